@@ -1,0 +1,232 @@
+"""Free flight between burnout and reentry: the analytic Kepler coast (default), a numerical
+coast with J2 gravity (option), and the drag-affected marching integrator shared with reentry.
+
+States are ECI, SI units, batched along the first axis ((N, 3) positions); the marching
+integrator works component-first internally, like :mod:`glasnost.physics.rocket`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from glasnost.physics import atmosphere
+from glasnost.physics.constants import EarthModel
+from glasnost.physics.frames import altitude
+from glasnost.physics.gravity import acceleration_components
+from glasnost.physics.kepler import propagate
+from glasnost.physics.rocket import air_velocity, approximate_altitude, hermite
+
+FloatArray = NDArray[np.float64]
+Acceleration = Callable[[FloatArray, FloatArray, NDArray[np.intp]], FloatArray]
+"""a(r, v, rows) for component-first states (3, M) of the batch rows ``rows`` (M,) -> (3, M)."""
+
+_NEWTON_ITERATIONS = 6
+
+
+def ellipsoid_normal(r: FloatArray, earth: EarthModel) -> FloatArray:
+    """Unit outward normals (N, 3) of the ellipsoid family through positions ``r`` (N, 3):
+    the direction in which the geodetic height grows fastest."""
+    a2, b2 = earth.equatorial_radius_m**2, earth.polar_radius_m**2
+    n = r / np.array([a2, a2, b2])
+    return n / np.linalg.norm(n, axis=-1, keepdims=True)
+
+
+def time_to_radius(r0: FloatArray, v0: FloatArray, radius_m: FloatArray, mu: float) -> FloatArray:
+    """Time (s) from states (N, 3) until the two-body orbit descends through ``radius_m`` (N,).
+
+    Elliptic orbits only; NaN where the orbit never reaches that radius while descending
+    (apogee below it, or not bound). From the eccentric anomaly: e cos E = 1 - r/a,
+    e sin E = r v_r / sqrt(mu a), the descending crossing at E = 2 pi - arccos((1 - r/a) / e).
+    """
+    rn = np.linalg.norm(r0, axis=-1)
+    vr = np.einsum("ij,ij->i", r0, v0) / rn
+    energy = 0.5 * np.einsum("ij,ij->i", v0, v0) - mu / rn
+    bound = energy < 0.0
+    a = np.where(bound, -mu / (2.0 * np.where(bound, energy, -1.0)), np.nan)
+    sqrt_mu_a = np.sqrt(mu * a)
+    ecos0, esin0 = 1.0 - rn / a, rn * vr / sqrt_mu_a
+    e = np.hypot(ecos0, esin0)
+    e0 = np.mod(np.arctan2(esin0, ecos0), 2.0 * np.pi)
+    cos1 = (1.0 - radius_m / a) / e
+    reachable = np.abs(cos1) <= 1.0
+    e1 = 2.0 * np.pi - np.arccos(np.where(reachable, cos1, np.nan))
+    # A state already descending below the radius has passed the crossing: next revolution.
+    e1 = np.where(e1 < e0, e1 + 2.0 * np.pi, e1)
+    mean_motion = np.sqrt(mu / a**3)
+    return ((e1 - e * np.sin(e1)) - (e0 - esin0)) / mean_motion
+
+
+def kepler_time_to_altitude(
+    r0: FloatArray, v0: FloatArray, altitude_m: float, earth: EarthModel
+) -> FloatArray:
+    """Time (s) until the Kepler coast from (r0, v0) descends through a geodetic height.
+
+    A conic first guess at the local radius, then Newton iterations on the exact geodetic
+    height of the propagated state (rate = ellipsoid normal . velocity; the ellipsoid is
+    symmetric about the spin axis, so heights are the same in ECI and ECEF). NaN where the
+    coast never comes down through that height.
+    """
+    local_radius = np.linalg.norm(r0, axis=-1) - altitude(r0, earth)
+    t = time_to_radius(r0, v0, local_radius + altitude_m, earth.mu)
+    ok = np.isfinite(t)
+    if not np.any(ok):
+        return t
+    r0k, v0k, tk = r0[ok], v0[ok], t[ok]
+    for _ in range(_NEWTON_ITERATIONS):
+        r, v = propagate(r0k, v0k, tk, mu=earth.mu)
+        rate = np.einsum("ij,ij->i", ellipsoid_normal(r, earth), v)
+        step = (altitude(r, earth) - altitude_m) / rate
+        tk = tk - step
+        if np.all(np.abs(step) < 1e-7):
+            break
+    t[ok] = tk
+    return t
+
+
+def gravity_only(earth: EarthModel) -> Acceleration:
+    """Vacuum coast with the model's gravity (J2 on WGS84)."""
+
+    def accel(r: FloatArray, v: FloatArray, rows: NDArray[np.intp]) -> FloatArray:
+        return acceleration_components(r, earth)
+
+    return accel
+
+
+def reentry_vehicle(earth: EarthModel, beta_kg_m2: FloatArray) -> Acceleration:
+    """Gravity plus drag of a reentry vehicle of ballistic coefficient m/(Cd A) = beta (N,)."""
+
+    def accel(r: FloatArray, v: FloatArray, rows: NDArray[np.intp]) -> FloatArray:
+        acc = acceleration_components(r, earth)
+        rho, _ = atmosphere.properties_tabulated(approximate_altitude(r, earth))
+        v_air = air_velocity(r, v, earth)
+        speed = np.sqrt(v_air[0] ** 2 + v_air[1] ** 2 + v_air[2] ** 2)
+        acc -= (0.5 * rho * speed / beta_kg_m2[rows]) * v_air
+        return acc
+
+    return accel
+
+
+@dataclass(frozen=True)
+class MarchResult:
+    """States at the nodes of a marched arc, (N, K) times and (N, K, 3) states; each row's
+    nodes after its end repeat the end state. ``end_s`` is when each row crossed the height."""
+
+    t: FloatArray
+    r: FloatArray
+    v: FloatArray
+    end_s: FloatArray
+    accel: Acceleration
+
+    def state_at(self, t_s: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Cubic Hermite interpolation (N, 3) at times ``t_s`` (N,), with the exact
+        accelerations of the arc's equations of motion at both nodes."""
+        n, k = self.t.shape
+        rows = np.arange(n)
+        tq = np.clip(t_s, self.t[:, 0], self.end_s)
+        j = np.clip(np.sum(self.t[:, 1:] < tq[:, None], axis=1), 0, k - 2)
+        t0, t1 = self.t[rows, j], self.t[rows, j + 1]
+        r0, r1 = self.r[rows, j].T, self.r[rows, j + 1].T
+        v0, v1 = self.v[rows, j].T, self.v[rows, j + 1].T
+        h = t1 - t0
+        x = np.where(h > 0.0, (tq - t0) / np.where(h > 0.0, h, 1.0), 0.0)
+        r = hermite(r0, r1, v0 * h, v1 * h, x)
+        v = hermite(v0, v1, self.accel(r0, v0, rows) * h, self.accel(r1, v1, rows) * h, x)
+        return r.T, v.T
+
+
+def march_to_altitude(
+    accel: Acceleration,
+    t0: FloatArray,
+    r0: FloatArray,
+    v0: FloatArray,
+    altitude_m: float,
+    earth: EarthModel,
+    step: Callable[[FloatArray, FloatArray], FloatArray],
+    active: NDArray[np.bool_] | None = None,
+    max_time_s: float = 7200.0,
+) -> MarchResult:
+    """Integrate (RK4) N states from times ``t0`` until each descends through ``altitude_m``.
+
+    ``step(r, v)`` gives each row's next step length (s) from its component-first state, so
+    steps can shrink where drag grows. The final step of each row is solved (regula falsi on
+    the step length) to land on the height to a millimetre. Rows stop independently; rows not
+    in ``active`` do not move (their arc is the single starting node).
+    """
+    n = len(t0)
+    r, v = np.ascontiguousarray(r0.T), np.ascontiguousarray(v0.T)
+    t = t0.astype(float).copy()
+    active = np.ones(n, dtype=bool) if active is None else active.copy()
+    times, rs, vs = [t.copy()], [r.copy()], [v.copy()]
+    rows = np.arange(n)
+    elapsed = 0.0
+    while np.any(active):
+        idx = rows[active]
+        ra, va = r[:, idx], v[:, idx]
+        h = step(ra, va)
+        rn, vn = _rk4(accel, ra, va, h, idx)
+        below = approximate_altitude(rn, earth) <= altitude_m
+        if np.any(below):
+            ib = idx[below]
+            hb = _solve_final_step(
+                accel, ra[:, below], va[:, below], h[below], ib, altitude_m, earth
+            )
+            h[below] = hb
+            rn[:, below], vn[:, below] = _rk4(accel, ra[:, below], va[:, below], hb, ib)
+        r[:, idx], v[:, idx] = rn, vn
+        t[idx] += h
+        active[idx[below]] = False
+        times.append(t.copy())
+        rs.append(r.copy())
+        vs.append(v.copy())
+        elapsed = float(np.max(t - t0))
+        if elapsed > max_time_s:
+            raise ArithmeticError("a trajectory did not come down within the time limit")
+    return MarchResult(
+        np.stack(times, axis=1),
+        np.stack(rs, axis=0).transpose(2, 0, 1).copy(),
+        np.stack(vs, axis=0).transpose(2, 0, 1).copy(),
+        t,
+        accel,
+    )
+
+
+def _solve_final_step(
+    accel: Acceleration,
+    r: FloatArray,
+    v: FloatArray,
+    h: FloatArray,
+    rows: NDArray[np.intp],
+    altitude_m: float,
+    earth: EarthModel,
+) -> FloatArray:
+    """Step lengths (within (0, h]) whose RK4 step ends on ``altitude_m`` (secant/regula falsi)."""
+    lo, hi = np.zeros_like(h), h.copy()
+    f_lo = approximate_altitude(r, earth) - altitude_m
+    f_hi = approximate_altitude(_rk4(accel, r, v, hi, rows)[0], earth) - altitude_m
+    x = hi
+    for _ in range(40):
+        x = np.clip(lo - f_lo * (hi - lo) / (f_hi - f_lo), lo, hi)
+        fx = approximate_altitude(_rk4(accel, r, v, x, rows)[0], earth) - altitude_m
+        above = fx > 0.0
+        lo, f_lo = np.where(above, x, lo), np.where(above, fx, f_lo)
+        hi, f_hi = np.where(above, hi, x), np.where(above, f_hi, fx)
+        if np.all(np.abs(fx) < 1e-3):
+            break
+    return x
+
+
+def _rk4(
+    accel: Acceleration, r: FloatArray, v: FloatArray, h: FloatArray, rows: NDArray[np.intp]
+) -> tuple[FloatArray, FloatArray]:
+    """One RK4 (Nystrom form) step of r'' = a(r, v), component-first states, per-row h."""
+    half = 0.5 * h
+    a1 = accel(r, v, rows)
+    rv = r + half * v
+    a2 = accel(rv, v + half * a1, rows)
+    a3 = accel(rv + (half * half) * a1, v + half * a2, rows)
+    a4 = accel(r + h * v + (half * h) * a2, v + h * a3, rows)
+    return r + h * v + (h * h / 6.0) * (a1 + a2 + a3), v + (h / 6.0) * (a1 + 2.0 * (a2 + a3) + a4)

@@ -1,0 +1,333 @@
+"""Full ballistic trajectories: boost -> exo-atmospheric coast -> reentry -> impact.
+
+:func:`fly` flies N missiles at once and returns an immutable :class:`Trajectory` that holds
+the states of every phase and answers "where is missile k at time t?" for arbitrary times
+(vectorized). Times are seconds from launch; states are ECI (aligned with ECEF at launch), SI.
+
+The coast runs from burnout until the descent through the reentry interface (100 km), as an
+exact two-body Kepler arc by default or, optionally, integrated with J2 gravity. Reentry is
+integrated with the drag of the reentry vehicle (ballistic coefficient) down to the ellipsoid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from glasnost.physics import frames
+from glasnost.physics.coast import (
+    MarchResult,
+    gravity_only,
+    kepler_time_to_altitude,
+    march_to_altitude,
+    reentry_vehicle,
+    time_to_radius,
+)
+from glasnost.physics.constants import WGS84, EarthModel
+from glasnost.physics.kepler import propagate
+from glasnost.physics.rocket import (
+    BoostProblem,
+    BoostResult,
+    VehicleBatch,
+    approximate_altitude,
+    fly_boost,
+)
+
+FloatArray = NDArray[np.float64]
+CoastModel = Literal["kepler", "j2"]
+
+REENTRY_INTERFACE_M = 100e3
+"""Geodetic height (m) where the integrated reentry takes over from the vacuum coast."""
+
+REENTRY_STEP_S = 0.25
+"""Longest reentry step (s); steps shrink further where the air is dense (see _reentry_step)."""
+
+J2_COAST_STEP_S = 10.0
+
+
+class Phase(IntEnum):
+    PRELAUNCH = 0
+    BOOST = 1
+    COAST = 2
+    REENTRY = 3
+    IMPACTED = 4
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """N complete trajectories. Build with :func:`fly`; never mutated.
+
+    Per-row arrays have shape (N,) (times, s) or (N, 3) (ECI states, m and m/s).
+    """
+
+    earth: EarthModel
+    launch_r_ecef: FloatArray
+    boost: BoostResult
+    burnout_s: FloatArray
+    burnout_r: FloatArray
+    burnout_v: FloatArray
+    reentry_s: FloatArray
+    coast_model: CoastModel
+    coast_arc: MarchResult | None
+    reentry_arc: MarchResult
+    impact_s: FloatArray
+
+    @property
+    def size(self) -> int:
+        return len(self.burnout_s)
+
+    @property
+    def impact_r_eci(self) -> FloatArray:
+        return self.reentry_arc.r[:, -1]
+
+    @property
+    def impact_v_eci(self) -> FloatArray:
+        return self.reentry_arc.v[:, -1]
+
+    def phase_at(self, t_s: FloatArray) -> NDArray[np.int_]:
+        """Phase (:class:`Phase` values) of each row at times ``t_s`` (N,)."""
+        t = np.asarray(t_s, dtype=float)
+        return np.select(
+            [t < 0.0, t <= self.burnout_s, t <= self.reentry_s, t <= self.impact_s],
+            [Phase.PRELAUNCH, Phase.BOOST, Phase.COAST, Phase.REENTRY],
+            Phase.IMPACTED,
+        )
+
+    def state_at(self, t_s: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """ECI position and velocity (N, 3) of each row at its time ``t_s`` (N,).
+
+        Before launch and after impact the point is fixed on the rotating Earth (the launch
+        site, the impact point).
+        """
+        t = np.broadcast_to(np.asarray(t_s, dtype=float), (self.size,)).copy()
+        phase = self.phase_at(t)
+        r = np.empty((self.size, 3))
+        v = np.empty((self.size, 3))
+        for p in np.unique(phase):
+            m = phase == p
+            if p == Phase.PRELAUNCH:
+                r[m], v[m] = frames.ecef_to_eci(self.launch_r_ecef[m], t[m], self.earth)
+            elif p == Phase.BOOST:
+                r[m], v[m] = _rows(self.boost.state_at, m, t)
+            elif p == Phase.COAST and self.coast_arc is None:
+                r[m], v[m] = propagate(
+                    self.burnout_r[m], self.burnout_v[m], t[m] - self.burnout_s[m], mu=self.earth.mu
+                )
+            elif p == Phase.COAST:
+                assert self.coast_arc is not None
+                r[m], v[m] = _rows(self.coast_arc.state_at, m, t)
+            elif p == Phase.REENTRY:
+                r[m], v[m] = _rows(self.reentry_arc.state_at, m, t)
+            else:
+                impact_ecef, _ = frames.eci_to_ecef(
+                    self.impact_r_eci[m], self.impact_s[m], self.earth
+                )
+                r[m], v[m] = frames.ecef_to_eci(impact_ecef, t[m], self.earth)
+        return r, v
+
+    def sample(self, t_s: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """States at several times per row: ``t_s`` of shape (N, M) -> (N, M, 3) each."""
+        t = np.asarray(t_s, dtype=float)
+        cols = [self.state_at(t[:, j]) for j in range(t.shape[1])]
+        return np.stack([c[0] for c in cols], axis=1), np.stack([c[1] for c in cols], axis=1)
+
+    def geodetic_at(self, t_s: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Latitude, longitude (deg) and height (m) of each row's sub-point at times ``t_s``."""
+        t = np.broadcast_to(np.asarray(t_s, dtype=float), (self.size,))
+        r, _ = self.state_at(t)
+        r_ecef, _ = frames.eci_to_ecef(r, t, self.earth)
+        return frames.vector_to_geodetic(r_ecef, self.earth)
+
+    # -- summary quantities -------------------------------------------------------------------
+
+    @property
+    def flight_time_s(self) -> FloatArray:
+        return self.impact_s
+
+    def impact_geodetic(self) -> tuple[FloatArray, FloatArray]:
+        """Impact latitude and longitude (deg)."""
+        lat, lon, _ = self.geodetic_at(self.impact_s)
+        return lat, lon
+
+    def launch_geodetic(self) -> tuple[FloatArray, FloatArray]:
+        lat, lon, _ = frames.vector_to_geodetic(self.launch_r_ecef, self.earth)
+        return lat, lon
+
+    def ground_range_m(self) -> FloatArray:
+        """Great-circle distance (m, mean-radius sphere) from launch point to impact point."""
+        lat0, lon0 = self.launch_geodetic()
+        lat1, lon1 = self.impact_geodetic()
+        return frames.great_circle(lat0, lon0, lat1, lon1)[0]
+
+    def burnout_ground_state(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Burnout height (m), ground-relative speed (m/s) and flight-path angle (deg) above
+        the local horizontal (ellipsoid normal)."""
+        r_e, v_e = frames.eci_to_ecef(
+            self.burnout_r, self.burnout_s, self.earth, v_eci=self.burnout_v
+        )
+        _, _, h = frames.vector_to_geodetic(r_e, self.earth)
+        speed = np.linalg.norm(v_e, axis=-1)
+        a2, b2 = self.earth.equatorial_radius_m**2, self.earth.polar_radius_m**2
+        normal = r_e / np.array([a2, a2, b2])
+        normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
+        fpa = np.degrees(np.arcsin(np.clip(np.sum(normal * v_e, axis=-1) / speed, -1.0, 1.0)))
+        return h, speed, fpa
+
+    def apogee_m(self) -> FloatArray:
+        """Greatest geodetic height (m) reached by each row."""
+        best = (
+            frames.altitude(self.boost.r.reshape(-1, 3), self.earth).reshape(self.size, -1).max(1)
+        )
+        best = np.maximum(best, frames.altitude(self.burnout_r, self.earth))
+        # Apogee of the coast conic, when it is passed during the coast.
+        r0, v0 = self.burnout_r, self.burnout_v
+        ascending = np.einsum("ij,ij->i", r0, v0) > 0.0
+        if np.any(ascending):
+            rn = np.linalg.norm(r0[ascending], axis=-1)
+            energy = 0.5 * np.sum(v0[ascending] ** 2, axis=-1) - self.earth.mu / rn
+            h = np.linalg.norm(np.cross(r0[ascending], v0[ascending]), axis=-1)
+            a = -self.earth.mu / (2.0 * energy)
+            e = np.sqrt(np.maximum(1.0 - h * h / (self.earth.mu * a), 0.0))
+            dt = time_to_radius(
+                r0[ascending], v0[ascending], a * (1.0 + e) * (1 - 1e-12), self.earth.mu
+            )
+            # time_to_radius gives the descending crossing of (almost) the apogee radius.
+            t_apo = np.minimum(
+                np.nan_to_num(dt, nan=0.0), self.reentry_s[ascending] - self.burnout_s[ascending]
+            )
+            ra, _ = self.state_at_rows(ascending, self.burnout_s[ascending] + t_apo)
+            best[ascending] = np.maximum(best[ascending], frames.altitude(ra, self.earth))
+        return best
+
+    def state_at_rows(
+        self, mask: NDArray[np.bool_], t_s: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """:meth:`state_at` for the rows in ``mask`` only (times ``t_s`` for those rows)."""
+        t = np.zeros(self.size)
+        t[mask] = t_s
+        r, v = self.state_at(t)
+        return r[mask], v[mask]
+
+
+def _rows(fn: object, mask: NDArray[np.bool_], t: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Call a per-row interpolator on all rows (its arrays are per row) and keep ``mask``."""
+    r, v = fn(np.where(mask, t, 0.0))  # type: ignore[operator]
+    return r[mask], v[mask]
+
+
+def _reentry_step(earth: EarthModel) -> Callable[[FloatArray, FloatArray], FloatArray]:
+    """Step rule of the drag-affected arc: at most 0.25 s and 1/20 of the time to fall one
+    density scale height (about 7 km) in the atmosphere; above 100 km (burnout below the
+    interface), longer steps that end near the 90 km level, up to 10 s."""
+
+    def step(r: FloatArray, v: FloatArray) -> FloatArray:
+        vertical = np.abs(np.sum(r * v, axis=0)) / np.sqrt(np.sum(r * r, axis=0))
+        speed = np.maximum(vertical, 1.0)
+        inside = np.minimum(REENTRY_STEP_S, 350.0 / speed)
+        height = approximate_altitude(r, earth)
+        outside = np.clip((height - 0.9 * REENTRY_INTERFACE_M) / speed, REENTRY_STEP_S, 10.0)
+        return np.where(height > REENTRY_INTERFACE_M, outside, inside)
+
+    return step
+
+
+def fly(
+    vehicles: VehicleBatch,
+    launch_lat_deg: FloatArray,
+    launch_lon_deg: FloatArray,
+    azimuth_deg: FloatArray,
+    kick_deg: FloatArray,
+    cutoff_s: FloatArray | None = None,
+    earth: EarthModel = WGS84,
+    coast: CoastModel = "kepler",
+    boost_step_s: float = 1.0,
+    boost: BoostResult | None = None,
+) -> Trajectory:
+    """Fly N trajectories from launch to impact on the ellipsoid.
+
+    Launch points (deg, on the surface), launch azimuths and pitch-over kick angles (deg) and
+    thrust-termination times (s, None: burn to depletion) are arrays of shape (N,). A boost
+    already flown to depletion with the same steering may be passed as ``boost``: the burnout
+    state is then interpolated at each cutoff instead of integrating again.
+    """
+    lat = np.asarray(launch_lat_deg, dtype=float)
+    lon = np.asarray(launch_lon_deg, dtype=float)
+    launch_ecef = frames.geodetic_to_vector(lat, lon, 0.0, earth)
+    if boost is None:
+        problem = BoostProblem(
+            vehicles,
+            np.radians(np.asarray(azimuth_deg, dtype=float)),
+            np.radians(np.asarray(kick_deg, dtype=float)),
+            earth,
+        )
+        r0, v0 = frames.ecef_to_eci(launch_ecef, 0.0, earth)
+        boost = fly_boost(problem, r0, v0, cutoff_s, step_s=boost_step_s)
+    end = boost.burnout_s if cutoff_s is None else np.minimum(cutoff_s, boost.burnout_s)
+    r_bo, v_bo = boost.state_at(end)
+    return coast_and_reenter(vehicles, launch_ecef, boost, end, r_bo, v_bo, earth, coast)
+
+
+def coast_and_reenter(
+    vehicles: VehicleBatch,
+    launch_ecef: FloatArray,
+    boost: BoostResult,
+    burnout_s: FloatArray,
+    r_bo: FloatArray,
+    v_bo: FloatArray,
+    earth: EarthModel,
+    coast: CoastModel = "kepler",
+) -> Trajectory:
+    """Complete trajectories from burnout states (N, 3) at ``burnout_s``."""
+    above = frames.altitude(r_bo, earth) > REENTRY_INTERFACE_M
+    coast_arc: MarchResult | None = None
+    if coast == "kepler":
+        dt = np.zeros(len(burnout_s))
+        if np.any(above):
+            dt[above] = kepler_time_to_altitude(
+                r_bo[above], v_bo[above], REENTRY_INTERFACE_M, earth
+            )
+        if np.any(~np.isfinite(dt)):
+            raise ArithmeticError("a coast does not come back down (burnout speed is orbital)")
+        reentry_s = burnout_s + dt
+        r_ri, v_ri = propagate(r_bo, v_bo, dt, mu=earth.mu)
+    else:
+        coast_arc = march_to_altitude(
+            gravity_only(earth),
+            burnout_s,
+            r_bo,
+            v_bo,
+            REENTRY_INTERFACE_M,
+            earth,
+            lambda r, v: np.full(r.shape[1], J2_COAST_STEP_S),
+            active=above,
+        )
+        reentry_s = np.where(above, coast_arc.end_s, burnout_s)
+        r_ri = np.where(above[:, None], coast_arc.r[:, -1], r_bo)
+        v_ri = np.where(above[:, None], coast_arc.v[:, -1], v_bo)
+    reentry_arc = march_to_altitude(
+        reentry_vehicle(earth, vehicles.reentry_beta_kg_m2),
+        reentry_s,
+        r_ri,
+        v_ri,
+        0.0,
+        earth,
+        _reentry_step(earth),
+    )
+    return Trajectory(
+        earth,
+        launch_ecef,
+        boost,
+        burnout_s,
+        r_bo,
+        v_bo,
+        reentry_s,
+        coast,
+        coast_arc,
+        reentry_arc,
+        reentry_arc.end_s,
+    )
