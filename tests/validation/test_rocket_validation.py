@@ -168,7 +168,7 @@ def dop853_boost(
 def segment_boundaries(result: BoostResult, row: int) -> list[float]:
     """Times where the RK4 run changes segment, from its ``step_segment`` (plus both ends)."""
     t = result.t[row]
-    change = np.nonzero(np.diff(result.step_segment))[0] + 1
+    change = np.nonzero(np.diff(result.step_segment[row]))[0] + 1
     return [float(t[0]), *(float(t[j]) for j in change), float(result.burnout_s[row])]
 
 

@@ -7,7 +7,7 @@ integrator works component-first internally, like :mod:`glasnost.physics.rocket`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +18,7 @@ from glasnost.physics.constants import EarthModel
 from glasnost.physics.frames import altitude
 from glasnost.physics.gravity import acceleration_components
 from glasnost.physics.kepler import propagate
-from glasnost.physics.rocket import air_velocity, approximate_altitude, hermite
+from glasnost.physics.rocket import air_velocity, approximate_altitude, hermite, pad_last
 
 FloatArray = NDArray[np.float64]
 Acceleration = Callable[[FloatArray, FloatArray, NDArray[np.intp]], FloatArray]
@@ -87,27 +87,47 @@ def kepler_time_to_altitude(
     return t
 
 
-def gravity_only(earth: EarthModel) -> Acceleration:
-    """Vacuum coast with the model's gravity (J2 on WGS84)."""
+@dataclass(frozen=True)
+class GravityOnly:
+    """Vacuum coast with the model's gravity (J2 on WGS84): a(r, v, rows)."""
 
-    def accel(r: FloatArray, v: FloatArray, rows: NDArray[np.intp]) -> FloatArray:
-        return acceleration_components(r, earth)
+    earth: EarthModel
 
-    return accel
+    def __call__(self, r: FloatArray, v: FloatArray, rows: NDArray[np.intp]) -> FloatArray:
+        return acceleration_components(r, self.earth)
+
+    def take(self, rows: NDArray[np.intp] | NDArray[np.bool_]) -> GravityOnly:
+        return self
+
+    def concat(self, others: Sequence[Dynamics]) -> GravityOnly:
+        return self
 
 
-def reentry_vehicle(earth: EarthModel, beta_kg_m2: FloatArray) -> Acceleration:
-    """Gravity plus drag of a reentry vehicle of ballistic coefficient m/(Cd A) = beta (N,)."""
+@dataclass(frozen=True)
+class ReentryVehicle:
+    """Gravity plus the drag of reentry vehicles of ballistic coefficient m/(Cd A) = beta
+    (kg/m^2, one per batch row): a(r, v, rows) for the batch rows ``rows``."""
 
-    def accel(r: FloatArray, v: FloatArray, rows: NDArray[np.intp]) -> FloatArray:
-        acc = acceleration_components(r, earth)
-        rho, _ = atmosphere.properties_tabulated(approximate_altitude(r, earth))
-        v_air = air_velocity(r, v, earth)
+    earth: EarthModel
+    beta_kg_m2: FloatArray
+
+    def __call__(self, r: FloatArray, v: FloatArray, rows: NDArray[np.intp]) -> FloatArray:
+        acc = acceleration_components(r, self.earth)
+        rho, _ = atmosphere.properties_tabulated(approximate_altitude(r, self.earth))
+        v_air = air_velocity(r, v, self.earth)
         speed = np.sqrt(v_air[0] ** 2 + v_air[1] ** 2 + v_air[2] ** 2)
-        acc -= (0.5 * rho * speed / beta_kg_m2[rows]) * v_air
+        acc -= (0.5 * rho * speed / self.beta_kg_m2[rows]) * v_air
         return acc
 
-    return accel
+    def take(self, rows: NDArray[np.intp] | NDArray[np.bool_]) -> ReentryVehicle:
+        return ReentryVehicle(self.earth, self.beta_kg_m2[rows])
+
+    def concat(self, others: Sequence[Dynamics]) -> ReentryVehicle:
+        betas = [o.beta_kg_m2 for o in others if isinstance(o, ReentryVehicle)]
+        return ReentryVehicle(self.earth, np.concatenate([self.beta_kg_m2, *betas]))
+
+
+Dynamics = GravityOnly | ReentryVehicle
 
 
 @dataclass(frozen=True)
@@ -119,7 +139,25 @@ class MarchResult:
     r: FloatArray
     v: FloatArray
     end_s: FloatArray
-    accel: Acceleration
+    accel: Dynamics
+
+    def take(self, rows: NDArray[np.intp] | NDArray[np.bool_]) -> MarchResult:
+        """The arcs of the selected rows (a boolean mask or indices)."""
+        return MarchResult(
+            self.t[rows], self.r[rows], self.v[rows], self.end_s[rows], self.accel.take(rows)
+        )
+
+    @staticmethod
+    def concat(arcs: Sequence[MarchResult]) -> MarchResult:
+        """Rows of several arcs, padded to the longest node list (last node repeated)."""
+        k = max(a.t.shape[1] for a in arcs)
+        return MarchResult(
+            np.concatenate([pad_last(a.t, k, axis=1) for a in arcs]),
+            np.concatenate([pad_last(a.r, k, axis=1) for a in arcs]),
+            np.concatenate([pad_last(a.v, k, axis=1) for a in arcs]),
+            np.concatenate([a.end_s for a in arcs]),
+            arcs[0].accel.concat([a.accel for a in arcs[1:]]),
+        )
 
     def state_at(self, t_s: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Cubic Hermite interpolation (N, 3) at times ``t_s`` (N,), with the exact
@@ -139,59 +177,77 @@ class MarchResult:
 
 
 def march_to_altitude(
-    accel: Acceleration,
+    accel: Dynamics,
     t0: FloatArray,
     r0: FloatArray,
     v0: FloatArray,
     altitude_m: float,
     earth: EarthModel,
-    step: Callable[[FloatArray, FloatArray], FloatArray],
+    step: Callable[[FloatArray, FloatArray, NDArray[np.intp]], FloatArray],
     active: NDArray[np.bool_] | None = None,
     max_time_s: float = 7200.0,
 ) -> MarchResult:
     """Integrate (RK4) N states from times ``t0`` until each descends through ``altitude_m``.
 
-    ``step(r, v)`` gives each row's next step length (s) from its component-first state, so
+    ``step(r, v, rows)`` gives each row's next step length (s) from its component-first state, so
     steps can shrink where drag grows. The final step of each row is solved (regula falsi on
     the step length) to land on the height to a millimetre. Rows stop independently; rows not
     in ``active`` do not move (their arc is the single starting node).
     """
     n = len(t0)
-    r, v = np.ascontiguousarray(r0.T), np.ascontiguousarray(v0.T)
-    t = t0.astype(float).copy()
-    active = np.ones(n, dtype=bool) if active is None else active.copy()
-    times, rs, vs = [t.copy()], [r.copy()], [v.copy()]
-    rows = np.arange(n)
-    elapsed = 0.0
-    while np.any(active):
-        idx = rows[active]
-        ra, va = r[:, idx], v[:, idx]
-        h = step(ra, va)
-        rn, vn = _rk4(accel, ra, va, h, idx)
+    moving = np.ones(n, dtype=bool) if active is None else active.copy()
+    # Nodes are kept sparse (row index, time, state of the rows still moving at each step) and
+    # assembled per row at the end; the state arrays hold only the moving rows.
+    node_rows, node_t, node_r, node_v = [np.arange(n)], [t0.astype(float)], [r0.T], [v0.T]
+    idx = np.flatnonzero(moving)
+    t = t0[idx].astype(float)
+    r, v = np.ascontiguousarray(r0[idx].T), np.ascontiguousarray(v0[idx].T)
+    end = t0.astype(float).copy()
+    while idx.size:
+        h = step(r, v, idx)
+        rn, vn = _rk4(accel, r, v, h, idx)
         below = approximate_altitude(rn, earth) <= altitude_m
         if np.any(below):
             ib = idx[below]
-            hb = _solve_final_step(
-                accel, ra[:, below], va[:, below], h[below], ib, altitude_m, earth
-            )
+            hb = _solve_final_step(accel, r[:, below], v[:, below], h[below], ib, altitude_m, earth)
             h[below] = hb
-            rn[:, below], vn[:, below] = _rk4(accel, ra[:, below], va[:, below], hb, ib)
-        r[:, idx], v[:, idx] = rn, vn
-        t[idx] += h
-        active[idx[below]] = False
-        times.append(t.copy())
-        rs.append(r.copy())
-        vs.append(v.copy())
-        elapsed = float(np.max(t - t0))
-        if elapsed > max_time_s:
+            rn[:, below], vn[:, below] = _rk4(accel, r[:, below], v[:, below], hb, ib)
+        t = t + h
+        node_rows.append(idx)
+        node_t.append(t)
+        node_r.append(rn)
+        node_v.append(vn)
+        if np.any(below):
+            end[idx[below]] = t[below]
+            keep = ~below
+            idx, t, rn, vn = idx[keep], t[keep], rn[:, keep], vn[:, keep]
+        r, v = rn, vn
+        if idx.size and float(np.max(t - t0[idx])) > max_time_s:
             raise ArithmeticError("a trajectory did not come down within the time limit")
-    return MarchResult(
-        np.stack(times, axis=1),
-        np.stack(rs, axis=0).transpose(2, 0, 1).copy(),
-        np.stack(vs, axis=0).transpose(2, 0, 1).copy(),
-        t,
-        accel,
+    tt, rr, vv = _assemble(
+        n,
+        np.concatenate(node_rows),
+        np.concatenate(node_t),
+        np.concatenate(node_r, axis=1),
+        np.concatenate(node_v, axis=1),
     )
+    return MarchResult(tt, rr, vv, end, accel)
+
+
+def _assemble(
+    n: int, rows: NDArray[np.intp], t: FloatArray, r: FloatArray, v: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per-row node arrays (N, K) and (N, K, 3) from chronological sparse nodes; each row is
+    padded to K nodes by repeating its last one."""
+    order = np.argsort(rows, kind="stable")  # chronological within each row
+    rows, t, r, v = rows[order], t[order], r[:, order], v[:, order]
+    r, v = np.ascontiguousarray(r.T), np.ascontiguousarray(v.T)
+    counts = np.bincount(rows, minlength=n)
+    k = int(counts.max())
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    # Index of the node that fills slot (i, j): the row's j-th node, or its last one.
+    slot = start[:, None] + np.minimum(np.arange(k)[None, :], counts[:, None] - 1)
+    return t[slot], r[slot], v[slot]
 
 
 def _solve_final_step(

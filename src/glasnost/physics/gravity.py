@@ -29,11 +29,13 @@ def acceleration_components(
     r2 = x * x + y * y + z * z
     k = -earth.mu / (r2 * np.sqrt(r2))
     if earth.j2 == 0.0:
-        return np.stack([x * k, y * k, z * k])
+        return r * k
     c = 1.5 * earth.j2 * earth.equatorial_radius_m**2 / r2
     z2r2 = 5.0 * z * z / r2
     kxy = k * (1.0 + c * (1.0 - z2r2))
-    return np.stack([x * kxy, y * kxy, z * (kxy + 2.0 * c * k)])
+    out = r * kxy
+    out[2] += (2.0 * c * k) * z
+    return out
 
 
 def potential_energy(r: NDArray[np.float64], earth: EarthModel = WGS84) -> NDArray[np.float64]:

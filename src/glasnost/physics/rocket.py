@@ -184,6 +184,32 @@ class VehicleBatch:
         burnt = np.minimum(burnt, self.mass_flow_kg_s[rows, k] * self.stage_duration_s[rows, k])
         return self.ignition_mass_kg[rows, k] - burnt
 
+    def take(self, rows: NDArray[np.bool_] | NDArray[np.intp]) -> VehicleBatch:
+        """The batch restricted to ``rows`` (a boolean mask or indices), in that order."""
+        index = np.flatnonzero(rows) if np.asarray(rows).dtype == np.bool_ else np.asarray(rows)
+        return VehicleBatch(
+            self.ignition_s[index],
+            self.burnout_s[index],
+            self.ignition_mass_kg[index],
+            self.mass_flow_kg_s[index],
+            self.thrust_vac_n[index],
+            self.exit_area_m2[index],
+            self.reference_area_m2[index],
+            self.cd[index],
+            self.vertical_rise_s[index],
+            self.pitch_over_s[index],
+            self.reentry_beta_kg_m2[index],
+            tuple(self.vehicles[i] for i in index),
+        )
+
+    @staticmethod
+    def concat(batches: Sequence[VehicleBatch]) -> VehicleBatch:
+        """Rows of several batches with the same number of stages, in order."""
+        if len({b.n_stages for b in batches}) != 1:
+            raise ValueError("batches to join must have the same number of stages")
+        fields = {f: np.concatenate([getattr(b, f) for b in batches]) for f in _BATCH_ARRAYS}
+        return VehicleBatch(**fields, vehicles=tuple(v for b in batches for v in b.vehicles))
+
     @property
     def stage_duration_s(self) -> FloatArray:
         return self.burnout_s - self.ignition_s
@@ -194,8 +220,31 @@ class VehicleBatch:
         return np.minimum(k, self.n_stages - 1)
 
 
+_BATCH_ARRAYS = (
+    "ignition_s",
+    "burnout_s",
+    "ignition_mass_kg",
+    "mass_flow_kg_s",
+    "thrust_vac_n",
+    "exit_area_m2",
+    "reference_area_m2",
+    "cd",
+    "vertical_rise_s",
+    "pitch_over_s",
+    "reentry_beta_kg_m2",
+)
+
+
 def stack(vehicles: Sequence[Vehicle]) -> VehicleBatch:
     """Arrange vehicles (one per trajectory) as a :class:`VehicleBatch`."""
+    distinct = list(dict.fromkeys(vehicles))
+    if len(distinct) < len(vehicles):
+        position = {veh: i for i, veh in enumerate(distinct)}
+        return _stack(distinct).take(np.array([position[v] for v in vehicles], dtype=np.intp))
+    return _stack(vehicles)
+
+
+def _stack(vehicles: Sequence[Vehicle]) -> VehicleBatch:
     n, s_max, g = len(vehicles), max(len(v.stages) for v in vehicles), len(MACH_GRID)
     ign = np.zeros((n, s_max))
     bo = np.zeros((n, s_max))
@@ -259,7 +308,10 @@ def air_velocity(r: FloatArray, v: FloatArray, earth: EarthModel) -> FloatArray:
     w = earth.rotation_rad_s
     if w == 0.0:
         return v
-    return np.stack([v[0] + w * r[1], v[1] - w * r[0], v[2]])
+    out = v.copy()
+    out[0] += w * r[1]
+    out[1] -= w * r[0]
+    return out
 
 
 def drag_cd(cd_table: FloatArray, mach: FloatArray) -> FloatArray:
@@ -308,7 +360,34 @@ class BoostSegment:
             cd,
         )
 
-    def subset(self, mask: NDArray[np.bool_]) -> BoostSegment:
+    @staticmethod
+    def concat(segments: Sequence[BoostSegment], sizes: Sequence[int]) -> BoostSegment:
+        """Rows of several segments of the same kind (``sizes`` rows each), in order."""
+        first = segments[0]
+        if any(seg.steer != first.steer for seg in segments):
+            raise ValueError("segments to join must steer alike")
+        if all(seg.cd.ndim == 1 and np.array_equal(seg.cd, first.cd) for seg in segments):
+            cd = first.cd
+        else:
+            cd = np.concatenate(
+                [
+                    np.broadcast_to(seg.cd, (n, seg.cd.shape[-1]))
+                    for seg, n in zip(segments, sizes, strict=True)
+                ]
+            )
+        cat = np.concatenate
+        return BoostSegment(
+            first.steer,
+            cat([seg.ignition_s for seg in segments]),
+            cat([seg.ignition_mass_kg for seg in segments]),
+            cat([seg.mass_flow_kg_s for seg in segments]),
+            cat([seg.thrust_vac_n for seg in segments]),
+            cat([seg.exit_area_m2 for seg in segments]),
+            cat([seg.reference_area_m2 for seg in segments]),
+            cd,
+        )
+
+    def subset(self, mask: NDArray[np.bool_] | NDArray[np.intp]) -> BoostSegment:
         return BoostSegment(
             self.steer,
             self.ignition_s[mask],
@@ -382,27 +461,69 @@ class BoostResult:
     """Boost-phase states of N trajectories at their step nodes (ECI, SI).
 
     Row i has nodes ``t[i, :]`` (non-decreasing; nodes after that row's burnout repeat it).
-    ``step_segment[j]`` is the segment of step j (between nodes j and j+1).
+    States are stored step-major and component-first, ``r_nodes[k, :, i]``, as the integrator
+    produces them; ``r`` and ``v`` are (N, K, 3) views. ``step_segment[i, j]`` is the segment
+    of row i's step j (between nodes j and j+1).
     """
 
     problem: BoostProblem
     t: FloatArray  # (N, K)
-    r: FloatArray  # (N, K, 3)
-    v: FloatArray  # (N, K, 3)
+    r_nodes: FloatArray  # (K, 3, N)
+    v_nodes: FloatArray  # (K, 3, N)
     segments: tuple[BoostSegment, ...]
-    step_segment: NDArray[np.intp]  # (K-1,)
+    step_segment: NDArray[np.intp]  # (N, K-1)
     burnout_s: FloatArray  # (N,)
 
-    def subset(self, rows: NDArray[np.bool_]) -> BoostResult:
-        """The same boost for the selected rows only."""
+    @property
+    def r(self) -> FloatArray:
+        """Node positions (N, K, 3) (a view)."""
+        return self.r_nodes.transpose(2, 0, 1)
+
+    @property
+    def v(self) -> FloatArray:
+        """Node velocities (N, K, 3) (a view)."""
+        return self.v_nodes.transpose(2, 0, 1)
+
+    def subset(self, rows: NDArray[np.bool_] | NDArray[np.intp]) -> BoostResult:
+        """The same boost for the selected rows only (a boolean mask or indices)."""
         return BoostResult(
             _subset_problem(self.problem, rows),
             self.t[rows],
-            self.r[rows],
-            self.v[rows],
+            self.r_nodes[:, :, rows],
+            self.v_nodes[:, :, rows],
             tuple(seg.subset(rows) for seg in self.segments),
-            self.step_segment,
+            self.step_segment[rows],
             self.burnout_s[rows],
+        )
+
+    @staticmethod
+    def concat(results: Sequence[BoostResult]) -> BoostResult:
+        """Rows of several boosts (same stage structure), padded to the longest node list by
+        repeating each row's last node."""
+        k = max(b.t.shape[1] for b in results)
+        sizes = [b.t.shape[0] for b in results]
+        if len({len(b.segments) for b in results}) != 1:
+            raise ValueError("boosts to join must have the same segments")
+        first = results[0].problem
+        problem = BoostProblem(
+            VehicleBatch.concat([b.problem.vehicles for b in results]),
+            np.concatenate([b.problem.azimuth_rad for b in results]),
+            np.concatenate([b.problem.kick_rad for b in results]),
+            first.earth,
+            first.drag,
+            first.gravity,
+        )
+        return BoostResult(
+            problem,
+            np.concatenate([pad_last(b.t, k, axis=1) for b in results]),
+            np.concatenate([pad_last(b.r_nodes, k, axis=0) for b in results], axis=2),
+            np.concatenate([pad_last(b.v_nodes, k, axis=0) for b in results], axis=2),
+            tuple(
+                BoostSegment.concat([b.segments[i] for b in results], sizes)
+                for i in range(len(results[0].segments))
+            ),
+            np.concatenate([pad_last(b.step_segment, k - 1, axis=1) for b in results]),
+            np.concatenate([b.burnout_s for b in results]),
         )
 
     def state_at(self, t_s: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -416,11 +537,11 @@ class BoostResult:
         tq = np.clip(np.asarray(t_s, dtype=float), self.t[:, 0], self.burnout_s)
         j = np.clip(np.sum(self.t[:, 1:] < tq[:, None], axis=1), 0, k - 2)
         t0, t1 = self.t[rows, j], self.t[rows, j + 1]
-        r0, r1 = self.r[rows, j].T, self.r[rows, j + 1].T
-        v0, v1 = self.v[rows, j].T, self.v[rows, j + 1].T
+        r0, r1 = self.r_nodes[j, :, rows].T, self.r_nodes[j + 1, :, rows].T
+        v0, v1 = self.v_nodes[j, :, rows].T, self.v_nodes[j + 1, :, rows].T
         a0 = np.empty_like(r0)
         a1 = np.empty_like(r0)
-        seg_of_row = self.step_segment[j]
+        seg_of_row = self.step_segment[rows, j]
         for s in np.unique(seg_of_row):
             m = seg_of_row == s
             sub = _subset_problem(self.problem, m)
@@ -432,6 +553,15 @@ class BoostResult:
         r = hermite(r0, r1, v0 * h, v1 * h, x)
         v = hermite(v0, v1, a0 * h, a1 * h, x)
         return r.T, v.T
+
+
+def pad_last(a: NDArray[np.generic], k: int, axis: int) -> NDArray[np.generic]:
+    """Pad ``a`` to length ``k`` along ``axis`` by repeating its last entry."""
+    missing = k - a.shape[axis]
+    if missing <= 0:
+        return a
+    last = np.take(a, [-1], axis=axis)
+    return np.concatenate([a, np.repeat(last, missing, axis=axis)], axis=axis)
 
 
 def hermite(
@@ -449,22 +579,10 @@ def hermite(
     )
 
 
-def _subset_problem(problem: BoostProblem, mask: NDArray[np.bool_]) -> BoostProblem:
-    veh = problem.vehicles
-    sub = VehicleBatch(
-        veh.ignition_s[mask],
-        veh.burnout_s[mask],
-        veh.ignition_mass_kg[mask],
-        veh.mass_flow_kg_s[mask],
-        veh.thrust_vac_n[mask],
-        veh.exit_area_m2[mask],
-        veh.reference_area_m2[mask],
-        veh.cd[mask],
-        veh.vertical_rise_s[mask],
-        veh.pitch_over_s[mask],
-        veh.reentry_beta_kg_m2[mask],
-        tuple(v for v, keep in zip(veh.vehicles, mask, strict=True) if keep),
-    )
+def _subset_problem(
+    problem: BoostProblem, mask: NDArray[np.bool_] | NDArray[np.intp]
+) -> BoostProblem:
+    sub = problem.vehicles.take(mask)
     return BoostProblem(
         sub,
         problem.azimuth_rad[mask],
@@ -475,19 +593,25 @@ def _subset_problem(problem: BoostProblem, mask: NDArray[np.bool_]) -> BoostProb
     )
 
 
+UPPER_STAGE_STEP_S = 3.0
+"""Step (s) above the first stage, where the flight is exo-atmospheric and smooth."""
+
+
 def fly_boost(
     problem: BoostProblem,
     r0: FloatArray,
     v0: FloatArray,
     cutoff_s: FloatArray | None = None,
     step_s: float = 1.0,
+    upper_step_s: float = UPPER_STAGE_STEP_S,
 ) -> BoostResult:
     """Integrate the boost of N vehicles from ECI states ``r0``, ``v0`` (N, 3) at t = 0.
 
     ``cutoff_s`` (N,) terminates thrust early (None: burn every stage to depletion). Each row's
     timeline is cut into segments (vertical rise, pitch-over, then one per stage, each clipped
     at the cutoff); every segment is split into the same number of RK4 steps for all rows, of
-    at most ``step_s`` seconds, so each row steps exactly onto its own boundaries.
+    at most ``step_s`` seconds in the first stage (through the atmosphere) and ``upper_step_s``
+    above it, so each row steps exactly onto its own boundaries.
     """
     veh = problem.vehicles
     n = veh.size
@@ -498,34 +622,42 @@ def fly_boost(
     steer = [STEER_VERTICAL, STEER_PITCH_OVER] + [STEER_GRAVITY_TURN] * veh.n_stages
     stage = [0, 0, 0, *range(1, veh.n_stages)]
     bounds = np.minimum(np.stack([*starts, veh.burnout_s[:, -1]], axis=1), end[:, None])
-    segments: list[BoostSegment] = []
-    times: list[FloatArray] = [np.zeros(n)]
+    lengths = np.diff(bounds, axis=1)
+    n_steps = [
+        max(
+            1,
+            int(np.ceil(lengths[:, s].max() / (step_s if stage[s] == 0 else upper_step_s) - 1e-9)),
+        )
+        for s in range(len(steer))
+    ]
+    k = 1 + sum(n_steps)
+    times = np.empty((n, k))
+    r_nodes = np.empty((k, 3, n))
+    v_nodes = np.empty((k, 3, n))
+    step_segment = np.repeat(np.arange(len(steer)), n_steps)
+    times[:, 0] = 0.0
     r, v = np.ascontiguousarray(r0.T), np.ascontiguousarray(v0.T)
-    rs: list[FloatArray] = [r]
-    vs: list[FloatArray] = [v]
-    step_segment: list[int] = []
+    r_nodes[0], v_nodes[0] = r, v
+    segments: list[BoostSegment] = []
+    node = 0
     for s in range(len(steer)):
         t_a, t_b = bounds[:, s], bounds[:, s + 1]
-        length = t_b - t_a
-        if not np.any(length > 0.0):
-            continue
+        length = lengths[:, s]
         seg = BoostSegment.build(veh, steer[s], np.full(n, stage[s], dtype=np.intp), length > 0.0)
         segments.append(seg)
-        n_steps = max(1, int(np.ceil(length.max() / step_s - 1e-9)))
-        h = length / n_steps
-        for i in range(n_steps):
+        h = length / n_steps[s]
+        for i in range(n_steps[s]):
             r, v = _rk4_step(problem, seg, t_a + i * h, r, v, h)
-            times.append(t_a + (i + 1) * h if i + 1 < n_steps else t_b.copy())
-            rs.append(r)
-            vs.append(v)
-            step_segment.append(len(segments) - 1)
+            node += 1
+            times[:, node] = t_a + (i + 1) * h if i + 1 < n_steps[s] else t_b
+            r_nodes[node], v_nodes[node] = r, v
     return BoostResult(
         problem,
-        np.stack(times, axis=1),
-        np.stack(rs, axis=0).transpose(2, 0, 1).copy(),
-        np.stack(vs, axis=0).transpose(2, 0, 1).copy(),
+        times,
+        r_nodes,
+        v_nodes,
         tuple(segments),
-        np.asarray(step_segment, dtype=np.intp),
+        np.broadcast_to(step_segment, (n, k - 1)),
         end,
     )
 

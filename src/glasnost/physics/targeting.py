@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -65,6 +65,7 @@ atmosphere on its way, which the vacuum coast does not model)."""
 _KICK_GRID_DEG = np.arange(1.0, 70.01, 0.5)
 _MAX_OUTER = 40
 _TC_ITER = 30
+_RANGE_TOLERANCE_M = 2.0
 
 
 class TargetingError(ValueError):
@@ -84,6 +85,7 @@ class Envelope:
     range_m: FloatArray
     apogee_m: FloatArray
     fpa_deg: FloatArray
+    min_energy_fpa_deg: FloatArray
     valid: BoolArray
 
     def cutoff_for_range(self, range_m: FloatArray) -> FloatArray:
@@ -124,6 +126,7 @@ def envelope(vehicle: Vehicle) -> Envelope:
     rng = np.empty((n, cutoffs.size))
     apo = np.empty_like(rng)
     fpa = np.empty_like(rng)
+    opt = np.empty_like(rng)
     for j, tc in enumerate(cutoffs):
         r, v = boost.state_at(np.full(n, tc))
         rn = np.linalg.norm(r, axis=-1)
@@ -140,10 +143,11 @@ def envelope(vehicle: Vehicle) -> Envelope:
         fpa[:, j] = np.degrees(
             np.arcsin(np.sum(r * v, axis=-1) / (rn * np.linalg.norm(v, axis=-1)))
         )
+        opt[:, j] = _min_energy_fpa_deg(r, ri)
     lowest = np.min(np.linalg.norm(boost.r[:, 1:], axis=-1), axis=1) - R_MEAN
     valid = (lowest > 0.0) & (rng[:, -1] > 0.0) & (apo[:, -1] > 0.0)
     valid &= np.linalg.norm(boost.r[:, -1], axis=-1) - R_MEAN >= MIN_BURNOUT_ALTITUDE_M
-    return Envelope(_KICK_GRID_DEG.copy(), cutoffs, np.nan_to_num(rng), apo, fpa, valid)
+    return Envelope(_KICK_GRID_DEG.copy(), cutoffs, np.nan_to_num(rng), apo, fpa, opt, valid)
 
 
 @dataclass(frozen=True)
@@ -173,12 +177,35 @@ def _wrap(angle_deg: FloatArray) -> FloatArray:
     return (angle_deg + 180.0) % 360.0 - 180.0
 
 
+def _min_energy_fpa_deg(r1: FloatArray, r2: FloatArray) -> FloatArray:
+    """Flight-path angle (deg) at r1 of the least-energy conic from r1 to r2 (N, 3): half the
+    angle between -r1 and the chord r2 - r1 (NaN where the chord has no length)."""
+    chord = r2 - r1
+    length = np.linalg.norm(chord, axis=-1) * np.linalg.norm(r1, axis=-1)
+    ok = length > 0.0
+    cos_angle = -np.sum(r1 * chord, axis=-1) / np.where(ok, length, 1.0)
+    return np.where(ok, 0.5 * np.degrees(np.arccos(np.clip(cos_angle, -1.0, 1.0))), np.nan)
+
+
+class _Vacuum(NamedTuple):
+    lat_deg: FloatArray  # NaN where the coast does not come down to the aim radius
+    lon_deg: FloatArray
+    apogee_m: FloatArray  # height above the ellipsoid under the apogee
+    fpa_deg: FloatArray  # inertial flight-path angle at burnout
+    min_energy_fpa_deg: FloatArray  # the flight-path angle of the least-energy coast
+
+
 def _vacuum_impact(
     boost: BoostResult, cutoff: FloatArray, aim_radius: FloatArray, earth: EarthModel
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Vacuum impact (lat, lon deg; NaN lat where the coast does not come down) at the aim
-    radius, apogee height above the aim radius (m) and inertial burnout flight-path angle (deg)
-    for thrust termination at ``cutoff`` along each row's boost."""
+) -> _Vacuum:
+    """The vacuum coast from thrust termination at ``cutoff`` along each row's boost down to
+    the aim radius (two-body, exact).
+
+    The least-energy coast between the burnout point P1 and the impact point P2 (inertial) is
+    the ellipse whose second focus lies on the chord P1P2; its tangent at P1 bisects the
+    angles between the lines to the two foci, so its flight-path angle is half the angle
+    between -P1 and P2 - P1 (45 deg - Psi/4 for a symmetric flight, Bate, Mueller & White 6-2).
+    """
     r, v = boost.state_at(cutoff)
     dt = time_to_radius(r, v, aim_radius, earth.mu)
     ri, _ = propagate(r, v, np.nan_to_num(dt), mu=earth.mu)
@@ -190,8 +217,26 @@ def _vacuum_impact(
     a = -earth.mu / (2.0 * (0.5 * speed * speed - earth.mu / rn))
     e = np.sqrt(np.maximum(1.0 - np.sum(np.cross(r, v) ** 2, axis=-1) / (earth.mu * a), 0.0))
     radial = np.sum(r * v, axis=-1)
-    apogee = np.where(radial > 0.0, a * (1.0 + e), rn) - aim_radius
-    return lat, lon, apogee, np.degrees(np.arcsin(radial / (rn * speed)))
+    # Apogee height above the ellipsoid under it; the apogee lies along minus the
+    # eccentricity vector (or at burnout when the coast starts descending).
+    e_vec = ((speed * speed - earth.mu / rn)[:, None] * r - radial[:, None] * v) / earth.mu
+    toward = np.where(
+        (radial > 0.0)[:, None] & (e[:, None] > 1e-12),
+        -e_vec / np.maximum(e, 1e-12)[:, None],
+        r / rn[:, None],
+    )
+    s2 = toward[:, 2] ** 2
+    ea, eb = earth.equatorial_radius_m, earth.polar_radius_m
+    surface = ea * eb / np.sqrt(eb * eb + (ea * ea - eb * eb) * s2)
+    apogee = np.where(radial > 0.0, a * (1.0 + e), rn) - surface
+    min_energy_fpa = _min_energy_fpa_deg(r, ri)
+    return _Vacuum(
+        lat,
+        lon,
+        apogee,
+        np.degrees(np.arcsin(radial / (rn * speed))),
+        np.where(np.isfinite(dt), min_energy_fpa, np.nan),
+    )
 
 
 def _range_and_bearing(
@@ -206,7 +251,7 @@ def _range_and_bearing(
     """Range error (m; -aim range where the coast does not come down), bearing error (deg),
     apogee (m) and flight-path angle (deg) of the vacuum impact relative to the aim point."""
     aim_radius = np.linalg.norm(frames.geodetic_to_vector(aim_lat, aim_lon, 0.0, earth), axis=-1)
-    lat, lon, apogee, fpa = _vacuum_impact(boost, cutoff, aim_radius, earth)
+    lat, lon, apogee, fpa, _ = _vacuum_impact(boost, cutoff, aim_radius, earth)
     want, want_bearing = frames.great_circle(lat0, lon0, aim_lat, aim_lon)
     got, bearing = frames.great_circle(lat0, lon0, np.nan_to_num(lat), lon)
     ok = np.isfinite(lat)
@@ -227,24 +272,33 @@ def _solve_cutoff(
     t_lo: FloatArray,
     t_hi: FloatArray,
     earth: EarthModel,
+    previous: FloatArray | None = None,
 ) -> tuple[FloatArray, BoolArray]:
     """Termination times in [t_lo, t_hi] whose vacuum impact is at the aim range (Illinois
-    regula falsi on every row at once); False where the aim range is not bracketed."""
+    regula falsi on every row at once); False where the aim range is not bracketed. With the
+    ``previous`` solution, a bracket of +-2 s around it is tried first."""
 
     def f(tc: FloatArray) -> FloatArray:
         return _range_and_bearing(boost, tc, lat0, lon0, aim_lat, aim_lon, earth)[0]
 
     a, b = t_lo.copy(), t_hi.copy()
-    fa, fb = f(a), f(b)  # a: short of the aim (f <= 0), b: beyond it (f >= 0)
+    if previous is not None:
+        a, b = np.maximum(previous - 2.0, t_lo), np.minimum(previous + 2.0, t_hi)
+    fa, fb = f(a), f(b)
     bracketed = (fa <= 0.0) & (fb >= 0.0)
-    fa = np.where(bracketed, fa, -1.0)
+    if previous is not None and not np.all(bracketed):
+        wide = ~bracketed
+        a[wide], b[wide] = t_lo[wide], t_hi[wide]
+        fa[wide], fb[wide] = f(a)[wide], f(b)[wide]
+        bracketed = (fa <= 0.0) & (fb >= 0.0)
+    fa = np.where(bracketed, fa, -1.0)  # a: short of the aim, b: beyond it
     fb = np.where(bracketed, fb, 1.0)
     last_short = np.zeros(len(a), dtype=np.int8)  # +1 replaced a last time, -1 replaced b
     x = 0.5 * (a + b)
     for _ in range(_TC_ITER):
         x = np.clip(b - fb * (b - a) / (fb - fa), a, b)
         fx = f(x)
-        if np.all((np.abs(fx) < 0.5) | ~bracketed):
+        if np.all((np.abs(fx) < _RANGE_TOLERANCE_M) | ~bracketed):
             break
         short = fx < 0.0
         # Illinois: when the same end is replaced twice running, halve the other end's value.
@@ -257,7 +311,7 @@ def _solve_cutoff(
 
 
 def _subset(vehicles: VehicleBatch, rows: NDArray[np.intp]) -> VehicleBatch:
-    return stack([vehicles.vehicles[i] for i in rows])
+    return vehicles.take(rows)
 
 
 @dataclass
@@ -302,10 +356,7 @@ def _initial_state(
         k_max[m] = k_star
         cut = env.cutoff_for_range(distance[m])[env.valid]  # (K, M)
         lo[m], hi[m] = kicks[0], kicks[-1]
-        if condition == "range" and shape == "min-energy":
-            best = np.nanargmin(np.where(np.isfinite(cut), cut, np.inf), axis=0)
-            kick[m] = np.where(np.any(np.isfinite(cut), axis=0), kicks[best], np.nan)
-        elif condition == "range":
+        if condition == "range":
             full = env.full_burn_range_m[env.valid]
             branch = kicks <= k_star if shape == "lofted" else kicks >= k_star
             kb, rb = kicks[branch], full[branch]
@@ -315,7 +366,11 @@ def _initial_state(
             lo[m], hi[m] = (kicks[0], k_star) if shape == "lofted" else (k_star, kicks[-1])
             sign[m] = 1.0 if shape == "lofted" else -1.0
         else:
-            table = env.apogee_m if condition == "apogee" else env.fpa_deg
+            table = {
+                "apogee": env.apogee_m,
+                "fpa": env.fpa_deg,
+                "min-energy": env.fpa_deg - env.min_energy_fpa_deg,
+            }[condition]
             values = np.array(
                 [np.interp(cut[k], env.cutoffs_s, table[env.valid][k]) for k in range(kicks.size)]
             )  # (K, M), decreasing in the kick
@@ -362,33 +417,26 @@ def _update_kick(st: _State, idx: NDArray[np.intp], err: FloatArray) -> BoolArra
     return np.abs(new - kick) < 1e-12
 
 
-def _move_aim(
+def _aim_for_offset(
     st: _State,
     idx: NDArray[np.intp],
+    lat_v: FloatArray,
+    lon_v: FloatArray,
     lat_i: FloatArray,
     lon_i: FloatArray,
     lat1: FloatArray,
     lon1: FloatArray,
     earth: EarthModel,
 ) -> None:
-    """Shift the aim point of rows ``idx`` by the miss: aim += target - impact (local ENU)."""
-    miss = frames.ecef_to_enu(
-        frames.geodetic_to_vector(lat1[idx], lon1[idx], 0.0, earth), lat_i, lon_i, 0.0, earth
-    )
-    aim = (
-        frames.ecef_to_enu(
-            frames.geodetic_to_vector(st.aim_lat[idx], st.aim_lon[idx], 0.0, earth),
-            lat1[idx],
-            lon1[idx],
-            0.0,
-            earth,
-        )
-        + miss
+    """Aim rows ``idx`` at target + (vacuum impact - full impact), in the target's ENU frame."""
+    origin = frames.geodetic_to_vector(lat1[idx], lon1[idx], 0.0, earth)
+    offset = frames.geodetic_to_vector(lat_v, lon_v, 0.0, earth) - frames.geodetic_to_vector(
+        lat_i, lon_i, 0.0, earth
     )
     basis = frames.enu_basis(lat1[idx], lon1[idx])
-    point = frames.geodetic_to_vector(lat1[idx], lon1[idx], 0.0, earth) + np.einsum(
-        "nij,ni->nj", basis, aim
-    )
+    horizontal = np.einsum("nij,nj->ni", basis, offset)
+    horizontal[:, 2] = 0.0
+    point = origin + np.einsum("nij,ni->nj", basis, horizontal)
     lat, lon, _ = frames.vector_to_geodetic(point, earth)
     st.aim_lat[idx], st.aim_lon[idx] = lat, lon
 
@@ -427,11 +475,13 @@ def aim(
     if shape == "min-energy" and given is not None:
         raise TargetingError("an apogee or a flight-path angle sets a lofted or depressed shape")
     condition = "range" if given is None else ("apogee" if apogee_m is not None else "fpa")
+    if shape == "min-energy":
+        condition = "min-energy"
     goal = np.broadcast_to(np.asarray(0.0 if given is None else given, dtype=float), (n,)).copy()
     if not np.all(np.isfinite(goal)):
         raise TargetingError("apogee and flight-path angle must be finite numbers")
-    full_burn = shape != "min-energy" and condition == "range"
-    kick_free = condition != "range" or full_burn
+    full_burn = condition == "range"
+    kick_free = True
 
     distance, azimuth = frames.great_circle(lat0, lon0, lat1, lon1)
     st = _initial_state(vehicles, distance, azimuth, lat1, lon1, shape, condition, goal)
@@ -447,17 +497,21 @@ def aim(
     )
     launch_ecef = frames.geodetic_to_vector(lat0, lon0, 0.0, earth)
     r0, v0 = frames.ecef_to_eci(launch_ecef, 0.0, earth)
-    miss = np.full(n, np.inf)
-    done = ~st.reachable
+    done = np.zeros(n, dtype=bool)
+    pieces: list[tuple[NDArray[np.intp], Trajectory]] = []
     outer = 0
-    cond_tol = {"range": 0.05 * tolerance_m, "apogee": 100.0, "fpa": 1e-3}[condition]
+    cond_tol = {"range": 0.05 * tolerance_m, "apogee": 100.0, "fpa": 1e-3, "min-energy": 0.25}[
+        condition
+    ]
+    hopeless = {"range": 50e3, "apogee": 20e3, "fpa": 0.5, "min-energy": np.inf}[condition]
     for outer in range(1, _MAX_OUTER + 1):
         todo = np.flatnonzero(~done)
         if todo.size == 0:
             break
-        sub = _subset(vehicles, todo)
+        sub = vehicles.take(todo)
         problem = BoostProblem(sub, np.radians(st.az[todo]), np.radians(st.kick[todo]), earth)
         boost = fly_boost(problem, r0[todo], v0[todo])
+        previous = st.cutoff[todo] if outer > 1 else None
         if full_burn:
             tc, bracketed = t_end[todo].copy(), np.ones(todo.size, dtype=bool)
         else:
@@ -470,57 +524,109 @@ def aim(
                 t_first[todo],
                 t_end[todo],
                 earth,
+                previous,
             )
         st.cutoff[todo] = tc
-        d_range, d_bearing, apogee, fpa = _range_and_bearing(
-            boost, tc, lat0[todo], lon0[todo], st.aim_lat[todo], st.aim_lon[todo], earth
+        aim_radius = np.linalg.norm(
+            frames.geodetic_to_vector(st.aim_lat[todo], st.aim_lon[todo], 0.0, earth), axis=-1
         )
-        st.az[todo] += d_bearing
-        err = {"range": d_range, "apogee": apogee - goal[todo], "fpa": fpa - goal[todo]}[condition]
+        lat_v, lon_v, apogee, fpa, fpa_opt = _vacuum_impact(boost, tc, aim_radius, earth)
+        want, want_bearing = frames.great_circle(
+            lat0[todo], lon0[todo], st.aim_lat[todo], st.aim_lon[todo]
+        )
+        comes_down = np.isfinite(lat_v)
+        got, bearing = frames.great_circle(lat0[todo], lon0[todo], np.nan_to_num(lat_v), lon_v)
+        d_range = np.where(comes_down, got - want, -want)
+        err = {
+            "range": d_range,
+            "apogee": apogee - goal[todo],
+            "fpa": fpa - goal[todo],
+            "min-energy": np.nan_to_num(fpa - fpa_opt),
+        }[condition]
         cond_ok = np.abs(err) < cond_tol if kick_free else np.ones(todo.size, dtype=bool)
+        # The full flight (coast and reentry with drag) from this boost and termination.
+        fine = bracketed & comes_down
+        miss_now = np.full(todo.size, np.inf)
+        if np.any(fine):
+            idx = todo[fine]
+            traj = coast_and_reenter(
+                vehicles.take(idx),
+                launch_ecef[idx],
+                boost.subset(fine),
+                tc[fine],
+                *boost_state(boost, fine, tc[fine]),
+                earth,
+                coast,
+            )
+            lat_i, lon_i = traj.impact_geodetic()
+            miss_now[fine] = surface_distance(lat_i, lon_i, lat1[idx], lon1[idx], earth)
+            hit = (miss_now[fine] < tolerance_m) & cond_ok[fine]
+            done[idx[hit]] = True
+            if np.any(hit):
+                pieces.append((idx[hit], traj.take(hit)))
+            # Aim the vacuum model at target - (impact - vacuum impact): the displacement that
+            # drag (and the rest the vacuum model leaves out) adds to the vacuum impact.
+            again = ~hit
+            if np.any(again):
+                before = want[fine][again]
+                _aim_for_offset(
+                    st,
+                    idx[again],
+                    lat_v[fine][again],
+                    lon_v[fine][again],
+                    lat_i[again],
+                    lon_i[again],
+                    lat1,
+                    lon1,
+                    earth,
+                )
+                after, after_bearing = frames.great_circle(
+                    lat0[idx[again]],
+                    lon0[idx[again]],
+                    st.aim_lat[idx[again]],
+                    st.aim_lon[idx[again]],
+                )
+                want[np.flatnonzero(fine)[again]] = after
+                want_bearing[np.flatnonzero(fine)[again]] = after_bearing
+                if condition == "range":
+                    st.prev_err[idx[again]] -= after - before
+                    err[np.flatnonzero(fine)[again]] -= after - before
+        active = ~done[todo]
+        st.az[todo] += np.where(active & comes_down, _wrap(want_bearing - bearing), 0.0)
         pinned = np.zeros(todo.size, dtype=bool)
-        if kick_free:
-            pinned = _update_kick(st, todo, np.where(cond_ok, 0.0, err)) & ~cond_ok
-            st.kick[todo] = np.where(cond_ok, st.prev_kick[todo], st.kick[todo])
+        if kick_free and np.any(active):
+            ia = todo[active]
+            pinned[active] = _update_kick(st, ia, np.where(cond_ok[active], 0.0, err[active]))
+            pinned &= ~cond_ok & (np.abs(err) > hopeless)
         # Out of reach: the termination times do not bracket the range (after the azimuth has
         # settled), or the kick sits at the end of its branch with the condition still unmet.
-        lost = (~bracketed & (outer > 2)) | pinned
+        lost = active & ((~fine & (outer > 2)) | pinned)
         st.reachable[todo[lost]] = False
         done[todo[lost]] = True
-        span = distance[todo] * np.radians(np.abs(d_bearing)) + np.abs(d_range)
-        ready = bracketed & cond_ok & (span < max(0.2 * tolerance_m, 5.0)) & ~lost
-        if not np.any(ready):
-            continue
-        idx = todo[ready]
-        traj = coast_and_reenter(
-            _subset(vehicles, idx),
-            launch_ecef[idx],
-            _boost_rows(boost, ready),
-            tc[ready],
-            *boost_state(boost, ready, tc[ready]),
-            earth,
-            coast,
-        )
-        lat_i, lon_i = traj.impact_geodetic()
-        miss[idx] = surface_distance(lat_i, lon_i, lat1[idx], lon1[idx], earth)
-        hit = miss[idx] < tolerance_m
-        done[idx[hit]] = True
-        if np.any(~hit):
-            again = idx[~hit]
-            before, _ = frames.great_circle(
-                lat0[again], lon0[again], st.aim_lat[again], st.aim_lon[again]
-            )
-            _move_aim(st, again, lat_i[~hit], lon_i[~hit], lat1, lon1, earth)
-            after, _ = frames.great_circle(
-                lat0[again], lon0[again], st.aim_lat[again], st.aim_lon[again]
-            )
-            # The aim moved: carry the secant memory over to the new aim range.
-            if condition == "range":
-                st.prev_err[again] -= after - before
-    # Out of reach: fly the longest full burn towards the target, reported as unreachable.
+    # Rows without a converged flight: out of reach (flown as the longest full burn towards
+    # the target and reported unreachable) or not converged within the iteration limit
+    # (flown with the last controls; their miss says so).
     lost = ~st.reachable
     st.kick[lost], st.cutoff[lost] = st.max_range_kick[lost], t_end[lost]
-    traj = fly(vehicles, lat0, lon0, st.az, st.kick, st.cutoff, earth=earth, coast=coast)
+    rest = np.setdiff1d(np.arange(n), np.concatenate([i for i, _ in pieces] or [np.zeros(0, int)]))
+    if rest.size:
+        pieces.append(
+            (
+                rest,
+                fly(
+                    vehicles.take(rest),
+                    lat0[rest],
+                    lon0[rest],
+                    st.az[rest],
+                    st.kick[rest],
+                    st.cutoff[rest],
+                    earth=earth,
+                    coast=coast,
+                ),
+            )
+        )
+    order = np.concatenate([i for i, _ in pieces])
+    traj = Trajectory.concat([t for _, t in pieces]).take(np.argsort(order))
     lat_i, lon_i = traj.impact_geodetic()
     miss = surface_distance(lat_i, lon_i, lat1, lon1, earth)
     return TargetingResult(traj, st.az % 360.0, st.kick, st.cutoff, miss, st.reachable, outer)
@@ -596,7 +702,7 @@ def max_range(
     def reach(kick: FloatArray) -> FloatArray:
         problem = BoostProblem(vehicles, np.radians(az), np.radians(kick), earth)
         boost = fly_boost(problem, r0, v0)
-        lat, lon, _, _ = _vacuum_impact(boost, t_end, radius, earth)
+        lat, lon, *_ = _vacuum_impact(boost, t_end, radius, earth)
         got, _ = frames.great_circle(lat0, lon0, np.nan_to_num(lat), lon)
         return np.where(np.isfinite(lat), got, 0.0)
 
