@@ -119,6 +119,13 @@ def trajectory(
             )
     elif target is None:
         raise typer.BadParameter(f"the {shape} shape needs --to LAT,LON", param_hint="--to")
+    if azimuth_deg is not None and shape != "max-range":
+        raise typer.BadParameter(
+            "only --shape max-range flies along an azimuth; the others aim at --to",
+            param_hint="--azimuth-deg",
+        )
+    if csv_file is not None and not csv_file.parent.is_dir():
+        raise typer.BadParameter(f"folder {csv_file.parent} does not exist", param_hint="--csv")
     if (apogee_km is not None or fpa_deg is not None) and shape not in ("lofted", "depressed"):
         raise typer.BadParameter(
             "only lofted and depressed flights take an apogee or FPA", param_hint="--shape"
@@ -210,7 +217,7 @@ def missiles(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")
         return
     table = Table(title="Missile catalog")
     for col in ("id", "name", "country", "range km", "launch t", "stages", "stack", "confidence"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col == "id")
     for r in rows:
         table.add_row(
             r["id"],

@@ -14,12 +14,12 @@ import numpy as np
 from glasnost.physics import frames
 from glasnost.physics.constants import EARTH_MODELS, EarthModel
 from glasnost.physics.rocket import stack
-from glasnost.physics.targeting import Shape, TargetingResult, aim, max_range
+from glasnost.physics.targeting import Shape, TargetingError, TargetingResult, aim, max_range
 from glasnost.physics.trajectory import Phase
 from glasnost.scenario.missiles import MissileType, missile
 
-MISS_LIMIT_M = 1000.0
-"""A targeted flight counts as on target when it lands within 1 km."""
+MIN_SEPARATION_M = 100e3
+"""Targets closer than this to the launch point are refused before any flight."""
 
 
 class OutOfRangeError(ValueError):
@@ -134,6 +134,12 @@ def fly_missile(
         return Flight(mt, shape, model, launch_lat_deg, launch_lon_deg, None, None, result)
     if target is None:
         raise ValueError("a target is needed for this shape (or use --shape max-range)")
+    separation, _ = frames.great_circle(launch_lat_deg, launch_lon_deg, *target)
+    if float(separation) < MIN_SEPARATION_M:
+        raise TargetingError(
+            f"the target is {float(separation):.0f} m from the launch point; "
+            "a ballistic flight needs a target at least 100 km away"
+        )
     result = aim(
         batch,
         [launch_lat_deg],
@@ -145,7 +151,7 @@ def fly_missile(
         flight_path_angle_deg=flight_path_angle_deg,
         earth=model,
     )
-    if not result.reachable[0] or result.miss_m[0] > MISS_LIMIT_M:
+    if not result.on_target[0]:
         distance, bearing = frames.great_circle(launch_lat_deg, launch_lon_deg, *target)
         longest = max_range(batch, [launch_lat_deg], [launch_lon_deg], [bearing], earth=model)
         reach_km = float(longest.trajectory.ground_range_m()[0]) / 1e3

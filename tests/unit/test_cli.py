@@ -309,7 +309,7 @@ def test_csv_into_missing_directory_is_a_usage_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
     out = flat(result.output)
     assert "--csv" in out
-    assert "No such file or directory" in out
+    assert "does not exist" in out
     assert not target.exists()
 
 
@@ -366,3 +366,40 @@ def test_no_arguments_shows_help() -> None:
     result = invoke()
     assert "trajectory" in result.output
     assert "Traceback" not in result.output
+
+
+def test_azimuth_is_refused_for_aimed_shapes() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "trajectory",
+            "--missile",
+            "minuteman_iii",
+            "--from",
+            "47.5,-111.2",
+            "--to",
+            "55.75,37.6",
+            "--azimuth-deg",
+            "90",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "--azimuth-deg" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_target_at_the_launch_point_is_refused() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "trajectory",
+            "--missile",
+            "minuteman_iii",
+            "--from",
+            "47.5,-111.2",
+            "--to",
+            "47.5,-111.2",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "launch point" in " ".join(result.output.split())

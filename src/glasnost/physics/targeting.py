@@ -54,6 +54,9 @@ BoolArray = NDArray[np.bool_]
 Shape = Literal["min-energy", "lofted", "depressed", "max-range"]
 SHAPES: tuple[str, ...] = ("min-energy", "lofted", "depressed", "max-range")
 
+CONTRACT_MISS_M = 1000.0
+"""A targeted trajectory is on target when it lands within 1 km."""
+
 MISS_TOLERANCE_M = 100.0
 """Targeting stops when the full trajectory lands this close to the target (the contract is
 1 km; 100 m leaves margin)."""
@@ -161,6 +164,11 @@ class TargetingResult:
     miss_m: FloatArray
     reachable: BoolArray
     outer_iterations: int
+
+    @property
+    def on_target(self) -> BoolArray:
+        """Rows that reached their target within the 1 km contract."""
+        return self.reachable & (self.miss_m <= CONTRACT_MISS_M)
 
 
 def check_points(name: str, lat_deg: FloatArray, lon_deg: FloatArray) -> None:
@@ -330,6 +338,10 @@ class _State:
     prev_err: FloatArray
     reachable: BoolArray
     max_range_kick: FloatArray
+    pinned: BoolArray
+    slope: FloatArray  # last good d(error)/d(kick)
+    aim_gain: FloatArray  # damping of the aim-point update
+    last_miss: FloatArray
 
 
 def _initial_state(
@@ -396,21 +408,31 @@ def _initial_state(
         np.full(n, np.nan),
         np.isfinite(kick),
         k_max,
+        np.zeros(n, dtype=bool),
+        np.full(n, np.nan),
+        np.ones(n),
+        np.full(n, np.inf),
     )
 
 
 def _update_kick(st: _State, idx: NDArray[np.intp], err: FloatArray) -> BoolArray:
     """Secant step on the kick, limited to 2 degrees and to the shape's branch of kicks.
 
-    Returns the rows pinned at a branch limit with the error still pushing outward.
+    The azimuth and aim point move between iterations too, so a secant over a tiny kick step
+    can have the wrong sign; then the last good slope is used again (a 0.5 deg probe when
+    there is none yet). Returns the rows pinned at a branch limit with the error still
+    pushing outward.
     """
     kick, s = st.kick[idx], st.slope_sign[idx]
     dk = kick - st.prev_kick[idx]
     de = err - st.prev_err[idx]
-    usable = np.isfinite(dk) & (dk != 0.0) & (de != 0.0)
+    usable = np.isfinite(dk) & (np.abs(dk) > 1e-4) & (de != 0.0)
     slope = np.where(usable, de / np.where(usable, dk, 1.0), np.nan)
     good = np.isfinite(slope) & (slope * s > 0.0)
-    step = np.where(good, -err / np.where(good, slope, 1.0), -s * np.sign(err) * 0.5)
+    slope = np.where(good, slope, st.slope[idx])
+    st.slope[idx] = slope
+    known = np.isfinite(slope)
+    step = np.where(known, -err / np.where(known, slope, 1.0), -s * np.sign(err) * 0.5)
     new = np.clip(kick + np.clip(step, -2.0, 2.0), st.branch_lo[idx], st.branch_hi[idx])
     st.prev_kick[idx], st.prev_err[idx] = kick, err
     st.kick[idx] = new
@@ -428,13 +450,23 @@ def _aim_for_offset(
     lon1: FloatArray,
     earth: EarthModel,
 ) -> None:
-    """Aim rows ``idx`` at target + (vacuum impact - full impact), in the target's ENU frame."""
+    """Aim rows ``idx`` at target + (vacuum impact - full impact), in the target's ENU frame.
+
+    The move towards that point is damped (``st.aim_gain``, halved each time the miss fails to
+    shrink) for shallow reentries, where the drag displacement itself changes with the aim.
+    """
     origin = frames.geodetic_to_vector(lat1[idx], lon1[idx], 0.0, earth)
     offset = frames.geodetic_to_vector(lat_v, lon_v, 0.0, earth) - frames.geodetic_to_vector(
         lat_i, lon_i, 0.0, earth
     )
     basis = frames.enu_basis(lat1[idx], lon1[idx])
-    horizontal = np.einsum("nij,nj->ni", basis, offset)
+    wanted = np.einsum("nij,nj->ni", basis, offset)
+    current = np.einsum(
+        "nij,nj->ni",
+        basis,
+        frames.geodetic_to_vector(st.aim_lat[idx], st.aim_lon[idx], 0.0, earth) - origin,
+    )
+    horizontal = current + st.aim_gain[idx, None] * (wanted - current)
     horizontal[:, 2] = 0.0
     point = origin + np.einsum("nij,ni->nj", basis, horizontal)
     lat, lon, _ = frames.vector_to_geodetic(point, earth)
@@ -560,13 +592,19 @@ def aim(
             )
             lat_i, lon_i = traj.impact_geodetic()
             miss_now[fine] = surface_distance(lat_i, lon_i, lat1[idx], lon1[idx], earth)
-            hit = (miss_now[fine] < tolerance_m) & cond_ok[fine]
+            # With the range as the kick's condition the miss itself says it is met.
+            hit = (miss_now[fine] < tolerance_m) & (cond_ok[fine] | (condition == "range"))
             done[idx[hit]] = True
             if np.any(hit):
                 pieces.append((idx[hit], traj.take(hit)))
             # Aim the vacuum model at target - (impact - vacuum impact): the displacement that
             # drag (and the rest the vacuum model leaves out) adds to the vacuum impact.
             again = ~hit
+            worse = miss_now[fine] > 0.7 * st.last_miss[idx]
+            st.aim_gain[idx] = np.where(
+                worse, np.maximum(0.5 * st.aim_gain[idx], 0.125), st.aim_gain[idx]
+            )
+            st.last_miss[idx] = miss_now[fine]
             if np.any(again):
                 before = want[fine][again]
                 _aim_for_offset(
@@ -597,10 +635,13 @@ def aim(
         if kick_free and np.any(active):
             ia = todo[active]
             pinned[active] = _update_kick(st, ia, np.where(cond_ok[active], 0.0, err[active]))
-            pinned &= ~cond_ok & (np.abs(err) > hopeless)
+            pinned &= ~cond_ok & np.isfinite(hopeless)
+        # A kick held at the end of its branch twice running cannot meet the condition.
+        stuck = pinned & st.pinned[todo]
+        st.pinned[todo] = pinned
         # Out of reach: the termination times do not bracket the range (after the azimuth has
         # settled), or the kick sits at the end of its branch with the condition still unmet.
-        lost = active & ((~fine & (outer > 2)) | pinned)
+        lost = active & ((~fine & (outer > 2)) | stuck | (pinned & (np.abs(err) > hopeless)))
         st.reachable[todo[lost]] = False
         done[todo[lost]] = True
     # Rows without a converged flight: out of reach (flown as the longest full burn towards

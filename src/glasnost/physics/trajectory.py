@@ -52,6 +52,10 @@ impact point moves by under a metre against a 1e-6 run (ICBM reentry, beta 12 t/
 J2_COAST_STEP_S = 10.0
 
 
+class GroundContactError(ArithmeticError):
+    """A trajectory's boost ends below the Earth's surface."""
+
+
 class Phase(IntEnum):
     PRELAUNCH = 0
     BOOST = 1
@@ -331,7 +335,18 @@ def coast_and_reenter(
     earth: EarthModel,
     coast: CoastModel = "kepler",
 ) -> Trajectory:
-    """Complete trajectories from burnout states (N, 3) at ``burnout_s``."""
+    """Complete trajectories from burnout states (N, 3) at ``burnout_s``.
+
+    Raises :class:`GroundContactError` when a boost ends below the surface (a pitch-over so
+    steep that the vehicle flies into the ground).
+    """
+    height = frames.altitude(r_bo, earth)
+    if np.any(height <= 0.0):
+        rows = np.flatnonzero(height <= 0.0)
+        raise GroundContactError(
+            f"the boost of row(s) {rows[:5].tolist()} ends {-height[rows[0]] / 1e3:.1f} km below "
+            "the surface: the pitch-over kick is too large for this vehicle"
+        )
     above = frames.altitude(r_bo, earth) > REENTRY_INTERFACE_M
     coast_arc: MarchResult | None = None
     if coast == "kepler":

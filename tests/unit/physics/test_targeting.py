@@ -24,11 +24,12 @@ from glasnost.physics.constants import MU, SPHERE, WGS84
 from glasnost.physics.kepler import propagate
 from glasnost.physics.rocket import VehicleBatch, stack
 from glasnost.physics.targeting import TargetingError, TargetingResult, aim, max_range
+from glasnost.physics.trajectory import GroundContactError, fly
 from glasnost.scenario.missiles import missile
 
 FloatArray = NDArray[np.float64]
 
-CONTRACT_MISS_M = 1000.0  # aim's contract: reachable rows land within 1 km (targeting doc)
+CONTRACT_MISS_M = 1000.0  # aim contract: reachable rows land within 1 km (issue, targeting doc)
 
 # Batch of launch / target pairs: (missile id, launch lat, launch lon, bearing deg, range km).
 # Every row is well inside the missile's reach on the rotating Earth.
@@ -292,3 +293,17 @@ def test_max_range_eastward_beats_westward_on_rotating_earth() -> None:
     east, west = res.trajectory.ground_range_m()
     # The launch site moves east at 465 m/s: eastward shots gain it, westward ones lose it.
     assert east > west + 1000e3, (east, west)
+
+
+def test_boost_into_the_ground_is_refused_with_a_clear_error() -> None:
+    # A 60 deg pitch-over drives a Minuteman III into the ground before burnout (its envelope
+    # keeps kicks below about 48 deg); flying it must say so, not fail somewhere downstream.
+    vehicles = stack([missile("minuteman_iii").vehicle()])
+    with pytest.raises(GroundContactError, match="below the surface"):
+        fly(vehicles, [0.0], [0.0], [90.0], [60.0], None)
+
+
+def test_on_target_requires_reach_and_the_contract_miss(batch: Batch) -> None:
+    res = batch.result
+    assert np.array_equal(res.on_target, res.reachable & (res.miss_m <= CONTRACT_MISS_M))
+    assert np.all(res.on_target)
