@@ -18,7 +18,14 @@ from glasnost.physics.constants import EarthModel
 from glasnost.physics.frames import altitude
 from glasnost.physics.gravity import acceleration_components
 from glasnost.physics.kepler import propagate
-from glasnost.physics.rocket import air_velocity, approximate_altitude, hermite, pad_last
+from glasnost.physics.rocket import (
+    Rows,
+    air_velocity,
+    approximate_altitude,
+    hermite,
+    join_rows,
+    pad_last,
+)
 
 FloatArray = NDArray[np.float64]
 Acceleration = Callable[[FloatArray, FloatArray, NDArray[np.intp]], FloatArray]
@@ -99,7 +106,7 @@ class GravityOnly:
     def take(self, rows: NDArray[np.intp] | NDArray[np.bool_]) -> GravityOnly:
         return self
 
-    def concat(self, others: Sequence[Dynamics]) -> GravityOnly:
+    def join(self, parts: Sequence[Dynamics], rows: Rows) -> GravityOnly:
         return self
 
 
@@ -122,9 +129,9 @@ class ReentryVehicle:
     def take(self, rows: NDArray[np.intp] | NDArray[np.bool_]) -> ReentryVehicle:
         return ReentryVehicle(self.earth, self.beta_kg_m2[rows])
 
-    def concat(self, others: Sequence[Dynamics]) -> ReentryVehicle:
-        betas = [o.beta_kg_m2 for o in others if isinstance(o, ReentryVehicle)]
-        return ReentryVehicle(self.earth, np.concatenate([self.beta_kg_m2, *betas]))
+    def join(self, parts: Sequence[Dynamics], rows: Rows) -> ReentryVehicle:
+        betas = [p.beta_kg_m2 for p in parts if isinstance(p, ReentryVehicle)]
+        return ReentryVehicle(self.earth, join_rows(betas, rows))
 
 
 Dynamics = GravityOnly | ReentryVehicle
@@ -148,15 +155,16 @@ class MarchResult:
         )
 
     @staticmethod
-    def concat(arcs: Sequence[MarchResult]) -> MarchResult:
-        """Rows of several arcs, padded to the longest node list (last node repeated)."""
+    def concat(arcs: Sequence[MarchResult], rows: Rows = None) -> MarchResult:
+        """Rows of several arcs, padded to the longest node list (last node repeated); see
+        :func:`glasnost.physics.rocket.join_rows` for ``rows``."""
         k = max(a.t.shape[1] for a in arcs)
         return MarchResult(
-            np.concatenate([pad_last(a.t, k, axis=1) for a in arcs]),
-            np.concatenate([pad_last(a.r, k, axis=1) for a in arcs]),
-            np.concatenate([pad_last(a.v, k, axis=1) for a in arcs]),
-            np.concatenate([a.end_s for a in arcs]),
-            arcs[0].accel.concat([a.accel for a in arcs[1:]]),
+            join_rows([pad_last(a.t, k, axis=1) for a in arcs], rows),
+            join_rows([pad_last(a.r, k, axis=1) for a in arcs], rows),
+            join_rows([pad_last(a.v, k, axis=1) for a in arcs], rows),
+            join_rows([a.end_s for a in arcs], rows),
+            arcs[0].accel.join([a.accel for a in arcs], rows),
         )
 
     def state_at(self, t_s: FloatArray) -> tuple[FloatArray, FloatArray]:

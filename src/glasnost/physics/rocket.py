@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -203,12 +204,12 @@ class VehicleBatch:
         )
 
     @staticmethod
-    def concat(batches: Sequence[VehicleBatch]) -> VehicleBatch:
-        """Rows of several batches with the same number of stages, in order."""
+    def concat(batches: Sequence[VehicleBatch], rows: Rows = None) -> VehicleBatch:
+        """Rows of several batches with the same number of stages (see :func:`join_rows`)."""
         if len({b.n_stages for b in batches}) != 1:
             raise ValueError("batches to join must have the same number of stages")
-        fields = {f: np.concatenate([getattr(b, f) for b in batches]) for f in _BATCH_ARRAYS}
-        return VehicleBatch(**fields, vehicles=tuple(v for b in batches for v in b.vehicles))
+        fields = {f: join_rows([getattr(b, f) for b in batches], rows) for f in _BATCH_ARRAYS}
+        return VehicleBatch(**fields, vehicles=_reorder([b.vehicles for b in batches], rows))
 
     @property
     def stage_duration_s(self) -> FloatArray:
@@ -361,21 +362,27 @@ class BoostSegment:
         )
 
     @staticmethod
-    def concat(segments: Sequence[BoostSegment], sizes: Sequence[int]) -> BoostSegment:
-        """Rows of several segments of the same kind (``sizes`` rows each), in order."""
+    def concat(
+        segments: Sequence[BoostSegment], sizes: Sequence[int], rows: Rows = None
+    ) -> BoostSegment:
+        """Rows of several segments of the same kind, ``sizes`` rows each (see join_rows)."""
         first = segments[0]
         if any(seg.steer != first.steer for seg in segments):
             raise ValueError("segments to join must steer alike")
         if all(seg.cd.ndim == 1 and np.array_equal(seg.cd, first.cd) for seg in segments):
             cd = first.cd
         else:
-            cd = np.concatenate(
+            cd = join_rows(
                 [
                     np.broadcast_to(seg.cd, (n, seg.cd.shape[-1]))
                     for seg, n in zip(segments, sizes, strict=True)
-                ]
+                ],
+                rows,
             )
-        cat = np.concatenate
+
+        def cat(arrays: Sequence[FloatArray]) -> FloatArray:
+            return join_rows(arrays, rows)
+
         return BoostSegment(
             first.steer,
             cat([seg.ignition_s for seg in segments]),
@@ -497,33 +504,33 @@ class BoostResult:
         )
 
     @staticmethod
-    def concat(results: Sequence[BoostResult]) -> BoostResult:
+    def concat(results: Sequence[BoostResult], rows: Rows = None) -> BoostResult:
         """Rows of several boosts (same stage structure), padded to the longest node list by
-        repeating each row's last node."""
+        repeating each row's last node (see :func:`join_rows` for ``rows``)."""
         k = max(b.t.shape[1] for b in results)
         sizes = [b.t.shape[0] for b in results]
         if len({len(b.segments) for b in results}) != 1:
             raise ValueError("boosts to join must have the same segments")
         first = results[0].problem
         problem = BoostProblem(
-            VehicleBatch.concat([b.problem.vehicles for b in results]),
-            np.concatenate([b.problem.azimuth_rad for b in results]),
-            np.concatenate([b.problem.kick_rad for b in results]),
+            VehicleBatch.concat([b.problem.vehicles for b in results], rows),
+            join_rows([b.problem.azimuth_rad for b in results], rows),
+            join_rows([b.problem.kick_rad for b in results], rows),
             first.earth,
             first.drag,
             first.gravity,
         )
         return BoostResult(
             problem,
-            np.concatenate([pad_last(b.t, k, axis=1) for b in results]),
-            np.concatenate([pad_last(b.r_nodes, k, axis=0) for b in results], axis=2),
-            np.concatenate([pad_last(b.v_nodes, k, axis=0) for b in results], axis=2),
+            join_rows([pad_last(b.t, k, axis=1) for b in results], rows),
+            join_rows([pad_last(b.r_nodes, k, axis=0) for b in results], rows, axis=2),
+            join_rows([pad_last(b.v_nodes, k, axis=0) for b in results], rows, axis=2),
             tuple(
-                BoostSegment.concat([b.segments[i] for b in results], sizes)
+                BoostSegment.concat([b.segments[i] for b in results], sizes, rows)
                 for i in range(len(results[0].segments))
             ),
-            np.concatenate([pad_last(b.step_segment, k - 1, axis=1) for b in results]),
-            np.concatenate([b.burnout_s for b in results]),
+            join_rows([pad_last(b.step_segment, k - 1, axis=1) for b in results], rows),
+            join_rows([b.burnout_s for b in results], rows),
         )
 
     def state_at(self, t_s: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -553,6 +560,37 @@ class BoostResult:
         r = hermite(r0, r1, v0 * h, v1 * h, x)
         v = hermite(v0, v1, a0 * h, a1 * h, x)
         return r.T, v.T
+
+
+Rows = Sequence[NDArray[np.intp]] | None
+"""Where the rows of each joined part go (indices into the result), or None: one after another."""
+
+
+def join_rows(arrays: Sequence[NDArray[Any]], rows: Rows, axis: int = 0) -> NDArray[Any]:
+    """Join per-row arrays along ``axis``: concatenated, or scattered to ``rows`` (one copy)."""
+    if rows is None:
+        return np.concatenate(arrays, axis=axis)
+    n = sum(a.shape[axis] for a in arrays)
+    shape = list(arrays[0].shape)
+    shape[axis] = n
+    out = np.empty(shape, dtype=np.result_type(*arrays))
+    for a, r in zip(arrays, rows, strict=True):
+        index: list[slice | NDArray[np.intp]] = [slice(None)] * a.ndim
+        index[axis] = r
+        out[tuple(index)] = a
+    return out
+
+
+def _reorder(items: Sequence[tuple[Any, ...]], rows: Rows) -> tuple[Any, ...]:
+    """Join tuples of per-row Python objects the way :func:`join_rows` joins arrays."""
+    if rows is None:
+        return tuple(x for part in items for x in part)
+    n = sum(len(part) for part in items)
+    out: list[Any] = [None] * n
+    for part, r in zip(items, rows, strict=True):
+        for x, i in zip(part, r, strict=True):
+            out[int(i)] = x
+    return tuple(out)
 
 
 def pad_last(a: NDArray[np.generic], k: int, axis: int) -> NDArray[np.generic]:

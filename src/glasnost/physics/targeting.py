@@ -45,6 +45,7 @@ from glasnost.physics.rocket import (
     Vehicle,
     VehicleBatch,
     fly_boost,
+    join_rows,
     stack,
 )
 from glasnost.physics.trajectory import CoastModel, Trajectory, coast_and_reenter, fly
@@ -165,6 +166,19 @@ class TargetingResult:
     reachable: BoolArray
     outer_iterations: int
 
+    @staticmethod
+    def join(parts: list[TargetingResult], rows: list[NDArray[np.intp]]) -> TargetingResult:
+        """Results of disjoint row groups (``rows[i]`` for ``parts[i]``) as one, in row order."""
+        return TargetingResult(
+            Trajectory.concat([p.trajectory for p in parts], rows),
+            join_rows([p.azimuth_deg for p in parts], rows),
+            join_rows([p.kick_deg for p in parts], rows),
+            join_rows([p.cutoff_s for p in parts], rows),
+            join_rows([p.miss_m for p in parts], rows),
+            join_rows([p.reachable for p in parts], rows),
+            max(p.outer_iterations for p in parts),
+        )
+
     @property
     def on_target(self) -> BoolArray:
         """Rows that reached their target within the 1 km contract."""
@@ -281,9 +295,10 @@ def _solve_cutoff(
     t_hi: FloatArray,
     earth: EarthModel,
     previous: FloatArray | None = None,
-) -> tuple[FloatArray, BoolArray]:
+) -> tuple[FloatArray, NDArray[np.int8], FloatArray]:
     """Termination times in [t_lo, t_hi] whose vacuum impact is at the aim range (Illinois
-    regula falsi on every row at once); False where the aim range is not bracketed. With the
+    regula falsi on every row at once); whether the range was bracketed (0 yes, -1 short
+    even at t_hi, +1 beyond the aim even at t_lo) and by how much it was missed (m). With the
     ``previous`` solution, a bracket of +-2 s around it is tried first."""
 
     def f(tc: FloatArray) -> FloatArray:
@@ -299,6 +314,8 @@ def _solve_cutoff(
         a[wide], b[wide] = t_lo[wide], t_hi[wide]
         fa[wide], fb[wide] = f(a)[wide], f(b)[wide]
         bracketed = (fa <= 0.0) & (fb >= 0.0)
+    reach = np.where(bracketed, 0, np.where(fb < 0.0, -1, 1)).astype(np.int8)
+    outside = np.where(fb < 0.0, fb, fa)  # how far short (at t_hi) or beyond (at t_lo), m
     fa = np.where(bracketed, fa, -1.0)  # a: short of the aim, b: beyond it
     fb = np.where(bracketed, fb, 1.0)
     last_short = np.zeros(len(a), dtype=np.int8)  # +1 replaced a last time, -1 replaced b
@@ -315,7 +332,7 @@ def _solve_cutoff(
         a, fa = np.where(short, x, a), np.where(short, fx, fa)
         b, fb = np.where(short, b, x), np.where(short, fb, fx)
         last_short = np.where(short, 1, -1).astype(np.int8)
-    return x, bracketed
+    return x, reach, np.where(bracketed, 0.0, outside)
 
 
 def _subset(vehicles: VehicleBatch, rows: NDArray[np.intp]) -> VehicleBatch:
@@ -340,6 +357,10 @@ class _State:
     max_range_kick: FloatArray
     pinned: BoolArray
     slope: FloatArray  # last good d(error)/d(kick)
+    fenced: BoolArray  # min-energy kick range cut by reach (see _walk_kick)
+    walk_kick: FloatArray
+    walk_outside: FloatArray
+    exhausted: BoolArray  # the walk reached the end of the kicks
     aim_gain: FloatArray  # damping of the aim-point update
     last_miss: FloatArray
 
@@ -410,6 +431,10 @@ def _initial_state(
         k_max,
         np.zeros(n, dtype=bool),
         np.full(n, np.nan),
+        np.zeros(n, dtype=bool),
+        np.full(n, np.nan),
+        np.full(n, np.nan),
+        np.zeros(n, dtype=bool),
         np.ones(n),
         np.full(n, np.inf),
     )
@@ -437,6 +462,40 @@ def _update_kick(st: _State, idx: NDArray[np.intp], err: FloatArray) -> BoolArra
     st.prev_kick[idx], st.prev_err[idx] = kick, err
     st.kick[idx] = new
     return np.abs(new - kick) < 1e-12
+
+
+def _walk_kick(
+    st: _State, idx: NDArray[np.intp], reach: NDArray[np.int8], outside: FloatArray
+) -> None:
+    """Move min-energy kicks that cannot reach the aim at any termination time.
+
+    Rows short of the aim even at full burn step towards flatter flights (larger kicks), rows
+    beyond it even at the earliest termination towards steeper ones: 0.5 deg at first, then
+    a secant step on the distance missed (0.1 to 2 deg). The kicks passed over are fenced off
+    for the min-energy secant, which then leaves the row at the first kick that reaches
+    (within one step of the least-energy feasible one). A row whose miss grows along the walk
+    has passed the best
+    kick, and one at the end of the kicks has none left: it cannot reach (``st.exhausted``).
+    """
+    kick = st.kick[idx]
+    sign = np.where(reach < 0, 1.0, -1.0)  # direction of the walk in kick
+    before = st.walk_outside[idx]
+    worse = np.isfinite(before) & (np.abs(outside) >= np.abs(before))
+    limit = np.where(reach < 0, st.branch_hi[idx], st.branch_lo[idx])
+    moved = np.abs(kick - st.walk_kick[idx])
+    slope = (np.abs(before) - np.abs(outside)) / np.where(moved > 0.0, moved, np.nan)
+    step = np.where(
+        np.isfinite(slope) & (slope > 0.0), np.clip(np.abs(outside) / slope, 0.1, 2.0), 0.5
+    )
+    new = np.clip(kick + sign * step, st.branch_lo[idx], st.branch_hi[idx])
+    st.exhausted[idx] = worse | (np.abs(kick - limit) < 1e-9)
+    st.branch_lo[idx] = np.where(reach < 0, np.maximum(st.branch_lo[idx], kick), st.branch_lo[idx])
+    st.branch_hi[idx] = np.where(reach < 0, st.branch_hi[idx], np.minimum(st.branch_hi[idx], kick))
+    st.walk_kick[idx], st.walk_outside[idx] = kick, outside
+    st.kick[idx] = new
+    st.fenced[idx] = True
+    st.prev_kick[idx] = np.nan
+    st.slope[idx] = np.nan
 
 
 def _aim_for_offset(
@@ -499,6 +558,38 @@ def aim(
     )
     check_points("launch point", lat0, lon0)
     check_points("target", lat1, lon1)
+    kinds = list(dict.fromkeys(vehicles.vehicles))
+    if len(kinds) > 1:
+        # Rows are independent: solve each vehicle type on its own step grid (a long-burning
+        # type would otherwise impose its step count on every row), then join in order.
+        goals = {
+            "apogee_m": apogee_m,
+            "flight_path_angle_deg": flight_path_angle_deg,
+        }
+        parts = []
+        groups = []
+        for kind in kinds:
+            g = np.flatnonzero([v == kind for v in vehicles.vehicles])
+            sub_goals = {
+                k: (None if v is None else np.broadcast_to(np.asarray(v, dtype=float), (n,))[g])
+                for k, v in goals.items()
+            }
+            parts.append(
+                aim(
+                    vehicles.take(g),
+                    lat0[g],
+                    lon0[g],
+                    lat1[g],
+                    lon1[g],
+                    shape,
+                    earth=earth,
+                    coast=coast,
+                    tolerance_m=tolerance_m,
+                    **sub_goals,
+                )
+            )
+            groups.append(g)
+        return TargetingResult.join(parts, groups)
     if shape not in ("min-energy", "lofted", "depressed"):
         raise TargetingError(f"shape {shape!r} does not aim at a target (use max_range)")
     if apogee_m is not None and flight_path_angle_deg is not None:
@@ -545,9 +636,10 @@ def aim(
         boost = fly_boost(problem, r0[todo], v0[todo])
         previous = st.cutoff[todo] if outer > 1 else None
         if full_burn:
-            tc, bracketed = t_end[todo].copy(), np.ones(todo.size, dtype=bool)
+            tc, reach = t_end[todo].copy(), np.zeros(todo.size, dtype=np.int8)
+            outside = np.zeros(todo.size)
         else:
-            tc, bracketed = _solve_cutoff(
+            tc, reach, outside = _solve_cutoff(
                 boost,
                 lat0[todo],
                 lon0[todo],
@@ -559,6 +651,13 @@ def aim(
                 previous,
             )
         st.cutoff[todo] = tc
+        bracketed = reach == 0
+        # Min-energy at the edge of the envelope: when no termination time reaches the aim with
+        # this kick, walk the kick towards longer (or shorter) flights and fence the kicks
+        # behind; the least-energy trajectory is then on that fence.
+        walk = (reach != 0) & (condition == "min-energy")
+        if np.any(walk):
+            _walk_kick(st, todo[walk], reach[walk], outside[walk])
         aim_radius = np.linalg.norm(
             frames.geodetic_to_vector(st.aim_lat[todo], st.aim_lon[todo], 0.0, earth), axis=-1
         )
@@ -584,7 +683,7 @@ def aim(
             traj = coast_and_reenter(
                 vehicles.take(idx),
                 launch_ecef[idx],
-                boost.subset(fine),
+                boost if np.all(fine) else boost.subset(fine),
                 tc[fine],
                 *boost_state(boost, fine, tc[fine]),
                 earth,
@@ -593,9 +692,13 @@ def aim(
             lat_i, lon_i = traj.impact_geodetic()
             miss_now[fine] = surface_distance(lat_i, lon_i, lat1[idx], lon1[idx], earth)
             # With the range as the kick's condition the miss itself says it is met.
-            hit = (miss_now[fine] < tolerance_m) & (cond_ok[fine] | (condition == "range"))
+            hit = (miss_now[fine] < tolerance_m) & (
+                cond_ok[fine] | (condition == "range") | st.fenced[idx]
+            )
             done[idx[hit]] = True
-            if np.any(hit):
+            if np.all(hit):
+                pieces.append((idx, traj))
+            elif np.any(hit):
                 pieces.append((idx[hit], traj.take(hit)))
             # Aim the vacuum model at target - (impact - vacuum impact): the displacement that
             # drag (and the rest the vacuum model leaves out) adds to the vacuum impact.
@@ -632,16 +735,24 @@ def aim(
         active = ~done[todo]
         st.az[todo] += np.where(active & comes_down, _wrap(want_bearing - bearing), 0.0)
         pinned = np.zeros(todo.size, dtype=bool)
-        if kick_free and np.any(active):
-            ia = todo[active]
-            pinned[active] = _update_kick(st, ia, np.where(cond_ok[active], 0.0, err[active]))
+        # Fenced min-energy rows keep the first kick that reaches: the least-energy coast is
+        # out of reach there, and the least-energy feasible flight is at the fence.
+        steer = active & ~walk & ~st.fenced[todo]
+        if kick_free and np.any(steer):
+            ia = todo[steer]
+            pinned[steer] = _update_kick(st, ia, np.where(cond_ok[steer], 0.0, err[steer]))
             pinned &= ~cond_ok & np.isfinite(hopeless)
         # A kick held at the end of its branch twice running cannot meet the condition.
         stuck = pinned & st.pinned[todo]
         st.pinned[todo] = pinned
         # Out of reach: the termination times do not bracket the range (after the azimuth has
         # settled), or the kick sits at the end of its branch with the condition still unmet.
-        lost = active & ((~fine & (outer > 2)) | stuck | (pinned & (np.abs(err) > hopeless)))
+        lost = active & (
+            (~fine & ~walk & (outer > 2)) | stuck | (pinned & (np.abs(err) > hopeless))
+        )
+        lost |= active & walk & st.exhausted[todo]
+        if condition == "min-energy":  # held on a fence by reach, not by the condition
+            lost &= ~(stuck & st.fenced[todo] & ~walk)
         st.reachable[todo[lost]] = False
         done[todo[lost]] = True
     # Rows without a converged flight: out of reach (flown as the longest full burn towards
@@ -666,8 +777,10 @@ def aim(
                 ),
             )
         )
-    order = np.concatenate([i for i, _ in pieces])
-    traj = Trajectory.concat([t for _, t in pieces]).take(np.argsort(order))
+    if len(pieces) == 1 and np.array_equal(pieces[0][0], np.arange(n)):
+        traj = pieces[0][1]
+    else:
+        traj = Trajectory.concat([t for _, t in pieces], [i for i, _ in pieces])
     lat_i, lon_i = traj.impact_geodetic()
     miss = surface_distance(lat_i, lon_i, lat1, lon1, earth)
     return TargetingResult(traj, st.az % 360.0, st.kick, st.cutoff, miss, st.reachable, outer)

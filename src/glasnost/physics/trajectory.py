@@ -33,10 +33,12 @@ from glasnost.physics.kepler import propagate
 from glasnost.physics.rocket import (
     BoostProblem,
     BoostResult,
+    Rows,
     VehicleBatch,
     air_velocity,
     approximate_altitude,
     fly_boost,
+    join_rows,
 )
 
 FloatArray = NDArray[np.float64]
@@ -104,17 +106,21 @@ class Trajectory:
         )
 
     @staticmethod
-    def concat(parts: Sequence[Trajectory]) -> Trajectory:
-        """All trajectories of ``parts`` in order (same Earth model and coast model)."""
+    def concat(parts: Sequence[Trajectory], rows: Rows = None) -> Trajectory:
+        """All trajectories of ``parts`` (same Earth and coast models), one after another or
+        scattered to ``rows`` (see :func:`glasnost.physics.rocket.join_rows`)."""
         first = parts[0]
         if any(p.earth != first.earth or p.coast_model != first.coast_model for p in parts):
             raise ValueError("trajectories to join must share the Earth and coast models")
-        cat = np.concatenate
+
+        def cat(arrays: Sequence[FloatArray]) -> FloatArray:
+            return join_rows(arrays, rows)
+
         coasts = [p.coast_arc for p in parts]
         return Trajectory(
             first.earth,
             cat([p.launch_r_ecef for p in parts]),
-            BoostResult.concat([p.boost for p in parts]),
+            BoostResult.concat([p.boost for p in parts], rows),
             cat([p.burnout_s for p in parts]),
             cat([p.burnout_r for p in parts]),
             cat([p.burnout_v for p in parts]),
@@ -122,8 +128,8 @@ class Trajectory:
             first.coast_model,
             None
             if any(c is None for c in coasts)
-            else MarchResult.concat([c for c in coasts if c is not None]),
-            MarchResult.concat([p.reentry_arc for p in parts]),
+            else MarchResult.concat([c for c in coasts if c is not None], rows),
+            MarchResult.concat([p.reentry_arc for p in parts], rows),
             cat([p.impact_s for p in parts]),
         )
 
