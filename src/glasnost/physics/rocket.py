@@ -290,12 +290,15 @@ def _stack(vehicles: Sequence[Vehicle]) -> VehicleBatch:
 # Equations of motion
 
 
-def approximate_altitude(r: FloatArray, earth: EarthModel) -> FloatArray:
+def approximate_altitude(
+    r: FloatArray, earth: EarthModel, r2: FloatArray | None = None
+) -> FloatArray:
     """Height (m) above the reference ellipsoid of component-first positions ``r`` (3, ...):
     |r| minus the ellipsoid radius at the same geocentric latitude. Within about 20 m of the
     geodetic height below 1,000 km, which is all the atmosphere model needs (exact for a
-    sphere)."""
-    r2 = r[0] * r[0] + r[1] * r[1] + r[2] * r[2]
+    sphere). ``r2`` may pass |r|^2 already computed."""
+    if r2 is None:
+        r2 = r[0] * r[0] + r[1] * r[1] + r[2] * r[2]
     rn = np.sqrt(r2)
     if earth.flattening == 0.0:
         return rn - earth.equatorial_radius_m
@@ -337,6 +340,11 @@ class BoostSegment:
     exit_area_m2: FloatArray
     reference_area_m2: FloatArray
     cd: FloatArray  # (G,) when every row shares one drag curve, else (N, G)
+
+    @property
+    def any_exit_area(self) -> bool:
+        """Whether any row feels the back-pressure loss (nozzle exit area > 0)."""
+        return bool(np.any(self.exit_area_m2 > 0.0))
 
     @classmethod
     def build(
@@ -426,23 +434,31 @@ class BoostProblem:
         States are component-first, ``r`` and ``v`` of shape (3, N); so is the result.
         """
         earth = self.earth
-        acc = gravity_components(r, earth) if self.gravity else np.zeros_like(r)
-        rho, sound = atmosphere.properties_tabulated(approximate_altitude(r, earth))
+        r2 = np.einsum("ij,ij->j", r, r)
+        acc = gravity_components(r, earth, r2) if self.gravity else np.zeros_like(r)
+        rho, sound = atmosphere.properties_tabulated(approximate_altitude(r, earth, r2))
         v_air = air_velocity(r, v, earth)
-        speed_air = np.sqrt(v_air[0] * v_air[0] + v_air[1] * v_air[1] + v_air[2] * v_air[2])
-        mass = seg.ignition_mass_kg - seg.mass_flow_kg_s * np.maximum(t - seg.ignition_s, 0.0)
-        coeff = np.zeros_like(mass)  # acceleration along +v_air per unit of v_air (1/s)
-        if self.drag:
-            mach = speed_air / sound
-            cd = np.interp(mach, MACH_GRID, seg.cd) if seg.cd.ndim == 1 else drag_cd(seg.cd, mach)
-            coeff -= (0.5 * seg.reference_area_m2) * rho * speed_air * cd / mass
-        pressure = rho * sound * sound * (1.0 / atmosphere.GAMMA)
-        thrust_per_mass = (seg.thrust_vac_n - pressure * seg.exit_area_m2) / mass
-        if seg.steer == STEER_GRAVITY_TURN:
-            coeff += thrust_per_mass / np.maximum(speed_air, 1e-9)
-            acc += coeff * v_air
+        speed_air = np.sqrt(np.einsum("ij,ij->j", v_air, v_air))
+        mass = seg.ignition_mass_kg - seg.mass_flow_kg_s * (t - seg.ignition_s)
+        if seg.any_exit_area:
+            pressure = rho * sound * sound * (1.0 / atmosphere.GAMMA)
+            thrust_per_mass = (seg.thrust_vac_n - pressure * seg.exit_area_m2) / mass
         else:
-            acc += coeff * v_air + thrust_per_mass * self._pitch_direction(t, r, seg.steer)
+            thrust_per_mass = seg.thrust_vac_n / mass
+        if self.drag:
+            cd = (
+                np.interp(speed_air / sound, MACH_GRID, seg.cd)
+                if seg.cd.ndim == 1
+                else drag_cd(seg.cd, speed_air / sound)
+            )
+            drag = (0.5 * seg.reference_area_m2) * rho * speed_air * cd / mass
+        else:
+            drag = 0.0
+        if seg.steer == STEER_GRAVITY_TURN:
+            # Thrust along the air-relative velocity: one term along v_air (1/s).
+            acc += (thrust_per_mass / np.maximum(speed_air, 1e-9) - drag) * v_air
+        else:
+            acc += thrust_per_mass * self._pitch_direction(t, r, seg.steer) - drag * v_air
         return acc
 
     def _pitch_direction(self, t: FloatArray, r: FloatArray, steer: int) -> FloatArray:

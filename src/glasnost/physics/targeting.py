@@ -365,6 +365,33 @@ class _State:
     last_miss: FloatArray
 
 
+def _cross(
+    kicks: FloatArray, values: FloatArray, goal: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Per column of ``values`` (kicks, M), decreasing in the kick with NaN where undefined:
+    the kick where it crosses ``goal`` (M,) by linear interpolation (clamped to the first or
+    last defined kick when it does not cross) and the slope there."""
+    d = values - goal[None, :]
+    finite = np.isfinite(d)
+    cross = finite[:-1] & finite[1:] & (d[:-1] >= 0.0) & (d[1:] < 0.0)
+    has = np.any(cross, axis=0)
+    k = np.argmax(cross, axis=0)
+    cols = np.arange(values.shape[1])
+    d0, d1 = d[k, cols], d[np.minimum(k + 1, len(kicks) - 1), cols]
+    k0, k1 = kicks[k], kicks[np.minimum(k + 1, len(kicks) - 1)]
+    guess = np.where(has, k0 + d0 / np.where(has, d0 - d1, 1.0) * (k1 - k0), np.nan)
+    rate = np.where(has, (d1 - d0) / np.where(has, k1 - k0, 1.0), np.nan)
+    # No crossing: every defined value is below the goal (take the first defined kick) or
+    # above it (the last one).
+    first = np.argmax(finite, axis=0)
+    last = len(kicks) - 1 - np.argmax(finite[::-1], axis=0)
+    below = np.all(~finite | (d < 0.0), axis=0)
+    fallback = np.where(below, kicks[first], kicks[last])
+    anything = np.any(finite, axis=0)
+    guess = np.where(has, guess, np.where(anything, fallback, np.nan))
+    return guess, rate
+
+
 def _initial_state(
     vehicles: VehicleBatch,
     distance: FloatArray,
@@ -381,6 +408,7 @@ def _initial_state(
     hi = np.zeros(n)
     sign = np.full(n, -1.0)
     k_max = np.zeros(n)
+    slope = np.full(n, np.nan)  # d(condition error)/d(kick) at the guess, from the envelope
     for veh in set(vehicles.vehicles):
         m = np.array([v == veh for v in vehicles.vehicles])
         env = envelope(veh)
@@ -396,6 +424,8 @@ def _initial_state(
             order = np.argsort(rb)
             reach = distance[m] <= rb.max()
             kick[m] = np.where(reach, np.interp(distance[m], rb[order], kb[order]), np.nan)
+            if kb.size > 1:
+                slope[m] = np.interp(kick[m], kb, np.gradient(rb, kb))
             lo[m], hi[m] = (kicks[0], k_star) if shape == "lofted" else (k_star, kicks[-1])
             sign[m] = 1.0 if shape == "lofted" else -1.0
         else:
@@ -407,15 +437,9 @@ def _initial_state(
             values = np.array(
                 [np.interp(cut[k], env.cutoffs_s, table[env.valid][k]) for k in range(kicks.size)]
             )  # (K, M), decreasing in the kick
-            g = goal[m]
-            guess = np.empty(g.size)
-            for j in range(g.size):
-                col = values[:, j]
-                fin = np.isfinite(col)
-                guess[j] = (
-                    np.interp(g[j], col[fin][::-1], kicks[fin][::-1]) if np.any(fin) else np.nan
-                )
+            guess, rate = _cross(kicks, values, goal[m])
             kick[m] = guess
+            slope[m] = rate
     return _State(
         azimuth.copy(),
         kick,
@@ -430,7 +454,7 @@ def _initial_state(
         np.isfinite(kick),
         k_max,
         np.zeros(n, dtype=bool),
-        np.full(n, np.nan),
+        np.where(slope * sign > 0.0, slope, np.nan),
         np.zeros(n, dtype=bool),
         np.full(n, np.nan),
         np.full(n, np.nan),
@@ -558,38 +582,6 @@ def aim(
     )
     check_points("launch point", lat0, lon0)
     check_points("target", lat1, lon1)
-    kinds = list(dict.fromkeys(vehicles.vehicles))
-    if len(kinds) > 1:
-        # Rows are independent: solve each vehicle type on its own step grid (a long-burning
-        # type would otherwise impose its step count on every row), then join in order.
-        goals = {
-            "apogee_m": apogee_m,
-            "flight_path_angle_deg": flight_path_angle_deg,
-        }
-        parts = []
-        groups = []
-        for kind in kinds:
-            g = np.flatnonzero([v == kind for v in vehicles.vehicles])
-            sub_goals = {
-                k: (None if v is None else np.broadcast_to(np.asarray(v, dtype=float), (n,))[g])
-                for k, v in goals.items()
-            }
-            parts.append(
-                aim(
-                    vehicles.take(g),
-                    lat0[g],
-                    lon0[g],
-                    lat1[g],
-                    lon1[g],
-                    shape,
-                    earth=earth,
-                    coast=coast,
-                    tolerance_m=tolerance_m,
-                    **sub_goals,
-                )
-            )
-            groups.append(g)
-        return TargetingResult.join(parts, groups)
     if shape not in ("min-energy", "lofted", "depressed"):
         raise TargetingError(f"shape {shape!r} does not aim at a target (use max_range)")
     if apogee_m is not None and flight_path_angle_deg is not None:
@@ -603,9 +595,66 @@ def aim(
     goal = np.broadcast_to(np.asarray(0.0 if given is None else given, dtype=float), (n,)).copy()
     if not np.all(np.isfinite(goal)):
         raise TargetingError("apogee and flight-path angle must be finite numbers")
+    # Rows are independent: each vehicle type is solved on its own step grid (a long-burning
+    # type would otherwise impose its step count on every row); the flights are joined once.
+    pieces: list[tuple[NDArray[np.intp], Trajectory]] = []
+    controls = np.zeros((4, n))
+    outer = 0
+    for kind in dict.fromkeys(vehicles.vehicles):
+        g = np.flatnonzero([v == kind for v in vehicles.vehicles])
+        solved = _solve_one_type(
+            vehicles.take(g),
+            lat0[g],
+            lon0[g],
+            lat1[g],
+            lon1[g],
+            shape,
+            condition,
+            goal[g],
+            earth,
+            coast,
+            tolerance_m,
+        )
+        pieces += [(g[rows], traj) for rows, traj in solved.pieces]
+        controls[:, g] = solved.controls
+        outer = max(outer, solved.outer)
+    if len(pieces) == 1 and np.array_equal(pieces[0][0], np.arange(n)):
+        traj = pieces[0][1]
+    else:
+        traj = Trajectory.concat([t for _, t in pieces], [i for i, _ in pieces])
+    lat_i, lon_i = traj.impact_geodetic()
+    miss = surface_distance(lat_i, lon_i, lat1, lon1, earth)
+    az, kick, cutoff, reachable = controls
+    return TargetingResult(traj, az % 360.0, kick, cutoff, miss, reachable > 0.5, outer)
+
+
+@dataclass
+class _Solved:
+    """One vehicle type's solution: flights by row groups, controls (az, kick, cutoff,
+    reachable as 0/1) per row, iterations used."""
+
+    pieces: list[tuple[NDArray[np.intp], Trajectory]]
+    controls: FloatArray
+    outer: int
+
+
+def _solve_one_type(
+    vehicles: VehicleBatch,
+    lat0: FloatArray,
+    lon0: FloatArray,
+    lat1: FloatArray,
+    lon1: FloatArray,
+    shape: str,
+    condition: str,
+    goal: FloatArray,
+    earth: EarthModel,
+    coast: CoastModel,
+    tolerance_m: float,
+) -> _Solved:
+    """The iteration of :func:`aim` for a batch of one vehicle type (see the module doc)."""
+    n = vehicles.size
     full_burn = condition == "range"
     kick_free = True
-
     distance, azimuth = frames.great_circle(lat0, lon0, lat1, lon1)
     st = _initial_state(vehicles, distance, azimuth, lat1, lon1, shape, condition, goal)
     # No first guess (beyond the non-rotating envelope): start from the longest-range kick;
@@ -777,13 +826,8 @@ def aim(
                 ),
             )
         )
-    if len(pieces) == 1 and np.array_equal(pieces[0][0], np.arange(n)):
-        traj = pieces[0][1]
-    else:
-        traj = Trajectory.concat([t for _, t in pieces], [i for i, _ in pieces])
-    lat_i, lon_i = traj.impact_geodetic()
-    miss = surface_distance(lat_i, lon_i, lat1, lon1, earth)
-    return TargetingResult(traj, st.az % 360.0, st.kick, st.cutoff, miss, st.reachable, outer)
+    controls = np.stack([st.az, st.kick, st.cutoff, st.reachable.astype(float)])
+    return _Solved(pieces, controls, outer)
 
 
 def boost_state(
