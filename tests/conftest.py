@@ -14,7 +14,12 @@ settings.register_profile(
 )
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
-_MARKER_BY_FOLDER = {"unit": "unit", "validation": "validation", "integration": "integration"}
+_MARKER_BY_FOLDER = {
+    "unit": "unit",
+    "validation": "validation",
+    "integration": "integration",
+    "browser": "browser",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -275,5 +275,323 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
     )
 
 
+# --- scenario: schema, validate, show ---------------------------------------------------------
+
+scenario_app = typer.Typer(
+    help="Scenarios: the JSON Schema, validation with precise errors, a readable view.",
+    no_args_is_help=True,
+)
+app.add_typer(scenario_app, name="scenario")
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override PATH=VALUE (repeatable); list items by id, e.g. "
+        "parties.US.interceptor_sites.fort_greely.count=64.",
+    ),
+]
+
+
+def _scenario_exit(exc: Exception, as_json: bool = False) -> typer.Exit:
+    """Print a ScenarioError (every line: file: path: reason) and return exit code 2."""
+    from rich.markup import escape
+
+    from glasnost.scenario.loading import ScenarioError
+
+    if as_json and isinstance(exc, ScenarioError):
+        issues = [{"path": i.path, "message": i.message, "line": i.line} for i in exc.issues]
+        sys.stdout.write(
+            json.dumps({"valid": False, "origin": exc.origin, "errors": issues}, indent=2) + "\n"
+        )
+    for line in str(exc).splitlines():
+        errors.print(f"[bold red]error:[/] {escape(line)}", soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+def _open_scenario(
+    file: Path | None, builtin: str | None, overrides: list[str] | None, as_json: bool = False
+) -> Any:
+    from glasnost.scenario.builtin import builtin_scenario
+    from glasnost.scenario.loading import ScenarioError, apply_overrides, load_scenario
+
+    try:
+        scenario = load_scenario(file) if file is not None else builtin_scenario(builtin or "us-ru")
+        return apply_overrides(scenario, overrides or [])
+    except ScenarioError as exc:
+        raise _scenario_exit(exc, as_json) from None
+
+
+@scenario_app.command("schema")
+def scenario_schema() -> None:
+    """Print the JSON Schema of the scenario format."""
+    from glasnost.scenario.models import Scenario
+
+    sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+
+
+@scenario_app.command("validate")
+def scenario_validate(
+    file: Annotated[Path, typer.Argument(help="Scenario file (.yaml, .yml or .json).")],
+    overrides: SetOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check a scenario file: a one-line summary, or every error with its path (exit 2)."""
+    scenario = _open_scenario(file, None, overrides, as_json)
+    if as_json:
+        out = {"valid": True, "origin": str(file), "name": scenario.name, **scenario.counts()}
+        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        return
+    sys.stdout.write(f"ok: {file}: {scenario.summary()}\n")
+
+
+@scenario_app.command("show")
+def scenario_show(
+    file: Annotated[
+        Path | None, typer.Argument(help="Scenario file; default: the built-in us-ru.")
+    ] = None,
+    builtin: Annotated[
+        str | None, typer.Option("--builtin", help="Built-in scenario: us-ru | us-ru-cn.")
+    ] = None,
+    overrides: SetOption = None,
+    on: Annotated[
+        str | None, typer.Option("--date", help="Show the posture in service on YYYY-MM-DD.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scenario as JSON.")] = False,
+    as_yaml: Annotated[
+        bool, typer.Option("--yaml", help="Print the scenario as an editable YAML file.")
+    ] = False,
+) -> None:
+    """Show a scenario: parties, interceptor sites, radars, launch bases, targets."""
+    import datetime as dt
+
+    from glasnost.scenario.builtin import BUILTIN_NAMES, example_yaml
+    from glasnost.scenario.loading import scenario_to_yaml
+
+    if file is not None and builtin is not None:
+        raise typer.BadParameter("give a FILE or --builtin, not both", param_hint="--builtin")
+    if builtin is not None and builtin not in BUILTIN_NAMES:
+        raise typer.BadParameter(
+            f"{builtin!r}; choose one of {', '.join(BUILTIN_NAMES)}", param_hint="--builtin"
+        )
+    if as_json and as_yaml:
+        raise typer.BadParameter("give --json or --yaml, not both", param_hint="--yaml")
+    date = None
+    if on is not None:
+        try:
+            date = dt.date.fromisoformat(on)
+        except ValueError:
+            raise typer.BadParameter(
+                f"{on!r} is not a date YYYY-MM-DD", param_hint="--date"
+            ) from None
+    scenario = _open_scenario(file, builtin, overrides)
+    if date is not None:
+        scenario = scenario.on(date)
+    if as_json:
+        sys.stdout.write(scenario.model_dump_json(indent=2) + "\n")
+        return
+    if as_yaml:
+        plain = file is None and not overrides and date is None
+        text = example_yaml(builtin or "us-ru") if plain else scenario_to_yaml(scenario)
+        sys.stdout.write(text)
+        return
+    _print_scenario(scenario)
+
+
+def _print_scenario(s: Any) -> None:
+    console.print(f"[bold]{s.name}[/] — {s.summary()}", soft_wrap=True)
+    parties = Table(title="Parties")
+    for col in (
+        "id",
+        "name",
+        "sites",
+        "interceptors",
+        "radars",
+        "space IR",
+        "bases",
+        "launchers",
+        "warheads",
+        "targets",
+    ):
+        parties.add_column(col, justify="left" if col in ("id", "name") else "right")
+    for p in s.parties:
+        ir = p.space_based_infrared
+        parties.add_row(
+            p.id,
+            p.name,
+            str(len(p.interceptor_sites)),
+            str(p.interceptors),
+            str(len(p.radars)),
+            "-" if ir is None else f"{ir.detection_delay_s:g} s",
+            str(len(p.launch_bases)),
+            str(p.launchers),
+            str(sum(b.launchers * s.warheads_per_missile(b) for b in p.launch_bases)),
+            str(len(p.targets)),
+        )
+    console.print(parties)
+
+    types = Table(title="Interceptor types (simple model)")
+    for col in ("id", "burnout km/s", "burn s", "altitude km", "max range km", "basis"):
+        types.add_column(col, justify="left" if col in ("id", "basis") else "right")
+    for t in s.interceptor_types:
+        types.add_row(
+            t.id,
+            f"{t.burnout_velocity_kms:g}",
+            f"{t.burn_time_s:g}",
+            f"{t.min_intercept_altitude_km:g}-{t.max_intercept_altitude_km:g}",
+            "-" if t.max_range_km is None else f"{t.max_range_km:g}",
+            t.basis,
+        )
+    console.print(types)
+
+    sites = Table(title="Interceptor sites")
+    for col in ("party", "id", "interceptor", "basing", "count", "lat", "lon", "basis"):
+        sites.add_column(col, justify="right" if col in ("count", "lat", "lon") else "left")
+    for p in s.parties:
+        for x in p.interceptor_sites:
+            sites.add_row(
+                p.id,
+                x.id,
+                x.interceptor,
+                x.basing,
+                str(x.count),
+                f"{x.lat_deg:.2f}",
+                f"{x.lon_deg:.2f}",
+                _basis_text(x),
+            )
+    console.print(sites)
+
+    radars = Table(title="Radars (range against the reference cross-section)")
+    for col in ("party", "id", "role", "azimuth °", "elevation °", "range km", "ref m²", "basis"):
+        radars.add_column(col, justify="right" if col in ("range km", "ref m²") else "left")
+    for p in s.parties:
+        for r in p.radars:
+            radars.add_row(
+                p.id,
+                r.id,
+                r.role.replace("_", " "),
+                f"{r.azimuth_min_deg:g}-{r.azimuth_max_deg:g}",
+                f"{r.elevation_min_deg:g}-{r.elevation_max_deg:g}",
+                f"{r.range_km:,.0f}",
+                f"{r.reference_rcs_m2:g}",
+                _basis_text(r),
+            )
+    console.print(radars)
+
+    bases = Table(title="Launch bases")
+    for col in (
+        "party",
+        "id",
+        "kind",
+        "missile",
+        "launchers",
+        "warheads/missile",
+        "lat",
+        "lon",
+        "basis",
+    ):
+        bases.add_column(
+            col,
+            justify="right" if col in ("launchers", "warheads/missile", "lat", "lon") else "left",
+        )
+    for p in s.parties:
+        for b in p.launch_bases:
+            bases.add_row(
+                p.id,
+                b.id,
+                b.kind.replace("_", " "),
+                b.missile,
+                str(b.launchers),
+                str(s.warheads_per_missile(b)),
+                f"{b.lat_deg:.2f}",
+                f"{b.lon_deg:.2f}",
+                _basis_text(b),
+            )
+    console.print(bases)
+
+    targets = Table(title="Targets (aim points for the other parties' missiles)")
+    for col in ("party", "targets"):
+        targets.add_column(col)
+    for p in s.parties:
+        targets.add_row(p.id, ", ".join(t.id for t in p.targets) or "-")
+    console.print(targets)
+
+    a = s.assessment
+    console.print(
+        f"Dyads: {', '.join(f'{x}-{y}' for x, y in a.dyads)}; decision delay "
+        f"{a.decision_delay_s:g} s, {a.shots_per_warhead} shots per warhead, launch on remote "
+        f"{'yes' if a.launch_on_remote else 'no'}, samples every {a.sample_step_s:g} s.",
+        soft_wrap=True,
+    )
+    for c in a.criteria:
+        console.print(f"Criterion {c.id} <= {c.threshold:g} ({c.basis})", soft_wrap=True)
+    if s.assumptions:
+        console.print(f"{len(s.assumptions)} assumptions (see --json or --yaml).")
+
+
+def _basis_text(entry: Any) -> str:
+    if entry.assumed_fields:
+        return f"assumed: {', '.join(entry.assumed_fields)}"
+    return str(entry.basis)
+
+
+@app.command()
+def assess(
+    scenario: Annotated[
+        Path | None, typer.Option("--scenario", help="Scenario file (YAML or JSON).")
+    ] = None,
+    builtin: Annotated[
+        str | None, typer.Option("--builtin", help="Built-in scenario: us-ru (default), us-ru-cn.")
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Posture on YYYY-MM-DD (default: the scenario's).")
+    ] = None,
+    overrides: SetOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+) -> None:
+    """Assess whether each party's declared defenses could threaten the other's strategic forces.
+
+    With no arguments: the built-in United States / Russia scenario from open sources.
+    """
+    import datetime as dt
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from glasnost.defense.assessment import assess as run_assessment
+    from glasnost.report.terminal import print_assessment
+
+    if scenario is not None and builtin is not None:
+        raise typer.BadParameter("give --scenario or --builtin, not both", param_hint="--builtin")
+    if builtin is not None and builtin not in ("us-ru", "us-ru-cn"):
+        raise typer.BadParameter(f"{builtin!r}; choose us-ru or us-ru-cn", param_hint="--builtin")
+    when = None
+    if date is not None:
+        try:
+            when = dt.date.fromisoformat(date)
+        except ValueError:
+            raise typer.BadParameter(
+                f"{date!r} is not a date YYYY-MM-DD", param_hint="--date"
+            ) from None
+    model = _open_scenario(scenario, builtin, overrides, as_json)
+    if as_json:
+        result = run_assessment(model, when)
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("assessing", total=1.0)
+        result = run_assessment(
+            model,
+            when,
+            progress=lambda stage, done: bar.update(task, description=stage, completed=done),
+        )
+    print_assessment(console, result)
+
+
 def main() -> None:
     app()

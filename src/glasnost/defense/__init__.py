@@ -1,0 +1,1 @@
+"""Defense analysis: sensors, engagement feasibility, capacity and the assessment."""

@@ -1,0 +1,1 @@
+"""Presentation of results: terminal summaries (and, later, HTML reports, maps and plots)."""

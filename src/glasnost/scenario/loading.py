@@ -1,0 +1,379 @@
+"""Reading, writing and overriding scenarios, with errors that say where and why.
+
+* :func:`load_scenario` reads YAML (``.yaml``/``.yml``) or JSON (``.json``). Every problem is a
+  :class:`ScenarioError` whose message names the file, the dotted path and the reason, one line
+  per problem, e.g. ``scenario.yaml: parties[1].interceptor_sites[3].count: must be >= 0
+  (line 42)``; YAML syntax errors and duplicate keys give their line and column.
+* :func:`apply_overrides` applies ``--set PATH=VALUE`` assignments: PATH is dotted over the
+  scenario's fields, list items are addressed by ``id`` (or by index), VALUE is parsed as YAML
+  (``5.5``, ``true``, ``null``, ``2025-01-01``, ``[US, CN]``); the result is validated again.
+* :func:`scenario_to_yaml` writes a scenario as YAML that loads back to the same scenario.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from glasnost.scenario.models import Scenario, dotted
+
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem: where (dotted path, line when known) and why."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        at = f" (line {self.line})" if self.line is not None else ""
+        return f"{where}{self.message}{at}"
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be read or is not valid. ``str()`` is the full, precise message."""
+
+    def __init__(self, origin: str, issues: list[Issue]) -> None:
+        self.origin = origin
+        self.issues = issues
+        super().__init__("\n".join(f"{origin}: {issue}" for issue in issues))
+
+
+# --- YAML ---------------------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that refuses duplicate keys (a silent last-one-wins hides typos)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Mark] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.setdefault(key, key_node.start_mark)
+            except TypeError:  # unhashable key: the base class reports it
+                continue
+            if first is not key_node.start_mark:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (first at line {first.line + 1})",
+                    key_node.start_mark,
+                )
+        return super().construct_mapping(node, deep)
+
+
+def _yaml_issue(exc: yaml.YAMLError) -> Issue:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    reason = f"{context}, {problem}" if context else str(problem)
+    if mark is None:
+        return Issue("", f"invalid YAML: {reason}")
+    return Issue("", f"invalid YAML at line {mark.line + 1}, column {mark.column + 1}: {reason}")
+
+
+def _parse_yaml(text: str, origin: str) -> tuple[Any, yaml.Node | None]:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = None if node is None else loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise ScenarioError(origin, [_yaml_issue(exc)]) from None
+    finally:
+        loader.dispose()
+    return data, node
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """1-based line of the YAML node at loc, or of its deepest existing ancestor."""
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in loc:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                    child = value_node
+                    line = key_node.start_mark.line + 1
+                    break
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(part, int)
+            and 0 <= part < len(node.value)
+        ):
+            child = node.value[part]
+            line = child.start_mark.line + 1
+        if child is None:
+            break
+        node = child
+    return line
+
+
+# --- pydantic errors -> issues ------------------------------------------------------------------
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model class whose fields live at loc (for listing the valid keys)."""
+    model: type[BaseModel] = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        nested = _nested_model(field.annotation)
+        if nested is None:
+            return None
+        model = nested
+    return model
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _reason(err: ErrorDetails) -> str:
+    kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
+    if kind == "scenario":
+        return str(ctx["reason"])
+    if kind == "missing":
+        return "required field missing"
+    if kind == "extra_forbidden":
+        model = _model_at(err["loc"][:-1])
+        valid = f"; valid fields: {', '.join(model.model_fields)}" if model else ""
+        return f"unknown field{valid}"
+    bounds = {
+        "greater_than_equal": ">=",
+        "greater_than": ">",
+        "less_than_equal": "<=",
+        "less_than": "<",
+    }
+    if kind in bounds:
+        limit = next(iter(ctx.values()))
+        shown = f"{limit:g}" if isinstance(limit, float) else str(limit)
+        return f"must be {bounds[kind]} {shown}, got {value!r}"
+    if kind == "literal_error":
+        return f"must be {ctx['expected']}, got {value!r}"
+    if kind == "string_pattern_mismatch":
+        return f"{value!r} is not an id: use a letter, then letters, digits, '_' or '-'"
+    if kind == "finite_number":
+        return "must be a finite number"
+    msg = err["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(prefix)
+    msg = msg.replace("Input should be", "must be").replace("Input should have", "must have")
+    if isinstance(value, str | int | float | bool) or value is None:
+        msg += f", got {value!r}"
+    return msg
+
+
+def _issues(exc: ValidationError, node: yaml.Node | None = None) -> list[Issue]:
+    errs = exc.errors(include_url=False)
+    # A list whose items failed also reports "too short" (the failed items do not count): noise.
+    inner = {err["loc"][:n] for err in errs for n in range(len(err["loc"]))}
+    return [
+        Issue(dotted(err["loc"]), _reason(err), _line_of(node, err["loc"]))
+        for err in errs
+        if not (err["type"] == "too_short" and err["loc"] in inner)
+    ]
+
+
+# --- public API ---------------------------------------------------------------------------------
+
+
+def validate_scenario(data: Any, origin: str = "scenario") -> Scenario:
+    """A Scenario from plain data (a dict as read from YAML/JSON), or a ScenarioError."""
+    return _validate(data, origin, None)
+
+
+def _validate(data: Any, origin: str, node: yaml.Node | None) -> Scenario:
+    if not isinstance(data, dict):
+        got = "an empty document" if data is None else f"a {type(data).__name__}"
+        raise ScenarioError(
+            origin, [Issue("", f"expected a mapping of scenario fields, got {got}")]
+        )
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(origin, _issues(exc, node)) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file (.yaml, .yml or .json)."""
+    path = Path(path)
+    origin = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ScenarioError(
+            origin,
+            [Issue("", f"unknown file type {suffix or '(none)'!r}; use .yaml, .yml or .json")],
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(origin, [Issue("", "no such file")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(origin, [Issue("", "is a directory, not a scenario file")]) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(origin, [Issue("", f"not UTF-8 text ({exc.reason})")]) from None
+    except OSError as exc:
+        raise ScenarioError(origin, [Issue("", f"cannot read: {exc.strerror}")]) from None
+    if suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ScenarioError(
+                origin,
+                [Issue("", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")],
+            ) from None
+        return _validate(data, origin, None)
+    data, node = _parse_yaml(text, origin)
+    return _validate(data, origin, node)
+
+
+def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
+    """Plain data (dicts, lists, scalars, dates) of a scenario, without unset optional fields."""
+    data: dict[str, Any] = _plain(scenario.model_dump(mode="python", exclude_none=True))
+    return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, except short lists of scalars (``sources: [a, b]``) on one line."""
+
+
+def _represent_list(dumper: yaml.SafeDumper, items: list[Any]) -> yaml.Node:
+    flow = all(isinstance(i, str | int | float) and not isinstance(i, bool) for i in items) and (
+        sum(len(str(i)) + 2 for i in items) <= 88
+    )
+    if all(isinstance(i, list) for i in items):  # dyads
+        flow = True
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=flow)
+
+
+_Dumper.add_representer(list, _represent_list)
+
+
+def scenario_to_yaml(scenario: Scenario, header: str = "") -> str:
+    """The scenario as YAML (loads back to an equal scenario); header lines become comments."""
+    comments = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
+    body = yaml.dump(
+        scenario_to_data(scenario),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+    )
+    return comments + body
+
+
+def apply_overrides(scenario: Scenario, assignments: list[str] | tuple[str, ...]) -> Scenario:
+    """The scenario with ``PATH=VALUE`` assignments applied (``--set``), validated again.
+
+    PATH is dotted: ``assessment.decision_delay_s``, ``interceptor_types.sm3_block_iia.
+    burnout_velocity_kms``, ``parties.US.interceptor_sites.fort_greely.count``; a list item is
+    addressed by its ``id`` or, failing that, by its index (``parties.0``). VALUE is YAML.
+    """
+    if not assignments:
+        return scenario
+    data: Any = scenario.model_dump(mode="json")
+    for assignment in assignments:
+        origin = f"--set {assignment}"
+        path, sep, text = assignment.partition("=")
+        path = path.strip()
+        if not sep or not path:
+            raise ScenarioError(origin, [Issue("", "expected PATH=VALUE")])
+        try:
+            value = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError as exc:
+            raise ScenarioError(origin, [Issue("", f"value is not valid YAML: {exc}")]) from None
+        _assign(data, path.split("."), value, origin)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        origin = "--set " + " ".join(assignments)
+        raise ScenarioError(origin, _issues(exc)) from None
+
+
+def _assign(data: Any, parts: list[str], value: Any, origin: str) -> None:
+    node = data
+    done: list[str] = []
+    for n, part in enumerate(parts):
+        last = n == len(parts) - 1
+        where = ".".join(done) or "the top level"
+        if isinstance(node, dict):
+            if part not in node:
+                raise ScenarioError(
+                    origin,
+                    [Issue("", f"no key {part!r} at {where}; valid: {_keys(node)}")],
+                )
+            if last:
+                node[part] = value
+                return
+            node = node[part]
+        elif isinstance(node, list):
+            index = _index(node, part)
+            if index is None:
+                raise ScenarioError(
+                    origin,
+                    [Issue("", f"no item {part!r} in {where}; valid: {_items(node)}")],
+                )
+            if last:
+                node[index] = value
+                return
+            node = node[index]
+        else:
+            raise ScenarioError(
+                origin,
+                [Issue("", f"{where} is a value ({node!r}), it has no {part!r}")],
+            )
+        done.append(part)
+
+
+def _index(items: list[Any], part: str) -> int | None:
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and item.get("id") == part:
+            return i
+    try:
+        index = int(part)
+    except ValueError:
+        return None
+    return index if -len(items) <= index < len(items) else None
+
+
+def _keys(node: dict[str, Any]) -> str:
+    return ", ".join(node) or "(none)"
+
+
+def _items(items: list[Any]) -> str:
+    ids = [str(i["id"]) for i in items if isinstance(i, dict) and "id" in i]
+    if ids:
+        return "ids " + ", ".join(ids) + f" or an index 0-{len(items) - 1}"
+    return f"an index 0-{len(items) - 1}" if items else "(empty list)"

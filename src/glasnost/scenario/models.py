@@ -1,0 +1,753 @@
+"""The scenario format: pydantic models of one assessment input (DESIGN.md, "Scenario").
+
+A :class:`Scenario` holds the Earth model, the missile types (catalog ids of
+:mod:`glasnost.scenario.missiles` with radar cross-sections and warhead loadings), the interceptor
+types (simple kinematic model), the parties with their interceptor sites, radars, space-based
+infrared, launch bases and targets, and the assessment settings with the agreement's criteria.
+
+Conventions:
+
+* Every field that is not SI names its unit (``lat_deg``, ``burnout_velocity_kms``, ``range_km``).
+* Every site, radar, base, target and type has an ``id``: a letter, then letters, digits, ``_``
+  or ``-``. Ids are unique per kind across the whole scenario (a site id names one site of one
+  party), so ``--set`` overrides and reports can address entries by id.
+* Provenance: ``basis`` is ``published`` (from cited public sources), ``declared`` (declared by
+  the party under the agreement) or ``assumed`` (a modelling assumption; the default, so that an
+  unlabelled number is never mistaken for a fact). ``assumed_fields`` names the fields whose
+  values are assumptions when the rest of the entry is published; ``sources`` are ids of the
+  scenario's ``sources`` table (the citations travel with the data).
+* In-service windows are inclusive: an entry is in service on ``d`` when
+  ``in_service_from <= d <= in_service_until`` (a missing bound is open). :meth:`Scenario.on`
+  returns the posture on a date.
+
+Cross-references (site -> interceptor type, base -> missile type, dyads -> parties, sources) are
+checked by :class:`Scenario`; errors carry the exact location, e.g.
+``parties[1].interceptor_sites[3].interceptor``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.config import JsonDict
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from glasnost.scenario.missiles import MissileType, catalog, missile
+
+DEFAULT_DATE = dt.date(2025, 1, 1)
+"""Default assessment date: the built-in catalog describes forces as of 2024."""
+
+ORBITAL_SPEED_KMS = 7.9
+"""First cosmic velocity at the surface (km/s): a faster "interceptor" would be in orbit."""
+
+ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=ID_PATTERN),
+    Field(description="Identifier: a letter, then letters, digits, '_' or '-'."),
+]
+Basis = Literal["published", "assumed", "declared"]
+LatDeg = Annotated[float, Field(ge=-90.0, le=90.0, description="Geodetic latitude (deg, WGS84).")]
+LonDeg = Annotated[
+    float, Field(ge=-180.0, le=180.0, description="Geodetic longitude (deg, WGS84).")
+]
+AltM = Annotated[
+    float, Field(ge=-500.0, le=10_000.0, description="Height above the WGS84 ellipsoid (m).")
+]
+
+CriterionId = Literal[
+    "deployed_warheads_defeatable_fraction",
+    "land_interceptor_burnout_velocity_kms",
+    "sea_interceptor_burnout_velocity_kms",
+]
+CRITERIA: dict[str, str] = {
+    "deployed_warheads_defeatable_fraction": (
+        "fraction of the other party's deployed warheads that the interceptor inventories could "
+        "defeat; passes when <= threshold"
+    ),
+    "land_interceptor_burnout_velocity_kms": (
+        "greatest burnout velocity (km/s) of the land-based interceptors in service; passes "
+        "when <= threshold"
+    ),
+    "sea_interceptor_burnout_velocity_kms": (
+        "greatest burnout velocity (km/s) of the sea-based interceptors in service; passes "
+        "when <= threshold"
+    ),
+}
+"""The criteria the assessment knows, with their meaning. Each passes when value <= threshold."""
+
+_T = TypeVar("_T", bound=BaseModel)
+
+_PROVENANCE = ("basis", "assumed_fields", "sources", "note")
+
+
+def _raise(title: str, problems: list[tuple[tuple[str | int, ...], str, Any]]) -> None:
+    """Raise one ValidationError with an exact location for each problem (loc, message, input).
+
+    Raised from an ``after`` validator, pydantic prefixes each loc with the model's own location,
+    so nested models report full paths.
+    """
+    if problems:
+        raise ValidationError.from_exception_data(
+            title,
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError("scenario", "{reason}", {"reason": msg}),
+                    loc=loc,
+                    input=value,
+                )
+                for loc, msg, value in problems
+            ],
+        )
+
+
+def _catalog_enum(schema: JsonDict) -> None:
+    """JSON Schema: a missile type id is one of the catalog's."""
+    ids: list[JsonValue] = list(sorted(catalog()))
+    schema["enum"] = ids
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _basis() -> Any:
+    return Field(
+        default="assumed",
+        description="published (cited sources), declared (by the party) or assumed.",
+    )
+
+
+def _assumed_fields() -> Any:
+    return Field(
+        default=(),
+        description="Fields whose values are assumptions (then basis must be 'assumed').",
+    )
+
+
+def _sources() -> Any:
+    return Field(default=(), description="Ids of the scenario's `sources` table.")
+
+
+class _Provenance(_Model):
+    """Checks shared by every entry that carries basis / assumed_fields / sources / note.
+
+    The fields themselves are declared by each subclass, after its own fields (so that files and
+    dumps read id first and provenance last).
+    """
+
+    if TYPE_CHECKING:
+        basis: Basis
+        assumed_fields: tuple[str, ...]
+        sources: tuple[str, ...]
+        note: str | None
+
+    @field_validator("assumed_fields", check_fields=False)
+    @classmethod
+    def _check_assumed_fields(cls, value: tuple[str, ...], info: ValidationInfo) -> Any:
+        valid = [f for f in cls.model_fields if f not in _PROVENANCE]
+        unknown = [f for f in value if f not in valid]
+        if unknown:
+            raise PydanticCustomError(
+                "scenario",
+                "{reason}",
+                {"reason": f"unknown field {unknown[0]!r}; fields: {', '.join(valid)}"},
+            )
+        if value and info.data.get("basis") not in (None, "assumed"):
+            raise PydanticCustomError(
+                "scenario",
+                "{reason}",
+                {"reason": f"lists assumed fields but basis is {info.data.get('basis')!r}"},
+            )
+        return value
+
+
+class _InService(_Provenance):
+    @model_validator(mode="after")
+    def _check_window(self) -> Self:
+        start: dt.date | None = getattr(self, "in_service_from", None)
+        end: dt.date | None = getattr(self, "in_service_until", None)
+        if start is not None and end is not None and end < start:
+            _raise(
+                type(self).__name__,
+                [(("in_service_until",), f"must not be before in_service_from ({start})", end)],
+            )
+        return self
+
+    def in_service(self, on: dt.date) -> bool:
+        """Whether the entry is in service on that date (both bounds inclusive)."""
+        start: dt.date | None = getattr(self, "in_service_from", None)
+        end: dt.date | None = getattr(self, "in_service_until", None)
+        return (start is None or start <= on) and (end is None or on <= end)
+
+
+# --- types --------------------------------------------------------------------------------------
+
+
+class MissileTypeRef(_Provenance):
+    """A missile type of the built-in catalog (``glasnost missiles``), with scenario data."""
+
+    id: Id = Field(
+        description="Catalog id (glasnost.scenario.missiles), e.g. minuteman_iii.",
+        json_schema_extra=_catalog_enum,
+    )
+    warheads: int | None = Field(
+        default=None, ge=1, description="Default warheads per missile (a base may override)."
+    )
+    rcs_booster_m2: float = Field(gt=0, description="Radar cross-section while thrusting (m^2).")
+    rcs_post_boost_vehicle_m2: float | None = Field(
+        default=None, gt=0, description="Radar cross-section of the post-boost vehicle (m^2)."
+    )
+    rcs_reentry_vehicle_m2: float = Field(
+        gt=0, description="Radar cross-section of a reentry vehicle after burnout (m^2)."
+    )
+    basis: Basis = _basis()
+    assumed_fields: tuple[str, ...] = _assumed_fields()
+    sources: tuple[str, ...] = _sources()
+    note: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _in_catalog(cls, value: str) -> str:
+        if value not in catalog():
+            known = ", ".join(sorted(catalog()))
+            raise PydanticCustomError(
+                "scenario", "{reason}", {"reason": f"unknown missile {value!r}; known: {known}"}
+            )
+        return value
+
+    def missile(self) -> MissileType:
+        """The catalog entry: published facts and the stack the trajectory engine flies."""
+        return missile(self.id)
+
+
+class InterceptorType(_Provenance):
+    """Simple interceptor model: straight boost to the burnout velocity, then a ballistic coast."""
+
+    id: Id
+    name: str
+    model: Literal["simple"] = "simple"
+    burnout_velocity_kms: float = Field(
+        gt=0,
+        description="Burnout speed relative to the launch site (km/s), below orbital speed.",
+        json_schema_extra={"exclusiveMaximum": ORBITAL_SPEED_KMS},
+    )
+    burn_time_s: float = Field(gt=0, le=600, description="Boost duration (s).")
+    min_intercept_altitude_km: float = Field(ge=0, description="Lowest intercept altitude (km).")
+    max_intercept_altitude_km: float = Field(gt=0, description="Highest intercept altitude (km).")
+    max_range_km: float | None = Field(
+        default=None, gt=0, description="Greatest ground range of an intercept (km); None: any."
+    )
+    basis: Basis = _basis()
+    assumed_fields: tuple[str, ...] = _assumed_fields()
+    sources: tuple[str, ...] = _sources()
+    note: str | None = None
+
+    @field_validator("burnout_velocity_kms")
+    @classmethod
+    def _suborbital(cls, value: float) -> float:
+        if value >= ORBITAL_SPEED_KMS:
+            raise PydanticCustomError(
+                "scenario",
+                "{reason}",
+                {"reason": f"must be below orbital speed ({ORBITAL_SPEED_KMS} km/s)"},
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _band(self) -> Self:
+        if self.min_intercept_altitude_km >= self.max_intercept_altitude_km:
+            _raise(
+                "InterceptorType",
+                [
+                    (
+                        ("min_intercept_altitude_km",),
+                        "must be below max_intercept_altitude_km "
+                        f"({self.max_intercept_altitude_km:g})",
+                        self.min_intercept_altitude_km,
+                    )
+                ],
+            )
+        return self
+
+
+# --- a party's posture --------------------------------------------------------------------------
+
+
+class InterceptorSite(_InService):
+    """Interceptors of one type at one place (a silo field, a battery, or ships' homeport)."""
+
+    id: Id
+    name: str
+    interceptor: Id = Field(description="Id of one of the scenario's interceptor_types.")
+    basing: Literal["land", "sea"] = Field(
+        default="land", description="land or sea (ships; for the sea-based criterion)."
+    )
+    count: int = Field(ge=0, description="Interceptors at the site.")
+    lat_deg: LatDeg
+    lon_deg: LonDeg
+    alt_m: AltM = 0.0
+    in_service_from: dt.date | None = None
+    in_service_until: dt.date | None = None
+    basis: Basis = _basis()
+    assumed_fields: tuple[str, ...] = _assumed_fields()
+    sources: tuple[str, ...] = _sources()
+    note: str | None = None
+
+
+class Radar(_InService):
+    """A radar: position, azimuth sector, elevation limits, range against a reference RCS.
+
+    The azimuth sector runs clockwise from ``azimuth_min_deg`` to ``azimuth_max_deg`` (0 and 360
+    for all-round coverage). The range against a target of cross-section sigma is
+    ``range_km * (sigma / reference_rcs_m2) ** 0.25`` (radar equation).
+    """
+
+    id: Id
+    name: str
+    role: Literal["fire_control", "early_warning"]
+    lat_deg: LatDeg
+    lon_deg: LonDeg
+    alt_m: AltM = 0.0
+    azimuth_min_deg: float = Field(ge=0, le=360, description="Sector start, clockwise (deg).")
+    azimuth_max_deg: float = Field(ge=0, le=360, description="Sector end, clockwise (deg).")
+    elevation_min_deg: float = Field(ge=-90, le=90, description="Lowest beam elevation (deg).")
+    elevation_max_deg: float = Field(ge=-90, le=90, description="Highest beam elevation (deg).")
+    range_min_km: float = Field(default=0.0, ge=0, description="Minimum range (km).")
+    range_km: float = Field(gt=0, description="Detection range against reference_rcs_m2 (km).")
+    reference_rcs_m2: float = Field(gt=0, description="Cross-section that range_km refers to.")
+    in_service_from: dt.date | None = None
+    in_service_until: dt.date | None = None
+    basis: Basis = _basis()
+    assumed_fields: tuple[str, ...] = _assumed_fields()
+    sources: tuple[str, ...] = _sources()
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _limits(self) -> Self:
+        problems: list[tuple[tuple[str | int, ...], str, Any]] = []
+        if self.azimuth_min_deg == self.azimuth_max_deg:
+            problems.append(
+                (
+                    ("azimuth_max_deg",),
+                    "equals azimuth_min_deg (empty sector); use 0 and 360 for all-round",
+                    self.azimuth_max_deg,
+                )
+            )
+        if self.elevation_min_deg >= self.elevation_max_deg:
+            problems.append(
+                (
+                    ("elevation_min_deg",),
+                    f"must be below elevation_max_deg ({self.elevation_max_deg:g})",
+                    self.elevation_min_deg,
+                )
+            )
+        if self.range_min_km >= self.range_km:
+            problems.append(
+                (
+                    ("range_min_km",),
+                    f"must be below range_km ({self.range_km:g})",
+                    self.range_min_km,
+                )
+            )
+        _raise("Radar", problems)
+        return self
+
+    @property
+    def azimuth_width_deg(self) -> float:
+        """Width of the clockwise sector (deg), 360 for all-round coverage."""
+        width = self.azimuth_max_deg - self.azimuth_min_deg
+        return 360.0 if width == 360.0 else width % 360.0
+
+
+class SpaceInfrared(_Provenance):
+    """Space-based infrared launch detection (boost phase only)."""
+
+    detection_delay_s: float = Field(gt=0, le=600, description="Delay after launch (s).")
+    fire_control: bool = Field(
+        default=False, description="May cue interceptors without launch-on-remote."
+    )
+    basis: Basis = _basis()
+    assumed_fields: tuple[str, ...] = _assumed_fields()
+    sources: tuple[str, ...] = _sources()
+    note: str | None = None
+
+
+class LaunchBase(_InService):
+    """Missiles of one type launched from one point: a silo field, a mobile division's garrison,
+    or a submarine patrol point."""
+
+    id: Id
+    name: str
+    kind: Literal["silo_field", "mobile", "submarine_patrol"]
+    lat_deg: LatDeg
+    lon_deg: LonDeg
+    missile: Id = Field(description="Id of one of the scenario's missile_types.")
+    launchers: int = Field(ge=0, description="Deployed missiles (one per launcher).")
+    warheads_per_missile: int | None = Field(
+        default=None, ge=1, description="Warheads per missile; default: the missile type's."
+    )
+    catalog_id: str | None = Field(
+        default=None,
+        description="Catalog id of the base when it differs from id (several missile groups).",
+    )
+    in_service_from: dt.date | None = None
+    in_service_until: dt.date | None = None
+    basis: Basis = _basis()
+    assumed_fields: tuple[str, ...] = _assumed_fields()
+    sources: tuple[str, ...] = _sources()
+    note: str | None = None
+
+
+class Target(_Provenance):
+    """An aim point in this party's territory for the other parties' missiles."""
+
+    id: Id
+    name: str
+    lat_deg: LatDeg
+    lon_deg: LonDeg
+    basis: Basis = _basis()
+    assumed_fields: tuple[str, ...] = _assumed_fields()
+    sources: tuple[str, ...] = _sources()
+    note: str | None = None
+
+
+class Party(_Model):
+    """One state party: its defenses, sensors, offensive forces and the targets on its soil."""
+
+    id: Id = Field(description="Short id, e.g. US, RU, CN.")
+    name: str
+    interceptor_sites: tuple[InterceptorSite, ...] = ()
+    radars: tuple[Radar, ...] = ()
+    space_based_infrared: SpaceInfrared | None = None
+    launch_bases: tuple[LaunchBase, ...] = ()
+    targets: tuple[Target, ...] = ()
+
+    def on(self, date: dt.date) -> Party:
+        """This party with the sites, radars and bases in service on that date."""
+        return self.model_copy(
+            update={
+                "interceptor_sites": tuple(s for s in self.interceptor_sites if s.in_service(date)),
+                "radars": tuple(r for r in self.radars if r.in_service(date)),
+                "launch_bases": tuple(b for b in self.launch_bases if b.in_service(date)),
+            }
+        )
+
+    @property
+    def interceptors(self) -> int:
+        return sum(s.count for s in self.interceptor_sites)
+
+    @property
+    def launchers(self) -> int:
+        return sum(b.launchers for b in self.launch_bases)
+
+
+# --- assessment ---------------------------------------------------------------------------------
+
+
+class Criterion(_Provenance):
+    """One criterion of the agreement: the value must not exceed the threshold."""
+
+    id: CriterionId = Field(description="; ".join(f"{k}: {v}" for k, v in CRITERIA.items()))
+    threshold: float = Field(ge=0)
+    basis: Basis = _basis()
+    assumed_fields: tuple[str, ...] = _assumed_fields()
+    sources: tuple[str, ...] = _sources()
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _fraction(self) -> Self:
+        if self.id.endswith("_fraction") and self.threshold > 1:
+            _raise("Criterion", [(("threshold",), "a fraction must be <= 1", self.threshold)])
+        if self.id.endswith("_kms") and self.threshold >= ORBITAL_SPEED_KMS:
+            _raise(
+                "Criterion",
+                [
+                    (
+                        ("threshold",),
+                        f"must be below orbital speed ({ORBITAL_SPEED_KMS} km/s)",
+                        self.threshold,
+                    )
+                ],
+            )
+        return self
+
+
+class AssessmentSettings(_Provenance):
+    """Doctrine, delays, numerics and the agreement's criteria."""
+
+    dyads: tuple[tuple[Id, Id], ...] = Field(
+        min_length=1, description="Pairs of party ids, each assessed both ways."
+    )
+    decision_delay_s: float = Field(
+        default=60.0, ge=0, description="From first track to interceptor launch (s)."
+    )
+    shots_per_warhead: int = Field(default=2, ge=1, le=10)
+    shoot_look_shoot_assessment_s: float = Field(
+        default=60.0, ge=0, description="Kill assessment before a further shot (s)."
+    )
+    launch_on_remote: bool = Field(
+        default=True, description="Any own radar or satellite may cue a launch."
+    )
+    trajectory_shape: Literal["min-energy"] = "min-energy"
+    sample_step_s: float = Field(
+        default=20.0, gt=0, le=300, description="Time step of the trajectory samples (s)."
+    )
+    criteria: tuple[Criterion, ...] = ()
+    basis: Basis = _basis()
+    assumed_fields: tuple[str, ...] = _assumed_fields()
+    sources: tuple[str, ...] = _sources()
+    note: str | None = None
+
+
+# --- the scenario -------------------------------------------------------------------------------
+
+
+class Scenario(_Model):
+    """One assessment input: types, parties' postures and settings (DESIGN.md, Scenario)."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    earth: Literal["wgs84", "sphere"] = Field(
+        default="wgs84", description="wgs84: rotating ellipsoid with J2; sphere: textbook Earth."
+    )
+    date: dt.date = Field(default=DEFAULT_DATE, description="Date of the posture assessed.")
+    missile_types: tuple[MissileTypeRef, ...] = ()
+    interceptor_types: tuple[InterceptorType, ...] = ()
+    parties: tuple[Party, ...] = Field(min_length=1)
+    assessment: AssessmentSettings
+    assumptions: tuple[str, ...] = Field(
+        default=(), description="What was assumed, in words (reports repeat it)."
+    )
+    sources: dict[str, str] = Field(
+        default_factory=dict, description="Citations: source id -> text."
+    )
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Self:
+        problems: list[tuple[tuple[str | int, ...], str, Any]] = []
+
+        def unique(kind: str, entries: list[tuple[tuple[str | int, ...], str]]) -> set[str]:
+            first: dict[str, tuple[str | int, ...]] = {}
+            for loc, ident in entries:
+                if ident in first:
+                    problems.append(
+                        (
+                            (*loc, "id"),
+                            f"duplicate {kind} id {ident!r} (also {dotted(first[ident])})",
+                            ident,
+                        )
+                    )
+                else:
+                    first[ident] = loc
+            return set(first)
+
+        missiles = unique(
+            "missile type", [(("missile_types", i), m.id) for i, m in enumerate(self.missile_types)]
+        )
+        interceptors = unique(
+            "interceptor type",
+            [(("interceptor_types", i), t.id) for i, t in enumerate(self.interceptor_types)],
+        )
+        parties = unique("party", [(("parties", i), p.id) for i, p in enumerate(self.parties)])
+        for field, kind in (
+            ("interceptor_sites", "interceptor site"),
+            ("radars", "radar"),
+            ("launch_bases", "launch base"),
+            ("targets", "target"),
+        ):
+            unique(
+                kind,
+                [
+                    (("parties", i, field, j), e.id)
+                    for i, p in enumerate(self.parties)
+                    for j, e in enumerate(getattr(p, field))
+                ],
+            )
+        unique(
+            "criterion",
+            [(("assessment", "criteria", i), c.id) for i, c in enumerate(self.assessment.criteria)],
+        )
+
+        warheads = {m.id: m.warheads for m in self.missile_types}
+        for i, p in enumerate(self.parties):
+            for j, s in enumerate(p.interceptor_sites):
+                if s.interceptor not in interceptors:
+                    problems.append(
+                        (
+                            ("parties", i, "interceptor_sites", j, "interceptor"),
+                            _unknown("interceptor type", s.interceptor, interceptors),
+                            s.interceptor,
+                        )
+                    )
+            for j, b in enumerate(p.launch_bases):
+                loc: tuple[str | int, ...] = ("parties", i, "launch_bases", j)
+                if b.missile not in missiles:
+                    problems.append(
+                        (
+                            (*loc, "missile"),
+                            _unknown("missile type", b.missile, missiles),
+                            b.missile,
+                        )
+                    )
+                elif b.warheads_per_missile is None and warheads[b.missile] is None:
+                    problems.append(
+                        (
+                            (*loc, "warheads_per_missile"),
+                            f"required: missile type {b.missile!r} gives no default warheads",
+                            None,
+                        )
+                    )
+
+        seen_pairs: dict[frozenset[str], int] = {}
+        for k, (x, y) in enumerate(self.assessment.dyads):
+            for n, ident in enumerate((x, y)):
+                if ident not in parties:
+                    problems.append(
+                        (("assessment", "dyads", k, n), _unknown("party", ident, parties), ident)
+                    )
+            if x == y:
+                problems.append(
+                    (("assessment", "dyads", k), f"a party cannot face itself ({x!r})", [x, y])
+                )
+            pair = frozenset((x, y))
+            if pair in seen_pairs:
+                problems.append(
+                    (
+                        ("assessment", "dyads", k),
+                        f"duplicate dyad (also assessment.dyads[{seen_pairs[pair]}]; "
+                        "each dyad is assessed both ways)",
+                        [x, y],
+                    )
+                )
+            seen_pairs.setdefault(pair, k)
+
+        for loc, entry in self._provenance_entries():
+            for n, source in enumerate(entry.sources):
+                if source not in self.sources:
+                    problems.append(
+                        (
+                            (*loc, "sources", n),
+                            f"unknown source {source!r}; define it under the top-level `sources`",
+                            source,
+                        )
+                    )
+        _raise("Scenario", problems)
+        return self
+
+    def _provenance_entries(self) -> Iterator[tuple[tuple[str | int, ...], _Provenance]]:
+        for i, m in enumerate(self.missile_types):
+            yield ("missile_types", i), m
+        for i, t in enumerate(self.interceptor_types):
+            yield ("interceptor_types", i), t
+        for i, p in enumerate(self.parties):
+            for field in ("interceptor_sites", "radars", "launch_bases", "targets"):
+                for j, e in enumerate(getattr(p, field)):
+                    yield ("parties", i, field, j), e
+            if p.space_based_infrared is not None:
+                yield ("parties", i, "space_based_infrared"), p.space_based_infrared
+        yield ("assessment",), self.assessment
+        for i, c in enumerate(self.assessment.criteria):
+            yield ("assessment", "criteria", i), c
+
+    # --- queries ---------------------------------------------------------------------------------
+
+    def on(self, date: dt.date) -> Scenario:
+        """The posture on that date: sites, radars and bases whose in-service window holds it."""
+        return self.model_copy(
+            update={"date": date, "parties": tuple(p.on(date) for p in self.parties)}
+        )
+
+    def party(self, party_id: str) -> Party:
+        return _by_id(self.parties, party_id, "party")
+
+    def interceptor_type(self, type_id: str) -> InterceptorType:
+        return _by_id(self.interceptor_types, type_id, "interceptor type")
+
+    def missile_type(self, type_id: str) -> MissileTypeRef:
+        return _by_id(self.missile_types, type_id, "missile type")
+
+    def warheads_per_missile(self, base: LaunchBase) -> int:
+        """The base's loading, or its missile type's default."""
+        if base.warheads_per_missile is not None:
+            return base.warheads_per_missile
+        default = self.missile_type(base.missile).warheads
+        assert default is not None  # checked by validation
+        return default
+
+    def directions(self) -> tuple[tuple[Party, Party], ...]:
+        """(attacker, defender) for each dyad, both ways, in dyad order."""
+        out: list[tuple[Party, Party]] = []
+        for a, b in self.assessment.dyads:
+            out += [(self.party(a), self.party(b)), (self.party(b), self.party(a))]
+        return tuple(out)
+
+    def trajectory_count(self) -> int:
+        """Trajectories the assessment flies: attacker bases x defender targets, per direction."""
+        return sum(len(att.launch_bases) * len(dfn.targets) for att, dfn in self.directions())
+
+    def counts(self) -> dict[str, int]:
+        """How much the scenario holds (for summaries and reports)."""
+        sites = [s for p in self.parties for s in p.interceptor_sites]
+        bases = [b for p in self.parties for b in p.launch_bases]
+        return {
+            "parties": len(self.parties),
+            "interceptor_sites": len(sites),
+            "interceptors": sum(s.count for s in sites),
+            "radars": sum(len(p.radars) for p in self.parties),
+            "launch_bases": len(bases),
+            "launchers": sum(b.launchers for b in bases),
+            "warheads": sum(b.launchers * self.warheads_per_missile(b) for b in bases),
+            "targets": sum(len(p.targets) for p in self.parties),
+            "dyads": len(self.assessment.dyads),
+            "trajectories": self.trajectory_count(),
+        }
+
+    def summary(self) -> str:
+        """One line: the counts of the scenario."""
+        c = self.counts()
+        return (
+            f"scenario {self.name!r} on {self.date}: {c['parties']} parties "
+            f"({', '.join(p.id for p in self.parties)}), {c['interceptor_sites']} interceptor "
+            f"sites ({c['interceptors']} interceptors), {c['radars']} radars, "
+            f"{c['launch_bases']} launch bases ({c['launchers']} launchers, {c['warheads']} "
+            f"warheads), {c['targets']} targets, {c['dyads']} dyads, "
+            f"{c['trajectories']} trajectories"
+        )
+
+
+def _by_id(entries: tuple[_T, ...], ident: str, kind: str) -> _T:
+    for e in entries:
+        if getattr(e, "id", None) == ident:
+            return e
+    known = {str(getattr(e, "id", "")) for e in entries}
+    raise KeyError(_unknown(kind, ident, known))
+
+
+def _unknown(kind: str, ident: str, known: set[str]) -> str:
+    return f"unknown {kind} {ident!r}; known: {', '.join(sorted(known)) or '(none)'}"
+
+
+def dotted(loc: tuple[str | int, ...]) -> str:
+    """('parties', 1, 'radars', 0) -> 'parties[1].radars[0]'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

@@ -1,0 +1,341 @@
+"""The built-in scenarios: valid, built from the packaged catalog, ids kept, assumptions marked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from glasnost.scenario.builtin import (
+    ASSUMPTIONS_SOURCE,
+    BUILTIN_NAMES,
+    BUILTIN_SOURCE,
+    RADAR_ROLES,
+    RADARS_LEFT_OUT,
+    SITE_INTERCEPTORS,
+    SITES_LEFT_OUT,
+    assumptions_catalog,
+    builtin_scenario,
+    example_yaml,
+    reference_catalog,
+)
+from glasnost.scenario.loading import ScenarioError, load_scenario
+from glasnost.scenario.missiles import catalog
+from glasnost.scenario.models import Scenario
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLE = ROOT / "examples" / "us-ru.yaml"
+SHARED_CATALOG = ROOT.parent / "shared" / "catalog"
+DATA = ROOT / "src" / "glasnost" / "scenario" / "data"
+
+REF = reference_catalog()
+ASM = assumptions_catalog()
+
+
+@pytest.fixture(scope="module", params=BUILTIN_NAMES)
+def scenario(request: pytest.FixtureRequest) -> Scenario:
+    return builtin_scenario(request.param)
+
+
+def reference_ids(section: str) -> set[str]:
+    return {e["id"] for e in REF[section]}
+
+
+def reference_base_ids() -> set[str]:
+    out: set[str] = set()
+    for entries in REF["offensive_bases"].values():
+        if isinstance(entries, list):
+            out |= {e["id"] for e in entries}
+    return out
+
+
+def ref_entry(section: str, ident: str) -> dict[str, Any]:
+    return next(e for e in REF[section] if e["id"] == ident)
+
+
+# --- the package data -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("copy", "original"),
+    [
+        ("catalog_reference.yaml", "reference.yaml"),
+        ("catalog_assumptions.yaml", "assumptions.yaml"),
+    ],
+)
+def test_packaged_catalog_is_an_unchanged_copy(copy: str, original: str) -> None:
+    if not (SHARED_CATALOG / original).exists():
+        pytest.skip("the shared catalog is not next to this checkout")
+    assert (DATA / copy).read_bytes() == (SHARED_CATALOG / original).read_bytes()
+
+
+def test_package_data_globs_include_the_catalog() -> None:
+    text = (ROOT / "pyproject.toml").read_text()
+    assert '"scenario/data/*.yaml"' in text
+
+
+# --- validity, counts -----------------------------------------------------------------------------
+
+
+def test_builtin_is_valid_and_revalidates(scenario: Scenario) -> None:
+    assert Scenario.model_validate(scenario.model_dump()) == scenario
+    assert scenario.name in BUILTIN_NAMES
+    assert scenario.earth == "wgs84"
+
+
+def test_us_ru_counts() -> None:
+    s = builtin_scenario("us-ru")
+    assert [p.id for p in s.parties] == ["US", "RU"]
+    assert s.assessment.dyads == (("US", "RU"),)
+    c = s.counts()
+    assert c["interceptor_sites"] == 10
+    assert c["radars"] == 25
+    assert c["launch_bases"] == 19
+    assert c["targets"] == len(ASM["targets"]["US"]) + len(ASM["targets"]["RU"])
+    us, ru = s.party("US"), s.party("RU")
+    assert c["trajectories"] == (
+        len(us.launch_bases) * len(ru.targets) + len(ru.launch_bases) * len(us.targets)
+    )
+    # New START-era totals (NN 2024): 400 Minuteman III; 2 x 2 SSBNs x 20 tubes; Russia's forces
+    assert sum(b.launchers for b in us.launch_bases if b.missile == "minuteman_iii") == 400
+    assert sum(b.launchers for b in us.launch_bases if b.missile == "trident_ii_d5") == 80
+    assert ru.interceptors == 68
+
+
+def test_us_ru_cn_adds_china() -> None:
+    s = builtin_scenario("us-ru-cn")
+    base = builtin_scenario("us-ru")
+    assert [p.id for p in s.parties] == ["US", "RU", "CN"]
+    assert s.assessment.dyads == (("US", "RU"), ("US", "CN"), ("RU", "CN"))
+    assert s.party("US") == base.party("US")
+    assert s.party("RU") == base.party("RU")
+    cn = s.party("CN")
+    assert cn.interceptor_sites == ()
+    assert {r.id for r in cn.radars} == {i for i in reference_ids("radars") if i.startswith("cn_")}
+    assert {b.id for b in cn.launch_bases} == {"yumen", "hami"}
+    assert all(b.basis == "assumed" for b in cn.launch_bases)
+    assert all(BUILTIN_SOURCE in t.sources for t in cn.targets)
+    assert len(s.directions()) == 6
+
+
+def test_unknown_builtin() -> None:
+    with pytest.raises(ScenarioError, match="unknown built-in scenario; choose one of us-ru"):
+        builtin_scenario("us-cn")
+
+
+# --- catalog ids kept -----------------------------------------------------------------------------
+
+
+def test_ids_exist_in_the_catalog(scenario: Scenario) -> None:
+    sites, radars, bases = (
+        reference_ids("interceptor_sites"),
+        reference_ids("radars"),
+        reference_base_ids() | {p["id"] for p in ASM["patrol_areas"]},
+    )
+    targets = {t["id"] for entries in ASM["targets"].values() for t in entries}
+    for p in scenario.parties:
+        assert {s.id for s in p.interceptor_sites} <= sites
+        assert {r.id for r in p.radars} <= radars
+        assert {b.catalog_id or b.id for b in p.launch_bases} <= bases
+        if p.id != "CN":
+            assert {t.id for t in p.targets} <= targets
+    assert {t.id for t in scenario.interceptor_types} == {i["id"] for i in ASM["interceptors"]}
+    assert {m.id for m in scenario.missile_types} <= set(catalog())
+    assert {m.id for m in scenario.missile_types} <= reference_ids("missiles")
+
+
+def test_every_catalog_site_and_radar_is_modelled_or_left_out_with_a_reason() -> None:
+    assert set(SITE_INTERCEPTORS) | set(SITES_LEFT_OUT) == reference_ids("interceptor_sites")
+    assert not set(SITE_INTERCEPTORS) & set(SITES_LEFT_OUT)
+    assert set(RADAR_ROLES) | set(RADARS_LEFT_OUT) == reference_ids("radars")
+    s = builtin_scenario("us-ru-cn")
+    text = " ".join(s.assumptions)
+    for ident in (*SITES_LEFT_OUT, *RADARS_LEFT_OUT):
+        assert ident in text
+    modelled = {x.id for p in s.parties for x in p.interceptor_sites}
+    assert modelled == set(SITE_INTERCEPTORS)
+
+
+def test_every_forces_entry_becomes_a_base() -> None:
+    s = builtin_scenario("us-ru")
+    bases = {b.catalog_id or b.id: b for p in s.parties for b in p.launch_bases}
+    launchers: dict[str, int] = {}
+    for e in ASM["forces"]["launchers"]:
+        launchers[e["base"]] = launchers.get(e["base"], 0) + e["launchers"]
+    got: dict[str, int] = {}
+    for p in s.parties:
+        for b in p.launch_bases:
+            got[b.catalog_id or b.id] = got.get(b.catalog_id or b.id, 0) + b.launchers
+    assert got == launchers
+    assert set(bases) == set(launchers)
+    teykovo = [b for b in s.party("RU").launch_bases if b.catalog_id == "teykovo"]
+    assert {b.missile for b in teykovo} == {"rt2pm2_topol_m", "rs24_yars"}
+
+
+def test_sites_keep_catalog_facts() -> None:
+    us = builtin_scenario("us-ru").party("US")
+    greely = next(x for x in us.interceptor_sites if x.id == "fort_greely")
+    ref = ref_entry("interceptor_sites", "fort_greely")
+    assert (greely.count, greely.lat_deg, greely.lon_deg) == (
+        ref["interceptors"],
+        ref["lat"],
+        ref["lon"],
+    )
+    assert greely.basis == "published"
+    assert greely.interceptor == "gbi_3stage"
+    ships = [x for x in us.interceptor_sites if x.basing == "sea"]
+    assert {x.id for x in ships} == {"rota_bmd_ships", "yokosuka_bmd_ships", "pearl_harbor"}
+    assert all("count" in x.assumed_fields for x in ships)
+
+
+# --- assumptions marked ----------------------------------------------------------------------
+
+
+def test_interceptor_values_from_assumptions_are_marked(scenario: Scenario) -> None:
+    ref = {e["id"]: e for e in REF["interceptors"]}
+    keys = {
+        "burnout_velocity_kms": "burnout_velocity_km_s",
+        "burn_time_s": "burn_time_s",
+        "min_intercept_altitude_km": "min_intercept_altitude_km",
+        "max_intercept_altitude_km": "max_altitude_km",
+        "max_range_km": "max_range_km",
+    }
+    for a in ASM["interceptors"]:
+        t = scenario.interceptor_type(a["id"])
+        for field, ref_key in keys.items():
+            published = ref.get(a["id"], {}).get(ref_key)
+            value = getattr(t, field)
+            if published is not None:
+                assert value == published, (t.id, field)
+                assert field not in t.assumed_fields
+            elif a.get(field) is not None:
+                assert value == a[field], (t.id, field)
+                assert field in t.assumed_fields, (t.id, field)
+                assert t.basis == "assumed"
+                assert ASSUMPTIONS_SOURCE in t.sources
+
+
+def test_coordinates_from_assumptions_are_marked(scenario: Scenario) -> None:
+    coords = ASM["coordinates"]
+    for p in scenario.parties:
+        for entry in (*p.interceptor_sites, *p.launch_bases):
+            key = getattr(entry, "catalog_id", None) or entry.id
+            if key in coords:
+                assert (entry.lat_deg, entry.lon_deg) == (coords[key]["lat"], coords[key]["lon"])
+                assert {"lat_deg", "lon_deg"} <= set(entry.assumed_fields), entry.id
+        for site in p.interceptor_sites:
+            ref = ref_entry("interceptor_sites", site.id)
+            if ref["lat"] is not None:
+                assert (site.lat_deg, site.lon_deg) == (ref["lat"], ref["lon"])
+                assert "lat_deg" not in site.assumed_fields
+
+
+def test_radars_use_the_reference_cross_section(scenario: Scenario) -> None:
+    rcs = ASM["sensors"]["radar_reference_rcs_m2"]
+    for p in scenario.parties:
+        for r in p.radars:
+            ref = ref_entry("radars", r.id)
+            assert r.reference_rcs_m2 == rcs
+            assert "reference_rcs_m2" in r.assumed_fields
+            assert (r.lat_deg, r.lon_deg) == (ref["lat"], ref["lon"])
+            assert (r.azimuth_min_deg, r.azimuth_max_deg) == (
+                ref["azimuth_min_deg"],
+                ref["azimuth_max_deg"],
+            )
+            if ref["range_max_km"] is not None:
+                assert r.range_km == ref["range_max_km"]
+            else:
+                assert "range_km" in r.assumed_fields
+            assert r.role == RADAR_ROLES[r.id]
+    roles = {r.id: r.role for p in scenario.parties for r in p.radars}
+    assert roles["don2n"] == "fire_control"
+    assert roles["voronezh_armavir"] == "early_warning"
+    assert roles["tpy2_kurecik"] == "fire_control"
+
+
+def test_bases_targets_sensors_and_settings_are_marked(scenario: Scenario) -> None:
+    forces = ASM["forces"]
+    for p in scenario.parties:
+        for b in p.launch_bases:
+            assert "warheads_per_missile" in b.assumed_fields
+            if b.missile in forces["warheads_per_missile"]:
+                assert b.warheads_per_missile == forces["warheads_per_missile"][b.missile]
+        for t in p.targets:
+            assert t.basis == "assumed"
+        if p.space_based_infrared is not None:
+            delays = {
+                e["party"]: e["detection_delay_s"] for e in ASM["sensors"]["space_based_infrared"]
+            }
+            assert p.space_based_infrared.detection_delay_s == delays[p.id]
+            assert p.space_based_infrared.basis == "assumed"
+    a, asm = scenario.assessment, ASM["assessment"]
+    assert a.basis == "assumed"
+    assert (a.decision_delay_s, a.shots_per_warhead, a.shoot_look_shoot_assessment_s) == (
+        asm["decision_delay_s"],
+        asm["shots_per_warhead"],
+        asm["shoot_look_shoot_assessment_s"],
+    )
+    assert a.launch_on_remote is asm["launch_on_remote"]
+    assert [(c.id, c.threshold, c.basis) for c in a.criteria] == [
+        (c["id"], c["threshold"], "assumed") for c in asm["criteria"]
+    ]
+    rcs = ASM["sensors"]["target_rcs_m2"]
+    for m in scenario.missile_types:
+        assert (m.rcs_booster_m2, m.rcs_reentry_vehicle_m2) == (
+            rcs["booster"],
+            rcs["reentry_vehicle"],
+        )
+        assert m.basis == "assumed"
+
+
+def test_provenance_is_consistent(scenario: Scenario) -> None:
+    """Assumed entries cite an assumption source; published ones cite reference.yaml only."""
+    ref_sources = set(REF["sources"])
+    for _, entry in scenario._provenance_entries():
+        own = {ASSUMPTIONS_SOURCE, BUILTIN_SOURCE} & set(entry.sources)
+        if entry.basis == "assumed":
+            assert own, entry
+        else:
+            assert entry.basis == "published"
+            assert not own, entry
+            assert entry.sources
+            assert set(entry.sources) <= ref_sources
+    for ident, text in scenario.sources.items():
+        if ident in REF["sources"]:
+            assert text == str(REF["sources"][ident])
+
+
+def test_assumptions_are_stated(scenario: Scenario) -> None:
+    text = " ".join(scenario.assumptions)
+    for phrase in (
+        "SM-3 Block IIA",
+        "pearl_harbor has count 0",
+        "don2n",
+        "10 m^2",
+        "Avangard",
+        "teykovo_rt2pm2_topol_m",
+        "decision delay 60 s",
+    ):
+        assert phrase in text, phrase
+
+
+def test_posture_on_an_earlier_date() -> None:
+    s = builtin_scenario("us-ru")
+    sites = {x.id for x in s.on(dt.date(2020, 1, 1)).party("US").interceptor_sites}
+    assert "aegis_ashore_redzikowo" not in sites
+    assert "aegis_ashore_deveselu" in sites
+    assert "aegis_ashore_deveselu" not in {
+        x.id for x in s.on(dt.date(2016, 5, 11)).party("US").interceptor_sites
+    }
+
+
+# --- the example file ---------------------------------------------------------------------------
+
+
+def test_example_file_is_the_builtin() -> None:
+    assert EXAMPLE.read_text(encoding="utf-8") == example_yaml("us-ru"), (
+        "regenerate: glasnost scenario show --builtin us-ru --yaml > examples/us-ru.yaml"
+    )
+    assert load_scenario(EXAMPLE) == builtin_scenario("us-ru")
