@@ -1,4 +1,7 @@
-"""Terminal summary of an assessment (Rich): verdict, criteria, capacity, closest engagements."""
+"""Terminal summary of an assessment (Rich): verdict, criteria, capacity, closest engagements.
+
+Laid out to stay readable in an 80-column terminal.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,12 @@ from glasnost.defense.assessment import Assessment
 
 CLOSEST = 12
 
+LABELS = {
+    "deployed_warheads_defeatable_fraction": "warheads defeatable",
+    "land_interceptor_burnout_velocity_kms": "land interceptor speed",
+    "sea_interceptor_burnout_velocity_kms": "sea interceptor speed",
+}
+
 
 def print_assessment(console: Console, assessment: Assessment) -> None:
     """Print the summary that ``glasnost assess`` shows by default."""
@@ -20,46 +29,54 @@ def print_assessment(console: Console, assessment: Assessment) -> None:
     console.print(
         Panel.fit(
             f"{verdict} by the agreement's criteria\n"
-            f"scenario [bold]{data['scenario']}[/], posture on {data['date']}, "
+            f"scenario [bold]{data['scenario']}[/], posture on {data['date']}: "
             f"{len(data['routes'])} routes, {len(data['engagements'])} site-route pairs",
             title="glasnost assess",
         )
     )
-    crit = Table(title="Criteria", title_justify="left")
-    for col in ("criterion", "subject", "value", "threshold", "result", "driven by"):
-        crit.add_column(col)
-    for c in data["criteria"]:
-        crit.add_row(
-            c["id"],
+    console.print(_criteria(data["criteria"]))
+    console.print(_capacity(data["capacity"]))
+    console.print(_closest(data["engagements"]))
+    for w in data["warnings"]:
+        console.print(f"[yellow]warning:[/] {w}")
+    console.print(
+        f"{len(data['assumptions'])} assumptions stand in for undeclared values (listed with "
+        "--json); declared data replaces them."
+    )
+
+
+def _criteria(criteria: list[dict[str, Any]]) -> Table:
+    table = Table(title="Criteria", title_justify="left")
+    for col in ("criterion", "for", "value", "limit", "", "driven by"):
+        table.add_column(col)
+    for c in criteria:
+        table.add_row(
+            LABELS.get(c["id"], c["id"]),
             c["subject"],
             _value(c["id"], c["value"]),
             _value(c["id"], c["threshold"]),
             "[green]pass[/]" if c["passed"] else "[red]fail[/]",
             "; ".join(c["drivers"]) or "-",
         )
-    console.print(crit)
-    cap = Table(
-        title="Capacity (most warheads the declared inventories could defeat)", title_justify="left"
+    return table
+
+
+def _capacity(capacity: list[dict[str, Any]]) -> Table:
+    table = Table(
+        title="Capacity: most warheads the declared interceptors could defeat",
+        title_justify="left",
     )
-    for col in ("defender", "attacker", "deployed warheads", "defeatable", "fraction"):
-        cap.add_column(col, justify="right" if col not in ("defender", "attacker") else "left")
-    for c in data["capacity"]:
-        cap.add_row(
+    for col in ("defenses", "warheads of", "deployed", "defeatable", "fraction"):
+        table.add_column(col, justify="left" if col in ("defenses", "warheads of") else "right")
+    for c in capacity:
+        table.add_row(
             c["defender"],
             c["attacker"],
             str(c["deployed_warheads"]),
             str(c["warheads_defeatable"]),
             f"{c['fraction_defeatable']:.1%}",
         )
-    console.print(cap)
-    console.print(_closest(data["engagements"]))
-    if data["warnings"]:
-        for w in data["warnings"]:
-            console.print(f"[yellow]warning:[/] {w}")
-    console.print(
-        f"{len(data['assumptions'])} assumptions stand in for undeclared values "
-        "(listed with --json); declared data replaces them."
-    )
+    return table
 
 
 def _value(criterion: str, value: float) -> str:
@@ -69,41 +86,33 @@ def _value(criterion: str, value: float) -> str:
 
 
 def _closest(engagements: list[dict[str, Any]]) -> Table:
-    """The engagements closest to the feasibility threshold: smallest |margin|, where the
-    margin is the burnout velocity needed minus the burnout velocity declared."""
-    rows = [e for e in engagements if e["margin_kms"] is not None]
-    rows.sort(key=lambda e: abs(e["margin_kms"]))
+    """Each site's best engagement: the route needing the least burnout velocity, with the
+    margin = velocity needed - velocity declared (negative: the site can engage it)."""
+    best: dict[tuple[str, str], dict[str, Any]] = {}
+    for e in engagements:
+        if e["margin_kms"] is None:
+            continue
+        key = (e["defender"], e["site"])
+        if key not in best or e["margin_kms"] < best[key]["margin_kms"]:
+            best[key] = e
+    rows = sorted(best.values(), key=lambda e: e["margin_kms"])
     table = Table(
-        title="Closest engagements (margin = burnout velocity needed - declared; "
-        "negative: the site can engage)",
+        title="Each site's closest engagement: burnout velocity (km/s) needed and declared; "
+        "a negative margin can engage",
         title_justify="left",
     )
-    for col in (
-        "site",
-        "interceptor",
-        "route",
-        "needed km/s",
-        "has km/s",
-        "margin",
-        "feasible",
-        "window s",
-    ):
-        table.add_column(
-            col,
-            justify="right" if col in ("needed km/s", "has km/s", "margin", "window s") else "left",
-        )
+    for col in ("site", "route", "needs", "has", "margin", "window"):
+        table.add_column(col, justify="left" if col in ("site", "route") else "right")
     for e in rows[:CLOSEST]:
         margin = e["margin_kms"]
         table.add_row(
-            f"{e['defender']} {e['site']}",
-            e["interceptor"],
-            f"{e['attacker']} {e['launch']} -> {e['target']}",
+            e["site"],
+            f"{e['launch']} -> {e['target']}",
             f"{e['critical_burnout_velocity_kms']:.2f}",
             f"{e['interceptor_burnout_velocity_kms']:.2f}",
             f"[red]{margin:+.2f}[/]" if margin <= 0 else f"{margin:+.2f}",
-            "[red]yes[/]" if e["feasible"] else "no",
-            "-" if e["window_s"] is None else f"{e['window_s']:.0f}",
+            "-" if e["window_s"] is None else f"{e['window_s']:.0f} s",
         )
     if not rows:
-        table.add_row("-", "-", "no site can reach any route", "-", "-", "-", "-", "-")
+        table.add_row("-", "no site can reach any route", "-", "-", "-", "-")
     return table
