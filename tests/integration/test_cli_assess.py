@@ -17,7 +17,7 @@ def test_default_run_prints_the_verdict_and_criteria() -> None:
     assert result.exit_code == 0, result.output
     assert "THREAT" in result.output  # "NO THREAT" or "THREAT"
     assert "Criteria" in result.output
-    assert "Closest engagements" in result.output
+    assert "closest engagement" in result.output
 
 
 def test_json_output_parses() -> None:
