@@ -69,7 +69,8 @@ def main() -> int:
         f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; pytest: `{tail}`; "
         f"{len(records)} comparisons, {sum(1 for r in records if r['passed'])} within tolerance.",
         "",
-        "Errors are absolute in the unit shown, or relative where the unit says `rel`.",
+        "Errors are absolute in the unit shown, or relative where the unit says `rel`. For a",
+        "bound, the error is the signed amount by which ours passes the reference (<= 0 holds).",
         "",
     ]
     for name in sorted(by_file):
@@ -82,6 +83,9 @@ def main() -> int:
         for r in by_file[name]:
             unit = "rel" if r["relative"] else str(r["unit"])
             mark = "" if r["passed"] else " **FAIL**"
+            relation = r.get("relation", "=")
+            if relation != "=":
+                mark += f" (bound: ours {relation} reference)"
             lines.append(
                 f"| {r['case']}{mark} | {_fmt(r['reference'])} | {_fmt(r['ours'])} "
                 f"| {_fmt(r['error'])} | {_fmt(r['tolerance'])} | {unit} "

@@ -1,7 +1,8 @@
 """Validation fixtures: every reference comparison goes through ``reference``.
 
 ``reference(case, ours, expected, tolerance, source, unit=...)`` asserts that
-|ours - expected| <= tolerance and records the comparison. When the environment variable
+|ours - expected| <= tolerance and records the comparison; with ``relation="<="`` (or ">=")
+it asserts the bound ours <= expected + tolerance (ours >= expected - tolerance) instead. When the environment variable
 GLASNOST_VALIDATION_DIR is set, the records are written there as JSON (one file per worker) and
 ``scripts/validation_report.py`` turns them into the table of ``docs/validation.md``.
 """
@@ -34,9 +35,15 @@ def reference(request: pytest.FixtureRequest) -> Reference:
         source: str,
         unit: str = "",
         relative: bool = False,
+        relation: str = "=",
     ) -> None:
         ours, expected = float(ours), float(expected)
-        error = abs(ours - expected)
+        if relation == "=":
+            error = abs(ours - expected)
+        elif relation in ("<=", ">="):  # a bound: the signed amount by which it is exceeded
+            error = ours - expected if relation == "<=" else expected - ours
+        else:
+            raise ValueError(f"relation must be '=', '<=' or '>=', not {relation!r}")
         if relative:
             error = error / abs(expected)
         ok = math.isfinite(ours) and error <= tolerance
@@ -49,6 +56,7 @@ def reference(request: pytest.FixtureRequest) -> Reference:
                 "error": error,
                 "tolerance": tolerance,
                 "relative": relative,
+                "relation": relation,
                 "unit": unit,
                 "source": source,
                 "passed": ok,

@@ -369,7 +369,7 @@ def _direction(
         )
         detection = first_detection_s(sensor, sub.r_eci, sub.t_s, rcs, sub.valid, earth)
     else:
-        detection = np.full((0, n_t), np.inf)
+        detection = np.full((len(radars), n_t), np.inf)
     site_ecef = frames.geodetic_to_vector(
         [s.lat_deg for s in sites], [s.lon_deg for s in sites], [s.alt_m for s in sites], earth
     ).reshape(n_s, 3)
