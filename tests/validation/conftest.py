@@ -2,9 +2,10 @@
 
 ``reference(case, ours, expected, tolerance, source, unit=...)`` asserts that
 |ours - expected| <= tolerance and records the comparison; with ``relation="<="`` (or ">=")
-it asserts the bound ours <= expected + tolerance (ours >= expected - tolerance) instead. When the environment variable
-GLASNOST_VALIDATION_DIR is set, the records are written there as JSON (one file per worker) and
-``scripts/validation_report.py`` turns them into the table of ``docs/validation.md``.
+it asserts the bound ours <= expected + tolerance (ours >= expected - tolerance) instead.
+When the environment variable GLASNOST_VALIDATION_DIR is set, the records are written there as
+JSON (one file per worker) and ``scripts/validation_report.py`` turns them into the table of
+``docs/validation.md``.
 """
 
 from __future__ import annotations
