@@ -548,6 +548,14 @@ def assess(
     ] = None,
     overrides: SetOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+    geojson: Annotated[
+        Path | None,
+        typer.Option("--geojson", metavar="FILE", help="Write sites, tracks, coverage as GeoJSON."),
+    ] = None,
+    kml: Annotated[
+        Path | None,
+        typer.Option("--kml", metavar="FILE", help="Write the assessment as KML (Google Earth)."),
+    ] = None,
 ) -> None:
     """Assess whether each party's declared defenses could threaten the other's strategic forces.
 
@@ -572,9 +580,14 @@ def assess(
             raise typer.BadParameter(
                 f"{date!r} is not a date YYYY-MM-DD", param_hint="--date"
             ) from None
+    outputs = {"--geojson": geojson, "--kml": kml}
+    for option, path in outputs.items():
+        if path is not None and not path.parent.is_dir():
+            raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint=option)
     model = _open_scenario(scenario, builtin, overrides, as_json)
     if as_json:
         result = run_assessment(model, when)
+        _write_outputs(result, geojson, kml)
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
         return
     with Progress(
@@ -591,6 +604,21 @@ def assess(
             progress=lambda stage, done: bar.update(task, description=stage, completed=done),
         )
     print_assessment(console, result)
+    _write_outputs(result, geojson, kml)
+
+
+def _write_outputs(result: Any, geojson: Path | None, kml: Path | None) -> None:
+    """Write the requested files (after the assessment), reporting each one on stderr."""
+    from glasnost.report.geo import write_geojson, write_kml
+
+    for path, writer in ((geojson, write_geojson), (kml, write_kml)):
+        if path is None:
+            continue
+        try:
+            writer(result, path)
+        except OSError as exc:
+            raise _fail(f"{path}: {exc.strerror}") from None
+        errors.print(f"wrote {path}")
 
 
 def main() -> None:

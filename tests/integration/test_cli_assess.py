@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from typer.testing import CliRunner
@@ -46,3 +48,19 @@ def test_bad_input_is_a_clear_error(args: list[str], needle: str) -> None:
     assert result.exit_code == 2, result.output
     assert needle in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_geojson_and_kml_files_are_written(tmp_path: Path) -> None:
+    geo, kml = tmp_path / "a.geojson", tmp_path / "a.kml"
+    result = runner.invoke(app, ["assess", "--json", "--geojson", str(geo), "--kml", str(kml)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(geo.read_text())
+    assert data["type"] == "FeatureCollection"
+    assert data["features"]
+    assert ElementTree.parse(kml).getroot().tag.endswith("kml")
+
+
+def test_output_into_a_missing_folder_is_refused_before_the_run(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["assess", "--kml", str(tmp_path / "no" / "a.kml")])
+    assert result.exit_code == 2
+    assert "--kml" in " ".join(result.output.split())
