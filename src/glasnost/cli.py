@@ -556,6 +556,10 @@ def assess(
         Path | None,
         typer.Option("--kml", metavar="FILE", help="Write the assessment as KML (Google Earth)."),
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", metavar="FILE", help="Write a self-contained HTML report."),
+    ] = None,
 ) -> None:
     """Assess whether each party's declared defenses could threaten the other's strategic forces.
 
@@ -580,14 +584,14 @@ def assess(
             raise typer.BadParameter(
                 f"{date!r} is not a date YYYY-MM-DD", param_hint="--date"
             ) from None
-    outputs = {"--geojson": geojson, "--kml": kml}
+    outputs = {"--geojson": geojson, "--kml": kml, "--html": html}
     for option, path in outputs.items():
         if path is not None and not path.parent.is_dir():
             raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint=option)
     model = _open_scenario(scenario, builtin, overrides, as_json)
     if as_json:
         result = run_assessment(model, when)
-        _write_outputs(result, geojson, kml)
+        _write_outputs(result, geojson, kml, html)
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
         return
     with Progress(
@@ -604,14 +608,19 @@ def assess(
             progress=lambda stage, done: bar.update(task, description=stage, completed=done),
         )
     print_assessment(console, result)
-    _write_outputs(result, geojson, kml)
+    _write_outputs(result, geojson, kml, html)
 
 
-def _write_outputs(result: Any, geojson: Path | None, kml: Path | None) -> None:
+def _write_outputs(result: Any, geojson: Path | None, kml: Path | None, html: Path | None) -> None:
     """Write the requested files (after the assessment), reporting each one on stderr."""
     from glasnost.report.geo import write_geojson, write_kml
 
-    for path, writer in ((geojson, write_geojson), (kml, write_kml)):
+    def write_report(res: Any, path: Path) -> None:
+        from glasnost.report.html import write_html  # matplotlib only when asked for
+
+        write_html(res, path)
+
+    for path, writer in ((geojson, write_geojson), (kml, write_kml), (html, write_report)):
         if path is None:
             continue
         try:

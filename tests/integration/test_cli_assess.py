@@ -50,10 +50,16 @@ def test_bad_input_is_a_clear_error(args: list[str], needle: str) -> None:
     assert "Traceback" not in result.output
 
 
-def test_geojson_and_kml_files_are_written(tmp_path: Path) -> None:
-    geo, kml = tmp_path / "a.geojson", tmp_path / "a.kml"
-    result = runner.invoke(app, ["assess", "--json", "--geojson", str(geo), "--kml", str(kml)])
+def test_geojson_kml_and_html_files_are_written(tmp_path: Path) -> None:
+    geo, kml, html = tmp_path / "a.geojson", tmp_path / "a.kml", tmp_path / "a.html"
+    result = runner.invoke(
+        app,
+        ["assess", "--json", "--geojson", str(geo), "--kml", str(kml), "--html", str(html)],
+    )
     assert result.exit_code == 0, result.output
+    page = html.read_text()
+    assert page.count("data:image/png;base64,") >= 4  # a map and a heat map per direction
+    assert "<script src" not in page
     data = json.loads(geo.read_text())
     assert data["type"] == "FeatureCollection"
     assert data["features"]

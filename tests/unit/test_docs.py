@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,12 @@ def test_readme_has_console_examples() -> None:
 
 
 @pytest.mark.parametrize("command", _readme_commands())
-def test_readme_example_runs(command: str) -> None:
+def test_readme_example_runs(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Run where a user would (files the examples name are there), writing into a scratch copy.
+    shutil.copytree(README.parent / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, shlex.split(command))
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
