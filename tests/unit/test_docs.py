@@ -30,9 +30,7 @@ def test_readme_has_console_examples() -> None:
 
 
 @pytest.mark.parametrize("command", _readme_commands())
-def test_readme_example_runs(
-    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_readme_example_runs(command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Run where a user would (files the examples name are there), writing into a scratch copy.
     shutil.copytree(README.parent / "examples", tmp_path / "examples")
     monkeypatch.chdir(tmp_path)
