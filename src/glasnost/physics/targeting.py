@@ -5,50 +5,68 @@ the pitch-over kick angle and the thrust-termination time so that the full traje
 rotating Earth (boost with drag, coast, reentry with drag) lands on the target, for the
 trajectory shapes:
 
-- ``min-energy``: the least-energy trajectory; the range is set by thrust termination and the
-  kick is the one that needs the earliest termination (least propellant) for that range.
+- ``min-energy``: the least-energy coast (decision 0003): the kick gives the burnout
+  flight-path angle of the least-energy conic to the target, thrust termination the range;
+  where that coast is out of the missile's reach, the first kick that reaches.
 - ``lofted`` / ``depressed``: above / below the minimum-energy trajectory. With neither an
   apogee nor a burnout flight-path angle given, every stage burns to depletion and the kick
   takes the high or the low root; with ``apogee_m`` or ``flight_path_angle_deg`` the kick sets
   that quantity and thrust termination sets the range.
 - ``max-range`` (:func:`max_range`): full burn, the kick that flies farthest along an azimuth.
 
-Method. Each vehicle type has an :class:`Envelope`, flown once on a non-rotating sphere over a
-grid of kicks and termination times (vacuum coast), that gives first guesses and the branch
-limits. Then every outer iteration flies one batched boost per unconverged row with the
-current azimuth and kick (stages to depletion, dense states kept), solves the termination time
-in closed form along that boost (Hermite-interpolated burnout states and an analytic Kepler
-coast to the aim radius, regula falsi), corrects the azimuth by the bearing error seen from the
-launch point and the kick by a secant step on the shape condition. When the vacuum solution
-hits the aim point, the full trajectory (with reentry drag) is flown and the aim point is moved
-by the remaining miss, which takes out the range lost to drag and the small differences
-between the inner model and the full one. Rows converge independently; unreachable targets are
-reported, never silently clipped.
+Method. Each vehicle type has an :class:`~glasnost.physics.envelope.Envelope`, flown once on a
+non-rotating sphere over a grid of kicks and termination times, that gives first guesses, the
+first slopes and the branch limits. Every vehicle type is solved on its own step grid. Each
+outer iteration flies one batched boost per unconverged row with the current azimuth and kick
+(stages to depletion, dense states kept), solves the termination time along that boost against
+the vacuum model of :mod:`glasnost.physics.impact` (Hermite-interpolated burnout states and an
+exact Kepler coast to the aim radius, Illinois regula falsi), flies the full trajectory (coast
+and reentry with drag), moves the aim point by the displacement the vacuum model leaves out
+(mostly reentry drag; damped when it oscillates), corrects the azimuth by the bearing error
+seen from the launch point and the kick by a secant step on the shape condition. Rows converge
+independently and their flights are joined once at the end; unreachable targets are reported,
+never silently clipped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Literal, NamedTuple
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from glasnost.physics import frames
-from glasnost.physics.coast import time_to_radius
-from glasnost.physics.constants import R_MEAN, WGS84, EarthModel
-from glasnost.physics.kepler import propagate
+from glasnost.physics.constants import WGS84, EarthModel
+from glasnost.physics.envelope import Envelope, envelope
+from glasnost.physics.impact import (
+    range_and_bearing,
+    surface_distance,
+    vacuum_impact,
+    wrap_deg,
+)
 from glasnost.physics.rocket import (
     BoostProblem,
     BoostResult,
-    Vehicle,
     VehicleBatch,
     fly_boost,
     join_rows,
-    stack,
 )
 from glasnost.physics.trajectory import CoastModel, Trajectory, coast_and_reenter, fly
+
+__all__ = [
+    "CONTRACT_MISS_M",
+    "MISS_TOLERANCE_M",
+    "SHAPES",
+    "Envelope",
+    "TargetingError",
+    "TargetingResult",
+    "aim",
+    "check_points",
+    "envelope",
+    "max_range",
+    "surface_distance",
+]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -62,11 +80,6 @@ MISS_TOLERANCE_M = 100.0
 """Targeting stops when the full trajectory lands this close to the target (the contract is
 1 km; 100 m leaves margin)."""
 
-MIN_BURNOUT_ALTITUDE_M = 80e3
-"""Kicks that burn out lower than this are not used (the vehicle would fly through the
-atmosphere on its way, which the vacuum coast does not model)."""
-
-_KICK_GRID_DEG = np.arange(1.0, 70.01, 0.5)
 _MAX_OUTER = 40
 _TC_ITER = 30
 _RANGE_TOLERANCE_M = 2.0
@@ -74,84 +87,6 @@ _RANGE_TOLERANCE_M = 2.0
 
 class TargetingError(ValueError):
     """Raised for inputs that cannot describe a targeting problem."""
-
-
-@dataclass(frozen=True)
-class Envelope:
-    """Vacuum performance of one vehicle on a non-rotating sphere (first guesses).
-
-    ``range_m``, ``apogee_m`` and ``fpa_deg`` have shape (kicks, cutoffs); ``valid`` marks kicks
-    that never touch the ground and burn out (at depletion) above MIN_BURNOUT_ALTITUDE_M.
-    """
-
-    kicks_deg: FloatArray
-    cutoffs_s: FloatArray
-    range_m: FloatArray
-    apogee_m: FloatArray
-    fpa_deg: FloatArray
-    min_energy_fpa_deg: FloatArray
-    valid: BoolArray
-
-    def cutoff_for_range(self, range_m: FloatArray) -> FloatArray:
-        """Termination time (kicks, N) that reaches each range with each kick (NaN if none)."""
-        out = np.full((self.kicks_deg.size, len(range_m)), np.nan)
-        for k in range(self.kicks_deg.size):
-            rk = np.maximum.accumulate(self.range_m[k])
-            ok = (range_m >= rk[0]) & (range_m <= rk[-1])
-            out[k, ok] = np.interp(range_m[ok], rk, self.cutoffs_s)
-        return out
-
-    @property
-    def full_burn_range_m(self) -> FloatArray:
-        return self.range_m[:, -1]
-
-    @property
-    def max_range_kick_deg(self) -> float:
-        r = np.where(self.valid, self.full_burn_range_m, -np.inf)
-        return float(self.kicks_deg[int(np.argmax(r))])
-
-
-@lru_cache(maxsize=64)
-def envelope(vehicle: Vehicle) -> Envelope:
-    """Fly ``vehicle`` over the kick grid (non-rotating sphere, launch north from the equator)
-    and tabulate vacuum range, apogee and burnout flight-path angle by termination time."""
-    n = _KICK_GRID_DEG.size
-    sphere = EarthModel("calibration", R_MEAN, 0.0, 0.0, 0.0)
-    batch = stack([vehicle] * n)
-    problem = BoostProblem(batch, np.zeros(n), np.radians(_KICK_GRID_DEG), sphere)
-    r0 = np.tile([R_MEAN, 0.0, 0.0], (n, 1))
-    boost = fly_boost(problem, r0, np.zeros((n, 3)))
-    t_first = (
-        float(batch.burnout_s[0, 0])
-        if batch.n_stages > 1
-        else vehicle.vertical_rise_s + vehicle.pitch_over_s
-    )
-    cutoffs = np.linspace(t_first, float(batch.burnout_s[0, -1]), 64)
-    rng = np.empty((n, cutoffs.size))
-    apo = np.empty_like(rng)
-    fpa = np.empty_like(rng)
-    opt = np.empty_like(rng)
-    for j, tc in enumerate(cutoffs):
-        r, v = boost.state_at(np.full(n, tc))
-        rn = np.linalg.norm(r, axis=-1)
-        dt = time_to_radius(r, v, np.full(n, R_MEAN), sphere.mu)
-        ri, _ = propagate(r, v, np.nan_to_num(dt), mu=sphere.mu)
-        cos_angle = np.clip(ri[:, 0] / np.linalg.norm(ri, axis=-1), -1.0, 1.0)
-        rng[:, j] = np.where(np.isfinite(dt), R_MEAN * np.arccos(cos_angle), np.nan)
-        energy = 0.5 * np.sum(v * v, axis=-1) - sphere.mu / rn
-        a = -sphere.mu / (2.0 * energy)
-        h2 = np.sum(np.cross(r, v) ** 2, axis=-1)
-        e = np.sqrt(np.maximum(1.0 - h2 / (sphere.mu * a), 0.0))
-        ascending = np.sum(r * v, axis=-1) > 0.0
-        apo[:, j] = np.where(ascending, a * (1.0 + e), rn) - R_MEAN
-        fpa[:, j] = np.degrees(
-            np.arcsin(np.sum(r * v, axis=-1) / (rn * np.linalg.norm(v, axis=-1)))
-        )
-        opt[:, j] = _min_energy_fpa_deg(r, ri)
-    lowest = np.min(np.linalg.norm(boost.r[:, 1:], axis=-1), axis=1) - R_MEAN
-    valid = (lowest > 0.0) & (rng[:, -1] > 0.0) & (apo[:, -1] > 0.0)
-    valid &= np.linalg.norm(boost.r[:, -1], axis=-1) - R_MEAN >= MIN_BURNOUT_ALTITUDE_M
-    return Envelope(_KICK_GRID_DEG.copy(), cutoffs, np.nan_to_num(rng), apo, fpa, opt, valid)
 
 
 @dataclass(frozen=True)
@@ -195,96 +130,6 @@ def check_points(name: str, lat_deg: FloatArray, lon_deg: FloatArray) -> None:
         raise TargetingError(f"{name}: longitude must be within [-180, 180] degrees")
 
 
-def _wrap(angle_deg: FloatArray) -> FloatArray:
-    return (angle_deg + 180.0) % 360.0 - 180.0
-
-
-def _min_energy_fpa_deg(r1: FloatArray, r2: FloatArray) -> FloatArray:
-    """Flight-path angle (deg) at r1 of the least-energy conic from r1 to r2 (N, 3): half the
-    angle between -r1 and the chord r2 - r1 (NaN where the chord has no length)."""
-    chord = r2 - r1
-    length = np.linalg.norm(chord, axis=-1) * np.linalg.norm(r1, axis=-1)
-    ok = length > 0.0
-    cos_angle = -np.sum(r1 * chord, axis=-1) / np.where(ok, length, 1.0)
-    return np.where(ok, 0.5 * np.degrees(np.arccos(np.clip(cos_angle, -1.0, 1.0))), np.nan)
-
-
-class _Vacuum(NamedTuple):
-    lat_deg: FloatArray  # NaN where the coast does not come down to the aim radius
-    lon_deg: FloatArray
-    apogee_m: FloatArray  # height above the ellipsoid under the apogee
-    fpa_deg: FloatArray  # inertial flight-path angle at burnout
-    min_energy_fpa_deg: FloatArray  # the flight-path angle of the least-energy coast
-
-
-def _vacuum_impact(
-    boost: BoostResult, cutoff: FloatArray, aim_radius: FloatArray, earth: EarthModel
-) -> _Vacuum:
-    """The vacuum coast from thrust termination at ``cutoff`` along each row's boost down to
-    the aim radius (two-body, exact).
-
-    The least-energy coast between the burnout point P1 and the impact point P2 (inertial) is
-    the ellipse whose second focus lies on the chord P1P2; its tangent at P1 bisects the
-    angles between the lines to the two foci, so its flight-path angle is half the angle
-    between -P1 and P2 - P1 (45 deg - Psi/4 for a symmetric flight, Bate, Mueller & White 6-2).
-    """
-    r, v = boost.state_at(cutoff)
-    dt = time_to_radius(r, v, aim_radius, earth.mu)
-    ri, _ = propagate(r, v, np.nan_to_num(dt), mu=earth.mu)
-    re, _ = frames.eci_to_ecef(ri, cutoff + np.nan_to_num(dt), earth)
-    lat, lon, _ = frames.vector_to_geodetic(re, earth)
-    lat = np.where(np.isfinite(dt), lat, np.nan)
-    rn = np.linalg.norm(r, axis=-1)
-    speed = np.linalg.norm(v, axis=-1)
-    a = -earth.mu / (2.0 * (0.5 * speed * speed - earth.mu / rn))
-    e = np.sqrt(np.maximum(1.0 - np.sum(np.cross(r, v) ** 2, axis=-1) / (earth.mu * a), 0.0))
-    radial = np.sum(r * v, axis=-1)
-    # Apogee height above the ellipsoid under it; the apogee lies along minus the
-    # eccentricity vector (or at burnout when the coast starts descending).
-    e_vec = ((speed * speed - earth.mu / rn)[:, None] * r - radial[:, None] * v) / earth.mu
-    toward = np.where(
-        (radial > 0.0)[:, None] & (e[:, None] > 1e-12),
-        -e_vec / np.maximum(e, 1e-12)[:, None],
-        r / rn[:, None],
-    )
-    s2 = toward[:, 2] ** 2
-    ea, eb = earth.equatorial_radius_m, earth.polar_radius_m
-    surface = ea * eb / np.sqrt(eb * eb + (ea * ea - eb * eb) * s2)
-    apogee = np.where(radial > 0.0, a * (1.0 + e), rn) - surface
-    min_energy_fpa = _min_energy_fpa_deg(r, ri)
-    return _Vacuum(
-        lat,
-        lon,
-        apogee,
-        np.degrees(np.arcsin(radial / (rn * speed))),
-        np.where(np.isfinite(dt), min_energy_fpa, np.nan),
-    )
-
-
-def _range_and_bearing(
-    boost: BoostResult,
-    cutoff: FloatArray,
-    lat0: FloatArray,
-    lon0: FloatArray,
-    aim_lat: FloatArray,
-    aim_lon: FloatArray,
-    earth: EarthModel,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Range error (m; -aim range where the coast does not come down), bearing error (deg),
-    apogee (m) and flight-path angle (deg) of the vacuum impact relative to the aim point."""
-    aim_radius = np.linalg.norm(frames.geodetic_to_vector(aim_lat, aim_lon, 0.0, earth), axis=-1)
-    lat, lon, apogee, fpa, _ = _vacuum_impact(boost, cutoff, aim_radius, earth)
-    want, want_bearing = frames.great_circle(lat0, lon0, aim_lat, aim_lon)
-    got, bearing = frames.great_circle(lat0, lon0, np.nan_to_num(lat), lon)
-    ok = np.isfinite(lat)
-    return (
-        np.where(ok, got - want, -want),
-        np.where(ok, _wrap(want_bearing - bearing), 0.0),
-        apogee,
-        fpa,
-    )
-
-
 def _solve_cutoff(
     boost: BoostResult,
     lat0: FloatArray,
@@ -302,7 +147,7 @@ def _solve_cutoff(
     ``previous`` solution, a bracket of +-2 s around it is tried first."""
 
     def f(tc: FloatArray) -> FloatArray:
-        return _range_and_bearing(boost, tc, lat0, lon0, aim_lat, aim_lon, earth)[0]
+        return range_and_bearing(boost, tc, lat0, lon0, aim_lat, aim_lon, earth)[0]
 
     a, b = t_lo.copy(), t_hi.copy()
     if previous is not None:
@@ -710,7 +555,7 @@ def _solve_one_type(
         aim_radius = np.linalg.norm(
             frames.geodetic_to_vector(st.aim_lat[todo], st.aim_lon[todo], 0.0, earth), axis=-1
         )
-        lat_v, lon_v, apogee, fpa, fpa_opt = _vacuum_impact(boost, tc, aim_radius, earth)
+        lat_v, lon_v, apogee, fpa, fpa_opt = vacuum_impact(boost, tc, aim_radius, earth)
         want, want_bearing = frames.great_circle(
             lat0[todo], lon0[todo], st.aim_lat[todo], st.aim_lon[todo]
         )
@@ -782,7 +627,7 @@ def _solve_one_type(
                     st.prev_err[idx[again]] -= after - before
                     err[np.flatnonzero(fine)[again]] -= after - before
         active = ~done[todo]
-        st.az[todo] += np.where(active & comes_down, _wrap(want_bearing - bearing), 0.0)
+        st.az[todo] += np.where(active & comes_down, wrap_deg(want_bearing - bearing), 0.0)
         pinned = np.zeros(todo.size, dtype=bool)
         # Fenced min-energy rows keep the first kick that reaches: the least-energy coast is
         # out of reach there, and the least-energy feasible flight is at the fence.
@@ -844,86 +689,4 @@ def _boost_rows(boost: BoostResult, rows: BoolArray) -> BoostResult:
     return boost.subset(rows)
 
 
-def surface_distance(
-    lat1_deg: FloatArray,
-    lon1_deg: FloatArray,
-    lat2_deg: FloatArray,
-    lon2_deg: FloatArray,
-    earth: EarthModel = WGS84,
-) -> FloatArray:
-    """Straight-line distance (m) between two points on the ellipsoid surface (the miss)."""
-    a = frames.geodetic_to_vector(lat1_deg, lon1_deg, 0.0, earth)
-    b = frames.geodetic_to_vector(lat2_deg, lon2_deg, 0.0, earth)
-    return np.linalg.norm(a - b, axis=-1)
-
-
-_GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
-_MAX_RANGE_ITER = 14
-
-
-def max_range(
-    vehicles: VehicleBatch,
-    launch_lat_deg: ArrayLike,
-    launch_lon_deg: ArrayLike,
-    azimuth_deg: ArrayLike,
-    earth: EarthModel = WGS84,
-    coast: CoastModel = "kepler",
-) -> TargetingResult:
-    """The longest full-burn trajectory of each row along a launch azimuth (deg, (N,)).
-
-    Golden-section search over the kick, 6 degrees either side of the envelope's best kick
-    (clipped to the valid kicks), each probe a batched boost with a vacuum coast to the radius
-    of the ellipsoid under the launch point; the chosen kick is then flown in full (reentry
-    with drag), and that trajectory's ground range is the result.
-    """
-    n = vehicles.size
-    lat0, lon0, az = (
-        np.broadcast_to(np.asarray(x, dtype=float), (n,)).copy()
-        for x in (launch_lat_deg, launch_lon_deg, azimuth_deg)
-    )
-    check_points("launch point", lat0, lon0)
-    if not np.all(np.isfinite(az)):
-        raise TargetingError("azimuth must be a finite number")
-    lo = np.empty(n)
-    hi = np.empty(n)
-    for veh in set(vehicles.vehicles):
-        m = np.array([v == veh for v in vehicles.vehicles])
-        env = envelope(veh)
-        kicks = env.kicks_deg[env.valid]
-        k_star = env.max_range_kick_deg
-        lo[m], hi[m] = max(kicks[0], k_star - 6.0), min(kicks[-1], k_star + 6.0)
-    launch_ecef = frames.geodetic_to_vector(lat0, lon0, 0.0, earth)
-    r0, v0 = frames.ecef_to_eci(launch_ecef, 0.0, earth)
-    radius = np.linalg.norm(launch_ecef, axis=-1)
-    t_end = vehicles.burnout_s[:, -1]
-
-    def reach(kick: FloatArray) -> FloatArray:
-        problem = BoostProblem(vehicles, np.radians(az), np.radians(kick), earth)
-        boost = fly_boost(problem, r0, v0)
-        lat, lon, *_ = _vacuum_impact(boost, t_end, radius, earth)
-        got, _ = frames.great_circle(lat0, lon0, np.nan_to_num(lat), lon)
-        return np.where(np.isfinite(lat), got, 0.0)
-
-    a, b = lo, hi
-    c, d = b - _GOLDEN * (b - a), a + _GOLDEN * (b - a)
-    fc, fd = reach(c), reach(d)
-    for _ in range(_MAX_RANGE_ITER):
-        left = fc >= fd  # the maximum lies in [a, d]
-        a, b = np.where(left, a, c), np.where(left, d, b)
-        c_new = np.where(left, b - _GOLDEN * (b - a), d)
-        d_new = np.where(left, c, a + _GOLDEN * (b - a))
-        probe = np.where(left, c_new, d_new)
-        fp = reach(probe)
-        fc, fd = np.where(left, fp, fd), np.where(left, fc, fp)
-        c, d = c_new, d_new
-    kick = np.where(fc >= fd, c, d)
-    traj = fly(vehicles, lat0, lon0, az, kick, None, earth=earth, coast=coast)
-    return TargetingResult(
-        traj,
-        az % 360.0,
-        kick,
-        t_end.copy(),
-        np.zeros(n),
-        np.ones(n, dtype=bool),
-        _MAX_RANGE_ITER + 2,
-    )
+from glasnost.physics.max_range import max_range  # noqa: E402  (re-exported)
