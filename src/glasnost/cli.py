@@ -430,14 +430,17 @@ def _print_scenario(s: Any) -> None:
         )
     console.print(parties)
 
-    types = Table(title="Interceptor types (simple model)")
+    types = Table(title="Interceptor types")
     for col in ("id", "burnout km/s", "burn s", "altitude km", "max range km", "basis"):
         types.add_column(col, justify="left" if col in ("id", "basis") else "right")
     for t in s.interceptor_types:
+        # A staged type's burnout velocity comes from its flyout (glasnost assess); its burn
+        # time is the stages' total.
+        burn = t.burn_time_s or sum(st.burn_time_s for st in t.stages or ())
         types.add_row(
             t.id,
-            f"{t.burnout_velocity_kms:g}",
-            f"{t.burn_time_s:g}",
+            "staged" if t.burnout_velocity_kms is None else f"{t.burnout_velocity_kms:g}",
+            f"{burn:g}",
             f"{t.min_intercept_altitude_km:g}-{t.max_intercept_altitude_km:g}",
             "-" if t.max_range_km is None else f"{t.max_range_km:g}",
             t.basis,

@@ -3,7 +3,8 @@
 One run of ``assess`` on the built-in scenario (module fixture) is checked for internal
 consistency: the capacity is bounded by the inventories and the doctrine, the fractions are
 what the counts say, every criterion is evaluated for every direction, the verdict follows the
-criteria. What-if runs change one declared value and check the direction of the effect.
+criteria. What-if runs change one declared value and check the direction of the effect; a
+variant with a staged interceptor at Fort Greely checks the flyout-table path.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import pytest
 from glasnost.defense.assessment import Assessment, assess
 from glasnost.scenario.builtin import builtin_scenario
 from glasnost.scenario.loading import apply_overrides
+from glasnost.scenario.missiles import StageData
+from glasnost.scenario.models import InterceptorType, Scenario
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +108,91 @@ def test_posture_on_a_date_leaves_out_sites_not_yet_in_service() -> None:
     before = assess(builtin_scenario("us-ru"), dt.date(2020, 1, 1))
     sites = {s.id for d in before.directions for s in d.sites}
     assert "aegis_ashore_redzikowo" not in sites
+
+
+def _with_staged_gbi(base: Scenario) -> Scenario:
+    """The built-in scenario with Fort Greely flying an illustrative GBI-like 3-stage vehicle
+    (Orion-motor-like stages, 64 kg kill vehicle; tests/validation/test_flyout_validation.py)."""
+    stages = (
+        StageData(
+            gross_mass_kg=16380,
+            propellant_mass_kg=15010,
+            burn_time_s=68.4,
+            isp_vac_s=295,
+            diameter_m=1.27,
+            exit_area_m2=0.6,
+        ),
+        StageData(
+            gross_mass_kg=4310,
+            propellant_mass_kg=3920,
+            burn_time_s=69.7,
+            isp_vac_s=289,
+            diameter_m=1.27,
+        ),
+        StageData(
+            gross_mass_kg=890,
+            propellant_mass_kg=770,
+            burn_time_s=67.7,
+            isp_vac_s=287,
+            diameter_m=0.97,
+        ),
+    )
+    staged = InterceptorType(
+        id="gbi_staged",
+        name="GBI-like 3-stage (illustrative)",
+        model="staged",
+        stages=stages,
+        payload_kg=64,
+        min_intercept_altitude_km=100,
+        max_intercept_altitude_km=2000,
+    )
+    us = base.party("US")
+    sites = tuple(
+        s.model_copy(update={"interceptor": "gbi_staged"}) if s.id == "fort_greely" else s
+        for s in us.interceptor_sites
+    )
+    parties = tuple(
+        p.model_copy(update={"interceptor_sites": sites}) if p.id == "US" else p
+        for p in base.parties
+    )
+    return base.model_copy(
+        update={"interceptor_types": (*base.interceptor_types, staged), "parties": parties}
+    )
+
+
+def test_a_site_with_a_staged_interceptor(result: Assessment) -> None:
+    staged = assess(_with_staged_gbi(builtin_scenario("us-ru")))
+    assert set(staged.flyout_tables) == {"gbi_staged"}
+    table = staged.flyout_tables["gbi_staged"]
+    speed = table.burnout_speed_ms / 1e3
+    assert 5.0 < speed < 12.0
+    assert staged.interceptor_burnout_velocity_kms("gbi_staged") == speed
+    assert staged.interceptor_burnout_velocity_kms("gbi_3stage") == 7.5
+
+    # Fort Greely's engagements are computed from the table: some routes, with windows.
+    d = next(d for d in staged.directions if d.defender == "US")
+    i = [s.id for s in d.sites].index("fort_greely")
+    assert d.table.feasible[i].any()
+    f = d.table.feasible[i]
+    assert np.all(d.table.latest_launch_s[i, f] >= d.earliest_launch_s[i, f])
+    assert np.all(d.table.window_s[i, f] >= 0.0)
+    assert np.all(np.isfinite(d.table.critical_burnout_velocity_ms[i, f]))
+    # The other sites are untouched by it.
+    d0 = next(d for d in result.directions if d.defender == "US")
+    others = [k for k, s in enumerate(d.sites) if s.id != "fort_greely"]
+    np.testing.assert_array_equal(d.table.feasible[others], d0.table.feasible[others])
+
+    # The land-based velocity criterion uses the derived speed.
+    land = next(
+        c
+        for c in staged.criteria
+        if c.id == "land_interceptor_burnout_velocity_kms" and c.subject.startswith("US")
+    )
+    assert land.value == pytest.approx(max(speed, 7.5))
+    assert any(drv.startswith("gbi_staged:") for drv in land.drivers)
+
+    data = staged.to_dict()
+    records = [e for e in data["engagements"] if e["site"] == "fort_greely"]
+    assert records
+    assert all(e["interceptor_burnout_velocity_kms"] == speed for e in records)
+    assert any("flyout table" in a for a in data["assumptions"])

@@ -7,11 +7,17 @@ trajectories are sampled, the defender's radars and satellites give the earliest
 launch per (site, route), the engagement kernel decides what each site could intercept, and a
 maximum flow bounds the warheads the defender could defeat. The criteria of the agreement are
 then evaluated, each with the engagements or sites that drive it.
+
+Staged interceptor types (``model: staged``) get one flyout table each
+(:func:`flyout_table`, cached by type), which decides their sites' engagements; their burnout
+velocity -- in the velocity criteria and the engagement records -- is the one derived from the
+flyout (the best burnout speed over the fan of pitch-over kicks).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +28,7 @@ from numpy.typing import NDArray
 from glasnost import __version__
 from glasnost.defense.capacity import Capacity, max_warheads_defeated
 from glasnost.defense.engagement import EngagementTable, Interceptors, Samples, engage
+from glasnost.defense.flyout import FlyoutTable, staged_flyout_table
 from glasnost.defense.sensors import Radars, earliest_launch_s, first_detection_s
 from glasnost.physics import frames
 from glasnost.physics.constants import EARTH_MODELS, EarthModel
@@ -29,7 +36,14 @@ from glasnost.physics.parallel import aim_parallel
 from glasnost.physics.rocket import stack
 from glasnost.physics.targeting import TargetingResult
 from glasnost.physics.trajectory import Phase
-from glasnost.scenario.models import InterceptorSite, LaunchBase, Party, Scenario, Target
+from glasnost.scenario.models import (
+    InterceptorSite,
+    InterceptorType,
+    LaunchBase,
+    Party,
+    Scenario,
+    Target,
+)
 
 FloatArray = NDArray[np.float64]
 Progress = Callable[[str, float], None]
@@ -41,6 +55,27 @@ reentry vehicles are released (an assumption: a few minutes of bus manoeuvres)."
 
 CO_LOCATED_M = 50e3
 """Without launch-on-remote, a site may be cued only by fire-control radars this close."""
+
+FLYOUT_MAX_RANGE_KM = 8000.0
+"""Ground range covered by the flyout table of a staged type that states no maximum range
+(km); intercept points farther away are out of its reach."""
+
+FLYOUT_MAX_TIME_S = 1800.0
+"""Flight time covered by the flyout tables (s after the interceptor's launch)."""
+
+
+@functools.lru_cache(maxsize=32)
+def flyout_table(itype: InterceptorType) -> FlyoutTable:
+    """The flyout table of a staged interceptor type (computed once per distinct type): its
+    vehicle flown with drag over a fan of pitch-over kicks, out to its maximum range (or
+    ``FLYOUT_MAX_RANGE_KM``) and its highest intercept altitude."""
+    max_range_km = FLYOUT_MAX_RANGE_KM if itype.max_range_km is None else itype.max_range_km
+    return staged_flyout_table(
+        itype.vehicle(),
+        max_range_km * 1e3,
+        itype.max_intercept_altitude_km * 1e3,
+        max_time_s=FLYOUT_MAX_TIME_S,
+    )
 
 
 @dataclass(frozen=True)
@@ -97,21 +132,29 @@ class Assessment:
     directions: tuple[Direction, ...]
     criteria: tuple[CriterionResult, ...]
     warnings: tuple[str, ...] = field(default=())
+    flyout_tables: dict[str, FlyoutTable] = field(default_factory=dict)
+    """The flyout table of each staged interceptor type in service, by type id."""
 
     @property
     def verdict(self) -> bool:
         """True when every criterion passes (no threat by the agreement's criteria)."""
         return all(c.passed for c in self.criteria)
 
+    def interceptor_burnout_velocity_kms(self, type_id: str) -> float:
+        """Burnout velocity (km/s) of an interceptor type: the declared one (simple model) or
+        the one derived from its flyout table (staged)."""
+        if type_id in self.flyout_tables:
+            return self.flyout_tables[type_id].burnout_speed_ms / 1e3
+        return _declared_kms(self.scenario.interceptor_type(type_id))
+
     def engagements(self) -> list[dict[str, Any]]:
         """One record per (site, route) of every direction (km, km/s and degrees)."""
         traj = self.trajectories.trajectory
         out: list[dict[str, Any]] = []
-        types = {t.id: t for t in self.scenario.interceptor_types}
         for d in self.directions:
             tb = d.table
             for i, site in enumerate(d.sites):
-                itype = types[site.interceptor]
+                speed = self.interceptor_burnout_velocity_kms(site.interceptor)
                 for j, route in enumerate(d.routes):
                     crit = float(tb.critical_burnout_velocity_ms[i, j])
                     out.append(
@@ -119,7 +162,7 @@ class Assessment:
                             "defender": d.defender,
                             "site": site.id,
                             "interceptor": site.interceptor,
-                            "interceptor_burnout_velocity_kms": itype.burnout_velocity_kms,
+                            "interceptor_burnout_velocity_kms": speed,
                             "attacker": d.attacker,
                             "launch": route.base.id,
                             "missile": route.missile,
@@ -135,7 +178,7 @@ class Assessment:
                             "earliest_launch_s": _num(d.earliest_launch_s[i, j]),
                             "shots": int(tb.shots[i, j]),
                             "critical_burnout_velocity_kms": _num(crit / 1e3),
-                            "margin_kms": _num((crit / 1e3) - itype.burnout_velocity_kms),
+                            "margin_kms": _num((crit / 1e3) - speed),
                             "flight_time_s": float(traj.impact_s[route.index]),
                         }
                     )
@@ -187,7 +230,11 @@ class Assessment:
                 for r in self.routes
             ],
             "engagements": self.engagements(),
-            "assumptions": [*self.scenario.assumptions, ASSESSMENT_ASSUMPTION],
+            "assumptions": [
+                *self.scenario.assumptions,
+                ASSESSMENT_ASSUMPTION,
+                *([FLYOUT_ASSUMPTION] if self.flyout_tables else []),
+            ],
             "warnings": list(self.warnings),
         }
 
@@ -197,6 +244,22 @@ ASSESSMENT_ASSUMPTION = (
     "after burnout, then the reentry vehicle; interceptors launch after the first track by a "
     "fire-control radar of their party that may cue them, plus the decision delay."
 )
+
+
+FLYOUT_ASSUMPTION = (
+    "Staged interceptor types: the vehicle flies with drag, a pitch-over and a gravity turn to "
+    "depletion of its stages; a flyout table of the least time to reach each ground range and "
+    "altitude decides their engagements (the interceptor's own Coriolis acceleration is "
+    "neglected); their burnout velocity is the best over the fan of pitch-over kicks, and "
+    "their critical burnout velocity is that of an equivalent simple interceptor."
+)
+
+
+def _declared_kms(itype: InterceptorType) -> float:
+    """The declared burnout velocity (km/s) of a simple interceptor type."""
+    if itype.burnout_velocity_kms is None:
+        raise ValueError(f"interceptor type {itype.id!r} declares no burnout velocity (staged)")
+    return itype.burnout_velocity_kms
 
 
 def _num(x: float) -> float | None:
@@ -268,6 +331,11 @@ def assess(
         )
     report("sampling trajectories", 0.5)
     samples, phase = _sample(result, posture.assessment.sample_step_s, earth)
+    in_service = {s.interceptor for p in posture.parties for s in p.interceptor_sites}
+    staged = [t for t in posture.interceptor_types if t.model == "staged" and t.id in in_service]
+    if staged:
+        report(f"flyout tables of {len(staged)} staged interceptor types", 0.52)
+    tables = {t.id: flyout_table(t) for t in staged}
 
     directions: list[Direction] = []
     pairs = [(a, b) for a, b in posture.assessment.dyads]
@@ -285,12 +353,13 @@ def assess(
                 phase,
                 earth,
                 warnings,
+                tables,
             )
         )
-    criteria = _criteria(posture, directions)
+    criteria = _criteria(posture, directions, tables)
     report("done", 1.0)
     return Assessment(
-        posture, when, tuple(routes), result, tuple(directions), criteria, tuple(warnings)
+        posture, when, tuple(routes), result, tuple(directions), criteria, tuple(warnings), tables
     )
 
 
@@ -322,6 +391,7 @@ def _direction(
     phase: NDArray[np.int_],
     earth: EarthModel,
     warnings: list[str],
+    tables: dict[str, FlyoutTable],
 ) -> Direction:
     settings = scenario.assessment
     mine = [r for r in routes if r.attacker == attacker.id and r.defender == defender.id]
@@ -396,9 +466,20 @@ def _direction(
                 f"{defender.id} site {site.id}: no fire-control sensor can cue it; it cannot "
                 "engage anything in this assessment"
             )
+    flyout = [tables.get(s.interceptor) for s in sites]
     interceptors = Interceptors(
-        np.array([types[s.interceptor].burnout_velocity_kms * 1e3 for s in sites]),
-        np.array([types[s.interceptor].burn_time_s for s in sites]),
+        np.array(
+            [
+                _declared_kms(types[s.interceptor]) * 1e3 if f is None else f.burnout_speed_ms
+                for s, f in zip(sites, flyout, strict=True)
+            ]
+        ),
+        np.array(
+            [
+                types[s.interceptor].burn_time_s if f is None else f.burn_time_s
+                for s, f in zip(sites, flyout, strict=True)
+            ]
+        ),
         np.array([types[s.interceptor].min_intercept_altitude_km * 1e3 for s in sites]),
         np.array([types[s.interceptor].max_intercept_altitude_km * 1e3 for s in sites]),
         np.array(
@@ -411,7 +492,13 @@ def _direction(
         ),
     )
     table = engage(
-        site_ecef, interceptors, sub, launch, settings.shoot_look_shoot_assessment_s, earth
+        site_ecef,
+        interceptors,
+        sub,
+        launch,
+        settings.shoot_look_shoot_assessment_s,
+        earth,
+        flyout=flyout,
     )
     bases = list({r.base.id: r.base for r in mine}.values())
     targets = list({r.target.id: r.target for r in mine}.values())
@@ -447,9 +534,19 @@ def _direction(
     )
 
 
-def _criteria(scenario: Scenario, directions: list[Direction]) -> tuple[CriterionResult, ...]:
+def _criteria(
+    scenario: Scenario, directions: list[Direction], tables: dict[str, FlyoutTable]
+) -> tuple[CriterionResult, ...]:
+    """Each criterion of the agreement per direction (fraction) or per defender (velocities;
+    a staged type's velocity is the one derived from its flyout table)."""
     out: list[CriterionResult] = []
     types = {t.id: t for t in scenario.interceptor_types}
+
+    def speed_kms(type_id: str) -> float:
+        if type_id in tables:
+            return tables[type_id].burnout_speed_ms / 1e3
+        return _declared_kms(types[type_id])
+
     parties = {p.id: p for p in scenario.parties}
     defenders = list(dict.fromkeys(d.defender for d in directions))
     for crit in scenario.assessment.criteria:
@@ -476,7 +573,7 @@ def _criteria(scenario: Scenario, directions: list[Direction]) -> tuple[Criterio
             basing = "land" if crit.id.startswith("land") else "sea"
             for pid in defenders:
                 sites = [s for s in parties[pid].interceptor_sites if s.basing == basing]
-                speeds = {s.interceptor: types[s.interceptor].burnout_velocity_kms for s in sites}
+                speeds = {s.interceptor: speed_kms(s.interceptor) for s in sites}
                 value = max(speeds.values(), default=0.0)
                 drivers = tuple(
                     f"{k}: {v:.2f} km/s"

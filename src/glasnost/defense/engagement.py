@@ -61,21 +61,39 @@ velocity; per pair:
 - ``shots``: shoot-look-shoot, each further shot intercepting at least ``assessment_s`` after
   the previous intercept: 1 + floor(window / assessment_s) when feasible, else 0.
 
+Flyout tables (the staged-vehicle model, :mod:`glasnost.defense.flyout`). A site may come with
+a :class:`~glasnost.defense.flyout.FlyoutTable`: the least time T(d, h) from launch to reach a
+ground range d and altitude h, computed once per interceptor type in the site's frame. For such
+a site the table decides feasibility: each candidate point (the same candidates as above) is
+measured in the Earth-fixed frame at its intercept time t_I -- d = mean Earth radius times the
+central angle between the site and the point, h = the point's radius minus the site's -- so
+the site's motion with the Earth during the flight is accounted for (the Coriolis acceleration
+of the interceptor's own flight is not; the flyout module quantifies it), and it is feasible
+when t_I - T(d, h) >= the earliest launch. The window, the altitudes and the shots follow from
+the feasible candidates as above; the latest launch is the largest t_I - T(d, h) over them.
+The table's ``burnout_speed_ms`` and ``burn_time_s`` replace the site's burnout velocity and
+burn time, and the critical burnout velocity is still the simple model's least required speed
+with that burn time: for a staged type, the speed an *equivalent simple interceptor* would
+need, so ``feasible`` need not equal critical <= burnout speed at such a site.
+
 Everything runs on flat arrays of candidates (indices from one mask over (S, T, P)), in chunks
 of at most ``max_batch`` Lambert problems, with per-pair reductions by index (lexsort / ufunc
-``at``); no Python loop runs over sites, trajectories, samples or candidates.
+``at``); no Python loop runs over sites, trajectories, samples or candidates (only over the few
+distinct flyout tables).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from glasnost.defense.flyout import FlyoutTable, time_to_reach
 from glasnost.physics import frames
-from glasnost.physics.constants import WGS84, EarthModel
+from glasnost.physics.constants import R_MEAN, WGS84, EarthModel
 from glasnost.physics.kepler import lambert
 
 FloatArray = NDArray[np.float64]
@@ -514,8 +532,12 @@ def _engage_chunk(
     groups: IntArray,
     acc: _Accumulators,
     launch_times: int,
+    reach: FloatArray | None = None,
 ) -> None:
-    """Evaluate one chunk of candidate points and fold the results into ``acc``."""
+    """Evaluate one chunk of candidate points and fold the results into ``acc``.
+
+    ``reach`` (n,): the flyout table's least time to reach each candidate, NaN where its site
+    has no table (then the Lambert speed decides); None: no site has one."""
     n = early.size
     x_hi = np.log(chunk.t_i - chunk.burn_s - early)  # the longest coast: launch at once
     x_lo = np.minimum(np.log(chunk.shortest_coast()), x_hi)
@@ -526,7 +548,18 @@ def _engage_chunk(
 
     finite = np.isfinite(fb)
     _update_best(acc.critical, acc.best_sample, groups[finite], fb[finite], sample[finite])
-    feas = np.flatnonzero(fb <= v_bo)
+    if reach is not None:
+        tabled = ~np.isnan(reach)
+        with np.errstate(invalid="ignore"):
+            by_table = np.flatnonzero(tabled & (chunk.t_i - reach >= early))
+        if by_table.size:
+            gt = groups[by_table]
+            _update_best(acc.first_t, acc.first_alt, gt, chunk.t_i[by_table], alt[by_table])
+            _update_best(acc.neg_last_t, acc.last_alt, gt, -chunk.t_i[by_table], alt[by_table])
+            np.maximum.at(acc.last_launch, gt, chunk.t_i[by_table] - reach[by_table])
+        feas = np.flatnonzero((fb <= v_bo) & ~tabled)
+    else:
+        feas = np.flatnonzero(fb <= v_bo)
     if feas.size == 0:
         return
     gf = groups[feas]
@@ -536,6 +569,40 @@ def _engage_chunk(
     vals = np.concatenate([v_grid[feas], np.stack([fa[feas], fb[feas], fc[feas]], axis=1)], axis=1)
     latest = _latest_launch(chunk, feas, pts, vals, b[feas], v_bo[feas])
     np.maximum.at(acc.last_launch, gf, latest)
+
+
+def _reach_times(
+    site_ecef: FloatArray,
+    tables: Sequence[FlyoutTable | None],
+    s_idx: IntArray,
+    r_eci: FloatArray,
+    t_s: FloatArray,
+    earth: EarthModel,
+) -> FloatArray:
+    """Flyout-table time to reach each candidate (n,) (NaN where its site has no table): the
+    point measured in the Earth-fixed frame at its intercept time (module doc)."""
+    reach = np.full(s_idx.size, np.nan)
+    distinct: dict[int, FlyoutTable] = {}
+    table_of_site = np.full(len(tables), -1, dtype=np.int64)
+    for i, table in enumerate(tables):
+        if table is not None:
+            distinct.setdefault(id(table), table)
+            table_of_site[i] = list(distinct).index(id(table))
+    rows = np.flatnonzero(table_of_site[s_idx] >= 0)
+    if rows.size == 0:
+        return reach
+    r_ecef, _ = frames.eci_to_ecef(r_eci[rows], t_s[rows], earth)
+    s = site_ecef[s_idx[rows]]
+    angle = np.arctan2(
+        np.linalg.norm(np.cross(s, r_ecef), axis=-1), np.einsum("ij,ij->i", s, r_ecef)
+    )
+    ground = R_MEAN * angle
+    height = np.linalg.norm(r_ecef, axis=-1) - np.linalg.norm(s, axis=-1)
+    which = table_of_site[s_idx[rows]]
+    for k, table in enumerate(distinct.values()):
+        m = which == k
+        reach[rows[m]] = time_to_reach(table, ground[m], height[m])
+    return reach
 
 
 def _check_1d(name: str, value: ArrayLike, n: int) -> FloatArray:
@@ -555,6 +622,7 @@ def engage(
     launch_times: int = 8,
     *,
     max_batch: int = MAX_BATCH,
+    flyout: Sequence[FlyoutTable | None] | None = None,
 ) -> EngagementTable:
     """Engagement table of every (site, trajectory) pair (module doc).
 
@@ -568,6 +636,9 @@ def engage(
         earth: Earth model (rotation, mu, ellipsoid).
         launch_times: launch times on the grid of each candidate point (>= 2).
         max_batch: bound on the Lambert problems solved at once.
+        flyout: per site, its interceptor type's flyout table or None (length S); a table
+            decides the site's feasibility, window and latest launch, and its burnout speed and
+            burn time replace the site's (module doc, "Flyout tables"). None: no tables.
     """
     site = np.asarray(site_ecef, dtype=np.float64)
     if site.ndim != 2 or site.shape[1] != 3:
@@ -578,6 +649,15 @@ def engage(
     h_min = _check_1d("min_altitude_m", interceptors.min_altitude_m, n_s)
     h_max = _check_1d("max_altitude_m", interceptors.max_altitude_m, n_s)
     rng_max = _check_1d("max_range_m", interceptors.max_range_m, n_s)
+    tables: list[FlyoutTable | None] = [None] * n_s if flyout is None else list(flyout)
+    if len(tables) != n_s:
+        raise ValueError(f"flyout must have one entry per site ({n_s}), got {len(tables)}")
+    tabled_sites = np.array([t is not None for t in tables], dtype=bool)
+    if tabled_sites.any():
+        v_bo, burn = v_bo.copy(), burn.copy()
+        for i, table in enumerate(tables):
+            if table is not None:
+                v_bo[i], burn[i] = table.burnout_speed_ms, table.burn_time_s
     if np.any(~np.isfinite(burn) | (burn < 0.0)):
         raise ValueError("burn_time_s must be finite and non-negative")
     t_s = np.asarray(samples.t_s, dtype=np.float64)
@@ -625,6 +705,12 @@ def engage(
     groups_all = (s_idx * n_t + t_idx).astype(np.int64)
     p_idx = p_idx.astype(np.int64)
 
+    reach = (
+        _reach_times(site, tables, s_idx, r_eci[t_idx, p_idx], t_s[t_idx, p_idx], earth)
+        if tabled_sites.any()
+        else None
+    )
+
     acc = _Accumulators(n_groups)
     up_all = _up_ecef(site, earth)
     step = max(1, max_batch // launch_times)
@@ -633,11 +719,21 @@ def engage(
         si, ti, pi = s_idx[sl], t_idx[sl], p_idx[sl]
         chunk = _Chunk(site[si], up_all[si], burn[si], t_s[ti, pi], r_eci[ti, pi], earth)
         _engage_chunk(
-            chunk, early[si, ti], v_bo[si], alt[ti, pi], pi, groups_all[sl], acc, launch_times
+            chunk,
+            early[si, ti],
+            v_bo[si],
+            alt[ti, pi],
+            pi,
+            groups_all[sl],
+            acc,
+            launch_times,
+            None if reach is None else reach[sl],
         )
 
     critical, first_t = acc.critical, acc.first_t
-    feasible = critical <= np.repeat(v_bo, n_t)
+    feasible = np.where(
+        np.repeat(tabled_sites, n_t), np.isfinite(first_t), critical <= np.repeat(v_bo, n_t)
+    )
     last_t = -acc.neg_last_t
     nan = np.full(n_groups, np.nan)
     window = np.where(feasible, last_t - first_t, nan)

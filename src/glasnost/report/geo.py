@@ -314,13 +314,12 @@ def _trajectories(assessment: Assessment) -> list[_Item]:
 
 def _engagements(assessment: Assessment) -> list[_Item]:
     traj = assessment.trajectories.trajectory
-    types = {t.id: t for t in assessment.scenario.interceptor_types}
     pairs: list[tuple[Properties, str, str, int, float, float]] = []
     for d in assessment.directions:
         tb = d.table
         for i, j in zip(*np.nonzero(tb.feasible), strict=True):
             site, route = d.sites[i], d.routes[j]
-            speed = types[site.interceptor].burnout_velocity_kms
+            speed = assessment.interceptor_burnout_velocity_kms(site.interceptor)
             crit = float(tb.critical_burnout_velocity_ms[i, j]) / 1e3
             props = _props(
                 "engagement",

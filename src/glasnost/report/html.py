@@ -226,9 +226,8 @@ def site_base_margins(
     (columns), the least margin over the base's routes, km/s (critical burnout velocity minus
     the site's declared burnout velocity); inf when no route of the base has an intercept
     candidate, NaN when the base has no reachable route. Returns (margins, site ids, base ids)."""
-    types = {t.id: t for t in assessment.scenario.interceptor_types}
     bases = [b.id for b in assessment.scenario.party(d.attacker).launch_bases]
-    speed = np.array([types[s.interceptor].burnout_velocity_kms for s in d.sites])
+    speed = np.array([assessment.interceptor_burnout_velocity_kms(s.interceptor) for s in d.sites])
     margin = d.table.critical_burnout_velocity_ms / 1e3 - speed[:, None]  # (sites, routes)
     grid = np.full((len(d.sites), len(bases)), np.nan)
     for b, base in enumerate(bases):
@@ -240,11 +239,13 @@ def site_base_margins(
 
 def _heatmap(assessment: Assessment, d: Direction) -> Picture:
     """Per (site, base): the least margin over the base's routes (km/s)."""
-    types = {t.id: t for t in assessment.scenario.interceptor_types}
     grid, _, bases = site_base_margins(assessment, d)
     png = maps.margin_heatmap_png(
         grid,
-        [f"{s.id} ({types[s.interceptor].burnout_velocity_kms:.2f} km/s)" for s in d.sites],
+        [
+            f"{s.id} ({assessment.interceptor_burnout_velocity_kms(s.interceptor):.2f} km/s)"
+            for s in d.sites
+        ],
         bases,
         title=f"{d.defender} sites vs {d.attacker} launch bases: least burnout-velocity margin",
     )

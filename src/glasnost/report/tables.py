@@ -91,8 +91,7 @@ def _route_id(launch: str, target: str) -> str:
 
 def _margins_kms(assessment: Assessment, d: Direction) -> np.ndarray[Any, np.dtype[np.float64]]:
     """Critical minus actual burnout velocity (km/s), (sites, routes); inf without a candidate."""
-    types = {t.id: t for t in assessment.scenario.interceptor_types}
-    speed = np.array([types[s.interceptor].burnout_velocity_kms for s in d.sites])
+    speed = np.array([assessment.interceptor_burnout_velocity_kms(s.interceptor) for s in d.sites])
     margin: np.ndarray[Any, np.dtype[np.float64]] = (
         d.table.critical_burnout_velocity_ms / 1e3 - speed[:, None]
     )
@@ -189,7 +188,7 @@ def _sites(assessment: Assessment) -> list[Record]:
                     count=s.count,
                     lat_deg=s.lat_deg,
                     lon_deg=s.lon_deg,
-                    burnout_velocity_kms=itype.burnout_velocity_kms,
+                    burnout_velocity_kms=assessment.interceptor_burnout_velocity_kms(s.interceptor),
                     min_intercept_altitude_km=itype.min_intercept_altitude_km,
                     max_intercept_altitude_km=itype.max_intercept_altitude_km,
                     routes=len(d.routes),

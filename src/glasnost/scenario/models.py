@@ -2,8 +2,9 @@
 
 A :class:`Scenario` holds the Earth model, the missile types (catalog ids of
 :mod:`glasnost.scenario.missiles` with radar cross-sections and warhead loadings), the interceptor
-types (simple kinematic model), the parties with their interceptor sites, radars, space-based
-infrared, launch bases and targets, and the assessment settings with the agreement's criteria.
+types (the simple kinematic model or a staged vehicle), the parties with their interceptor
+sites, radars, space-based infrared, launch bases and targets, and the assessment settings with
+the agreement's criteria.
 
 Conventions:
 
@@ -45,13 +46,20 @@ from pydantic import (
 from pydantic.config import JsonDict
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from glasnost.scenario.missiles import MissileType, catalog, missile
+from glasnost.physics.rocket import Stage, Vehicle
+from glasnost.scenario.missiles import MissileType, StageData, catalog, missile
 
 DEFAULT_DATE = dt.date(2025, 1, 1)
 """Default assessment date: the built-in catalog describes forces as of 2024."""
 
 ORBITAL_SPEED_KMS = 7.9
 """First cosmic velocity at the surface (km/s): a faster "interceptor" would be in orbit."""
+
+VERTICAL_RISE_S = 2.0
+"""Default vertical rise of a staged interceptor (s), as for the catalog's missiles."""
+
+PITCH_OVER_S = 6.0
+"""Default pitch-over duration of a staged interceptor (s), as for the catalog's missiles."""
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 
@@ -236,17 +244,48 @@ class MissileTypeRef(_Provenance):
 
 
 class InterceptorType(_Provenance):
-    """Simple interceptor model: straight boost to the burnout velocity, then a ballistic coast."""
+    """An interceptor type: the simple model or a staged vehicle.
+
+    ``model: simple`` (the open literature's convention): a straight boost for ``burn_time_s``
+    to ``burnout_velocity_kms``, then a ballistic coast; both are required. ``model: staged``:
+    a stack of ``stages`` (the catalog's stage format) with a kill vehicle of ``payload_kg``,
+    flown with drag, a pitch-over and a gravity turn (glasnost.defense.flyout); its burnout
+    velocity and burn time are derived from the flight (the best burnout speed over the fan of
+    pitch-over kicks and the stages' total burn time), so they are not given.
+    """
 
     id: Id
     name: str
-    model: Literal["simple"] = "simple"
-    burnout_velocity_kms: float = Field(
+    model: Literal["simple", "staged"] = "simple"
+    burnout_velocity_kms: float | None = Field(
+        default=None,
         gt=0,
-        description="Burnout speed relative to the launch site (km/s), below orbital speed.",
+        description="Burnout speed relative to the launch site (km/s), below orbital speed "
+        "(simple model; derived for a staged one).",
         json_schema_extra={"exclusiveMaximum": ORBITAL_SPEED_KMS},
     )
-    burn_time_s: float = Field(gt=0, le=600, description="Boost duration (s).")
+    burn_time_s: float | None = Field(
+        default=None,
+        gt=0,
+        le=600,
+        description="Boost duration (s) (simple model; derived for a staged one).",
+    )
+    stages: tuple[StageData, ...] | None = Field(
+        default=None,
+        min_length=1,
+        description="Stages from the bottom up (staged model), as in the missile catalog.",
+    )
+    payload_kg: float | None = Field(
+        default=None, gt=0, description="Kill vehicle mass after the last stage (kg, staged)."
+    )
+    vertical_rise_s: float | None = Field(
+        default=None, gt=0, description=f"Vertical rise (s, staged; default {VERTICAL_RISE_S:g})."
+    )
+    pitch_over_s: float | None = Field(
+        default=None,
+        gt=0,
+        description=f"Pitch-over duration (s, staged; default {PITCH_OVER_S:g}).",
+    )
     min_intercept_altitude_km: float = Field(ge=0, description="Lowest intercept altitude (km).")
     max_intercept_altitude_km: float = Field(gt=0, description="Highest intercept altitude (km).")
     max_range_km: float | None = Field(
@@ -259,8 +298,8 @@ class InterceptorType(_Provenance):
 
     @field_validator("burnout_velocity_kms")
     @classmethod
-    def _suborbital(cls, value: float) -> float:
-        if value >= ORBITAL_SPEED_KMS:
+    def _suborbital(cls, value: float | None) -> float | None:
+        if value is not None and value >= ORBITAL_SPEED_KMS:
             raise PydanticCustomError(
                 "scenario",
                 "{reason}",
@@ -270,19 +309,77 @@ class InterceptorType(_Provenance):
 
     @model_validator(mode="after")
     def _band(self) -> Self:
+        problems: list[tuple[tuple[str | int, ...], str, Any]] = []
         if self.min_intercept_altitude_km >= self.max_intercept_altitude_km:
-            _raise(
-                "InterceptorType",
-                [
-                    (
-                        ("min_intercept_altitude_km",),
-                        "must be below max_intercept_altitude_km "
-                        f"({self.max_intercept_altitude_km:g})",
-                        self.min_intercept_altitude_km,
-                    )
-                ],
+            problems.append(
+                (
+                    ("min_intercept_altitude_km",),
+                    f"must be below max_intercept_altitude_km ({self.max_intercept_altitude_km:g})",
+                    self.min_intercept_altitude_km,
+                )
             )
+        if self.model == "simple":
+            for name in ("burnout_velocity_kms", "burn_time_s"):
+                if getattr(self, name) is None:
+                    problems.append(((name,), "required for a simple interceptor", None))
+            for name in ("stages", "payload_kg", "vertical_rise_s", "pitch_over_s"):
+                if getattr(self, name) is not None:
+                    problems.append(
+                        (
+                            (name,),
+                            "only for a staged interceptor (model: staged)",
+                            getattr(self, name),
+                        )
+                    )
+        else:
+            for name in ("stages", "payload_kg"):
+                if getattr(self, name) is None:
+                    problems.append(((name,), "required for a staged interceptor", None))
+            for name in ("burnout_velocity_kms", "burn_time_s"):
+                value = getattr(self, name)
+                if value is not None:
+                    problems.append(
+                        (
+                            (name,),
+                            "derived from the stages for a staged interceptor; leave it out",
+                            value,
+                        )
+                    )
+            for k, stage in enumerate(self.stages or ()):
+                if stage.propellant_mass_kg >= stage.gross_mass_kg:
+                    problems.append(
+                        (
+                            ("stages", k, "propellant_mass_kg"),
+                            f"must be below the stage's gross_mass_kg ({stage.gross_mass_kg:g})",
+                            stage.propellant_mass_kg,
+                        )
+                    )
+            if self.stages:
+                rise = self.vertical_rise_s or VERTICAL_RISE_S
+                pitch = self.pitch_over_s or PITCH_OVER_S
+                if rise + pitch >= self.stages[0].burn_time_s:
+                    problems.append(
+                        (
+                            ("pitch_over_s",),
+                            f"vertical rise ({rise:g} s) and pitch-over ({pitch:g} s) must end "
+                            f"within the first stage's burn ({self.stages[0].burn_time_s:g} s)",
+                            self.pitch_over_s,
+                        )
+                    )
+        _raise("InterceptorType", problems)
         return self
+
+    def vehicle(self) -> Vehicle:
+        """The staged vehicle that the flyout flies (model: staged only)."""
+        if self.model != "staged" or self.stages is None or self.payload_kg is None:
+            raise ValueError(f"interceptor type {self.id!r} is not a staged vehicle")
+        return Vehicle(
+            name=self.id,
+            stages=tuple(Stage(**s.model_dump()) for s in self.stages),
+            payload_kg=self.payload_kg,
+            vertical_rise_s=self.vertical_rise_s or VERTICAL_RISE_S,
+            pitch_over_s=self.pitch_over_s or PITCH_OVER_S,
+        )
 
 
 # --- a party's posture --------------------------------------------------------------------------

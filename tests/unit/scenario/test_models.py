@@ -350,3 +350,104 @@ def test_interceptor_type_alone() -> None:
     )
     assert t.model == "simple"
     assert t.basis == "assumed"
+
+
+STAGED: dict[str, Any] = {
+    "id": "gbi_staged",
+    "name": "GBI-like (illustrative)",
+    "model": "staged",
+    "stages": [
+        {
+            "gross_mass_kg": 16380,
+            "propellant_mass_kg": 15010,
+            "burn_time_s": 68.4,
+            "isp_vac_s": 295,
+            "diameter_m": 1.27,
+        },
+        {
+            "gross_mass_kg": 4310,
+            "propellant_mass_kg": 3920,
+            "burn_time_s": 69.7,
+            "isp_vac_s": 289,
+            "diameter_m": 1.27,
+        },
+    ],
+    "payload_kg": 64,
+    "min_intercept_altitude_km": 100,
+    "max_intercept_altitude_km": 2000,
+}
+
+
+def test_staged_interceptor_type(minimal: dict[str, Any]) -> None:
+    minimal["interceptor_types"].append(STAGED)
+    minimal["parties"][0]["interceptor_sites"][0]["interceptor"] = "gbi_staged"
+    s = Scenario.model_validate(minimal)
+    t = s.interceptor_type("gbi_staged")
+    assert t.model == "staged"
+    assert t.burnout_velocity_kms is None
+    assert t.burn_time_s is None
+    veh = t.vehicle()
+    assert len(veh.stages) == 2
+    assert veh.payload_kg == 64
+    assert veh.launch_mass_kg == 16380 + 4310 + 64
+    assert veh.burn_time_s == pytest.approx(68.4 + 69.7)
+    assert (veh.vertical_rise_s, veh.pitch_over_s) == (2.0, 6.0)
+    with pytest.raises(ValueError, match="not a staged vehicle"):
+        s.interceptor_type("gbi").vehicle()
+
+
+@pytest.mark.parametrize(
+    ("change", "loc", "message"),
+    [
+        ({"stages": None}, "stages", "required for a staged interceptor"),
+        ({"payload_kg": None}, "payload_kg", "required for a staged interceptor"),
+        (
+            {"burnout_velocity_kms": 7.5},
+            "burnout_velocity_kms",
+            "derived from the stages for a staged interceptor; leave it out",
+        ),
+        (
+            {"burn_time_s": 100},
+            "burn_time_s",
+            "derived from the stages for a staged interceptor; leave it out",
+        ),
+        (
+            {"pitch_over_s": 70},
+            "pitch_over_s",
+            "must end within the first stage's burn (68.4 s)",
+        ),
+        ({"stages": []}, "stages", "at least 1 item"),
+    ],
+)
+def test_staged_interceptor_validation(
+    minimal: dict[str, Any], change: dict[str, Any], loc: str, message: str
+) -> None:
+    entry = {k: v for k, v in {**STAGED, **change}.items() if v is not None}
+    minimal["interceptor_types"] = [*minimal["interceptor_types"][:1], entry]
+    got_loc, msg = only_error(minimal)
+    assert got_loc == f"interceptor_types[1].{loc}"
+    assert message in msg
+
+
+def test_staged_stage_masses_must_be_consistent(minimal: dict[str, Any]) -> None:
+    entry = json.loads(json.dumps(STAGED))
+    entry["stages"][1]["propellant_mass_kg"] = 5000
+    minimal["interceptor_types"].append(entry)
+    assert only_error(minimal) == (
+        "interceptor_types[2].stages[1].propellant_mass_kg",
+        "must be below the stage's gross_mass_kg (4310)",
+    )
+
+
+def test_simple_interceptor_needs_its_speed_and_burn(minimal: dict[str, Any]) -> None:
+    del minimal["interceptor_types"][1]["burnout_velocity_kms"]
+    del minimal["interceptor_types"][1]["burn_time_s"]
+    minimal["interceptor_types"][1]["payload_kg"] = 50
+    assert sorted(errors_of(minimal)) == [
+        ("interceptor_types[1].burn_time_s", "required for a simple interceptor"),
+        ("interceptor_types[1].burnout_velocity_kms", "required for a simple interceptor"),
+        (
+            "interceptor_types[1].payload_kg",
+            "only for a staged interceptor (model: staged)",
+        ),
+    ]

@@ -1,0 +1,286 @@
+"""Validation of glasnost.defense.flyout (recorded with the ``reference`` fixture).
+
+(a) Straight up: the simple-model table's least time to reach a point above the site (above
+    the vertical burnout altitude) against the closed-form vertical flight -- the straight boost
+    to r_site + V t_b / 2, then the radial two-body coast integrated with SciPy ``solve_ivp``
+    (DOP853) to the point's radius. Tolerance 0.05 s.
+(b) Against the Lambert-based kernel on a non-rotating sphere: for 12 points of two simple
+    interceptors (4.5 km/s / 50 s and 7 km/s / 100 s), the least time at which the kernel's
+    required burnout speed (``required_burnout_velocity``) comes down to the declared one, found
+    by a scan and bisection on the coast time, against the table's time. Tolerance 0.5 s, the
+    resolution the flyout module states (10 km cells, 60 elevations, 2 s samples).
+(c) A GBI-like 3-stage vehicle. ILLUSTRATIVE stage data, not the real interceptor's: stages like
+    the Orion 50SXLG, 50XL and 38 motors of the Orbital Boost Vehicle (Pegasus XL-class masses,
+    Isp and burn times from open descriptions of those motors; 206 s of burn), an assumed 0.6 m2
+    nozzle exit on the ground-launched first stage, a 64 kg kill vehicle; 21.6 t at launch (the
+    GMD environmental impact statement says "up to 25 tons", 22.7 t). Its best burnout speed over
+    the fan, with drag, is about 10.9 km/s: above the open estimates of 7-8.5 km/s (the catalog
+    assumes 7.5 km/s for gbi_3stage; Lewis & Postol 2007 imply more than 8.5 km/s), so the stack
+    is NOT within 10 % of them and is not tuned to be. What is checked: at least the Lewis &
+    Postol bound, and below the stack's ideal (rocket-equation) velocity gain.
+(d) Drag on the way up matters: without drag the same vehicle burns out faster and reaches
+    low-altitude points sooner.
+(e) The rotating Earth: the tables neglect the Coriolis acceleration of the interceptor's own
+    flight. At the table's least time to Earth-fixed points 1,000-2,000 km east, west and north of
+    sites at 0 and 55 deg N (200-1,000 km altitude), the Lambert-based kernel on a rotating
+    sphere needs a burnout speed within 1.5 % of the table's (about 1.3 % at 4.5 km/s, 0.5 % at
+    7.5 km/s); the flyout module states what that means in time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+from glasnost.defense.engagement import required_burnout_velocity
+from glasnost.defense.flyout import (
+    FlyoutTable,
+    simple_flyout_table,
+    staged_flyout_table,
+    time_to_reach,
+)
+from glasnost.physics import frames
+from glasnost.physics.constants import OMEGA_EARTH, R_MEAN, SPHERE, EarthModel
+from glasnost.physics.rocket import Stage, Vehicle
+
+Reference = Callable[..., None]  # the `reference` fixture of tests/validation/conftest.py
+
+DOP853 = "straight vertical boost + SciPy solve_ivp DOP853 (rtol 1e-12) radial two-body coast"
+LAMBERT = "Lambert-based kernel (required_burnout_velocity), least coast time by bisection"
+LEWIS_POSTOL = (
+    "Lewis & Postol 2007 (via catalog_reference.yaml gbi_3stage): > 8.5 km/s; catalog "
+    "assumes 7.5 km/s (catalog_assumptions.yaml)"
+)
+ROTATING_SPHERE = EarthModel("rotating sphere", R_MEAN, 0.0, OMEGA_EARTH, 0.0)
+
+SIMPLE = {"4.5 km/s, 50 s": (4500.0, 50.0), "7 km/s, 100 s": (7000.0, 100.0)}
+
+
+def gbi_like() -> Vehicle:
+    """The illustrative GBI-like 3-stage vehicle of (c) (module doc)."""
+    return Vehicle(
+        "gbi_like",
+        (
+            Stage(16380.0, 15010.0, 68.4, 295.0, 1.27, exit_area_m2=0.6),
+            Stage(4310.0, 3920.0, 69.7, 289.0, 1.27),
+            Stage(890.0, 770.0, 67.7, 287.0, 0.97),
+        ),
+        payload_kg=64.0,
+        vertical_rise_s=2.0,
+        pitch_over_s=6.0,
+    )
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, FlyoutTable]:
+    return {name: simple_flyout_table(v, tb, 3500e3, 1600e3) for name, (v, tb) in SIMPLE.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# (a) Straight up
+# --------------------------------------------------------------------------------------------
+
+
+def _vertical_time(speed: float, burn_s: float, height_m: float) -> float:
+    r0 = R_MEAN + 0.5 * speed * burn_s
+
+    def rhs(_t: float, y: np.ndarray) -> np.ndarray:
+        return np.array([y[1], -SPHERE.mu / y[0] ** 2])
+
+    def event(_t: float, y: np.ndarray) -> float:
+        return float(y[0] - (R_MEAN + height_m))
+
+    event.direction = 1  # type: ignore[attr-defined]
+    sol = solve_ivp(
+        rhs, (0.0, 5000.0), [r0, speed], method="DOP853", rtol=1e-12, atol=1e-9, events=event
+    )
+    return burn_s + float(sol.t_events[0][0])
+
+
+@pytest.mark.parametrize(
+    ("name", "height_km"),
+    [
+        ("4.5 km/s, 50 s", 300.0),
+        ("4.5 km/s, 50 s", 1000.0),
+        ("7 km/s, 100 s", 700.0),
+        ("7 km/s, 100 s", 1500.0),
+    ],
+)
+def test_straight_up_matches_the_vertical_flight(
+    reference: Reference, tables: dict[str, FlyoutTable], name: str, height_km: float
+) -> None:
+    speed, burn = SIMPLE[name]
+    ours = float(time_to_reach(tables[name], 0.0, height_km * 1e3))
+    reference(
+        f"simple flyout table ({name}): least time straight up to {height_km:.0f} km",
+        ours,
+        _vertical_time(speed, burn, height_km * 1e3),
+        0.05,
+        DOP853,
+        unit="s",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# (b) Against the Lambert-based kernel, non-rotating
+# --------------------------------------------------------------------------------------------
+
+
+def _lambert_least_time(
+    speed: float,
+    burn_s: float,
+    site: np.ndarray,
+    r_i: np.ndarray,
+    earth: EarthModel,
+    t_i: float = 0.0,
+) -> float:
+    """Least time from launch at which the kernel's required speed to r_i (ECI at t_i) is at
+    most ``speed``: a log scan of coast times, then bisection on the first feasible one."""
+
+    def needed(tau: np.ndarray) -> np.ndarray:
+        out: np.ndarray = required_burnout_velocity(
+            site, burn_s, t_i - burn_s - tau, t_i, r_i, earth=earth
+        )
+        return out
+
+    taus = np.geomspace(1.0, 3000.0, 800)
+    ok = np.flatnonzero(needed(taus) <= speed)
+    assert ok.size
+    assert ok[0] > 0
+    lo, hi = float(taus[ok[0] - 1]), float(taus[ok[0]])
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        if needed(np.array(mid)) <= speed:
+            hi = mid
+        else:
+            lo = mid
+    return burn_s + hi
+
+
+POINTS_B = [
+    ("4.5 km/s, 50 s", 200.0, 100.0),
+    ("4.5 km/s, 50 s", 500.0, 300.0),
+    ("4.5 km/s, 50 s", 1000.0, 100.0),
+    ("4.5 km/s, 50 s", 1000.0, 700.0),
+    ("4.5 km/s, 50 s", 1500.0, 300.0),
+    ("4.5 km/s, 50 s", 2000.0, 100.0),
+    ("7 km/s, 100 s", 500.0, 1000.0),
+    ("7 km/s, 100 s", 1000.0, 300.0),
+    ("7 km/s, 100 s", 2000.0, 700.0),
+    ("7 km/s, 100 s", 2400.0, 1000.0),
+    ("7 km/s, 100 s", 3000.0, 100.0),
+    ("7 km/s, 100 s", 3000.0, 1500.0),
+]
+
+
+@pytest.mark.parametrize(("name", "range_km", "height_km"), POINTS_B)
+def test_simple_table_matches_the_lambert_kernel(
+    reference: Reference,
+    tables: dict[str, FlyoutTable],
+    name: str,
+    range_km: float,
+    height_km: float,
+) -> None:
+    speed, burn = SIMPLE[name]
+    site = np.array([R_MEAN, 0.0, 0.0])
+    angle = range_km * 1e3 / R_MEAN
+    r_i = (R_MEAN + height_km * 1e3) * np.array([math.cos(angle), 0.0, math.sin(angle)])
+    reference(
+        f"simple flyout table ({name}) vs Lambert kernel, non-rotating: least time to "
+        f"{range_km:.0f} km range, {height_km:.0f} km altitude",
+        float(time_to_reach(tables[name], range_km * 1e3, height_km * 1e3)),
+        _lambert_least_time(speed, burn, site, r_i, SPHERE),
+        0.5,
+        LAMBERT,
+        unit="s",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# (c), (d) A staged GBI-like vehicle
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def staged() -> dict[bool, FlyoutTable]:
+    return {
+        drag: staged_flyout_table(gbi_like(), 3000e3, 1000e3, drag=drag) for drag in (True, False)
+    }
+
+
+def test_gbi_like_burnout_speed(reference: Reference, staged: dict[bool, FlyoutTable]) -> None:
+    ours = staged[True].burnout_speed_ms / 1e3
+    reference(
+        "GBI-like 3-stage vehicle (illustrative Orion-motor stack, 64 kg kill vehicle): best "
+        "burnout speed with drag, at least the Lewis & Postol bound",
+        ours,
+        8.5,
+        0.0,
+        LEWIS_POSTOL,
+        unit="km/s",
+        relation=">=",
+    )
+    reference(
+        "GBI-like 3-stage vehicle: best burnout speed below its ideal velocity gain",
+        ours,
+        gbi_like().ideal_delta_v_ms() / 1e3,
+        0.0,
+        "Tsiolkovsky rocket equation of the same stack",
+        unit="km/s",
+        relation="<=",
+    )
+    assert staged[True].burn_time_s == pytest.approx(68.4 + 69.7 + 67.7)
+
+
+def test_drag_on_the_way_up_delays_low_intercepts(staged: dict[bool, FlyoutTable]) -> None:
+    with_drag, vacuum = staged[True], staged[False]
+    assert vacuum.burnout_speed_ms > with_drag.burnout_speed_ms + 100.0
+    ranges = np.array([1000e3, 1000e3, 1500e3, 2000e3])
+    heights = np.array([100e3, 200e3, 150e3, 200e3])
+    slow = time_to_reach(with_drag, ranges, heights)
+    fast = time_to_reach(vacuum, ranges, heights)
+    assert np.all(np.isfinite(fast))
+    assert np.all(fast < slow - 2.0)  # inf (unreachable with drag) also counts as slower
+
+
+# --------------------------------------------------------------------------------------------
+# (e) The rotating Earth: the Coriolis acceleration of the interceptor's flight
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("speed", "burn"), [(4500.0, 50.0), (7500.0, 100.0)])
+def test_coriolis_neglect_is_small(reference: Reference, speed: float, burn: float) -> None:
+    table = simple_flyout_table(speed, burn, 2500e3, 1100e3)
+    t_i = 3000.0
+    worst = 0.0
+    for lat in (0.0, 55.0):
+        site = frames.geodetic_to_vector(lat, 20.0, 0.0, ROTATING_SPHERE)
+        for az in (0.0, 90.0, 270.0):
+            for d in (1000e3, 2000e3):
+                for h in (200e3, 500e3, 1000e3):
+                    reach = float(time_to_reach(table, d, h))
+                    if not math.isfinite(reach):
+                        continue
+                    lat2, lon2 = frames.destination(lat, 20.0, az, d, R_MEAN)
+                    p = frames.geodetic_to_vector(lat2, lon2, h, ROTATING_SPHERE)
+                    r_i, _ = frames.ecef_to_eci(p, t_i, ROTATING_SPHERE)
+                    needed = float(
+                        required_burnout_velocity(
+                            site, burn, t_i - reach, t_i, r_i, earth=ROTATING_SPHERE
+                        )
+                    )
+                    worst = max(worst, abs(needed / speed - 1.0))
+    reference(
+        f"simple flyout table ({speed / 1e3:g} km/s, {burn:.0f} s) on a rotating Earth: "
+        "burnout speed the Lambert kernel needs at the table's least time, largest relative "
+        "difference (Coriolis neglected)",
+        worst,
+        0.0,
+        0.015,
+        "Lambert-based kernel on a rotating sphere",
+        relation="<=",
+    )
