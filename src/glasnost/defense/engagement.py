@@ -124,6 +124,10 @@ MIN_SEARCH_STEPS = 5
 ROOT_STEPS = 4
 """Illinois steps on the latest launch time per feasible candidate."""
 
+FIXED_POINT_TOLERANCE_MS = 1.0
+"""A required burnout velocity is accepted only when one more fixed-point step moves it by less
+than this (m/s) or 1e-3 of itself."""
+
 MAX_BATCH = 1 << 17
 """Default bound on the Lambert problems solved at once (peak memory of the kernel ~60 MB)."""
 
@@ -284,7 +288,14 @@ def _required_flat(
         u = u + (v1 - vs - u) * damp
     up = _rotate(up_ecef[idx], angle[idx])
     s = np.linalg.norm(u, axis=-1)
-    ok = np.isfinite(s) & (s <= MAX_SPEED_MS) & (np.einsum("ij,ij->i", u, up) >= 0.0)
+    # Keep only consistent flights: the coast from the burnout point that u itself implies must
+    # need u again (the iteration has no fixed point where the intercept point lies on the
+    # boost's own line, e.g. straight above the site and below the vertical burnout height).
+    v_check = _lambert_short(p0 + 0.5 * u * tb, ri, tau, mu)
+    with np.errstate(invalid="ignore"):
+        residual = np.linalg.norm(v_check - vs - u, axis=-1)
+        consistent = residual <= np.maximum(FIXED_POINT_TOLERANCE_MS, 1e-3 * s)
+    ok = np.isfinite(s) & (s <= MAX_SPEED_MS) & (np.einsum("ij,ij->i", u, up) >= 0.0) & consistent
     speed[idx] = np.where(ok, s, np.inf)
     return speed
 

@@ -261,3 +261,28 @@ def test_bad_inputs(samples: Samples) -> None:
         engage(SITES, _interceptors(), samples, EARLY, 60.0, launch_times=1)
     with pytest.raises(ValueError, match="site_ecef"):
         engage(SITES[:, :2], _interceptors(), samples, EARLY, 60.0)
+
+
+def test_a_point_above_the_site_is_met_on_the_way_down() -> None:
+    # Straight above a non-rotating site, 100 km up, 300 s after launch: a vertical 50 s boost
+    # to v burns out at v * 25 s high and coasts up and back down. The required v is the one
+    # whose fall-back passes 100 km at 300 s; check it with an independent radial integration.
+    from scipy.integrate import solve_ivp
+
+    from glasnost.physics.constants import SPHERE
+
+    r_site = SPHERE.equatorial_radius_m
+    site = np.array([[r_site, 0.0, 0.0]])
+    point = np.array([[r_site + 100e3, 0.0, 0.0]])
+    v = required_burnout_velocity(
+        site, np.array([50.0]), np.array([0.0]), np.array([300.0]), point, SPHERE
+    )[0]
+
+    def fall(t: float, y: np.ndarray) -> list[float]:
+        return [y[1], -SPHERE.mu / y[0] ** 2]
+
+    sol = solve_ivp(
+        fall, (50.0, 300.0), [r_site + 25.0 * v, v], method="DOP853", rtol=1e-11, atol=1e-6
+    )
+    assert abs(sol.y[0, -1] - (r_site + 100e3)) < 10.0  # on the point at 300 s, to 10 m
+    assert sol.y[1, -1] < 0.0  # coming down
