@@ -33,8 +33,8 @@ from glasnost.defense.engagement import Interceptors, Samples, engage
 from glasnost.physics import frames
 from glasnost.physics.constants import WGS84, EarthModel
 from glasnost.physics.kepler import lambert
-from glasnost.physics.rocket import stack
 from glasnost.physics.targeting import aim
+from glasnost.physics.vehicle import stack
 from glasnost.scenario.missiles import missile
 
 FloatArray = NDArray[np.float64]

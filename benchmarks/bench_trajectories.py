@@ -29,14 +29,10 @@ from glasnost.physics import frames
 from glasnost.physics.coast import GravityOnly, ReentryVehicle
 from glasnost.physics.constants import WGS84, EarthModel
 from glasnost.physics.parallel import aim_parallel, default_workers
-from glasnost.physics.rocket import (
-    BoostSegment,
-    VehicleBatch,
-    approximate_altitude,
-    stack,
-)
+from glasnost.physics.rocket import BoostSegment, approximate_altitude
 from glasnost.physics.targeting import aim, envelope
 from glasnost.physics.trajectory import REENTRY_INTERFACE_M, Trajectory
+from glasnost.physics.vehicle import VehicleBatch, stack
 from glasnost.scenario.missiles import missile
 
 FloatArray = NDArray[np.float64]

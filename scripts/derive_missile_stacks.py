@@ -28,8 +28,8 @@ import numpy as np
 import yaml
 
 from glasnost.physics.constants import SPHERE
-from glasnost.physics.rocket import Stage, Vehicle, stack
 from glasnost.physics.targeting import max_range
+from glasnost.physics.vehicle import Stage, Vehicle, stack
 from glasnost.scenario.missiles import DEFAULT_REENTRY_BETA_KG_M2
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "glasnost" / "scenario" / "data"

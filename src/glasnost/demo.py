@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 from rich.console import Console
 
-from glasnost.physics.rocket import stack
 from glasnost.physics.targeting import Shape, aim
+from glasnost.physics.vehicle import stack
 from glasnost.scenario.missiles import missile
 
 PLACES: dict[str, tuple[float, float]] = {

@@ -13,9 +13,9 @@ import numpy as np
 
 from glasnost.physics import frames
 from glasnost.physics.constants import EARTH_MODELS, EarthModel
-from glasnost.physics.rocket import stack
 from glasnost.physics.targeting import Shape, TargetingError, TargetingResult, aim, max_range
 from glasnost.physics.trajectory import Phase
+from glasnost.physics.vehicle import stack
 from glasnost.scenario.missiles import MissileType, missile
 
 MIN_SEPARATION_M = 100e3

@@ -28,8 +28,8 @@ import yaml
 from numpy.typing import NDArray
 
 from glasnost.physics.constants import OMEGA_EARTH, R_EQUATOR, SPHERE, WGS84
-from glasnost.physics.rocket import stack
 from glasnost.physics.targeting import max_range
+from glasnost.physics.vehicle import stack
 from glasnost.scenario.missiles import MissileType, catalog
 
 Reference = Callable[..., None]  # the `reference` fixture of tests/validation/conftest.py

@@ -38,8 +38,8 @@ from glasnost.defense.engagement import (
 from glasnost.physics import frames
 from glasnost.physics.constants import SPHERE, WGS84, EarthModel
 from glasnost.physics.kepler import lambert
-from glasnost.physics.rocket import stack
 from glasnost.physics.targeting import aim
+from glasnost.physics.vehicle import stack
 from glasnost.scenario.missiles import missile
 
 Reference = Callable[..., None]  # the `reference` fixture of tests/validation/conftest.py

@@ -45,7 +45,7 @@ from glasnost.defense.flyout import (
 )
 from glasnost.physics import frames
 from glasnost.physics.constants import OMEGA_EARTH, R_MEAN, SPHERE, EarthModel
-from glasnost.physics.rocket import Stage, Vehicle
+from glasnost.physics.vehicle import Stage, Vehicle
 
 Reference = Callable[..., None]  # the `reference` fixture of tests/validation/conftest.py
 

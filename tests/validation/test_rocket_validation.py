@@ -37,11 +37,9 @@ from glasnost.physics.rocket import (
     BoostProblem,
     BoostResult,
     BoostSegment,
-    Stage,
-    Vehicle,
     fly_boost,
-    stack,
 )
+from glasnost.physics.vehicle import Stage, Vehicle, stack
 
 Reference = Callable[..., None]  # the `reference` fixture of tests/validation/conftest.py
 FloatArray = NDArray[np.float64]

@@ -24,9 +24,9 @@ from numpy.typing import NDArray
 from glasnost.defense.sensors import Radars, first_detection_s, rcs_by_phase, visible
 from glasnost.physics import frames
 from glasnost.physics.constants import OMEGA_EARTH, R_EQUATOR, SPHERE, WGS84
-from glasnost.physics.rocket import stack
 from glasnost.physics.targeting import aim
 from glasnost.physics.trajectory import Phase, Trajectory
+from glasnost.physics.vehicle import stack
 from glasnost.scenario.missiles import missile
 
 Reference = Callable[..., None]  # the `reference` fixture of tests/validation/conftest.py

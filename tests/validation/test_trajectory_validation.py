@@ -27,8 +27,9 @@ from scipy.integrate import solve_ivp
 
 from glasnost.physics import atmosphere, frames, gravity
 from glasnost.physics.constants import MU, OMEGA_EARTH, R_EQUATOR, WGS84
-from glasnost.physics.rocket import approximate_altitude, stack
+from glasnost.physics.rocket import approximate_altitude
 from glasnost.physics.trajectory import REENTRY_INTERFACE_M, Phase, Trajectory, fly
+from glasnost.physics.vehicle import stack
 from tests.validation.test_rocket_validation import (
     AZIMUTH,
     LAUNCH_LAT,

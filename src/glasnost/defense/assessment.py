@@ -33,9 +33,9 @@ from glasnost.defense.sensors import Radars, earliest_launch_s, first_detection_
 from glasnost.physics import frames
 from glasnost.physics.constants import EARTH_MODELS, EarthModel
 from glasnost.physics.parallel import aim_parallel
-from glasnost.physics.rocket import stack
 from glasnost.physics.targeting import TargetingResult
 from glasnost.physics.trajectory import Phase
+from glasnost.physics.vehicle import stack
 from glasnost.scenario.models import (
     InterceptorSite,
     InterceptorType,

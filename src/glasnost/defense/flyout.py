@@ -72,7 +72,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from glasnost.physics import kepler
 from glasnost.physics.constants import SPHERE, EarthModel
-from glasnost.physics.rocket import BoostProblem, Vehicle, fly_boost, stack
+from glasnost.physics.rocket import BoostProblem, fly_boost
+from glasnost.physics.vehicle import Vehicle, stack
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

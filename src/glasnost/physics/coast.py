@@ -18,14 +18,8 @@ from glasnost.physics.constants import EarthModel
 from glasnost.physics.frames import altitude
 from glasnost.physics.gravity import acceleration_components
 from glasnost.physics.kepler import propagate
-from glasnost.physics.rocket import (
-    Rows,
-    air_velocity,
-    approximate_altitude,
-    hermite,
-    join_rows,
-    pad_last,
-)
+from glasnost.physics.rocket import air_velocity, approximate_altitude, hermite
+from glasnost.physics.rows import Rows, join_rows, pad_last
 
 FloatArray = NDArray[np.float64]
 Acceleration = Callable[[FloatArray, FloatArray, NDArray[np.intp]], FloatArray]

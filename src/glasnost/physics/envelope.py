@@ -15,7 +15,8 @@ from glasnost.physics.coast import time_to_radius
 from glasnost.physics.constants import R_MEAN, EarthModel
 from glasnost.physics.impact import min_energy_fpa_deg
 from glasnost.physics.kepler import propagate
-from glasnost.physics.rocket import BoostProblem, Vehicle, fly_boost, stack
+from glasnost.physics.rocket import BoostProblem, fly_boost
+from glasnost.physics.vehicle import Vehicle, stack
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

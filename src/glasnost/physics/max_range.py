@@ -9,9 +9,10 @@ from glasnost.physics import frames
 from glasnost.physics.constants import WGS84, EarthModel
 from glasnost.physics.envelope import envelope
 from glasnost.physics.impact import vacuum_impact
-from glasnost.physics.rocket import BoostProblem, VehicleBatch, fly_boost
+from glasnost.physics.rocket import BoostProblem, fly_boost
 from glasnost.physics.targeting import TargetingError, TargetingResult, check_points
 from glasnost.physics.trajectory import CoastModel, fly
+from glasnost.physics.vehicle import VehicleBatch
 
 FloatArray = NDArray[np.float64]
 

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from glasnost.physics.rocket import VehicleBatch
 from glasnost.physics.targeting import TargetingResult, aim, envelope
+from glasnost.physics.vehicle import VehicleBatch
 
 MIN_ROWS_PER_WORKER = 500
 """Below this many rows per worker the start-up and transfer costs outweigh the gain."""

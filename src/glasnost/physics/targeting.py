@@ -45,14 +45,10 @@ from glasnost.physics.impact import (
     vacuum_impact,
     wrap_deg,
 )
-from glasnost.physics.rocket import (
-    BoostProblem,
-    BoostResult,
-    VehicleBatch,
-    fly_boost,
-    join_rows,
-)
+from glasnost.physics.rocket import BoostProblem, BoostResult, fly_boost
+from glasnost.physics.rows import join_rows
 from glasnost.physics.trajectory import CoastModel, Trajectory, coast_and_reenter, fly
+from glasnost.physics.vehicle import VehicleBatch
 
 __all__ = [
     "CONTRACT_MISS_M",

@@ -33,13 +33,12 @@ from glasnost.physics.kepler import propagate
 from glasnost.physics.rocket import (
     BoostProblem,
     BoostResult,
-    Rows,
-    VehicleBatch,
     air_velocity,
     approximate_altitude,
     fly_boost,
-    join_rows,
 )
+from glasnost.physics.rows import Rows, join_rows
+from glasnost.physics.vehicle import VehicleBatch
 
 FloatArray = NDArray[np.float64]
 CoastModel = Literal["kepler", "j2"]

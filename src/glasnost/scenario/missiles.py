@@ -15,7 +15,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from glasnost.physics.rocket import Stage, Vehicle
+from glasnost.physics.vehicle import Stage, Vehicle
 
 DEFAULT_REENTRY_BETA_KG_M2 = 1.2e4
 """Ballistic coefficient m/(Cd A) of a modern reentry vehicle, about 120 kN/m^2 (open-literature

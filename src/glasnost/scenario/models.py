@@ -46,7 +46,7 @@ from pydantic import (
 from pydantic.config import JsonDict
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from glasnost.physics.rocket import Stage, Vehicle
+from glasnost.physics.vehicle import Stage, Vehicle
 from glasnost.scenario.missiles import MissileType, StageData, catalog, missile
 
 DEFAULT_DATE = dt.date(2025, 1, 1)

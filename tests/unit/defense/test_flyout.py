@@ -15,7 +15,7 @@ from glasnost.defense.flyout import (
     staged_flyout_table,
     time_to_reach,
 )
-from glasnost.physics.rocket import Stage, Vehicle
+from glasnost.physics.vehicle import Stage, Vehicle
 from tests.unit.defense.test_engagement import SITES, _samples
 
 SPEED, BURN = 4500.0, 50.0

@@ -6,8 +6,8 @@ import numpy as np
 
 from glasnost.physics import frames
 from glasnost.physics.parallel import MIN_ROWS_PER_WORKER, aim_parallel
-from glasnost.physics.rocket import stack
 from glasnost.physics.targeting import aim
+from glasnost.physics.vehicle import stack
 from glasnost.scenario.missiles import missile
 
 

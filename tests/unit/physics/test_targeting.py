@@ -22,9 +22,9 @@ from glasnost.physics import frames
 from glasnost.physics.coast import time_to_radius
 from glasnost.physics.constants import MU, SPHERE, WGS84
 from glasnost.physics.kepler import propagate
-from glasnost.physics.rocket import VehicleBatch, stack
 from glasnost.physics.targeting import TargetingError, TargetingResult, aim, max_range
 from glasnost.physics.trajectory import GroundContactError, fly
+from glasnost.physics.vehicle import VehicleBatch, stack
 from glasnost.scenario.missiles import missile
 
 FloatArray = NDArray[np.float64]
