@@ -1,0 +1,2 @@
+"""The exchange: canonical JSON, keys, signed entries, the Merkle log, checkpoints and
+witnessing."""
