@@ -1,0 +1,314 @@
+"""Entry bodies: the typed, validated content of each kind of log entry (DESIGN.md, Ledger).
+
+Every model forbids unknown fields. A declaration's posture reuses the scenario models of the
+assessment, so a declared posture is assessed as it stands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StringConstraints,
+    model_validator,
+)
+
+from glasnost.exchange.canonical import MAX_SAFE_INTEGER, UtcDateTime
+from glasnost.exchange.keys import decode_base64
+from glasnost.scenario.models import CriterionId, Id, InterceptorType, MissileTypeRef, Party
+
+Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+SaltHex = Annotated[str, StringConstraints(pattern=r"^(?:[0-9a-f]{2}){16,64}$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+Seq = Annotated[int, Field(ge=0, le=MAX_SAFE_INTEGER)]
+
+
+def _hash_b64(value: str) -> str:
+    decode_base64(value, 32, "hash")
+    return value
+
+
+HashB64 = Annotated[str, AfterValidator(_hash_b64), Field(description="base64 of 32 bytes")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Ref(_Model):
+    """A position in a party's log and the hex SHA-256 of the entry bytes found there."""
+
+    party: Id
+    seq: Seq
+    hash: Sha256Hex
+
+
+class CheckpointRef(_Model):
+    """A checkpoint by origin, tree size and base64 root hash."""
+
+    origin: Text
+    size: Seq
+    root_hash: HashB64
+
+
+# --- agreement actions --------------------------------------------------------------------------
+
+
+class Propose(_Model):
+    """Propose an agreement: its text is fixed by hash (the text travels beside the log)."""
+
+    agreement_id: Id
+    title: Text
+    text_sha256: Sha256Hex
+    parties: tuple[Id, ...] = Field(min_length=2)
+
+
+class Sign(_Model):
+    """Sign the proposed text (refs: the proposal)."""
+
+    agreement_id: Id
+    text_sha256: Sha256Hex
+
+
+class Adopt(_Model):
+    """A successor administration adopts the agreement, committing to its predecessor's final
+    checkpoint, which its log continues (refs: the ``final`` entry)."""
+
+    agreement_id: Id
+    administration: Id
+    predecessor_final: CheckpointRef
+
+
+class Refuse(_Model):
+    """A successor administration refuses: the agreement is no longer in force for the party."""
+
+    agreement_id: Id
+    administration: Id
+    reason: Text
+
+
+class Withdraw(_Model):
+    """The party withdraws from the agreement from a date on."""
+
+    agreement_id: Id
+    effective: dt.date
+    reason: Text
+
+
+class Final(_Model):
+    """The outgoing administration's last entry; its final checkpoint follows."""
+
+    agreement_id: Id
+    administration: Id
+    note: str = ""
+
+
+# --- declarations -------------------------------------------------------------------------------
+
+
+class StrategicForces(_Model):
+    """Counts of strategic offensive arms (New START categories)."""
+
+    deployed_launchers: int = Field(ge=0)
+    deployed_warheads: int = Field(ge=0)
+    non_deployed_launchers: int = Field(ge=0)
+
+
+class PlannedChange(_Model):
+    """One planned change of the ten-year plan."""
+
+    date: dt.date
+    action: Literal["add", "remove", "modify"]
+    kind: Literal["interceptor_site", "interceptor_type", "radar", "launch_base", "other"]
+    item_id: Id | None = Field(default=None, description="Id of the site, type, radar or base.")
+    description: Text
+
+
+_POSTURE_LISTS = ("interceptor_sites", "radars", "launch_bases", "targets")
+
+
+class DeclaredPosture(_Model):
+    """The declaring party's posture in the scenario models, with the types and sources it uses
+    (so that the declarations of the parties, with assessment settings, make a Scenario)."""
+
+    party: Party
+    interceptor_types: tuple[InterceptorType, ...] = ()
+    missile_types: tuple[MissileTypeRef, ...] = ()
+    strategic_forces: StrategicForces
+    ten_year_plan: tuple[PlannedChange, ...] = ()
+    sources: dict[str, str] = Field(
+        default_factory=dict, description="Citations the posture's entries name: id -> text."
+    )
+
+    @model_validator(mode="after")
+    def _references(self) -> Self:
+        interceptors = {t.id for t in self.interceptor_types}
+        missiles = {m.id for m in self.missile_types}
+        p = self.party
+        cited = [
+            *((f"party.{f}[{j}]", e) for f in _POSTURE_LISTS for j, e in enumerate(getattr(p, f))),
+            *((f"interceptor_types[{j}]", t) for j, t in enumerate(self.interceptor_types)),
+            *((f"missile_types[{j}]", m) for j, m in enumerate(self.missile_types)),
+        ]
+        if p.space_based_infrared is not None:
+            cited.append(("party.space_based_infrared", p.space_based_infrared))
+        for loc, entry in cited:
+            for n, source in enumerate(entry.sources):
+                if source not in self.sources:
+                    raise ValueError(f"{loc}.sources[{n}]: {source!r} is not in sources")
+        for j, site in enumerate(self.party.interceptor_sites):
+            if site.interceptor not in interceptors:
+                raise ValueError(
+                    f"party.interceptor_sites[{j}].interceptor: {site.interceptor!r} is not "
+                    "among the declared interceptor_types"
+                )
+        for j, base in enumerate(self.party.launch_bases):
+            if base.missile not in missiles:
+                raise ValueError(
+                    f"party.launch_bases[{j}].missile: {base.missile!r} is not among the "
+                    "declared missile_types"
+                )
+        return self
+
+
+class CommittedItem(_Model):
+    """A committed item: its label (what it is) and hex SHA-256(salt || canonical item)."""
+
+    label: Text
+    commitment: Sha256Hex
+
+
+class Declaration(_Model):
+    """A declaration: baseline, periodic update or change; items in clear, committed, or both."""
+
+    kind: Literal["baseline", "periodic_update", "change"]
+    as_of: dt.date
+    posture: DeclaredPosture | None = None
+    commitments: tuple[CommittedItem, ...] = ()
+
+    @model_validator(mode="after")
+    def _content(self) -> Self:
+        if self.posture is None and not self.commitments:
+            raise ValueError("a declaration needs a posture, commitments, or both")
+        labels = [c.label for c in self.commitments]
+        if len(set(labels)) != len(labels):
+            raise ValueError("commitments: labels must be unique")
+        return self
+
+
+class RevealedItem(_Model):
+    """A committed item in clear with its salt (hex, 16 to 64 bytes)."""
+
+    label: Text
+    salt: SaltHex
+    item: JsonValue
+
+
+class InclusionRef(_Model):
+    """An inclusion proof of the committing declaration against a cosigned checkpoint."""
+
+    checkpoint: CheckpointRef
+    leaf_index: Seq
+    hashes: tuple[HashB64, ...] = Field(max_length=63)
+
+
+class Reveal(_Model):
+    """Reveal committed items (refs: the committing declaration)."""
+
+    items: tuple[RevealedItem, ...] = Field(min_length=1)
+    inclusion: InclusionRef
+
+
+# --- notifications and dialogue -----------------------------------------------------------------
+
+
+class Notification(_Model):
+    """Notice of an event, before it (with its window) or after it."""
+
+    event_type: Literal[
+        "missile_test_launch",
+        "interceptor_test",
+        "site_activation",
+        "site_deactivation",
+        "deployment_change",
+        "exercise",
+        "other",
+    ]
+    phase: Literal["pre_event", "post_event"]
+    window_start: UtcDateTime
+    window_end: UtcDateTime
+    site_ids: tuple[Id, ...] = ()
+    details: Text
+
+    @model_validator(mode="after")
+    def _window(self) -> Self:
+        if self.window_end < self.window_start:
+            raise ValueError("window_end must not be before window_start")
+        return self
+
+
+class Objection(_Model):
+    """An objection to referenced entries (e.g. a declaration that exceeds a criterion)."""
+
+    subject: Text
+    reason: Text
+    criterion: CriterionId | None = None
+
+
+class ClarificationRequest(_Model):
+    """Questions about referenced entries (or none), with an answer deadline."""
+
+    questions: tuple[Text, ...] = Field(min_length=1)
+    response_due: UtcDateTime | None = None
+
+
+class Clarification(_Model):
+    """Answers to a clarification request (refs: the request)."""
+
+    answers: tuple[Text, ...] = Field(min_length=1)
+
+
+class Assessment(_Model):
+    """An assessment of logged inputs (refs: the input entries) and the digest of its result."""
+
+    scenario_sha256: Sha256Hex = Field(description="sha256_hex of the canonical scenario JSON.")
+    result_sha256: Sha256Hex = Field(description="sha256_hex of the canonical result JSON.")
+    software: Text = Field(description="What computed it, e.g. 'glasnost 0.1.0'.")
+    verdict: Literal["pass", "fail"]
+    metrics: dict[Id, float] = Field(default_factory=dict)
+
+
+class Confirmation(_Model):
+    """The other party recomputed the referenced assessment and obtained the same digest."""
+
+    result_sha256: Sha256Hex
+
+
+class Dispute(_Model):
+    """The other party disputes the referenced entry (its own digest when it recomputed)."""
+
+    reason: Text
+    result_sha256: Sha256Hex | None = None
+
+
+class Withheld(_Model):
+    """The party states that an item is withheld, why, and until when."""
+
+    item: Text
+    reason: Text
+    until: dt.date | None = None
+
+
+class Suspension(_Model):
+    """The party suspends its implementation of the agreement."""
+
+    agreement_id: Id
+    reason: Text
+    effective: UtcDateTime
+    until: UtcDateTime | None = None

@@ -1,0 +1,132 @@
+"""Canonical JSON (RFC 8785, the JSON Canonicalization Scheme): the one encoding that every hash
+and signature of the exchange goes through.
+
+:func:`canonical_json` takes plain JSON values (``dict`` with ``str`` keys, ``list``/``tuple``,
+``str``, ``int``, ``float``, ``bool``, ``None``) and returns the UTF-8 bytes of RFC 8785: object
+members sorted by the UTF-16 code units of their names (section 3.2.3), no whitespace, strings
+with the minimal escapes (3.2.2.2), numbers as ECMAScript writes doubles (3.2.2.3: ``1e+21``,
+``0`` for ``-0``). Serialization is delegated to the maintained ``rfc8785`` package; this module
+checks the value first, so that a refusal says where (``$.body.items[2]``) and why. Refused:
+NaN and infinities (no JSON form), integers outside +-(2^53 - 1) (not exact as an I-JSON number,
+RFC 7493 2.2), non-string object keys, strings that are not valid Unicode (lone surrogates), and
+any other type (bytes, dates, sets, models: convert them first, e.g. ``model_dump(mode="json")``).
+
+Times travel as strings in one form (:func:`utc_iso`, the :data:`UtcDateTime` pydantic type):
+UTC, ISO 8601, ending in ``Z``, so that one instant has one encoding and one hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from typing import Annotated
+
+import rfc8785
+from pydantic import AfterValidator, PlainSerializer
+
+from glasnost.exchange.errors import CanonicalJsonError
+
+MAX_SAFE_INTEGER = 2**53 - 1
+"""Largest integer that every JSON implementation holds exactly (I-JSON, RFC 7493 2.2)."""
+
+MAX_DEPTH = 64
+"""Deepest nesting accepted (exchange documents are shallow; this bounds the recursion)."""
+
+
+def canonical_json(value: object) -> bytes:
+    """The RFC 8785 canonical UTF-8 bytes of a JSON value; raises :class:`CanonicalJsonError`."""
+    _check(value, "$", 0)
+    try:
+        return rfc8785.dumps(value)  # type: ignore[arg-type]  # checked by _check
+    except rfc8785.CanonicalizationError as exc:  # pragma: no cover - _check refuses these first
+        raise CanonicalJsonError(str(exc), where="$") from exc
+
+
+def sha256_hex(data: bytes) -> str:
+    """Lower-case hex SHA-256 of bytes (64 characters)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _check(value: object, path: str, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise CanonicalJsonError(f"nested deeper than {MAX_DEPTH} levels", where=path)
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if type(value) is not int:
+            raise CanonicalJsonError(
+                f"{type(value).__name__} is an int subclass; convert it to int", where=path
+            )
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise CanonicalJsonError(
+                f"integer {value} is outside +-(2^53 - 1) and has no exact JSON number "
+                "(RFC 7493 2.2); send it as a string",
+                where=path,
+            )
+        return
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise CanonicalJsonError(f"{value} has no JSON form (RFC 8785 3.2.2.3)", where=path)
+        return
+    if isinstance(value, str):
+        _check_str(value, path)
+        return
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _check(item, f"{path}[{i}]", depth + 1)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CanonicalJsonError(
+                    f"object key {key!r} is a {type(key).__name__}; JSON keys are strings",
+                    where=path,
+                )
+            _check_str(key, f"{path} key {key!r}")
+            _check(item, f"{path}.{key}", depth + 1)
+        return
+    raise CanonicalJsonError(
+        f"{type(value).__name__} is not a JSON type (dict, list, str, int, float, bool, None)",
+        where=path,
+    )
+
+
+def _check_str(value: str, path: str) -> None:
+    if type(value) is not str:
+        raise CanonicalJsonError(
+            f"{type(value).__name__} is a str subclass; convert it to str", where=path
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise CanonicalJsonError(
+            f"string holds a lone surrogate at index {exc.start}: not valid Unicode", where=path
+        ) from exc
+
+
+# --- time ---------------------------------------------------------------------------------------
+
+
+def utc_iso(value: dt.datetime) -> str:
+    """The one string form of a UTC time: ``2025-01-01T12:00:00Z``, or with six fraction digits
+    (``2025-01-01T12:00:00.250000Z``) when it has microseconds."""
+    value = _require_utc(value)
+    fraction = f".{value.microsecond:06d}" if value.microsecond else ""
+    return value.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
+
+
+def _require_utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None or value.utcoffset() != dt.timedelta(0):
+        raise ValueError(
+            f"{value.isoformat()} is not a UTC time; write it with Z, e.g. 2025-01-01T12:00:00Z"
+        )
+    return value.astimezone(dt.UTC)
+
+
+UtcDateTime = Annotated[
+    dt.datetime,
+    AfterValidator(_require_utc),
+    PlainSerializer(utc_iso, return_type=str, when_used="json"),
+]
+"""A pydantic datetime that must be UTC and is written by :func:`utc_iso` in JSON."""
