@@ -1,0 +1,1 @@
+"""Alembic revisions of the log store, oldest first."""

@@ -1,0 +1,920 @@
+"""The log's storage: verified signed entries, Merkle node hashes, checkpoints, cosignatures.
+
+One database (SQLite by default, PostgreSQL for a server) holds any number of logs: a party's
+own log and its verified mirrors of its peers' logs. :func:`make_engine` builds the engine (never
+at import), :func:`migrate` brings the schema to the head revision with Alembic (the revisions
+ship in :mod:`glasnost.exchange.migrations`).
+
+Tables (nothing is ever updated or deleted; the migration installs triggers that refuse UPDATE
+and DELETE on ``entries``, ``nodes``, ``checkpoints``, ``cosignatures`` and ``evidence``)::
+
+    logs          id, origin (unique), party, party_keys (the PartyKeys record, JSON)
+    entries       (log_id, seq) primary key, entry bytes, signature, key_id, leaf_hash,
+                  created_at (text, as in the entry), received_at
+    nodes         (log_id, level, index) primary key, hash: every perfect subtree's hash, as
+                  reported by CompactRange.append, so a proof costs O(log n) node reads
+    checkpoints   (log_id, size) primary key, root, note (the signed note)
+    cosignatures  (log_id, size, witness) primary key, witness_key, timestamp, line
+    evidence      id, log_id, recorded_at, evidence (Evidence.to_json())
+
+**Atomicity.** :meth:`LogStore.append` verifies a whole batch, then inserts its entries and the
+nodes they complete in one transaction, and returns only after the commit: an entry is
+acknowledged only once it is durable (SQLite: WAL with ``synchronous=FULL``). On any error the
+transaction is rolled back and nothing of the batch is stored.
+
+**One writer per log.** A write transaction first takes the log's write lock: on SQLite the
+transaction starts with ``BEGIN IMMEDIATE`` (the database's single write lock, taken before the
+log's size is read); on PostgreSQL it runs ``SELECT ... FOR UPDATE`` on the log's row. The size
+is read after the lock, so two writers can never both append seq n; the primary key
+(log_id, seq) refuses it as well.
+
+**Verification.** :meth:`LogStore.verify` replays the whole log from the stored bytes (every
+signature, sequence number, schema, time order, leaf hash and node hash recomputed and compared,
+every checkpoint's signature and root, every cosignature) and reports the first violation.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from glasnost.exchange import merkle
+from glasnost.exchange.canonical import utc_iso
+from glasnost.exchange.checkpoint import (
+    Verifier,
+    add_signatures,
+    log_verifiers,
+    open_checkpoint,
+    open_note,
+)
+from glasnost.exchange.entries import SignedEntry, verify_entry
+from glasnost.exchange.errors import (
+    CheckpointError,
+    EquivocationError,
+    Evidence,
+    ExchangeError,
+    SchemaError,
+)
+from glasnost.exchange.keys import SIG_COSIGNATURE_V1, PartyKeys, PublicKey
+
+__all__ = [
+    "LogStore",
+    "StoredCheckpoint",
+    "VerifyReport",
+    "Violation",
+    "make_engine",
+    "migrate",
+]
+
+MAX_CLOCK_SKEW: Final = dt.timedelta(minutes=5)
+"""How far an entry's ``created_at`` may lie after its receipt (clocks disagree a little)."""
+
+_WRITE: Final = "glasnost_write"
+"""Execution option that makes a SQLite transaction start with ``BEGIN IMMEDIATE``."""
+
+Clock = Callable[[], dt.datetime]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# --- schema -------------------------------------------------------------------------------------
+
+
+class Base(DeclarativeBase):
+    """The store's tables; the migrations in :mod:`glasnost.exchange.migrations` create them."""
+
+
+class LogRow(Base):
+    __tablename__ = "logs"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    origin: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    party: Mapped[str] = mapped_column(sa.String(64))
+    party_keys: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+
+
+class EntryRow(Base):
+    __tablename__ = "entries"
+
+    log_id: Mapped[int] = mapped_column(sa.ForeignKey("logs.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    entry: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    signature: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    key_id: Mapped[str] = mapped_column(sa.String(8))
+    leaf_hash: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[str] = mapped_column(sa.String(32))
+    received_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class NodeRow(Base):
+    __tablename__ = "nodes"
+
+    log_id: Mapped[int] = mapped_column(sa.ForeignKey("logs.id"), primary_key=True)
+    level: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False)
+    index: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
+class CheckpointRow(Base):
+    __tablename__ = "checkpoints"
+
+    log_id: Mapped[int] = mapped_column(sa.ForeignKey("logs.id"), primary_key=True)
+    size: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    root: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    note: Mapped[str] = mapped_column(sa.Text)
+
+
+class CosignatureRow(Base):
+    __tablename__ = "cosignatures"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(["log_id", "size"], ["checkpoints.log_id", "checkpoints.size"]),
+    )
+
+    log_id: Mapped[int] = mapped_column(primary_key=True)
+    size: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    witness: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    witness_key: Mapped[str] = mapped_column(sa.String(64))
+    timestamp: Mapped[int] = mapped_column(sa.BigInteger)
+    line: Mapped[str] = mapped_column(sa.Text)
+
+
+class EvidenceRow(Base):
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    log_id: Mapped[int] = mapped_column(sa.ForeignKey("logs.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    evidence: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+
+
+# --- engine and migrations ----------------------------------------------------------------------
+
+
+def make_engine(url: str | os.PathLike[str], *, echo: bool = False) -> Engine:
+    """An engine for a store: a SQLite file path or ``sqlite:///`` URL, or a PostgreSQL URL.
+
+    SQLite connections run in WAL mode with ``synchronous=FULL`` (a commit survives power loss)
+    and foreign keys on; SQLAlchemy's and pysqlite's own transaction handling is replaced by
+    explicit ``BEGIN`` (reads) and ``BEGIN IMMEDIATE`` (writes). ``postgresql://`` URLs use the
+    psycopg 3 driver.
+    """
+    text = os.fspath(url)
+    if "://" not in text:
+        text = f"sqlite:///{text}"
+    parsed = sa.make_url(text)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        engine = sa.create_engine(parsed, echo=echo, connect_args={"timeout": 30.0})
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return sa.create_engine(parsed, echo=echo, pool_pre_ping=True)
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # no implicit BEGIN: ours comes in _sqlite_begin
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    write = conn.get_execution_options().get(_WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the database to ``revision`` (default: the newest) with Alembic."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "glasnost.exchange:migrations")
+    with engine.connect() as conn:
+        conn.execution_options(**{_WRITE: True})
+        with conn.begin():
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    """A checkpoint kept for a log: its size, root hash and the signed note as received."""
+
+    size: int
+    root: bytes
+    note: str
+
+
+@dataclass(frozen=True)
+class Violation:
+    """The first thing :meth:`LogStore.verify` found wrong: which row (table, key) and why."""
+
+    table: str
+    key: tuple[int | str, ...]
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """Outcome of replaying a log from its stored rows."""
+
+    origin: str
+    size: int
+    root: bytes
+    entries: int
+    nodes: int
+    checkpoints: int
+    cosignatures: int
+    violation: Violation | None
+
+    @property
+    def ok(self) -> bool:
+        return self.violation is None
+
+    def __str__(self) -> str:
+        head = (
+            f"log {self.origin}: {self.entries} of {self.size} entries, {self.nodes} nodes, "
+            f"{self.checkpoints} checkpoints, {self.cosignatures} cosignatures checked"
+        )
+        return f"{head}; OK" if self.violation is None else f"{head}; FAILED at {self.violation}"
+
+
+class _Found(Exception):  # noqa: N818 (internal control flow of verify)
+    def __init__(self, violation: Violation) -> None:
+        self.violation = violation
+
+
+# --- the store ----------------------------------------------------------------------------------
+
+
+def _border_keys(size: int) -> list[tuple[int, int]]:
+    """(level, index) of the perfect subtrees that [0, size) splits into, largest first."""
+    keys = []
+    pos = 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size >> level & 1:
+            keys.append((level, pos >> level))
+            pos += 1 << level
+    return keys
+
+
+def _parse_time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+class LogStore:
+    """One log in a database: append verified entries, read them, prove, checkpoint, verify.
+
+    Open one with :meth:`create` (a new log for a party's key record) or :meth:`open` (by its
+    origin). Every method runs its own transaction; the object holds no tree state, so several
+    processes may share a log (writes are serialized by the log's write lock).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        log_id: int,
+        party_keys: PartyKeys,
+        *,
+        clock: Clock = _now,
+        max_clock_skew: dt.timedelta = MAX_CLOCK_SKEW,
+    ) -> None:
+        self.engine = engine
+        self.log_id = log_id
+        self.party_keys = party_keys
+        self._clock = clock
+        self._max_clock_skew = max_clock_skew
+
+    @property
+    def origin(self) -> str:
+        return self.party_keys.key_name
+
+    @property
+    def party(self) -> str:
+        return self.party_keys.party
+
+    @classmethod
+    def create(cls, engine: Engine, party_keys: PartyKeys, **options: Any) -> LogStore:
+        """Register a new, empty log for ``party_keys`` (its origin is the key name)."""
+        with cls._write(engine) as conn:
+            exists = conn.execute(
+                sa.select(LogRow.id).where(LogRow.origin == party_keys.key_name)
+            ).first()
+            if exists is not None:
+                raise ValueError(f"log {party_keys.key_name!r} exists; open it with LogStore.open")
+            log_id = conn.execute(
+                sa.insert(LogRow).returning(LogRow.id),
+                {
+                    "origin": party_keys.key_name,
+                    "party": party_keys.party,
+                    "party_keys": party_keys.model_dump(mode="json"),
+                },
+            ).scalar_one()
+        return cls(engine, log_id, party_keys, **options)
+
+    @classmethod
+    def open(cls, engine: Engine, origin: str, **options: Any) -> LogStore:
+        """The stored log of ``origin``; ``LookupError`` if there is none."""
+        with engine.connect() as conn:
+            row = conn.execute(
+                sa.select(LogRow.id, LogRow.party_keys).where(LogRow.origin == origin)
+            ).first()
+        if row is None:
+            raise LookupError(f"no log {origin!r} in this database")
+        return cls(engine, row.id, PartyKeys.model_validate(row.party_keys), **options)
+
+    # --- transactions ---------------------------------------------------------------------------
+
+    @staticmethod
+    @contextmanager
+    def _write(engine: Engine) -> Iterator[Connection]:
+        """A write transaction (``BEGIN IMMEDIATE`` on SQLite); commits on leaving, else rolls
+        back."""
+        with engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _locked(self) -> Iterator[Connection]:
+        """A write transaction holding this log's write lock (``FOR UPDATE`` on PostgreSQL)."""
+        with self._write(self.engine) as conn:
+            conn.execute(
+                sa.select(LogRow.id).where(LogRow.id == self.log_id).with_for_update()
+            ).one()
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A read transaction: one consistent snapshot."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def append(self, signed_entries: Sequence[SignedEntry]) -> list[int]:
+        """Verify and store a batch of entries in one transaction; return their seqs.
+
+        Each entry is checked by :func:`~glasnost.exchange.entries.verify_entry` as the next one
+        of this log; its ``created_at`` must not be before the previous entry's nor after the
+        receipt (plus the allowed clock skew). Returns after the commit. On any error nothing
+        of the batch is stored and the exchange error is raised.
+        """
+        if not signed_entries:
+            return []
+        received_at = self._clock()
+        with self._locked() as conn:
+            size, last_created = self._tail(conn)
+            tree = merkle.CompactRange(size, self._border(conn, size))
+            entry_rows: list[dict[str, Any]] = []
+            node_rows: list[dict[str, Any]] = []
+            for offset, signed in enumerate(signed_entries):
+                seq = size + offset
+                entry = verify_entry(signed, self.party_keys, self.party, seq)
+                where = f"entry {self.party}#{seq}"
+                created_at = entry.created_at
+                if last_created is not None and created_at < last_created:
+                    raise SchemaError(
+                        f"created_at {utc_iso(created_at)} is before the previous entry's "
+                        f"{utc_iso(last_created)}; times must not decrease along a log",
+                        where=where,
+                    )
+                if created_at > received_at + self._max_clock_skew:
+                    raise SchemaError(
+                        f"created_at {utc_iso(created_at)} is after its receipt "
+                        f"{utc_iso(received_at)} (allowed skew {self._max_clock_skew})",
+                        where=where,
+                    )
+                last_created = created_at
+                leaf = merkle.leaf_hash(signed.entry)
+                for node in tree.append(leaf):
+                    node_rows.append(
+                        {
+                            "log_id": self.log_id,
+                            "level": node.level,
+                            "index": node.index,
+                            "hash": node.hash,
+                        }
+                    )
+                entry_rows.append(
+                    {
+                        "log_id": self.log_id,
+                        "seq": seq,
+                        "entry": signed.entry,
+                        "signature": signed.signature,
+                        "key_id": signed.key_id,
+                        "leaf_hash": leaf,
+                        "created_at": utc_iso(created_at),
+                        "received_at": received_at,
+                    }
+                )
+            conn.execute(sa.insert(EntryRow), entry_rows)
+            conn.execute(sa.insert(NodeRow), node_rows)
+        return list(range(size, size + len(signed_entries)))
+
+    def _tail(self, conn: Connection) -> tuple[int, dt.datetime | None]:
+        row = conn.execute(
+            sa.select(EntryRow.seq, EntryRow.created_at)
+            .where(EntryRow.log_id == self.log_id)
+            .order_by(EntryRow.seq.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return 0, None
+        return row.seq + 1, _parse_time(row.created_at)
+
+    def _border(self, conn: Connection, size: int) -> list[bytes]:
+        keys = _border_keys(size)
+        found = self._fetch_nodes(conn, keys)
+        return [self._node(found, key) for key in keys]
+
+    def _node(self, found: dict[tuple[int, int], bytes], key: tuple[int, int]) -> bytes:
+        try:
+            return found[key]
+        except KeyError:
+            raise LookupError(
+                f"log {self.origin}: node (level {key[0]}, index {key[1]}) is missing from the "
+                "database; run verify()"
+            ) from None
+
+    def _fetch_nodes(
+        self, conn: Connection, keys: Sequence[tuple[int, int]]
+    ) -> dict[tuple[int, int], bytes]:
+        """The stored nodes of ``keys`` by primary-key lookups (a UNION ALL, one round trip)."""
+        found: dict[tuple[int, int], bytes] = {}
+        unique = sorted(set(keys))
+        for at in range(0, len(unique), 400):  # SQLite allows 500 terms in a compound SELECT
+            lookups = [
+                sa.select(NodeRow.level, NodeRow.index, NodeRow.hash).where(
+                    NodeRow.log_id == self.log_id, NodeRow.level == lv, NodeRow.index == ix
+                )
+                for lv, ix in unique[at : at + 400]
+            ]
+            rows = conn.execute(sa.union_all(*lookups) if len(lookups) > 1 else lookups[0])
+            found.update(((level, index), hash_) for level, index, hash_ in rows)
+        return found
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def size(self) -> int:
+        """Number of entries in the log."""
+        with self._read() as conn:
+            return self._tail(conn)[0]
+
+    def root(self, size: int | None = None) -> bytes:
+        """MTH of the first ``size`` entries (default: all), from O(log n) stored nodes."""
+        with self._read() as conn:
+            current = self._tail(conn)[0]
+            size = current if size is None else self._check_size(size, current)
+            return merkle.CompactRange(size, self._border(conn, size)).root()
+
+    def entry(self, seq: int) -> SignedEntry:
+        """The stored entry ``seq``; ``IndexError`` if there is none."""
+        found = self.entries(seq, seq + 1)
+        if not found:
+            raise IndexError(f"log {self.origin} has no entry {seq}")
+        return found[0]
+
+    def entries(self, start: int = 0, end: int | None = None) -> list[SignedEntry]:
+        """The stored entries ``start <= seq < end``, in order."""
+        stmt = sa.select(EntryRow.entry, EntryRow.signature, EntryRow.key_id).where(
+            EntryRow.log_id == self.log_id, EntryRow.seq >= start
+        )
+        if end is not None:
+            stmt = stmt.where(EntryRow.seq < end)
+        with self._read() as conn:
+            rows = conn.execute(stmt.order_by(EntryRow.seq))
+            return [SignedEntry(r.entry, r.signature, r.key_id) for r in rows]
+
+    def _check_size(self, size: int, current: int) -> int:
+        if not 0 <= size <= current:
+            raise ValueError(f"log {self.origin} has {current} entries, not {size}")
+        return size
+
+    def _proof(self, build: Callable[[merkle.SubtreeRoot], list[bytes]]) -> list[bytes]:
+        """Run a proof builder twice: once to learn the nodes it needs, then on them (one query)."""
+        wanted: list[tuple[int, int]] = []
+
+        def record(level: int, index: int) -> bytes:
+            wanted.append((level, index))
+            return bytes(merkle.HASH_SIZE)
+
+        build(lambda s, e: merkle.subtree_root_from_nodes(record, s, e))
+        with self._read() as conn:
+            found = self._fetch_nodes(conn, wanted)
+        return build(
+            lambda s, e: merkle.subtree_root_from_nodes(
+                lambda lv, ix: self._node(found, (lv, ix)), s, e
+            )
+        )
+
+    def inclusion_proof(self, seq: int, size: int | None = None) -> list[bytes]:
+        """RFC 9162 inclusion proof of entry ``seq`` in the tree of ``size`` (default: all)."""
+        current = self.size()
+        size = self._check_size(current if size is None else size, current)
+        return self._proof(lambda get: merkle.inclusion_proof_from(get, seq, size))
+
+    def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
+        """RFC 9162 consistency proof from ``old_size`` to ``new_size`` (default: all)."""
+        current = self.size()
+        new = self._check_size(current if new_size is None else new_size, current)
+        return self._proof(lambda get: merkle.consistency_proof_from(get, old_size, new))
+
+    # --- checkpoints, cosignatures, evidence ----------------------------------------------------
+
+    def add_checkpoint(self, note: str) -> StoredCheckpoint:
+        """Keep a checkpoint of this log, signed by one of its keys, whose root is the stored
+        tree's root at its size. The same size twice: the first note is kept (same root), or
+        :class:`EquivocationError` (different roots, both validly signed; evidence is kept)."""
+        checkpoint, _, _ = open_checkpoint(note, log_verifiers(self.party_keys))
+        where = f"checkpoint {self.origin}/{checkpoint.size}"
+        if checkpoint.origin != self.origin:
+            raise CheckpointError(f"origin {checkpoint.origin!r} is not this log's", where=where)
+        evidence: Evidence | None = None
+        with self._locked() as conn:
+            stored = conn.execute(
+                sa.select(CheckpointRow.root, CheckpointRow.note).where(
+                    CheckpointRow.log_id == self.log_id, CheckpointRow.size == checkpoint.size
+                )
+            ).first()
+            if stored is not None:
+                if stored.root == checkpoint.root_hash:
+                    return StoredCheckpoint(checkpoint.size, stored.root, stored.note)
+                evidence = Evidence(
+                    origin=self.origin,
+                    reason=f"two checkpoints of size {checkpoint.size} with different roots",
+                    cosigned_note=stored.note,
+                    submitted_note=note,
+                )
+            else:
+                current = self._tail(conn)[0]
+                if checkpoint.size > current:
+                    raise CheckpointError(
+                        f"size {checkpoint.size} is beyond the stored log ({current} entries); "
+                        "store the entries first",
+                        where=where,
+                    )
+                size = checkpoint.size
+                root = merkle.CompactRange(size, self._border(conn, size)).root()
+                if root != checkpoint.root_hash:
+                    raise CheckpointError(
+                        f"root {base64.b64encode(checkpoint.root_hash).decode()} is not the "
+                        f"stored log's root {base64.b64encode(root).decode()} at that size",
+                        where=where,
+                    )
+                conn.execute(
+                    sa.insert(CheckpointRow),
+                    {"log_id": self.log_id, "size": size, "root": root, "note": note},
+                )
+        if evidence is not None:
+            self.add_evidence(evidence)
+            raise EquivocationError(
+                evidence.reason, where=where, cosigned_size=checkpoint.size, evidence=evidence
+            )
+        return StoredCheckpoint(checkpoint.size, checkpoint.root_hash, note)
+
+    def checkpoint(self, size: int) -> StoredCheckpoint | None:
+        """The stored checkpoint of ``size``, if any."""
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(CheckpointRow).where(
+                    CheckpointRow.log_id == self.log_id, CheckpointRow.size == size
+                )
+            ).first()
+        return None if row is None else StoredCheckpoint(row.size, row.root, row.note)
+
+    def latest_checkpoint(self) -> StoredCheckpoint | None:
+        """The stored checkpoint of the largest size, if any."""
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(CheckpointRow)
+                .where(CheckpointRow.log_id == self.log_id)
+                .order_by(CheckpointRow.size.desc())
+                .limit(1)
+            ).first()
+        return None if row is None else StoredCheckpoint(row.size, row.root, row.note)
+
+    def add_cosignature(self, size: int, line: str, witness: Verifier) -> int:
+        """Keep a witness's ``cosignature/v1`` line on the stored checkpoint of ``size``; return
+        its timestamp (the receipt time). A witness's first cosignature of a size is kept."""
+        if witness.signature_type != SIG_COSIGNATURE_V1:
+            raise ValueError(f"witness {witness.name}: a cosignature verifier has type 0x04")
+        where = f"checkpoint {self.origin}/{size}"
+        with self._locked() as conn:
+            note = conn.execute(
+                sa.select(CheckpointRow.note).where(
+                    CheckpointRow.log_id == self.log_id, CheckpointRow.size == size
+                )
+            ).scalar_one_or_none()
+            if note is None:
+                raise CheckpointError("no stored checkpoint of that size", where=where)
+            _, verified = open_note(add_signatures(note, [line]), [witness])
+            timestamp = verified[0].timestamp
+            assert timestamp is not None  # a 0x04 verifier always yields one
+            stored = conn.execute(
+                sa.select(CosignatureRow.timestamp).where(
+                    CosignatureRow.log_id == self.log_id,
+                    CosignatureRow.size == size,
+                    CosignatureRow.witness == witness.name,
+                )
+            ).scalar_one_or_none()
+            if stored is not None:
+                return stored
+            conn.execute(
+                sa.insert(CosignatureRow),
+                {
+                    "log_id": self.log_id,
+                    "size": size,
+                    "witness": witness.name,
+                    "witness_key": witness.public_key.to_base64(),
+                    "timestamp": timestamp,
+                    "line": line,
+                },
+            )
+        return timestamp
+
+    def cosignatures(self, size: int) -> dict[str, str]:
+        """Witness name -> cosignature line, for the stored checkpoint of ``size``."""
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(CosignatureRow.witness, CosignatureRow.line).where(
+                    CosignatureRow.log_id == self.log_id, CosignatureRow.size == size
+                )
+            )
+            return {r.witness: r.line for r in rows}
+
+    def add_evidence(self, evidence: Evidence) -> None:
+        """Keep equivocation or inconsistency evidence against this log (its own commit)."""
+        with self._write(self.engine) as conn:
+            conn.execute(
+                sa.insert(EvidenceRow),
+                {
+                    "log_id": self.log_id,
+                    "recorded_at": self._clock(),
+                    "evidence": evidence.to_json(),
+                },
+            )
+
+    def evidence(self) -> list[dict[str, Any]]:
+        """Every piece of evidence kept against this log, oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(EvidenceRow.evidence)
+                .where(EvidenceRow.log_id == self.log_id)
+                .order_by(EvidenceRow.id)
+            )
+            return [dict(r.evidence) for r in rows]
+
+    # --- verification ---------------------------------------------------------------------------
+
+    def verify(self, *, chunk: int = 4096) -> VerifyReport:
+        """Replay the whole log from the stored rows, in one snapshot; report the first violation.
+
+        In log order: the key record; for each entry, its seq (no gap), signature, party,
+        schema and normal form (:func:`verify_entry`), its created_at (column, and not
+        decreasing), its stored leaf hash, and every node hash it completes, recomputed from
+        the entry bytes and compared with the stored one; each checkpoint when the replay
+        reaches its size (signature, size, root), then its cosignatures; finally no node or
+        checkpoint beyond the log.
+        """
+        counts = {"entries": 0, "nodes": 0, "checkpoints": 0, "cosignatures": 0}
+        tree = merkle.CompactRange()
+        with self._read() as conn:
+            try:
+                self._replay(conn, tree, counts, chunk)
+                violation = None
+            except _Found as found:
+                violation = found.violation
+        return VerifyReport(
+            origin=self.origin,
+            size=tree.size,
+            root=tree.root(),
+            violation=violation,
+            **counts,
+        )
+
+    def _replay(
+        self, conn: Connection, tree: merkle.CompactRange, counts: dict[str, int], chunk: int
+    ) -> None:
+        log = conn.execute(sa.select(LogRow).where(LogRow.id == self.log_id)).one()
+        try:
+            keys = PartyKeys.model_validate(log.party_keys)
+        except ValueError as exc:
+            raise _Found(Violation("logs", (self.log_id,), f"log {log.origin}", str(exc))) from None
+        if keys.key_name != log.origin or keys.party != log.party:
+            raise _Found(
+                Violation(
+                    "logs",
+                    (self.log_id,),
+                    f"log {log.origin}",
+                    f"origin/party {log.origin}/{log.party} do not match the key record's "
+                    f"{keys.key_name}/{keys.party}",
+                )
+            )
+        checkpoints = {
+            r.size: r
+            for r in conn.execute(
+                sa.select(CheckpointRow).where(CheckpointRow.log_id == self.log_id)
+            )
+        }
+        party = keys.party
+        last_created: dt.datetime | None = None
+        self._check_checkpoint(conn, keys, tree, checkpoints, counts)
+        while True:
+            start = tree.size
+            rows = conn.execute(
+                sa.select(EntryRow)
+                .where(EntryRow.log_id == self.log_id, EntryRow.seq >= start)
+                .order_by(EntryRow.seq)
+                .limit(chunk)
+            ).all()
+            if not rows:
+                break
+            nodes = self._nodes_completed(conn, start, start + len(rows))
+            for row in rows:
+                seq = tree.size
+                where = f"entry {party}#{seq}"
+
+                def fail(reason: str, seq: int = seq, where: str = where) -> _Found:
+                    return _Found(Violation("entries", (self.log_id, seq), where, reason))
+
+                if row.seq != seq:
+                    raise fail(f"missing: the next stored entry is seq {row.seq}")
+                signed = SignedEntry(row.entry, row.signature, row.key_id)
+                try:
+                    entry = verify_entry(signed, keys, party, seq)
+                except ExchangeError as exc:
+                    raise fail(f"{type(exc).__name__}: {exc.message}") from None
+                if row.created_at != utc_iso(entry.created_at):
+                    raise fail(f"created_at column {row.created_at!r} is not the entry's")
+                if last_created is not None and entry.created_at < last_created:
+                    raise fail("created_at is before the previous entry's")
+                last_created = entry.created_at
+                leaf = merkle.leaf_hash(row.entry)
+                if row.leaf_hash != leaf:
+                    raise fail(
+                        f"stored leaf hash {row.leaf_hash.hex()} is not the hash of the entry "
+                        f"bytes {leaf.hex()}"
+                    )
+                for node in tree.append(leaf):
+                    self._check_node(nodes, node)
+                    counts["nodes"] += 1
+                counts["entries"] += 1
+                self._check_checkpoint(conn, keys, tree, checkpoints, counts)
+        self._check_beyond(conn, tree.size, checkpoints)
+
+    def _nodes_completed(
+        self, conn: Connection, start: int, end: int
+    ) -> dict[tuple[int, int], bytes]:
+        """Stored nodes completed by the leaves [start, end): node (l, i) by leaf (i+1)2^l - 1."""
+        found: dict[tuple[int, int], bytes] = {}
+        for level in range(end.bit_length()):
+            lo, hi = (start >> level), (end >> level)  # (i + 1) << level in (start, end]
+            if hi <= lo:
+                continue
+            rows = conn.execute(
+                sa.select(NodeRow.index, NodeRow.hash).where(
+                    NodeRow.log_id == self.log_id,
+                    NodeRow.level == level,
+                    NodeRow.index >= lo,
+                    NodeRow.index < hi,
+                )
+            )
+            found.update(((level, index), hash_) for index, hash_ in rows)
+        return found
+
+    def _check_node(self, nodes: dict[tuple[int, int], bytes], node: merkle.Node) -> None:
+        key = (node.level, node.index)
+        first = node.index << node.level
+        where = (
+            f"node (level {node.level}, index {node.index}) of entries "
+            f"[{first}, {first + (1 << node.level)})"
+        )
+        stored = nodes.get(key)
+        if stored is None:
+            raise _Found(Violation("nodes", (self.log_id, *key), where, "missing"))
+        if stored != node.hash:
+            raise _Found(
+                Violation(
+                    "nodes",
+                    (self.log_id, *key),
+                    where,
+                    f"stored hash {stored.hex()} is not the recomputed {node.hash.hex()}",
+                )
+            )
+
+    def _check_checkpoint(
+        self,
+        conn: Connection,
+        keys: PartyKeys,
+        tree: merkle.CompactRange,
+        checkpoints: dict[int, Any],
+        counts: dict[str, int],
+    ) -> None:
+        row = checkpoints.get(tree.size)
+        if row is None:
+            return
+        key: tuple[int | str, ...] = (self.log_id, row.size)
+        where = f"checkpoint {self.origin}/{row.size}"
+
+        def fail(reason: str) -> _Found:
+            return _Found(Violation("checkpoints", key, where, reason))
+
+        try:
+            checkpoint, _, _ = open_checkpoint(row.note, log_verifiers(keys))
+        except ExchangeError as exc:
+            raise fail(f"{type(exc).__name__}: {exc}") from None
+        if (checkpoint.origin, checkpoint.size) != (self.origin, row.size):
+            raise fail(f"the note is of {checkpoint.origin}/{checkpoint.size}")
+        if checkpoint.root_hash != row.root or row.root != tree.root():
+            raise fail(
+                f"root column {row.root.hex()}, note root {checkpoint.root_hash.hex()}, "
+                f"replayed root {tree.root().hex()} differ"
+            )
+        counts["checkpoints"] += 1
+        for cosig in conn.execute(
+            sa.select(CosignatureRow).where(
+                CosignatureRow.log_id == self.log_id, CosignatureRow.size == row.size
+            )
+        ):
+            cwhere = f"cosignature of {where} by {cosig.witness}"
+            try:
+                witness = Verifier(
+                    cosig.witness, PublicKey.from_base64(cosig.witness_key), SIG_COSIGNATURE_V1
+                )
+                _, verified = open_note(add_signatures(row.note, [cosig.line]), [witness])
+            except (ExchangeError, ValueError) as exc:
+                raise _Found(
+                    Violation("cosignatures", (*key, cosig.witness), cwhere, str(exc))
+                ) from None
+            if verified[0].timestamp != cosig.timestamp:
+                raise _Found(
+                    Violation(
+                        "cosignatures",
+                        (*key, cosig.witness),
+                        cwhere,
+                        f"timestamp column {cosig.timestamp} is not the signed "
+                        f"{verified[0].timestamp}",
+                    )
+                )
+            counts["cosignatures"] += 1
+
+    def _check_beyond(self, conn: Connection, size: int, checkpoints: dict[int, Any]) -> None:
+        levels = conn.execute(
+            sa.select(NodeRow.level).where(NodeRow.log_id == self.log_id).distinct()
+        ).scalars()
+        for level in sorted(levels):
+            extra = conn.execute(
+                sa.select(NodeRow.index)
+                .where(
+                    NodeRow.log_id == self.log_id,
+                    NodeRow.level == level,
+                    NodeRow.index >= size >> level,
+                )
+                .limit(1)
+            ).scalar_one_or_none()
+            if extra is not None:
+                raise _Found(
+                    Violation(
+                        "nodes",
+                        (self.log_id, level, extra),
+                        f"node (level {level}, index {extra})",
+                        f"beyond the log of {size} entries",
+                    )
+                )
+        for cp_size in sorted(checkpoints):
+            if cp_size > size:
+                raise _Found(
+                    Violation(
+                        "checkpoints",
+                        (self.log_id, cp_size),
+                        f"checkpoint {self.origin}/{cp_size}",
+                        f"beyond the log of {size} entries",
+                    )
+                )

@@ -1,0 +1,1 @@
+"""Integration tests of the exchange: the log store on SQLite and PostgreSQL."""
