@@ -489,9 +489,12 @@ def test_acknowledged_entries_survive_sigkill(tmp_path: Path, us: Party) -> None
         lines = (first + rest).split(b"\n")[:-1]  # only complete lines
         acknowledged.extend(int(line) for line in lines)
         assert proc.returncode == -signal.SIGKILL
-    assert acknowledged == list(range(len(acknowledged)))
+    # A writer may commit a batch and be killed before it prints it: such entries are stored
+    # but were never acknowledged, so the acknowledged seqs may skip some, never repeat.
+    assert acknowledged
+    assert acknowledged == sorted(set(acknowledged))
     report = store.verify()
     assert report.ok, report
-    assert report.size >= len(acknowledged) > 0
-    assert all(store.entry(seq) for seq in (0, acknowledged[-1]))
+    assert report.size > acknowledged[-1]
+    assert all(store.entry(seq) for seq in acknowledged)  # every acknowledged entry is present
     engine.dispose()
