@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,7 @@ from glasnost.scenario.models import (
     InterceptorType,
     LaunchBase,
     Party,
+    Radar,
     Scenario,
     Target,
 )
@@ -285,6 +286,24 @@ def _targets(d: Direction) -> list[Target]:
     return list({r.target.id: r.target for r in (*d.routes, *d.unreachable)}.values())
 
 
+def sensor_radars(radars: Sequence[Radar], earth: EarthModel) -> Radars:
+    """The scenario's radars as the sensor model's arrays (SI units)."""
+    return Radars.from_geodetic(
+        [r.lat_deg for r in radars],
+        [r.lon_deg for r in radars],
+        azimuth_min_deg=[r.azimuth_min_deg for r in radars],
+        azimuth_max_deg=[r.azimuth_max_deg for r in radars],
+        elevation_min_deg=[r.elevation_min_deg for r in radars],
+        elevation_max_deg=[r.elevation_max_deg for r in radars],
+        range_m=[r.range_km * 1e3 for r in radars],
+        reference_rcs_m2=[r.reference_rcs_m2 for r in radars],
+        fire_control=[r.role == "fire_control" for r in radars],
+        alt_m=[r.alt_m for r in radars],
+        range_min_m=[r.range_min_km * 1e3 for r in radars],
+        earth=earth,
+    )
+
+
 def assess(
     scenario: Scenario, date: dt.date | None = None, progress: Progress | None = None
 ) -> Assessment:
@@ -423,20 +442,7 @@ def _direction(
     radars = defender.radars
     n_s, n_t = len(sites), len(live)
     if radars and n_t:
-        sensor = Radars.from_geodetic(
-            [r.lat_deg for r in radars],
-            [r.lon_deg for r in radars],
-            azimuth_min_deg=[r.azimuth_min_deg for r in radars],
-            azimuth_max_deg=[r.azimuth_max_deg for r in radars],
-            elevation_min_deg=[r.elevation_min_deg for r in radars],
-            elevation_max_deg=[r.elevation_max_deg for r in radars],
-            range_m=[r.range_km * 1e3 for r in radars],
-            reference_rcs_m2=[r.reference_rcs_m2 for r in radars],
-            fire_control=[r.role == "fire_control" for r in radars],
-            alt_m=[r.alt_m for r in radars],
-            range_min_m=[r.range_min_km * 1e3 for r in radars],
-            earth=earth,
-        )
+        sensor = sensor_radars(radars, earth)
         detection = first_detection_s(sensor, sub.r_eci, sub.t_s, rcs, sub.valid, earth)
     else:
         detection = np.full((len(radars), n_t), np.inf)

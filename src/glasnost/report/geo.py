@@ -39,7 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glasnost import __version__
-from glasnost.defense.assessment import Assessment
+from glasnost.defense.assessment import Assessment, sensor_radars
 from glasnost.defense.sensors import Radars, coverage_polygon
 from glasnost.physics.constants import EARTH_MODELS, EarthModel
 from glasnost.physics.trajectory import Trajectory
@@ -252,20 +252,7 @@ def _coverage_rcs_m2(party: Party, assessment: Assessment) -> float | None:
 
 
 def _radar(r: Radar, earth: EarthModel) -> Radars:
-    return Radars.from_geodetic(
-        [r.lat_deg],
-        [r.lon_deg],
-        azimuth_min_deg=[r.azimuth_min_deg],
-        azimuth_max_deg=[r.azimuth_max_deg],
-        elevation_min_deg=[r.elevation_min_deg],
-        elevation_max_deg=[r.elevation_max_deg],
-        range_m=[r.range_km * 1e3],
-        reference_rcs_m2=[r.reference_rcs_m2],
-        fire_control=[r.role == "fire_control"],
-        alt_m=[r.alt_m],
-        range_min_m=[r.range_min_km * 1e3],
-        earth=earth,
-    )
+    return sensor_radars([r], earth)
 
 
 def _route_id(launch: str, target: str) -> str:

@@ -22,8 +22,8 @@ import numpy as np
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from numpy.typing import NDArray
 
-from glasnost.defense.assessment import Assessment, Direction
-from glasnost.defense.sensors import Radars, coverage_polygon
+from glasnost.defense.assessment import Assessment, Direction, sensor_radars
+from glasnost.defense.sensors import coverage_polygon
 from glasnost.physics.constants import EARTH_MODELS
 from glasnost.report import maps
 from glasnost.scenario.models import Party
@@ -140,20 +140,7 @@ def _radars(assessment: Assessment, defender: Party, rcs_m2: float) -> list[maps
     if not radars:
         return []
     earth = EARTH_MODELS[assessment.scenario.earth]
-    sensor = Radars.from_geodetic(
-        [r.lat_deg for r in radars],
-        [r.lon_deg for r in radars],
-        azimuth_min_deg=[r.azimuth_min_deg for r in radars],
-        azimuth_max_deg=[r.azimuth_max_deg for r in radars],
-        elevation_min_deg=[r.elevation_min_deg for r in radars],
-        elevation_max_deg=[r.elevation_max_deg for r in radars],
-        range_m=[r.range_km * 1e3 for r in radars],
-        reference_rcs_m2=[r.reference_rcs_m2 for r in radars],
-        fire_control=[r.role == "fire_control" for r in radars],
-        alt_m=[r.alt_m for r in radars],
-        range_min_m=[r.range_min_km * 1e3 for r in radars],
-        earth=earth,
-    )
+    sensor = sensor_radars(radars, earth)
     out: list[maps.RadarMarker] = []
     for k, r in enumerate(radars):
         lat, lon = coverage_polygon(sensor, k, rcs_m2, FOOTPRINT_ALTITUDE_KM * 1e3, earth=earth)
