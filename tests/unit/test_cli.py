@@ -17,10 +17,9 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from rich.console import Console
 from typer.testing import CliRunner
 
-from glasnost import __version__, cli
+from glasnost import __version__
 from glasnost.cli import app
 
 MALMSTROM = "47.5,-111.2"
@@ -32,15 +31,6 @@ PUBLISHED_MM3_RANGE_KM = 9656.0  # 6,000 mi
 
 # Unset variables that would make rich emit ANSI codes; a wide terminal avoids most wrapping.
 runner = CliRunner(env={"FORCE_COLOR": None, "TTY_COMPATIBLE": None, "COLUMNS": "200"})
-
-
-@pytest.fixture(scope="module", autouse=True)
-def wide_console() -> Iterator[None]:
-    """Plain text 200 columns wide, whatever the terminal (rich folds cells when narrow)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(cli, "console", Console(width=200, color_system=None))
-        mp.setattr(cli, "errors", Console(stderr=True, width=200, color_system=None))
-        yield
 
 
 def invoke(*args: str) -> Result:

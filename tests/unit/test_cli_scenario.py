@@ -4,29 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import Result
-from rich.console import Console
 from typer.testing import CliRunner
 
-from glasnost import cli
 from glasnost.cli import app
 from glasnost.scenario.builtin import builtin_scenario, example_yaml
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "us-ru.yaml"
 
 runner = CliRunner(env={"FORCE_COLOR": None, "TTY_COMPATIBLE": None, "COLUMNS": "200"})
-
-
-@pytest.fixture(scope="module", autouse=True)
-def wide_console() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(cli, "console", Console(width=200, color_system=None))
-        mp.setattr(cli, "errors", Console(stderr=True, width=200, color_system=None))
-        yield
 
 
 def invoke(*args: str) -> Result:
