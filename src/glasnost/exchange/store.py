@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -46,7 +47,6 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from glasnost.exchange import merkle
 from glasnost.exchange.canonical import utc_iso
@@ -62,13 +62,25 @@ from glasnost.exchange.errors import (
     CheckpointError,
     EquivocationError,
     Evidence,
-    ExchangeError,
     SchemaError,
 )
-from glasnost.exchange.keys import SIG_COSIGNATURE_V1, PartyKeys, PublicKey
+from glasnost.exchange.keys import SIG_COSIGNATURE_V1, PartyKeys
+from glasnost.exchange.tables import (
+    Base,
+    CheckpointRow,
+    CosignatureRow,
+    EntryRow,
+    EvidenceRow,
+    LogRow,
+    NodeRow,
+)
+from glasnost.exchange.verifier import VerifyReport, Violation, verify_log
 
 __all__ = [
+    "Base",
+    "EntryRow",
     "LogStore",
+    "NodeRow",
     "StoredCheckpoint",
     "VerifyReport",
     "Violation",
@@ -84,79 +96,49 @@ _WRITE: Final = "glasnost_write"
 
 Clock = Callable[[], dt.datetime]
 
+_ZERO_HASH: Final = bytes(merkle.HASH_SIZE)
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-# --- schema -------------------------------------------------------------------------------------
+_NODES: Final = NodeRow.__table__
+_ENTRIES: Final = EntryRow.__table__
 
 
-class Base(DeclarativeBase):
-    """The store's tables; the migrations in :mod:`glasnost.exchange.migrations` create them."""
+@functools.lru_cache(maxsize=256)
+def _fetch_nodes_stmt(
+    count: int,
+) -> sa.CompoundSelect[int, int, bytes] | sa.Select[int, int, bytes]:
+    """The stored hashes of ``count`` (level, index) keys: one lean Core query, no ORM objects.
+
+    A ``UNION ALL`` of primary-key lookups (bound ``:l<n>``, ``:i<n>``, ``:log_id``), built once
+    per count: both SQLite and PostgreSQL answer each arm from the primary key's index, where
+    SQLite's planner may scan the whole log for a row-value ``IN`` or a long ``OR``.
+    """
+    lookups = [
+        sa.select(_NODES.c.level, _NODES.c.index, _NODES.c.hash).where(
+            _NODES.c.log_id == sa.bindparam("log_id"),
+            _NODES.c.level == sa.bindparam(f"l{n}"),
+            _NODES.c.index == sa.bindparam(f"i{n}"),
+        )
+        for n in range(count)
+    ]
+    return sa.union_all(*lookups) if count > 1 else lookups[0]
 
 
-class LogRow(Base):
-    __tablename__ = "logs"
+_FETCH_SIZE: Final = (
+    sa.select(_ENTRIES.c.seq)
+    .where(_ENTRIES.c.log_id == sa.bindparam("log_id"))
+    .order_by(_ENTRIES.c.seq.desc())
+    .limit(1)
+)
+"""The last seq of a log (its size minus one), by the primary key's index."""
 
-    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
-    origin: Mapped[str] = mapped_column(sa.String(255), unique=True)
-    party: Mapped[str] = mapped_column(sa.String(64))
-    party_keys: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
-
-
-class EntryRow(Base):
-    __tablename__ = "entries"
-
-    log_id: Mapped[int] = mapped_column(sa.ForeignKey("logs.id"), primary_key=True)
-    seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
-    entry: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    signature: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    key_id: Mapped[str] = mapped_column(sa.String(8))
-    leaf_hash: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    created_at: Mapped[str] = mapped_column(sa.String(32))
-    received_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
-
-
-class NodeRow(Base):
-    __tablename__ = "nodes"
-
-    log_id: Mapped[int] = mapped_column(sa.ForeignKey("logs.id"), primary_key=True)
-    level: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False)
-    index: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
-    hash: Mapped[bytes] = mapped_column(sa.LargeBinary)
-
-
-class CheckpointRow(Base):
-    __tablename__ = "checkpoints"
-
-    log_id: Mapped[int] = mapped_column(sa.ForeignKey("logs.id"), primary_key=True)
-    size: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
-    root: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    note: Mapped[str] = mapped_column(sa.Text)
-
-
-class CosignatureRow(Base):
-    __tablename__ = "cosignatures"
-    __table_args__ = (
-        sa.ForeignKeyConstraint(["log_id", "size"], ["checkpoints.log_id", "checkpoints.size"]),
-    )
-
-    log_id: Mapped[int] = mapped_column(primary_key=True)
-    size: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
-    witness: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
-    witness_key: Mapped[str] = mapped_column(sa.String(64))
-    timestamp: Mapped[int] = mapped_column(sa.BigInteger)
-    line: Mapped[str] = mapped_column(sa.Text)
-
-
-class EvidenceRow(Base):
-    __tablename__ = "evidence"
-
-    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
-    log_id: Mapped[int] = mapped_column(sa.ForeignKey("logs.id"))
-    recorded_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
-    evidence: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+_MAX_KEYS: Final = 400
+"""Keys per node query (a proof needs at most about 2 log2(n), a border at most 64; SQLite
+allows 500 terms in a compound SELECT)."""
 
 
 # --- engine and migrations ----------------------------------------------------------------------
@@ -227,61 +209,25 @@ class StoredCheckpoint:
     note: str
 
 
-@dataclass(frozen=True)
-class Violation:
-    """The first thing :meth:`LogStore.verify` found wrong: which row (table, key) and why."""
-
-    table: str
-    key: tuple[int | str, ...]
-    where: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.reason}"
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    """Outcome of replaying a log from its stored rows."""
-
-    origin: str
-    size: int
-    root: bytes
-    entries: int
-    nodes: int
-    checkpoints: int
-    cosignatures: int
-    violation: Violation | None
-
-    @property
-    def ok(self) -> bool:
-        return self.violation is None
-
-    def __str__(self) -> str:
-        head = (
-            f"log {self.origin}: {self.entries} of {self.size} entries, {self.nodes} nodes, "
-            f"{self.checkpoints} checkpoints, {self.cosignatures} cosignatures checked"
-        )
-        return f"{head}; OK" if self.violation is None else f"{head}; FAILED at {self.violation}"
-
-
-class _Found(Exception):  # noqa: N818 (internal control flow of verify)
-    def __init__(self, violation: Violation) -> None:
-        self.violation = violation
-
-
 # --- the store ----------------------------------------------------------------------------------
+
+
+def _range_keys(start: int, end: int) -> list[tuple[int, int]]:
+    """(level, index) of the stored perfect subtrees that the aligned range [start, end) splits
+    into, largest first: the nodes :func:`merkle.subtree_root_from_nodes` reads for it."""
+    keys = []
+    width = end - start
+    pos = start
+    for level in range(max(width - 1, 0).bit_length(), -1, -1):
+        if width >> level & 1:
+            keys.append((level, pos >> level))
+            pos += 1 << level
+    return keys
 
 
 def _border_keys(size: int) -> list[tuple[int, int]]:
     """(level, index) of the perfect subtrees that [0, size) splits into, largest first."""
-    keys = []
-    pos = 0
-    for level in range(size.bit_length() - 1, -1, -1):
-        if size >> level & 1:
-            keys.append((level, pos >> level))
-            pos += 1 << level
-    return keys
+    return _range_keys(0, size)
 
 
 def _parse_time(text: str) -> dt.datetime:
@@ -466,31 +412,34 @@ class LogStore:
     def _fetch_nodes(
         self, conn: Connection, keys: Sequence[tuple[int, int]]
     ) -> dict[tuple[int, int], bytes]:
-        """The stored nodes of ``keys`` by primary-key lookups (a UNION ALL, one round trip)."""
+        """The stored nodes of ``keys``: one query of primary-key lookups (per 400 keys)."""
         found: dict[tuple[int, int], bytes] = {}
         unique = sorted(set(keys))
-        for at in range(0, len(unique), 400):  # SQLite allows 500 terms in a compound SELECT
-            lookups = [
-                sa.select(NodeRow.level, NodeRow.index, NodeRow.hash).where(
-                    NodeRow.log_id == self.log_id, NodeRow.level == lv, NodeRow.index == ix
-                )
-                for lv, ix in unique[at : at + 400]
-            ]
-            rows = conn.execute(sa.union_all(*lookups) if len(lookups) > 1 else lookups[0])
+        for at in range(0, len(unique), _MAX_KEYS):
+            chunk = unique[at : at + _MAX_KEYS]
+            params: dict[str, int] = {"log_id": self.log_id}
+            for n, (level, index) in enumerate(chunk):
+                params[f"l{n}"] = level
+                params[f"i{n}"] = index
+            rows = conn.execute(_fetch_nodes_stmt(len(chunk)), params)
             found.update(((level, index), hash_) for level, index, hash_ in rows)
         return found
+
+    def _size(self, conn: Connection) -> int:
+        last = conn.execute(_FETCH_SIZE, {"log_id": self.log_id}).scalar_one_or_none()
+        return 0 if last is None else last + 1
 
     # --- reading --------------------------------------------------------------------------------
 
     def size(self) -> int:
         """Number of entries in the log."""
         with self._read() as conn:
-            return self._tail(conn)[0]
+            return self._size(conn)
 
     def root(self, size: int | None = None) -> bytes:
         """MTH of the first ``size`` entries (default: all), from O(log n) stored nodes."""
         with self._read() as conn:
-            current = self._tail(conn)[0]
+            current = self._size(conn)
             size = current if size is None else self._check_size(size, current)
             return merkle.CompactRange(size, self._border(conn, size)).root()
 
@@ -517,34 +466,39 @@ class LogStore:
             raise ValueError(f"log {self.origin} has {current} entries, not {size}")
         return size
 
-    def _proof(self, build: Callable[[merkle.SubtreeRoot], list[bytes]]) -> list[bytes]:
-        """Run a proof builder twice: once to learn the nodes it needs, then on them (one query)."""
-        wanted: list[tuple[int, int]] = []
+    def _proof(
+        self, size: int | None, build: Callable[[int, merkle.SubtreeRoot], list[bytes]]
+    ) -> list[bytes]:
+        """Run a proof builder for the tree of ``size`` (default: all) in one snapshot.
 
-        def record(level: int, index: int) -> bytes:
-            wanted.append((level, index))
-            return bytes(merkle.HASH_SIZE)
+        A first, pure run records the subtree ranges the builder asks for (and raises on bad
+        arguments); their stored nodes come in one query; the second run gets the ranges' roots.
+        """
+        ranges: list[tuple[int, int]] = []
 
-        build(lambda s, e: merkle.subtree_root_from_nodes(record, s, e))
+        def record(start: int, end: int) -> bytes:
+            ranges.append((start, end))
+            return _ZERO_HASH
+
         with self._read() as conn:
-            found = self._fetch_nodes(conn, wanted)
-        return build(
-            lambda s, e: merkle.subtree_root_from_nodes(
-                lambda lv, ix: self._node(found, (lv, ix)), s, e
-            )
-        )
+            current = self._size(conn)
+            size = self._check_size(current if size is None else size, current)
+            build(size, record)
+            found = self._fetch_nodes(conn, [k for r in ranges for k in _range_keys(*r)])
+
+        def lookup(level: int, index: int) -> bytes:
+            return self._node(found, (level, index))
+
+        roots = {r: merkle.subtree_root_from_nodes(lookup, *r) for r in ranges}
+        return build(size, lambda start, end: roots[start, end])
 
     def inclusion_proof(self, seq: int, size: int | None = None) -> list[bytes]:
         """RFC 9162 inclusion proof of entry ``seq`` in the tree of ``size`` (default: all)."""
-        current = self.size()
-        size = self._check_size(current if size is None else size, current)
-        return self._proof(lambda get: merkle.inclusion_proof_from(get, seq, size))
+        return self._proof(size, lambda n, get: merkle.inclusion_proof_from(get, seq, n))
 
     def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
         """RFC 9162 consistency proof from ``old_size`` to ``new_size`` (default: all)."""
-        current = self.size()
-        new = self._check_size(current if new_size is None else new_size, current)
-        return self._proof(lambda get: merkle.consistency_proof_from(get, old_size, new))
+        return self._proof(new_size, lambda n, get: merkle.consistency_proof_from(get, old_size, n))
 
     # --- checkpoints, cosignatures, evidence ----------------------------------------------------
 
@@ -573,7 +527,7 @@ class LogStore:
                     submitted_note=note,
                 )
             else:
-                current = self._tail(conn)[0]
+                current = self._size(conn)
                 if checkpoint.size > current:
                     raise CheckpointError(
                         f"size {checkpoint.size} is beyond the stored log ({current} entries); "
@@ -694,227 +648,6 @@ class LogStore:
     # --- verification ---------------------------------------------------------------------------
 
     def verify(self, *, chunk: int = 4096) -> VerifyReport:
-        """Replay the whole log from the stored rows, in one snapshot; report the first violation.
-
-        In log order: the key record; for each entry, its seq (no gap), signature, party,
-        schema and normal form (:func:`verify_entry`), its created_at (column, and not
-        decreasing), its stored leaf hash, and every node hash it completes, recomputed from
-        the entry bytes and compared with the stored one; each checkpoint when the replay
-        reaches its size (signature, size, root), then its cosignatures; finally no node or
-        checkpoint beyond the log.
-        """
-        counts = {"entries": 0, "nodes": 0, "checkpoints": 0, "cosignatures": 0}
-        tree = merkle.CompactRange()
-        with self._read() as conn:
-            try:
-                self._replay(conn, tree, counts, chunk)
-                violation = None
-            except _Found as found:
-                violation = found.violation
-        return VerifyReport(
-            origin=self.origin,
-            size=tree.size,
-            root=tree.root(),
-            violation=violation,
-            **counts,
-        )
-
-    def _replay(
-        self, conn: Connection, tree: merkle.CompactRange, counts: dict[str, int], chunk: int
-    ) -> None:
-        log = conn.execute(sa.select(LogRow).where(LogRow.id == self.log_id)).one()
-        try:
-            keys = PartyKeys.model_validate(log.party_keys)
-        except ValueError as exc:
-            raise _Found(Violation("logs", (self.log_id,), f"log {log.origin}", str(exc))) from None
-        if keys.key_name != log.origin or keys.party != log.party:
-            raise _Found(
-                Violation(
-                    "logs",
-                    (self.log_id,),
-                    f"log {log.origin}",
-                    f"origin/party {log.origin}/{log.party} do not match the key record's "
-                    f"{keys.key_name}/{keys.party}",
-                )
-            )
-        checkpoints = {
-            r.size: r
-            for r in conn.execute(
-                sa.select(CheckpointRow).where(CheckpointRow.log_id == self.log_id)
-            )
-        }
-        party = keys.party
-        last_created: dt.datetime | None = None
-        self._check_checkpoint(conn, keys, tree, checkpoints, counts)
-        while True:
-            start = tree.size
-            rows = conn.execute(
-                sa.select(EntryRow)
-                .where(EntryRow.log_id == self.log_id, EntryRow.seq >= start)
-                .order_by(EntryRow.seq)
-                .limit(chunk)
-            ).all()
-            if not rows:
-                break
-            nodes = self._nodes_completed(conn, start, start + len(rows))
-            for row in rows:
-                seq = tree.size
-                where = f"entry {party}#{seq}"
-
-                def fail(reason: str, seq: int = seq, where: str = where) -> _Found:
-                    return _Found(Violation("entries", (self.log_id, seq), where, reason))
-
-                if row.seq != seq:
-                    raise fail(f"missing: the next stored entry is seq {row.seq}")
-                signed = SignedEntry(row.entry, row.signature, row.key_id)
-                try:
-                    entry = verify_entry(signed, keys, party, seq)
-                except ExchangeError as exc:
-                    raise fail(f"{type(exc).__name__}: {exc.message}") from None
-                if row.created_at != utc_iso(entry.created_at):
-                    raise fail(f"created_at column {row.created_at!r} is not the entry's")
-                if last_created is not None and entry.created_at < last_created:
-                    raise fail("created_at is before the previous entry's")
-                last_created = entry.created_at
-                leaf = merkle.leaf_hash(row.entry)
-                if row.leaf_hash != leaf:
-                    raise fail(
-                        f"stored leaf hash {row.leaf_hash.hex()} is not the hash of the entry "
-                        f"bytes {leaf.hex()}"
-                    )
-                for node in tree.append(leaf):
-                    self._check_node(nodes, node)
-                    counts["nodes"] += 1
-                counts["entries"] += 1
-                self._check_checkpoint(conn, keys, tree, checkpoints, counts)
-        self._check_beyond(conn, tree.size, checkpoints)
-
-    def _nodes_completed(
-        self, conn: Connection, start: int, end: int
-    ) -> dict[tuple[int, int], bytes]:
-        """Stored nodes completed by the leaves [start, end): node (l, i) by leaf (i+1)2^l - 1."""
-        found: dict[tuple[int, int], bytes] = {}
-        for level in range(end.bit_length()):
-            lo, hi = (start >> level), (end >> level)  # (i + 1) << level in (start, end]
-            if hi <= lo:
-                continue
-            rows = conn.execute(
-                sa.select(NodeRow.index, NodeRow.hash).where(
-                    NodeRow.log_id == self.log_id,
-                    NodeRow.level == level,
-                    NodeRow.index >= lo,
-                    NodeRow.index < hi,
-                )
-            )
-            found.update(((level, index), hash_) for index, hash_ in rows)
-        return found
-
-    def _check_node(self, nodes: dict[tuple[int, int], bytes], node: merkle.Node) -> None:
-        key = (node.level, node.index)
-        first = node.index << node.level
-        where = (
-            f"node (level {node.level}, index {node.index}) of entries "
-            f"[{first}, {first + (1 << node.level)})"
-        )
-        stored = nodes.get(key)
-        if stored is None:
-            raise _Found(Violation("nodes", (self.log_id, *key), where, "missing"))
-        if stored != node.hash:
-            raise _Found(
-                Violation(
-                    "nodes",
-                    (self.log_id, *key),
-                    where,
-                    f"stored hash {stored.hex()} is not the recomputed {node.hash.hex()}",
-                )
-            )
-
-    def _check_checkpoint(
-        self,
-        conn: Connection,
-        keys: PartyKeys,
-        tree: merkle.CompactRange,
-        checkpoints: dict[int, Any],
-        counts: dict[str, int],
-    ) -> None:
-        row = checkpoints.get(tree.size)
-        if row is None:
-            return
-        key: tuple[int | str, ...] = (self.log_id, row.size)
-        where = f"checkpoint {self.origin}/{row.size}"
-
-        def fail(reason: str) -> _Found:
-            return _Found(Violation("checkpoints", key, where, reason))
-
-        try:
-            checkpoint, _, _ = open_checkpoint(row.note, log_verifiers(keys))
-        except ExchangeError as exc:
-            raise fail(f"{type(exc).__name__}: {exc}") from None
-        if (checkpoint.origin, checkpoint.size) != (self.origin, row.size):
-            raise fail(f"the note is of {checkpoint.origin}/{checkpoint.size}")
-        if checkpoint.root_hash != row.root or row.root != tree.root():
-            raise fail(
-                f"root column {row.root.hex()}, note root {checkpoint.root_hash.hex()}, "
-                f"replayed root {tree.root().hex()} differ"
-            )
-        counts["checkpoints"] += 1
-        for cosig in conn.execute(
-            sa.select(CosignatureRow).where(
-                CosignatureRow.log_id == self.log_id, CosignatureRow.size == row.size
-            )
-        ):
-            cwhere = f"cosignature of {where} by {cosig.witness}"
-            try:
-                witness = Verifier(
-                    cosig.witness, PublicKey.from_base64(cosig.witness_key), SIG_COSIGNATURE_V1
-                )
-                _, verified = open_note(add_signatures(row.note, [cosig.line]), [witness])
-            except (ExchangeError, ValueError) as exc:
-                raise _Found(
-                    Violation("cosignatures", (*key, cosig.witness), cwhere, str(exc))
-                ) from None
-            if verified[0].timestamp != cosig.timestamp:
-                raise _Found(
-                    Violation(
-                        "cosignatures",
-                        (*key, cosig.witness),
-                        cwhere,
-                        f"timestamp column {cosig.timestamp} is not the signed "
-                        f"{verified[0].timestamp}",
-                    )
-                )
-            counts["cosignatures"] += 1
-
-    def _check_beyond(self, conn: Connection, size: int, checkpoints: dict[int, Any]) -> None:
-        levels = conn.execute(
-            sa.select(NodeRow.level).where(NodeRow.log_id == self.log_id).distinct()
-        ).scalars()
-        for level in sorted(levels):
-            extra = conn.execute(
-                sa.select(NodeRow.index)
-                .where(
-                    NodeRow.log_id == self.log_id,
-                    NodeRow.level == level,
-                    NodeRow.index >= size >> level,
-                )
-                .limit(1)
-            ).scalar_one_or_none()
-            if extra is not None:
-                raise _Found(
-                    Violation(
-                        "nodes",
-                        (self.log_id, level, extra),
-                        f"node (level {level}, index {extra})",
-                        f"beyond the log of {size} entries",
-                    )
-                )
-        for cp_size in sorted(checkpoints):
-            if cp_size > size:
-                raise _Found(
-                    Violation(
-                        "checkpoints",
-                        (self.log_id, cp_size),
-                        f"checkpoint {self.origin}/{cp_size}",
-                        f"beyond the log of {size} entries",
-                    )
-                )
+        """Replay the whole log from the stored rows, in one snapshot; report the first violation
+        (see :func:`glasnost.exchange.verifier.verify_log`)."""
+        return verify_log(self.engine, self.log_id, self.origin, chunk=chunk)
