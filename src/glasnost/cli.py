@@ -363,7 +363,6 @@ def scenario_show(
     ] = False,
 ) -> None:
     """Show a scenario: parties, interceptor sites, radars, launch bases, targets."""
-    import datetime as dt
 
     from glasnost.scenario.builtin import BUILTIN_NAMES, example_yaml
     from glasnost.scenario.loading import scenario_to_yaml
@@ -376,14 +375,7 @@ def scenario_show(
         )
     if as_json and as_yaml:
         raise typer.BadParameter("give --json or --yaml, not both", param_hint="--yaml")
-    date = None
-    if on is not None:
-        try:
-            date = dt.date.fromisoformat(on)
-        except ValueError:
-            raise typer.BadParameter(
-                f"{on!r} is not a date YYYY-MM-DD", param_hint="--date"
-            ) from None
+    date = _date_option(on)
     scenario = _open_scenario(file, builtin, overrides)
     if date is not None:
         scenario = scenario.on(date)
@@ -568,25 +560,20 @@ def assess(
 
     With no arguments: the built-in United States / Russia scenario from open sources.
     """
-    import datetime as dt
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from glasnost.defense.assessment import assess as run_assessment
     from glasnost.report.terminal import print_assessment
+    from glasnost.scenario.builtin import BUILTIN_NAMES
 
     if scenario is not None and builtin is not None:
         raise typer.BadParameter("give --scenario or --builtin, not both", param_hint="--builtin")
-    if builtin is not None and builtin not in ("us-ru", "us-ru-cn"):
-        raise typer.BadParameter(f"{builtin!r}; choose us-ru or us-ru-cn", param_hint="--builtin")
-    when = None
-    if date is not None:
-        try:
-            when = dt.date.fromisoformat(date)
-        except ValueError:
-            raise typer.BadParameter(
-                f"{date!r} is not a date YYYY-MM-DD", param_hint="--date"
-            ) from None
+    if builtin is not None and builtin not in BUILTIN_NAMES:
+        raise typer.BadParameter(
+            f"{builtin!r}; choose one of {', '.join(BUILTIN_NAMES)}", param_hint="--builtin"
+        )
+    when = _date_option(date)
     outputs = {"--geojson": geojson, "--kml": kml, "--html": html}
     for option, path in outputs.items():
         if path is not None and not path.parent.is_dir():
@@ -631,6 +618,20 @@ def _write_outputs(result: Any, geojson: Path | None, kml: Path | None, html: Pa
         except OSError as exc:
             raise _fail(f"{path}: {exc.strerror}") from None
         errors.print(f"wrote {path}")
+
+
+def _date_option(text: str | None) -> Any:
+    """Parse a --date value (YYYY-MM-DD), naming the option on error; None stays None."""
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a date YYYY-MM-DD", param_hint="--date"
+        ) from None
 
 
 def main() -> None:
