@@ -16,7 +16,9 @@ __all__ = [
     "EntryRow",
     "EvidenceRow",
     "LogRow",
+    "NodeIdentityRow",
     "NodeRow",
+    "RequestNonceRow",
 ]
 
 
@@ -85,3 +87,24 @@ class EvidenceRow(Base):
     log_id: Mapped[int] = mapped_column(sa.ForeignKey("logs.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
     evidence: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+
+
+class NodeIdentityRow(Base):
+    """The node's own party and log (one row, id 1); every other log is a peer's mirror."""
+
+    __tablename__ = "node"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    party: Mapped[str] = mapped_column(sa.String(64))
+    origin: Mapped[str] = mapped_column(sa.ForeignKey("logs.origin"))
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class RequestNonceRow(Base):
+    """A nonce of an authenticated API request, kept until its time window has passed."""
+
+    __tablename__ = "request_nonces"
+
+    nonce: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    principal: Mapped[str] = mapped_column(sa.String(255))
+    expires_at: Mapped[int] = mapped_column(sa.BigInteger, index=True)

@@ -10,14 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import secrets
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -44,105 +41,10 @@ from glasnost.exchange.errors import (
 )
 from glasnost.exchange.keys import (
     SIG_COSIGNATURE_V1,
-    Administration,
-    PartyKeys,
-    PrivateKey,
     generate_key,
 )
 from glasnost.exchange.store import Base, LogStore, make_engine, migrate
-
-POSTGRES_ENV = "GLASNOST_TEST_POSTGRES_URL"
-START = dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC)
-
-
-@dataclass(frozen=True)
-class Party:
-    keys: PartyKeys
-    key: PrivateKey
-    seed: bytes
-
-    @property
-    def key_id(self) -> str:
-        return self.keys.key_id(self.keys.administrations[0])
-
-    def entry(
-        self, seq: int, *, details: str = "one flight test", party: str | None = None
-    ) -> SignedEntry:
-        """A signed notification, created ``seq`` seconds after START."""
-        envelope = NotificationEntry.model_validate(
-            {
-                "party": party or self.keys.party,
-                "seq": seq,
-                "created_at": START + dt.timedelta(seconds=seq),
-                "body": {
-                    "event_type": "interceptor_test",
-                    "phase": "pre_event",
-                    "window_start": "2025-04-01T00:00:00Z",
-                    "window_end": "2025-04-03T00:00:00Z",
-                    "details": details,
-                },
-            }
-        )
-        return sign_entry(envelope, self.key, self.key_id)
-
-    def entries(self, start: int, end: int) -> list[SignedEntry]:
-        return [self.entry(seq) for seq in range(start, end)]
-
-
-def make_party(name: str) -> Party:
-    seed = secrets.token_bytes(32)
-    key = PrivateKey.from_seed(seed)
-    adm = Administration(
-        party=name,
-        id=f"{name.lower()}-1",
-        name=f"{name} administration",
-        public_key=key.public_key.to_base64(),
-        valid_from=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
-    )
-    keys = PartyKeys(party=name, key_name=f"glasnost.example/{name}", administrations=(adm,))
-    return Party(keys, key, seed)
-
-
-@pytest.fixture(scope="module")
-def us() -> Party:
-    return make_party("US")
-
-
-@pytest.fixture(scope="module")
-def ru() -> Party:
-    return make_party("RU")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
-    """A migrated, empty store: a SQLite file, or a fresh schema in the PostgreSQL database."""
-    if request.param == "sqlite":
-        eng = make_engine(tmp_path / "store.db")
-        migrate(eng)
-        yield eng
-        eng.dispose()
-        return
-    url = os.environ.get(POSTGRES_ENV)
-    if not url:
-        pytest.skip(f"PostgreSQL: set {POSTGRES_ENV} (e.g. postgresql+psycopg://...) to run")
-    schema = f"test_{secrets.token_hex(6)}"
-    admin = make_engine(url)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    base = sa.make_url(url)
-    eng = make_engine(
-        base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False
-        )
-    )
-    try:
-        migrate(eng)
-        yield eng
-    finally:
-        eng.dispose()
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+from tests.integration.exchange.conftest import POSTGRES_ENV, START, Party
 
 
 @pytest.fixture
