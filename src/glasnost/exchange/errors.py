@@ -11,11 +11,19 @@
     ├── WrongParty            an entry whose party is not the log's party
     ├── SequenceError         an entry whose seq is not the next one of its log
     ├── SchemaError           an envelope or body that fails its schema, or is not in normal form
+    │   └── TimeOrderError    created_at before the previous entry's, or after the receipt
     ├── EntryTooLarge         entry bytes over the size limit
     ├── CommitmentError       a reveal that does not open its commitment
     ├── CheckpointError       a malformed signed note or checkpoint                (witness: 400)
     │   └── UnknownOrigin     a checkpoint of a log the verifier does not follow   (witness: 404)
     ├── ConsistencyError      a consistency proof that does not verify             (witness: 422)
+    ├── StoreError            the store cannot do what was asked
+    │   ├── LogNotFound       no log of that origin in the database (also a LookupError)
+    │   ├── LogExists         a log of that origin is there already
+    │   ├── EntryNotFound     no entry at that position (also an IndexError)
+    │   ├── SizeError         a tree size the log does not have
+    │   └── StoreCorrupt      a stored row is missing or altered (run ``glasnost log verify``)
+    ├── BundleError           an offline bundle that is malformed or does not verify
     └── ConflictError         not the size the witness has cosigned                (witness: 409)
         └── EquivocationError same size, different roots, both validly signed  (witness: 409)
 
@@ -73,6 +81,38 @@ class SchemaError(ExchangeError):
 
 class EntryTooLarge(ExchangeError):  # noqa: N818 (name from the spec)
     """The entry's canonical bytes exceed the size limit."""
+
+
+class TimeOrderError(SchemaError):
+    """``created_at`` goes backwards along a log, or lies after the entry's receipt."""
+
+
+class StoreError(ExchangeError):
+    """The store cannot do what was asked (see the subclasses)."""
+
+
+class LogNotFound(StoreError, LookupError):  # noqa: N818 (like UnknownKey)
+    """No log of that origin in the database."""
+
+
+class LogExists(StoreError):  # noqa: N818 (like UnknownKey)
+    """A log of that origin is in the database already."""
+
+
+class EntryNotFound(StoreError, IndexError):  # noqa: N818 (like UnknownKey)
+    """No entry at that position of the log."""
+
+
+class SizeError(StoreError):
+    """A tree size the log does not have (negative, or beyond its entries)."""
+
+
+class StoreCorrupt(StoreError):  # noqa: N818 (like UnknownKey)
+    """A row the store needs is missing or altered; ``glasnost log verify`` finds which."""
+
+
+class BundleError(ExchangeError):
+    """An offline bundle that is malformed, incomplete or does not verify."""
 
 
 class CommitmentError(ExchangeError):

@@ -60,9 +60,14 @@ from glasnost.exchange.checkpoint import (
 from glasnost.exchange.entries import SignedEntry, verify_entry
 from glasnost.exchange.errors import (
     CheckpointError,
+    EntryNotFound,
     EquivocationError,
     Evidence,
-    SchemaError,
+    LogExists,
+    LogNotFound,
+    SizeError,
+    StoreCorrupt,
+    TimeOrderError,
 )
 from glasnost.exchange.keys import SIG_COSIGNATURE_V1, PartyKeys
 from glasnost.exchange.tables import (
@@ -273,7 +278,10 @@ class LogStore:
                 sa.select(LogRow.id).where(LogRow.origin == party_keys.key_name)
             ).first()
             if exists is not None:
-                raise ValueError(f"log {party_keys.key_name!r} exists; open it with LogStore.open")
+                raise LogExists(
+                    "a log of this origin is in the database; open it with LogStore.open",
+                    where=f"log {party_keys.key_name}",
+                )
             log_id = conn.execute(
                 sa.insert(LogRow).returning(LogRow.id),
                 {
@@ -286,13 +294,13 @@ class LogStore:
 
     @classmethod
     def open(cls, engine: Engine, origin: str, **options: Any) -> LogStore:
-        """The stored log of ``origin``; ``LookupError`` if there is none."""
+        """The stored log of ``origin``; :class:`LogNotFound` if there is none."""
         with engine.connect() as conn:
             row = conn.execute(
                 sa.select(LogRow.id, LogRow.party_keys).where(LogRow.origin == origin)
             ).first()
         if row is None:
-            raise LookupError(f"no log {origin!r} in this database")
+            raise LogNotFound("no such log in this database", where=f"log {origin}")
         return cls(engine, row.id, PartyKeys.model_validate(row.party_keys), **options)
 
     # --- transactions ---------------------------------------------------------------------------
@@ -346,13 +354,13 @@ class LogStore:
                 where = f"entry {self.party}#{seq}"
                 created_at = entry.created_at
                 if last_created is not None and created_at < last_created:
-                    raise SchemaError(
+                    raise TimeOrderError(
                         f"created_at {utc_iso(created_at)} is before the previous entry's "
                         f"{utc_iso(last_created)}; times must not decrease along a log",
                         where=where,
                     )
                 if created_at > received_at + self._max_clock_skew:
-                    raise SchemaError(
+                    raise TimeOrderError(
                         f"created_at {utc_iso(created_at)} is after its receipt "
                         f"{utc_iso(received_at)} (allowed skew {self._max_clock_skew})",
                         where=where,
@@ -404,9 +412,10 @@ class LogStore:
         try:
             return found[key]
         except KeyError:
-            raise LookupError(
-                f"log {self.origin}: node (level {key[0]}, index {key[1]}) is missing from the "
-                "database; run verify()"
+            raise StoreCorrupt(
+                f"node (level {key[0]}, index {key[1]}) is missing from the database; run "
+                "glasnost log verify",
+                where=f"log {self.origin}",
             ) from None
 
     def _fetch_nodes(
@@ -444,10 +453,10 @@ class LogStore:
             return merkle.CompactRange(size, self._border(conn, size)).root()
 
     def entry(self, seq: int) -> SignedEntry:
-        """The stored entry ``seq``; ``IndexError`` if there is none."""
+        """The stored entry ``seq``; :class:`EntryNotFound` if there is none."""
         found = self.entries(seq, seq + 1)
         if not found:
-            raise IndexError(f"log {self.origin} has no entry {seq}")
+            raise EntryNotFound(f"no entry {seq}", where=f"log {self.origin}")
         return found[0]
 
     def entries(self, start: int = 0, end: int | None = None) -> list[SignedEntry]:
@@ -463,7 +472,10 @@ class LogStore:
 
     def _check_size(self, size: int, current: int) -> int:
         if not 0 <= size <= current:
-            raise ValueError(f"log {self.origin} has {current} entries, not {size}")
+            raise SizeError(
+                f"tree size {size} is outside 0 .. {current} (the log has {current} entries)",
+                where=f"log {self.origin}",
+            )
         return size
 
     def _proof(

@@ -32,11 +32,14 @@ from glasnost.exchange.entries import (
 )
 from glasnost.exchange.errors import (
     CheckpointError,
+    EntryNotFound,
     EntryTooLarge,
     EquivocationError,
     InvalidSignature,
-    SchemaError,
+    LogExists,
     SequenceError,
+    SizeError,
+    TimeOrderError,
     WrongParty,
 )
 from glasnost.exchange.keys import (
@@ -101,13 +104,13 @@ def test_append_and_read_back(store: LogStore, us: Party) -> None:
     assert store.entries() == [*batch, us.entry(5)]
     assert store.entry(3) == batch[3]
     assert store.entries(2, 4) == batch[2:4]
-    with pytest.raises(IndexError):
+    with pytest.raises(EntryNotFound, match="no entry 6"):
         store.entry(6)
     assert store.root() == merkle.root([e.entry for e in store.entries()])
     reopened = LogStore.open(store.engine, us.keys.key_name)
     assert reopened.log_id == store.log_id
     assert reopened.size() == 6
-    with pytest.raises(ValueError, match="exists"):
+    with pytest.raises(LogExists, match="is in the database"):
         LogStore.create(store.engine, us.keys)
 
 
@@ -143,7 +146,7 @@ def test_proofs_from_the_store_equal_proofs_from_the_leaves(store: LogStore, us:
             proof = store.consistency_proof(old, size)
             assert proof == merkle.consistency_proof(leaves[:size], old)
             assert merkle.verify_consistency(old, size, roots[old], root, proof)
-    with pytest.raises(ValueError, match="has 64 entries"):
+    with pytest.raises(SizeError, match="has 64 entries"):
         store.inclusion_proof(0, 65)
 
 
@@ -203,10 +206,10 @@ def test_rejects_backdated_and_future_entries(store: LogStore, us: Party) -> Non
         us.key,
         us.key_id,
     )
-    with pytest.raises(SchemaError, match="before the previous entry"):
+    with pytest.raises(TimeOrderError, match="before the previous entry"):
         store.append([backdated])
     early = LogStore.open(store.engine, us.keys.key_name, clock=lambda: START)
-    with pytest.raises(SchemaError, match="after its receipt"):
+    with pytest.raises(TimeOrderError, match="after its receipt"):
         early.append([_future(us, 2)])
     assert store.size() == 2
 
