@@ -413,9 +413,12 @@ def _load_json(data: bytes, where: str) -> dict[str, Any]:
     return obj
 
 
+_UTC_DATETIME: TypeAdapter[dt.datetime] = TypeAdapter(UtcDateTime)
+
+
 def _created_at(obj: dict[str, Any], where: str) -> dt.datetime:
     try:
-        return TypeAdapter(UtcDateTime).validate_python(obj.get("created_at"))
+        return _UTC_DATETIME.validate_python(obj.get("created_at"))
     except ValidationError as exc:
         msg = exc.errors(include_url=False)[0]["msg"]
         raise SchemaError(f"created_at: {msg}", where=where) from None

@@ -24,6 +24,7 @@
     │   ├── SizeError         a tree size the log does not have
     │   └── StoreCorrupt      a stored row is missing or altered (run ``glasnost log verify``)
     ├── BundleError           an offline bundle that is malformed or does not verify
+    ├── NodeError             a database that is not (or already) a node, a key that is not its
     └── ConflictError         not the size the witness has cosigned                (witness: 409)
         └── EquivocationError same size, different roots, both validly signed  (witness: 409)
 
@@ -113,6 +114,10 @@ class StoreCorrupt(StoreError):  # noqa: N818 (like UnknownKey)
 
 class BundleError(ExchangeError):
     """An offline bundle that is malformed, incomplete or does not verify."""
+
+
+class NodeError(ExchangeError):
+    """A database that is not a node (or is one already), or a key that is not the node's."""
 
 
 class CommitmentError(ExchangeError):

@@ -452,6 +452,13 @@ class LogStore:
             size = current if size is None else self._check_size(size, current)
             return merkle.CompactRange(size, self._border(conn, size)).root()
 
+    def border(self, size: int) -> list[bytes]:
+        """Hashes of the perfect subtrees that [0, size) splits into, largest first: the
+        :class:`~glasnost.exchange.merkle.CompactRange` of the tree of ``size`` entries."""
+        with self._read() as conn:
+            size = self._check_size(size, self._size(conn))
+            return self._border(conn, size)
+
     def entry(self, seq: int) -> SignedEntry:
         """The stored entry ``seq``; :class:`EntryNotFound` if there is none."""
         found = self.entries(seq, seq + 1)
@@ -495,7 +502,10 @@ class LogStore:
         with self._read() as conn:
             current = self._size(conn)
             size = self._check_size(current if size is None else size, current)
-            build(size, record)
+            try:
+                build(size, record)
+            except ValueError as exc:  # arguments that describe no proof in this tree
+                raise SizeError(str(exc), where=f"log {self.origin}") from None
             found = self._fetch_nodes(conn, [k for r in ranges for k in _range_keys(*r)])
 
         def lookup(level: int, index: int) -> bytes:
@@ -575,6 +585,17 @@ class LogStore:
             ).first()
         return None if row is None else StoredCheckpoint(row.size, row.root, row.note)
 
+    def checkpoints(self, min_size: int = 0, max_size: int | None = None) -> list[StoredCheckpoint]:
+        """The stored checkpoints with ``min_size <= size <= max_size``, smallest first."""
+        stmt = sa.select(CheckpointRow).where(
+            CheckpointRow.log_id == self.log_id, CheckpointRow.size >= min_size
+        )
+        if max_size is not None:
+            stmt = stmt.where(CheckpointRow.size <= max_size)
+        with self._read() as conn:
+            rows = conn.execute(stmt.order_by(CheckpointRow.size))
+            return [StoredCheckpoint(r.size, r.root, r.note) for r in rows]
+
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         """The stored checkpoint of the largest size, if any."""
         with self._read() as conn:
@@ -634,6 +655,35 @@ class LogStore:
                 )
             )
             return {r.witness: r.line for r in rows}
+
+    def latest_cosigned(self, witness: str) -> StoredCheckpoint | None:
+        """The largest stored checkpoint that ``witness`` has cosigned, if any."""
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(CheckpointRow)
+                .join(
+                    CosignatureRow,
+                    (CosignatureRow.log_id == CheckpointRow.log_id)
+                    & (CosignatureRow.size == CheckpointRow.size),
+                )
+                .where(CheckpointRow.log_id == self.log_id, CosignatureRow.witness == witness)
+                .order_by(CheckpointRow.size.desc())
+                .limit(1)
+            ).first()
+        return None if row is None else StoredCheckpoint(row.size, row.root, row.note)
+
+    def received_before(self, start: int, before: dt.datetime) -> tuple[int, int | None]:
+        """How many entries from ``start`` on were received before ``before``, and the first
+        of them (its seq), e.g. the entries still unacknowledged past a deadline."""
+        with self._read() as conn:
+            count, first = conn.execute(
+                sa.select(sa.func.count(), sa.func.min(EntryRow.seq)).where(
+                    EntryRow.log_id == self.log_id,
+                    EntryRow.seq >= start,
+                    EntryRow.received_at < before,
+                )
+            ).one()
+        return int(count), first
 
     def add_evidence(self, evidence: Evidence) -> None:
         """Keep equivocation or inconsistency evidence against this log (its own commit)."""

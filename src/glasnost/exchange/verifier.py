@@ -166,6 +166,10 @@ class _Replay:
 
                 if row.seq != seq:
                     raise fail(f"missing: the next stored entry is seq {row.seq}")
+                for column in ("entry", "signature", "leaf_hash"):
+                    if not isinstance(getattr(row, column), bytes):
+                        kind = type(getattr(row, column)).__name__
+                        raise fail(f"stored {column} is a {kind}, not bytes")
                 signed = SignedEntry(row.entry, row.signature, row.key_id)
                 try:
                     entry = verify_entry(signed, keys, party, seq)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -24,6 +24,8 @@ from pydantic_core import ErrorDetails
 from glasnost.scenario.models import Scenario, dotted
 
 SUFFIXES = (".yaml", ".yml", ".json")
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -126,9 +128,11 @@ def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
 # --- pydantic errors -> issues ------------------------------------------------------------------
 
 
-def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+def _model_at(
+    loc: tuple[int | str, ...], root: type[BaseModel] = Scenario
+) -> type[BaseModel] | None:
     """The model class whose fields live at loc (for listing the valid keys)."""
-    model: type[BaseModel] = Scenario
+    model: type[BaseModel] = root
     for part in loc:
         if isinstance(part, int):
             continue
@@ -152,14 +156,14 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _reason(err: ErrorDetails) -> str:
+def _reason(err: ErrorDetails, root: type[BaseModel] = Scenario) -> str:
     kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
     if kind == "scenario":
         return str(ctx["reason"])
     if kind == "missing":
         return "required field missing"
     if kind == "extra_forbidden":
-        model = _model_at(err["loc"][:-1])
+        model = _model_at(err["loc"][:-1], root)
         valid = f"; valid fields: {', '.join(model.model_fields)}" if model else ""
         return f"unknown field{valid}"
     bounds = {
@@ -187,12 +191,14 @@ def _reason(err: ErrorDetails) -> str:
     return msg
 
 
-def _issues(exc: ValidationError, node: yaml.Node | None = None) -> list[Issue]:
+def _issues(
+    exc: ValidationError, node: yaml.Node | None = None, root: type[BaseModel] = Scenario
+) -> list[Issue]:
     errs = exc.errors(include_url=False)
     # A list whose items failed also reports "too short" (the failed items do not count): noise.
     inner = {err["loc"][:n] for err in errs for n in range(len(err["loc"]))}
     return [
-        Issue(dotted(err["loc"]), _reason(err), _line_of(node, err["loc"]))
+        Issue(dotted(err["loc"]), _reason(err, root), _line_of(node, err["loc"]))
         for err in errs
         if not (err["type"] == "too_short" and err["loc"] in inner)
     ]
@@ -220,6 +226,12 @@ def _validate(data: Any, origin: str, node: yaml.Node | None) -> Scenario:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file (.yaml, .yml or .json)."""
+    return load_model(path, Scenario, what="scenario")
+
+
+def load_model(path: str | Path, model: type[M], *, what: str = "document") -> M:
+    """Read a YAML or JSON file and validate it as ``model``; every problem is an
+    :class:`Issue` of a :class:`ScenarioError` (file, dotted path, reason, line)."""
     path = Path(path)
     origin = str(path)
     suffix = path.suffix.lower()
@@ -233,11 +245,12 @@ def load_scenario(path: str | Path) -> Scenario:
     except FileNotFoundError:
         raise ScenarioError(origin, [Issue("", "no such file")]) from None
     except IsADirectoryError:
-        raise ScenarioError(origin, [Issue("", "is a directory, not a scenario file")]) from None
+        raise ScenarioError(origin, [Issue("", f"is a directory, not a {what} file")]) from None
     except UnicodeDecodeError as exc:
         raise ScenarioError(origin, [Issue("", f"not UTF-8 text ({exc.reason})")]) from None
     except OSError as exc:
         raise ScenarioError(origin, [Issue("", f"cannot read: {exc.strerror}")]) from None
+    node: yaml.Node | None = None
     if suffix == ".json":
         try:
             data = json.loads(text)
@@ -246,9 +259,15 @@ def load_scenario(path: str | Path) -> Scenario:
                 origin,
                 [Issue("", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")],
             ) from None
-        return _validate(data, origin, None)
-    data, node = _parse_yaml(text, origin)
-    return _validate(data, origin, node)
+    else:
+        data, node = _parse_yaml(text, origin)
+    if not isinstance(data, dict):
+        got = "an empty document" if data is None else f"a {type(data).__name__}"
+        raise ScenarioError(origin, [Issue("", f"expected a mapping of {what} fields, got {got}")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(origin, _issues(exc, node, model)) from None
 
 
 def scenario_to_data(scenario: Scenario) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The ``glasnost`` command line: a thin shell that parses, calls the library and prints."""
+"""Commands of the analysis: trajectories, the missile catalog, scenarios and the assessment."""
 
 from __future__ import annotations
 
@@ -10,27 +10,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from glasnost import __version__
+from glasnost.cli import common
+from glasnost.cli.common import app
 from glasnost.physics.targeting import SHAPES, TargetingError
-
-app = typer.Typer(
-    name="glasnost",
-    help="Missile-defense transparency: trajectories, threat assessment and a verifiable exchange.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-console = Console()
-errors = Console(stderr=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    """Print a precise error and return the exit (code 2, like a usage error)."""
-    errors.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code=2)
 
 
 def _point(text: str, option: str) -> tuple[float, float]:
@@ -62,15 +46,6 @@ def _finite(
         raise typer.BadParameter("must be a finite number", param_hint=option)
     if not low <= value <= high:
         raise typer.BadParameter(f"must be within [{low:g}, {high:g}]", param_hint=option)
-
-
-@app.callback(invoke_without_command=True)
-def main_callback(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
-) -> None:
-    if version:
-        console.print(f"glasnost {__version__}")
-        raise typer.Exit()
 
 
 @app.command()
@@ -149,7 +124,7 @@ def trajectory(
     except UnknownMissileError as exc:
         raise typer.BadParameter(str(exc.args[0]), param_hint="--missile") from None
     except (OutOfRangeError, TargetingError) as exc:
-        raise _fail(str(exc)) from None
+        raise common.fail(str(exc)) from None
     summary = flight.summary()
     if csv_file is not None:
         rows = flight.samples()
@@ -159,13 +134,13 @@ def trajectory(
                 writer.writeheader()
                 writer.writerows(rows)
         except OSError as exc:
-            raise _fail(f"--csv {csv_file}: {exc.strerror}") from None
+            raise common.fail(f"--csv {csv_file}: {exc.strerror}") from None
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         return
     _print_flight(summary)
     if csv_file is not None:
-        console.print(f"trajectory written to {csv_file}")
+        common.console.print(f"trajectory written to {csv_file}")
 
 
 def _print_flight(s: dict[str, Any]) -> None:
@@ -190,7 +165,7 @@ def _print_flight(s: dict[str, Any]) -> None:
     )
     table.add_row("reentry (100 km)", f"{s['reentry']['speed_kms']:.2f} km/s")
     table.add_row("stack", s["stack_basis"])
-    console.print(table)
+    common.console.print(table)
 
 
 @app.command()
@@ -229,7 +204,7 @@ def missiles(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")
             r["basis"],
             r["confidence"],
         )
-    console.print(table)
+    common.console.print(table)
 
 
 @app.command()
@@ -268,8 +243,8 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
             f"{r['burnout_speed_kms']:.2f}",
             f"{r['miss_m']:.0f}",
         )
-    console.print(table)
-    console.print(
+    common.console.print(table)
+    common.console.print(
         "Stacks marked derived in `glasnost missiles` are fitted to published range and mass; "
         "launch and aim points are catalog assumptions."
     )
@@ -305,7 +280,7 @@ def _scenario_exit(exc: Exception, as_json: bool = False) -> typer.Exit:
             json.dumps({"valid": False, "origin": exc.origin, "errors": issues}, indent=2) + "\n"
         )
     for line in str(exc).splitlines():
-        errors.print(f"[bold red]error:[/] {escape(line)}", soft_wrap=True)
+        common.errors.print(f"[bold red]error:[/] {escape(line)}", soft_wrap=True)
     return typer.Exit(code=2)
 
 
@@ -391,7 +366,7 @@ def scenario_show(
 
 
 def _print_scenario(s: Any) -> None:
-    console.print(f"[bold]{s.name}[/] — {s.summary()}", soft_wrap=True)
+    common.console.print(f"[bold]{s.name}[/] — {s.summary()}", soft_wrap=True)
     parties = Table(title="Parties")
     for col in (
         "id",
@@ -420,7 +395,7 @@ def _print_scenario(s: Any) -> None:
             str(sum(b.launchers * s.warheads_per_missile(b) for b in p.launch_bases)),
             str(len(p.targets)),
         )
-    console.print(parties)
+    common.console.print(parties)
 
     types = Table(title="Interceptor types")
     for col in ("id", "burnout km/s", "burn s", "altitude km", "max range km", "basis"):
@@ -437,7 +412,7 @@ def _print_scenario(s: Any) -> None:
             "-" if t.max_range_km is None else f"{t.max_range_km:g}",
             t.basis,
         )
-    console.print(types)
+    common.console.print(types)
 
     sites = Table(title="Interceptor sites")
     for col in ("party", "id", "interceptor", "basing", "count", "lat", "lon", "basis"):
@@ -454,7 +429,7 @@ def _print_scenario(s: Any) -> None:
                 f"{x.lon_deg:.2f}",
                 _basis_text(x),
             )
-    console.print(sites)
+    common.console.print(sites)
 
     radars = Table(title="Radars (range against the reference cross-section)")
     for col in ("party", "id", "role", "azimuth °", "elevation °", "range km", "ref m²", "basis"):
@@ -471,7 +446,7 @@ def _print_scenario(s: Any) -> None:
                 f"{r.reference_rcs_m2:g}",
                 _basis_text(r),
             )
-    console.print(radars)
+    common.console.print(radars)
 
     bases = Table(title="Launch bases")
     for col in (
@@ -502,26 +477,26 @@ def _print_scenario(s: Any) -> None:
                 f"{b.lon_deg:.2f}",
                 _basis_text(b),
             )
-    console.print(bases)
+    common.console.print(bases)
 
     targets = Table(title="Targets (aim points for the other parties' missiles)")
     for col in ("party", "targets"):
         targets.add_column(col)
     for p in s.parties:
         targets.add_row(p.id, ", ".join(t.id for t in p.targets) or "-")
-    console.print(targets)
+    common.console.print(targets)
 
     a = s.assessment
-    console.print(
+    common.console.print(
         f"Dyads: {', '.join(f'{x}-{y}' for x, y in a.dyads)}; decision delay "
         f"{a.decision_delay_s:g} s, {a.shots_per_warhead} shots per warhead, launch on remote "
         f"{'yes' if a.launch_on_remote else 'no'}, samples every {a.sample_step_s:g} s.",
         soft_wrap=True,
     )
     for c in a.criteria:
-        console.print(f"Criterion {c.id} <= {c.threshold:g} ({c.basis})", soft_wrap=True)
+        common.console.print(f"Criterion {c.id} <= {c.threshold:g} ({c.basis})", soft_wrap=True)
     if s.assumptions:
-        console.print(f"{len(s.assumptions)} assumptions (see --json or --yaml).")
+        common.console.print(f"{len(s.assumptions)} assumptions (see --json or --yaml).")
 
 
 def _basis_text(entry: Any) -> str:
@@ -588,7 +563,7 @@ def assess(
         TextColumn("{task.description}"),
         BarColumn(),
         TimeElapsedColumn(),
-        console=errors,
+        console=common.errors,
         transient=True,
     ) as bar:
         task = bar.add_task("assessing", total=1.0)
@@ -597,7 +572,7 @@ def assess(
             when,
             progress=lambda stage, done: bar.update(task, description=stage, completed=done),
         )
-    print_assessment(console, result)
+    print_assessment(common.console, result)
     _write_outputs(result, geojson, kml, html)
 
 
@@ -616,8 +591,8 @@ def _write_outputs(result: Any, geojson: Path | None, kml: Path | None, html: Pa
         try:
             writer(result, path)
         except OSError as exc:
-            raise _fail(f"{path}: {exc.strerror}") from None
-        errors.print(f"wrote {path}")
+            raise common.fail(f"{path}: {exc.strerror}") from None
+        common.errors.print(f"wrote {path}")
 
 
 def _date_option(text: str | None) -> Any:
@@ -632,7 +607,3 @@ def _date_option(text: str | None) -> Any:
         raise typer.BadParameter(
             f"{text!r} is not a date YYYY-MM-DD", param_hint="--date"
         ) from None
-
-
-def main() -> None:
-    app()

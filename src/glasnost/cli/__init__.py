@@ -1,0 +1,12 @@
+"""The ``glasnost`` command line: a thin shell that parses, calls the library and prints.
+
+The commands live in :mod:`glasnost.cli.analysis` (trajectories, missiles, scenarios, the
+assessment), :mod:`glasnost.cli.exchange` (keys, the node, the logs, the witness) and
+:mod:`glasnost.cli.service` (serve, sync); importing them registers them on
+:data:`glasnost.cli.common.app`.
+"""
+
+from glasnost.cli import analysis, exchange, service
+from glasnost.cli.common import app, main
+
+__all__ = ["analysis", "app", "exchange", "main", "service"]

@@ -1,0 +1,39 @@
+"""What every command shares: the Typer app, the consoles, and the error exit."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from glasnost import __version__
+
+app = typer.Typer(
+    name="glasnost",
+    help="Missile-defense transparency: trajectories, threat assessment and a verifiable exchange.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+
+def fail(message: str) -> typer.Exit:
+    """Print a precise error and return the exit (code 2, like a usage error)."""
+    errors.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code=2)
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        console.print(f"glasnost {__version__}")
+        raise typer.Exit()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,104 @@
+"""Commands of the node service: ``glasnost serve`` (the HTTP API, with a sync loop) and
+``glasnost sync`` (one sync with each peer, now)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from glasnost.cli import common
+from glasnost.cli.common import app
+from glasnost.cli.exchange import DbOption, JsonOption, KeyOption, _errors, _open_node
+
+PeerOption = Annotated[
+    list[str] | None,
+    typer.Option("--peer", help="A peer node's base URL, e.g. http://127.0.0.1:8001 (repeatable)."),
+]
+
+
+@app.command()
+def serve(
+    db: DbOption = "glasnost.db",
+    key: KeyOption = None,
+    party: Annotated[
+        str | None, typer.Option("--party", help="The node's party (checked against the database).")
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port.")] = 8000,
+    peer: PeerOption = None,
+    sync_interval: Annotated[
+        float, typer.Option("--sync-interval", min=0, help="Seconds between syncs (0: none).")
+    ] = 30.0,
+    observer: Annotated[
+        list[Path] | None,
+        typer.Option("--observer", help="An observer's key record (read-only access; repeatable)."),
+    ] = None,
+    ack_deadline_h: Annotated[
+        float, typer.Option("--ack-deadline-h", min=0, help="Acknowledgement deadline (hours).")
+    ] = 24.0,
+) -> None:
+    """Serve the node's API under /v1 (and sync with its peers in the background)."""
+    import uvicorn
+
+    from glasnost.cli.exchange import _read_party_keys
+    from glasnost.service.app import ServiceSettings, create_app
+
+    with _errors():
+        node = _open_node(db, key, needs_key=True)
+        if party is not None and party != node.party:
+            raise common.fail(f"--party: the database is the node of {node.party}, not {party}")
+        observers = [_read_party_keys(path) for path in observer or []]
+        settings = ServiceSettings(
+            observers=observers,
+            peer_urls=peer or [],
+            sync_interval_s=sync_interval,
+            acknowledgement_deadline=dt.timedelta(hours=ack_deadline_h),
+        )
+        application = create_app(node, settings)
+    common.errors.print(
+        f"glasnost node {node.party} (log {node.own.origin}) on http://{host}:{port}/v1/ "
+        f"({len(settings.peer_urls)} peers)"
+    )
+    uvicorn.run(application, host=host, port=port, log_level="warning", timeout_keep_alive=5)
+
+
+@app.command()
+def sync(
+    peer: PeerOption = None,
+    db: DbOption = "glasnost.db",
+    key: KeyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Sync now with each peer: pull and verify its log, cosign, push this node's log."""
+    import httpx
+
+    from glasnost.service.sync import SyncError, sync_once
+
+    if not peer:
+        raise common.fail("--peer: give the URL of at least one peer node")
+    reports = []
+    with _errors():
+        node = _open_node(db, key, needs_key=True)
+        for url in peer:
+            try:
+                reports.append(sync_once(node, url))
+            except SyncError as exc:
+                raise common.fail(escape(str(exc))) from None
+            except httpx.HTTPError as exc:
+                raise common.fail(
+                    f"{escape(url)}: {escape(str(exc) or type(exc).__name__)}"
+                ) from None
+    if as_json:
+        sys.stdout.write(json.dumps([r.to_json() for r in reports], indent=2) + "\n")
+        return
+    for r in reports:
+        common.console.print(
+            f"{r.peer}: pulled {r.pulled} entries (mirror {r.mirror_size}, cosigned "
+            f"{r.cosigned_size}); pushed {r.pushed} (acknowledged {r.acknowledged_size})"
+        )

@@ -1,0 +1,365 @@
+"""A party's node: its own log, verified mirrors of its peers' logs, and its witness.
+
+A node is a database (see :mod:`glasnost.exchange.store`) initialised for one party
+(:meth:`Node.init`): the ``node`` table names the party and the origin of its own log; every
+other log in the database is a mirror of a peer's log (:meth:`Node.follow`). The party's
+private key is given when the node must sign (entries, checkpoints, cosignatures); reading,
+proving and verifying need no key.
+
+* :meth:`Node.write` builds the next entry of the own log, signs it with the key of the
+  administration in office at its ``created_at`` and appends it (acknowledged after commit).
+* :meth:`Node.checkpoint` signs and keeps a checkpoint of the own log at its current size.
+* :meth:`Node.cosign` is the witness: it cosigns a peer's checkpoint only if the mirror holds
+  the entries it covers (so the cosignature acknowledges receipt of verified entries) and only
+  after the consistency proof from the largest checkpoint it cosigned before verifies; on an
+  inconsistency it keeps the evidence and refuses (:class:`~glasnost.exchange.checkpoint.Witness`).
+  The cosignature's timestamp is the receipt time that deadlines are measured against.
+* :meth:`Node.add_cosignatures` keeps the peers' cosignatures of the own log's checkpoints.
+
+The witness's name is the node's own key name (its log origin); its cosignatures use the
+``cosignature/v1`` key id of the administration key in office (:func:`witness_verifiers`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlalchemy.engine import Engine
+
+from glasnost.exchange.bodies import Ref
+from glasnost.exchange.canonical import utc_iso
+from glasnost.exchange.checkpoint import (
+    Checkpoint,
+    Verifier,
+    Witness,
+    log_verifiers,
+    open_note,
+    parse_checkpoint,
+    parse_note,
+    sign_checkpoint,
+)
+from glasnost.exchange.entries import SignedEntry, parse_entry, sign_entry
+from glasnost.exchange.errors import (
+    CheckpointError,
+    ConflictError,
+    ConsistencyError,
+    EquivocationError,
+    LogNotFound,
+    NodeError,
+    UnknownOrigin,
+)
+from glasnost.exchange.keys import SIG_COSIGNATURE_V1, Administration, PartyKeys, PrivateKey
+from glasnost.exchange.store import Clock, LogStore, StoredCheckpoint, make_engine, migrate
+from glasnost.exchange.tables import LogRow, NodeIdentityRow
+
+__all__ = ["Node", "Written", "witness_verifiers"]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def witness_verifiers(party_keys: PartyKeys) -> list[Verifier]:
+    """``cosignature/v1`` verifiers of every administration key of a party's node."""
+    return [
+        Verifier(party_keys.key_name, adm.key, SIG_COSIGNATURE_V1)
+        for adm in party_keys.administrations
+    ]
+
+
+@dataclass(frozen=True)
+class Written:
+    """An entry the node wrote: its position, hash and signed bytes."""
+
+    seq: int
+    hash: str
+    signed: SignedEntry
+
+    def to_json(self) -> dict[str, Any]:
+        return {"seq": self.seq, "hash": self.hash, **self.signed.to_json()}
+
+
+class Node:
+    """A party's node over one database (open it with :meth:`init` or :meth:`open`)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        own: LogStore,
+        *,
+        key: PrivateKey | None = None,
+        clock: Clock = _now,
+    ) -> None:
+        self.engine = engine
+        self.own = own
+        self._key = key
+        self._clock = clock
+
+    # --- opening --------------------------------------------------------------------------------
+
+    @classmethod
+    def init(
+        cls,
+        url: str | Engine,
+        party_keys: PartyKeys,
+        key: PrivateKey,
+        *,
+        clock: Clock = _now,
+    ) -> Node:
+        """Make the database at ``url`` the node of ``party_keys.party`` (migrating it first).
+
+        ``key`` must be the key of one of the party's administrations. Refuses a database that
+        is a node already."""
+        engine = make_engine(url) if isinstance(url, str) else url
+        migrate(engine)
+        _administration_of(party_keys, key)
+        with engine.begin() as conn:
+            existing = conn.execute(sa.select(NodeIdentityRow)).first()
+        if existing is not None:
+            raise NodeError(
+                f"already the node of party {existing.party} (log {existing.origin})",
+                where="database",
+            )
+        try:
+            own = LogStore.open(engine, party_keys.key_name, clock=clock)
+        except LogNotFound:
+            own = LogStore.create(engine, party_keys, clock=clock)
+        if own.party_keys != party_keys:
+            raise NodeError("holds a log of this origin with another key record", where="database")
+        with engine.connect() as conn, conn.begin():
+            conn.execute(
+                sa.insert(NodeIdentityRow),
+                {
+                    "id": 1,
+                    "party": party_keys.party,
+                    "origin": party_keys.key_name,
+                    "created_at": clock(),
+                },
+            )
+        return cls(engine, own, key=key, clock=clock)
+
+    @classmethod
+    def open(cls, url: str | Engine, *, key: PrivateKey | None = None, clock: Clock = _now) -> Node:
+        """The node in the database at ``url``; :class:`NodeError` if it is not one."""
+        engine = make_engine(url) if isinstance(url, str) else url
+        inspector = sa.inspect(engine)
+        if not inspector.has_table("node"):
+            raise NodeError("is not a glasnost node; run glasnost node init", where="database")
+        with engine.begin() as conn:
+            row = conn.execute(sa.select(NodeIdentityRow)).first()
+        if row is None:
+            raise NodeError("is not a glasnost node; run glasnost node init", where="database")
+        own = LogStore.open(engine, row.origin, clock=clock)
+        node = cls(engine, own, key=key, clock=clock)
+        if key is not None:
+            _administration_of(own.party_keys, key)
+        return node
+
+    # --- identity -------------------------------------------------------------------------------
+
+    @property
+    def party(self) -> str:
+        return self.own.party
+
+    @property
+    def party_keys(self) -> PartyKeys:
+        return self.own.party_keys
+
+    @property
+    def witness_name(self) -> str:
+        """The name the node cosigns under: its own key name."""
+        return self.own.origin
+
+    def signer(self, when: dt.datetime) -> tuple[PrivateKey, Administration]:
+        """The node's key and the administration it belongs to, which must be in office."""
+        if self._key is None:
+            raise NodeError("this needs the party's private key (--key)", where="node")
+        administration = self.party_keys.key_for(when)
+        if administration.key != self._key.public_key:
+            mine = _administration_of(self.party_keys, self._key)
+            raise NodeError(
+                f"the key given is administration {mine.id!r}'s; at {utc_iso(when)} "
+                f"{administration.id!r} is in office {administration.period()}",
+                where="key",
+            )
+        return self._key, administration
+
+    # --- the own log ----------------------------------------------------------------------------
+
+    def write(
+        self,
+        entry_type: str,
+        body: BaseModel | Mapping[str, Any],
+        *,
+        refs: Sequence[Ref] = (),
+        created_at: dt.datetime | None = None,
+    ) -> Written:
+        """Validate, sign and append the next entry of the own log; returns after the commit."""
+        when = created_at or self._clock().replace(microsecond=0)
+        key, administration = self.signer(when)
+        body_json = body.model_dump(mode="json") if isinstance(body, BaseModel) else dict(body)
+        seq = self.own.size()
+        envelope = parse_entry(
+            {
+                "type": entry_type,
+                "party": self.party,
+                "seq": seq,
+                "created_at": utc_iso(when),
+                "refs": [r.model_dump(mode="json") for r in refs],
+                "body": body_json,
+            },
+            where=f"entry {self.party}#{seq}",
+        )
+        signed = sign_entry(envelope, key, self.party_keys.key_id(administration))
+        self.own.append([signed])
+        return Written(seq=seq, hash=signed.hash, signed=signed)
+
+    def checkpoint(self) -> StoredCheckpoint:
+        """Sign and keep a checkpoint of the own log at its current size."""
+        key, _ = self.signer(self._clock())
+        size = self.own.size()
+        note = sign_checkpoint(Checkpoint(self.own.origin, size, self.own.root(size)), key)
+        return self.own.add_checkpoint(note)
+
+    def add_cosignatures(self, note: str) -> dict[str, int]:
+        """Keep the followed peers' cosignatures found on a checkpoint note of the own log.
+
+        The checkpoint must be one the own log keeps (same size and root); the cosignature
+        lines are verified against the peers' administration keys. Returns witness -> time."""
+        checkpoint = parse_checkpoint(parse_note(note).text)
+        where = f"checkpoint {checkpoint.origin}/{checkpoint.size}"
+        if checkpoint.origin != self.own.origin:
+            raise CheckpointError("is not a checkpoint of this node's log", where=where)
+        stored = self.own.checkpoint(checkpoint.size)
+        if stored is None or stored.root != checkpoint.root_hash:
+            raise CheckpointError("is not a checkpoint this node's log keeps", where=where)
+        verifiers = [v for peer in self.peers() for v in witness_verifiers(peer.party_keys)]
+        parsed, verified = open_note(note, verifiers)
+        lines = {(s.name, s.key_id): s.line() for s in parsed.signatures}
+        added: dict[str, int] = {}
+        for signature in verified:
+            line = lines[signature.verifier.name, signature.verifier.key_id]
+            added[signature.verifier.name] = self.own.add_cosignature(
+                checkpoint.size, line, signature.verifier
+            )
+        return added
+
+    # --- peers ----------------------------------------------------------------------------------
+
+    def follow(self, party_keys: PartyKeys) -> LogStore:
+        """Start (or reopen) the mirror of a peer's log; its key record must not change."""
+        if party_keys.party == self.party or party_keys.key_name == self.own.origin:
+            raise NodeError("a node does not follow its own party", where=f"party {self.party}")
+        try:
+            mirror = LogStore.open(self.engine, party_keys.key_name, clock=self._clock)
+        except LogNotFound:
+            return LogStore.create(self.engine, party_keys, clock=self._clock)
+        if mirror.party_keys != party_keys:
+            raise NodeError(
+                "the mirror was started with another key record of this party; keep the "
+                "trusted one",
+                where=f"log {party_keys.key_name}",
+            )
+        return mirror
+
+    def peers(self) -> list[LogStore]:
+        """The mirrors of the peers' logs, by origin."""
+        with self.engine.begin() as conn:
+            origins = conn.execute(
+                sa.select(LogRow.origin)
+                .where(LogRow.origin != self.own.origin)
+                .order_by(LogRow.origin)
+            ).scalars()
+            names = list(origins)
+        return [LogStore.open(self.engine, name, clock=self._clock) for name in names]
+
+    def log(self, name: str | None = None) -> LogStore:
+        """The own log (``None``, the party id or the origin) or a peer's mirror."""
+        if name is None or name in (self.party, self.own.origin):
+            return self.own
+        for mirror in self.peers():
+            if name in (mirror.party, mirror.origin):
+                return mirror
+        known = ", ".join([self.party, *(m.party for m in self.peers())])
+        raise LogNotFound(f"this node keeps no log of it (logs: {known})", where=f"log {name}")
+
+    # --- the witness ----------------------------------------------------------------------------
+
+    def cosign(
+        self,
+        note: str,
+        *,
+        proof: Sequence[bytes] | None = None,
+        old_size: int | None = None,
+    ) -> str:
+        """Cosign a peer's signed checkpoint; returns the ``cosignature/v1`` line.
+
+        The mirror must hold the entries the checkpoint covers. Without ``proof`` the
+        consistency proof from the last cosigned checkpoint is computed from the mirror's own
+        stored tree. An equivocation or inconsistency is kept as evidence and raised."""
+        received = self._clock()
+        key, administration = self.signer(received)
+        checkpoint = parse_checkpoint(parse_note(note).text)
+        mirror = self._mirror_of(checkpoint.origin)
+        where = f"checkpoint {checkpoint.origin}/{checkpoint.size}"
+        held = mirror.size()
+        if checkpoint.size > held:
+            raise CheckpointError(
+                f"covers {checkpoint.size} entries; this node holds {held}: sync first",
+                where=where,
+            )
+        cosigned = mirror.latest_cosigned(self.witness_name)
+        evidence = mirror.evidence()
+        if evidence:
+            raise ConflictError(
+                f"this node holds {len(evidence)} piece(s) of evidence that the log showed "
+                f"inconsistent histories ({evidence[0]['reason']}); it no longer cosigns it",
+                where=where,
+                cosigned_size=0 if cosigned is None else cosigned.size,
+            )
+        if proof is None:
+            old = 0 if cosigned is None else cosigned.size
+            proof = (
+                mirror.consistency_proof(old, checkpoint.size) if 0 < old < checkpoint.size else []
+            )
+        witness = Witness(
+            self.witness_name,
+            key,
+            {mirror.origin: log_verifiers(mirror.party_keys)},
+            cosigned={} if cosigned is None else {mirror.origin: cosigned.note},
+        )
+        timestamp = int(received.timestamp())
+        try:
+            line = witness.cosign(note, proof, timestamp=timestamp, old_size=old_size)
+        except (ConsistencyError, EquivocationError) as exc:
+            mirror.add_evidence(exc.evidence)
+            raise
+        mirror.add_checkpoint(note)  # the root must be the mirror's own root at that size
+        verifier = Verifier(self.witness_name, administration.key, SIG_COSIGNATURE_V1)
+        mirror.add_cosignature(checkpoint.size, line, verifier)
+        return line
+
+    def _mirror_of(self, origin: str) -> LogStore:
+        if origin == self.own.origin:
+            raise UnknownOrigin("a node does not witness its own log", where=f"log {origin}")
+        try:
+            return LogStore.open(self.engine, origin, clock=self._clock)
+        except LogNotFound:
+            raise UnknownOrigin(
+                "this node does not follow that log", where=f"log {origin}"
+            ) from None
+
+
+def _administration_of(party_keys: PartyKeys, key: PrivateKey) -> Administration:
+    """The administration whose key ``key`` is; :class:`NodeError` if none."""
+    for adm in party_keys.administrations:
+        if adm.key == key.public_key:
+            return adm
+    raise NodeError(
+        f"is not the key of any administration of party {party_keys.party}", where="key"
+    )
