@@ -42,12 +42,12 @@ from glasnost.exchange.checkpoint import (
     open_checkpoint,
 )
 from glasnost.exchange.entries import SignedEntry
-from glasnost.exchange.errors import Evidence, ExchangeError
+from glasnost.exchange.errors import Evidence, ExchangeError, SequenceError
 from glasnost.exchange.node import Node
 from glasnost.exchange.store import LogStore
 from glasnost.service.auth import RequestSigner
 
-__all__ = ["PeerClient", "SyncError", "SyncReport", "sync_loop", "sync_once"]
+__all__ = ["PeerClient", "PeerConflict", "SyncError", "SyncReport", "sync_loop", "sync_once"]
 
 log = logging.getLogger("glasnost.sync")
 
@@ -58,6 +58,10 @@ PAGE = 1000
 class SyncError(Exception):
     """A sync that could not complete: the peer misbehaved (evidence kept) or answered
     something this node cannot accept. ``str()`` says which and why."""
+
+
+class PeerConflict(SyncError):  # noqa: N818 (a kind of SyncError)
+    """The peer answered 409: its state moved (e.g. another sync pushed the same entries)."""
 
 
 @dataclass
@@ -103,7 +107,8 @@ class PeerClient:
             detail = response.json().get("detail", response.text)
         except ValueError:
             detail = response.headers.get("Glasnost-Detail") or response.text
-        raise SyncError(
+        kind = PeerConflict if response.status_code == 409 else SyncError
+        raise kind(
             f"{self.url}: {response.request.method} {response.request.url.path}: "
             f"{response.status_code} {detail}"
         )
@@ -197,7 +202,11 @@ def _pull(node: Node, mirror: LogStore, client: PeerClient, page: int) -> tuple[
             raise SyncError(
                 f"{client.url}: served no entries from {held} (checkpoint: {checkpoint.size})"
             )
-        mirror.append(batch)
+        try:
+            mirror.append(batch)
+        except SequenceError:  # another sync (the loop, a user) stored them first
+            held = mirror.size()
+            continue
         held += len(batch)
         pulled += len(batch)
     if mirror.root(checkpoint.size) != checkpoint.root_hash:
@@ -277,7 +286,12 @@ def _push(node: Node, client: PeerClient, page: int) -> tuple[int, int | None]:
     pushed = 0
     while held < latest.size:
         batch = own.entries(held, min(held + page, latest.size))
-        held = client.push_entries(held, batch)
+        try:
+            held = client.push_entries(held, batch)
+        except PeerConflict:  # the peer's mirror moved (another sync): ask again
+            remote = {log["origin"]: log for log in client.logs()}[own.origin]
+            held = int(remote["size"])
+            continue
         pushed += len(batch)
     cosigned = int(remote.get("cosigned_size") or 0)
     if cosigned == latest.size:
