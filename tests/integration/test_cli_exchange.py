@@ -105,12 +105,25 @@ def test_offline_exchange_by_bundle_and_returned_cosignature(nodes: Path) -> Non
     mirror = run_json("log", "show", *ru, "--log", "US")
     assert mirror["entries"][0]["type"] == "declaration"
 
+    overdue = run_json("node", "status", *us, "--ack-deadline-h", "0")["acknowledgements"]
+    assert overdue == [
+        {
+            "peer": "RU",
+            "witness": "glasnost/RU",
+            "acknowledged_size": 0,
+            "overdue": 1,
+            "first_overdue_seq": 0,
+        }
+    ]
+    assert run_json("node", "status", *us)["acknowledgements"][0]["overdue"] == 0  # 24 h
     cosigned = nodes / "cosigned.note"
     run("witness", "cosign", *ru, "--key", nodes / "ru.key", "--log", "US", "--out", cosigned)
     kept = run_json("log", "checkpoint", *us, "--cosigned", cosigned)
     assert list(kept["cosignatures"]) == ["glasnost/RU"]
-    status = run_json("node", "status", *us)
+    status = run_json("node", "status", *us, "--ack-deadline-h", "0")
     assert status["logs"][0]["checkpoint"]["cosignatures"] == ["glasnost/RU"]
+    assert status["acknowledgements"][0]["acknowledged_size"] == 1
+    assert status["acknowledgements"][0]["overdue"] == 0
     assert run_json("log", "verify", *us, "--all")["ok"]
     assert run_json("log", "verify", *ru, "--all")["ok"]
 

@@ -296,15 +296,30 @@ def node_follow(
 
 
 @node_app.command("status")
-def node_status(db: DbOption, as_json: JsonOption = False) -> None:
-    """The node's logs: sizes, latest checkpoints, cosignatures, evidence."""
+def node_status(
+    db: DbOption = "glasnost.db",
+    ack_deadline_h: Annotated[
+        float, typer.Option("--ack-deadline-h", min=0, help="Acknowledgement deadline (hours).")
+    ] = 24.0,
+    as_json: JsonOption = False,
+) -> None:
+    """The node's logs (sizes, latest checkpoints, cosignatures, evidence) and the peers'
+    acknowledgements of the own log: what is overdue past the deadline."""
     with _errors():
         node = _open_node(db)
         logs = [_log_status(node, node.own, own=True)] + [
             _log_status(node, m, own=False) for m in node.peers()
         ]
+        acks = node.acknowledgements(dt.timedelta(hours=ack_deadline_h))
     if as_json:
-        _print_json({"party": node.party, "origin": node.own.origin, "logs": logs})
+        _print_json(
+            {
+                "party": node.party,
+                "origin": node.own.origin,
+                "logs": logs,
+                "acknowledgements": [a.to_json() for a in acks],
+            }
+        )
         return
     table = Table(title=f"node of {node.party}", title_justify="left")
     for column in ("log", "role", "entries", "checkpoint", "cosigned by", "evidence"):
@@ -320,6 +335,14 @@ def node_status(db: DbOption, as_json: JsonOption = False) -> None:
             str(log["evidence"]) if log["evidence"] else "-",
         )
     common.console.print(table)
+    for ack in acks:
+        line = f"{ack.peer} acknowledged {ack.acknowledged_size} of {node.own.size()} entries"
+        if ack.overdue:
+            line += (
+                f"; [bold red]{ack.overdue} overdue[/] (past {ack_deadline_h:g} h, "
+                f"from #{ack.first_overdue_seq})"
+            )
+        common.console.print(line)
 
 
 def _log_status(node: Any, log: Any, *, own: bool) -> dict[str, Any]:

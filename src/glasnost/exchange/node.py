@@ -57,7 +57,7 @@ from glasnost.exchange.keys import SIG_COSIGNATURE_V1, Administration, PartyKeys
 from glasnost.exchange.store import Clock, LogStore, StoredCheckpoint, make_engine, migrate
 from glasnost.exchange.tables import LogRow, NodeIdentityRow
 
-__all__ = ["Node", "Written", "witness_verifiers"]
+__all__ = ["Acknowledgement", "Node", "Written", "witness_verifiers"]
 
 
 def _now() -> dt.datetime:
@@ -70,6 +70,27 @@ def witness_verifiers(party_keys: PartyKeys) -> list[Verifier]:
         Verifier(party_keys.key_name, adm.key, SIG_COSIGNATURE_V1)
         for adm in party_keys.administrations
     ]
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """How far a peer has acknowledged (cosigned) the own log, and what is overdue: own
+    entries received before ``now - deadline`` that no checkpoint cosigned by the peer covers."""
+
+    peer: str
+    witness: str
+    acknowledged_size: int
+    overdue: int
+    first_overdue_seq: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "peer": self.peer,
+            "witness": self.witness,
+            "acknowledged_size": self.acknowledged_size,
+            "overdue": self.overdue,
+            "first_overdue_seq": self.first_overdue_seq,
+        }
 
 
 @dataclass(frozen=True)
@@ -287,6 +308,20 @@ class Node:
                 return mirror
         known = ", ".join([self.party, *(m.party for m in self.peers())])
         raise LogNotFound(f"this node keeps no log of it (logs: {known})", where=f"log {name}")
+
+    def acknowledgements(
+        self, deadline: dt.timedelta, now: dt.datetime | None = None
+    ) -> list[Acknowledgement]:
+        """Per peer: the largest own checkpoint it cosigned, and the own entries still
+        unacknowledged past ``deadline`` (counted from their receipt by this node)."""
+        cutoff = (now or self._clock()) - deadline
+        out = []
+        for mirror in self.peers():
+            cosigned = self.own.latest_cosigned(mirror.origin)
+            size = 0 if cosigned is None else cosigned.size
+            overdue, first = self.own.received_before(size, cutoff)
+            out.append(Acknowledgement(mirror.party, mirror.origin, size, overdue, first))
+        return out
 
     # --- the witness ----------------------------------------------------------------------------
 

@@ -307,21 +307,19 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
     @app.get("/v1/peers", tags=["node"])
     def peers(principal: Authenticated) -> dict[str, Any]:
         """Each peer: its mirror here, the acknowledgements of our log, evidence, sync state."""
-        now = dt.datetime.now(dt.UTC)
+        acknowledgements = {
+            a.peer: a for a in node.acknowledgements(settings.acknowledgement_deadline)
+        }
         out = []
         for mirror in node.peers():
-            acknowledged = node.own.latest_cosigned(mirror.origin)
-            acked = 0 if acknowledged is None else acknowledged.size
-            overdue, first = node.own.received_before(
-                acked, now - settings.acknowledgement_deadline
-            )
+            ack = acknowledgements[mirror.party]
             out.append(
                 {
                     **_log_info(node, mirror),
-                    "acknowledged_size": acked,
+                    "acknowledged_size": ack.acknowledged_size,
                     "acknowledgement_deadline_s": settings.acknowledgement_deadline.total_seconds(),
-                    "overdue_acknowledgements": overdue,
-                    "first_overdue_seq": first,
+                    "overdue_acknowledgements": ack.overdue,
+                    "first_overdue_seq": ack.first_overdue_seq,
                     "evidence": mirror.evidence(),
                 }
             )
