@@ -169,6 +169,67 @@ def keys_generate(
         common.console.print(f"  {field:<13} {info[field]}", soft_wrap=True)
 
 
+@keys_app.command("add-administration")
+def keys_add_administration(
+    db: DbOption = "glasnost.db",
+    key: Annotated[
+        Path | None, typer.Option("--key", help="The successor administration's key file.")
+    ] = None,
+    administration: Annotated[
+        str, typer.Option("--administration", help="The successor's administration id.")
+    ] = "",
+    administration_name: Annotated[
+        str | None, typer.Option("--administration-name", help="Its name, for people.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Start of its term, UTC (default: now).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a successor administration and its key to the node's key record (the outgoing term
+    ends when the new one starts); share the record again with glasnost node keys."""
+    from glasnost.exchange.errors import KeyRecordError
+    from glasnost.exchange.keys import Administration
+
+    if not administration:
+        raise common.fail("--administration: give the successor's administration id")
+    successor_key = _read_key(key)
+    start = _time_option(since, "--since") or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with _errors():
+        node = _open_node(db)
+        record = node.party_keys
+        last = record.administrations[-1]
+        ended = last.model_copy(update={"valid_until": start}) if last.valid_until is None else last
+        newer = record.model_copy(
+            update={
+                "administrations": (
+                    *record.administrations[:-1],
+                    ended,
+                    Administration(
+                        party=record.party,
+                        id=administration,
+                        name=administration_name
+                        or f"{record.party} administration from {start.date()}",
+                        public_key=successor_key.public_key.to_base64(),
+                        valid_from=start,
+                    ),
+                )
+            }
+        )
+        try:
+            newer = type(record).model_validate(newer.model_dump())
+        except ValueError as exc:
+            raise KeyRecordError(_first_error(exc), where="key record") from None
+        node.extend_keys(newer)
+    if as_json:
+        _print_json(newer.model_dump(mode="json"))
+        return
+    common.console.print(
+        f"{record.party}: administration {administration} from {start.isoformat()}; "
+        f"{last.id} ends then. Share the record: glasnost node keys --out FILE"
+    )
+
+
 # --- node ---------------------------------------------------------------------------------------
 
 node_app = typer.Typer(

@@ -5,6 +5,7 @@
     ExchangeError (ValueError)
     ├── CanonicalJsonError    a value with no RFC 8785 form (NaN, inf, bytes, int beyond 2^53 ...)
     ├── KeyFileError          a key file that is missing, malformed, too permissive or in the way
+    ├── KeyRecordError        a new key record that does not extend the trusted one
     ├── InvalidSignature      a signature that does not verify                     (witness: 403)
     ├── UnknownKey            no trusted key: unknown key id, or no known signer   (witness: 403)
     ├── KeyNotValidAtTime     a key whose administration was not in office at that time
@@ -54,6 +55,11 @@ class CanonicalJsonError(ExchangeError):
 
 class KeyFileError(ExchangeError):
     """A key file is missing, malformed, readable by others, or would be overwritten."""
+
+
+class KeyRecordError(ExchangeError):
+    """A party's new key record does not extend the trusted one (only a successor
+    administration may be added, and the last term ended)."""
 
 
 class InvalidSignature(ExchangeError):  # noqa: N818 (name from the spec)

@@ -362,6 +362,28 @@ class PartyKeys(_Model):
             previous = adm
         return self
 
+    def extension_error(self, newer: PartyKeys) -> str | None:
+        """Why ``newer`` is not an extension of this record (None if it is): same party and key
+        name, every administration kept as it was except that the last may now end, and new
+        ones appended after it (a successor administration and its key)."""
+        if (newer.party, newer.key_name) != (self.party, self.key_name):
+            return (
+                f"is the record of {newer.party}/{newer.key_name}, not {self.party}/{self.key_name}"
+            )
+        old, new = self.administrations, newer.administrations
+        if len(new) < len(old):
+            return "drops administrations"
+        for i, (a, b) in enumerate(zip(old, new, strict=False)):
+            last = i == len(old) - 1
+            same = a == b or (
+                last
+                and a.valid_until is None
+                and a.model_copy(update={"valid_until": b.valid_until}) == b
+            )
+            if not same:
+                return f"changes administration {a.id!r} (only the last one's end may be set)"
+        return None
+
     def key_id(self, administration: Administration) -> str:
         """The administration's C2SP key id under this party's key name (8 hex digits)."""
         return key_id(self.key_name, administration.key)

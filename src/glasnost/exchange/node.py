@@ -280,13 +280,12 @@ class Node:
             mirror = LogStore.open(self.engine, party_keys.key_name, clock=self._clock)
         except LogNotFound:
             return LogStore.create(self.engine, party_keys, clock=self._clock)
-        if mirror.party_keys != party_keys:
-            raise NodeError(
-                "the mirror was started with another key record of this party; keep the "
-                "trusted one",
-                where=f"log {party_keys.key_name}",
-            )
+        mirror.extend_keys(party_keys)  # the same record, or a successor administration added
         return mirror
+
+    def extend_keys(self, party_keys: PartyKeys) -> None:
+        """Adopt an extension of the own key record: a successor administration and its key."""
+        self.own.extend_keys(party_keys)
 
     def peers(self) -> list[LogStore]:
         """The mirrors of the peers' logs, by origin."""

@@ -63,6 +63,7 @@ from glasnost.exchange.errors import (
     EntryNotFound,
     EquivocationError,
     Evidence,
+    KeyRecordError,
     LogExists,
     LogNotFound,
     SizeError,
@@ -311,6 +312,36 @@ class LogStore:
         if row is None:
             raise LogNotFound("no such log in this database", where=f"log {origin}")
         return cls(engine, row.id, PartyKeys.model_validate(row.party_keys), **options)
+
+    def extend_keys(self, newer: PartyKeys) -> None:
+        """Replace the log's key record by an extension of it (see
+        :meth:`PartyKeys.extension_error`: a successor administration); the entries already
+        stored must stay valid under it (each signed within its administration's new term)."""
+        problem = self.party_keys.extension_error(newer)
+        if problem is not None:
+            raise KeyRecordError(f"the new record {problem}", where=f"log {self.origin}")
+        if newer == self.party_keys:
+            return
+        with self._locked() as conn:
+            rows = conn.execute(
+                sa.select(EntryRow.key_id, sa.func.max(EntryRow.created_at))
+                .where(EntryRow.log_id == self.log_id)
+                .group_by(EntryRow.key_id)
+            ).all()
+            for key_id, last in rows:
+                administration = newer.by_key_id(key_id)
+                if not administration.valid_at(_parse_time(last)):
+                    raise KeyRecordError(
+                        f"administration {administration.id!r} signed an entry at {last}, "
+                        f"after the end of its term {administration.period()} in the new record",
+                        where=f"log {self.origin}",
+                    )
+            conn.execute(
+                sa.update(LogRow)
+                .where(LogRow.id == self.log_id)
+                .values(party_keys=newer.model_dump(mode="json"))
+            )
+        self.party_keys = newer
 
     # --- transactions ---------------------------------------------------------------------------
 
