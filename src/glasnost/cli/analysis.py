@@ -207,9 +207,22 @@ def missiles(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")
     common.console.print(table)
 
 
-@app.command()
-def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Fly the demonstration trajectories (catalog missiles at catalog targets) and print them."""
+demo_app = typer.Typer(
+    help="Demonstrations: the trajectories (default) and the exchange between two nodes.",
+    invoke_without_command=True,
+)
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.callback()
+def demo(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Fly the demonstration trajectories (catalog missiles at catalog targets) and print them;
+    ``glasnost demo exchange`` runs the agreement between two nodes."""
+    if ctx.invoked_subcommand is not None:
+        return
     from glasnost.demo import demonstration_flights
 
     rows = demonstration_flights(progress=not as_json)
@@ -247,6 +260,46 @@ def demo(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
     common.console.print(
         "Stacks marked derived in `glasnost missiles` are fitted to published range and mass; "
         "launch and aim points are catalog assumptions."
+    )
+
+
+@demo_app.command("exchange")
+def demo_exchange(
+    folder: Annotated[
+        Path | None,
+        typer.Option("--dir", help="Folder for keys, databases and logs (default glasnost-demo)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Two nodes on loopback (United States, Russia): sign the built-in agreement, exchange
+    baseline declarations and a notification, confirm an assessment, change both
+    administrations (one successor adopts, one refuses); print status and compliance."""
+    from glasnost.demo_exchange import demo_folder_default, run_exchange_demo
+
+    target = folder or demo_folder_default()
+    say = (lambda text: None) if as_json else (lambda text: common.console.print(text))
+    result = run_exchange_demo(target, say=say)
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+        return
+    state = result.lifecycle
+    common.console.print(f"\n[bold]Agreement: {state['state']}[/]")
+    for party in state["parties"].values():
+        common.console.print(
+            f"  {party['party']}: {party['state']} (administration {party['administration']}; "
+            f"entries {', '.join(party['causes'])})"
+        )
+    findings = (result.compliance or {}).get("findings", [])
+    common.console.print(f"[bold]Compliance[/]: {len(findings)} findings")
+    for finding in findings:
+        common.console.print(
+            f"  {finding['severity']}: {finding.get('entry') or finding['party']}: "
+            f"{finding['reason']}"
+        )
+    common.console.print(
+        f"Finished in {result.seconds:.0f} s. Inspect: glasnost agreement status --db "
+        f"{target}/us.db; glasnost compliance --db {target}/ru.db; glasnost log show --db "
+        f"{target}/ru.db --log US"
     )
 
 

@@ -15,6 +15,7 @@ from rich.markup import escape
 from glasnost.cli import common
 from glasnost.cli.common import app
 from glasnost.cli.exchange import DbOption, JsonOption, KeyOption, _errors, _open_node
+from glasnost.cli.treaty import AgreementOption, open_agreement
 
 PeerOption = Annotated[
     list[str] | None,
@@ -42,12 +43,26 @@ def serve(
     ack_deadline_h: Annotated[
         float, typer.Option("--ack-deadline-h", min=0, help="Acknowledgement deadline (hours).")
     ] = 24.0,
+    agreement: AgreementOption = "us-ru",
+    dashboard_token: Annotated[
+        str | None,
+        typer.Option(
+            "--dashboard-token",
+            envvar="GLASNOST_DASHBOARD_TOKEN",
+            help="Open the dashboard to any client that has this token (opening /?token=TOKEN "
+            "sets a cookie); without it the dashboard answers loopback clients only.",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the node's API under /v1 (and sync with its peers in the background)."""
+    """Serve the node's API under /v1 and its read-only dashboard under / (and sync with its
+    peers in the background)."""
     import uvicorn
 
     from glasnost.cli.exchange import _read_party_keys
     from glasnost.service.app import ServiceSettings, create_app
+
+    if dashboard_token is not None and not dashboard_token.strip():
+        raise common.fail("--dashboard-token: give a non-empty token")
 
     with _errors():
         node = _open_node(db, key, needs_key=True)
@@ -59,12 +74,16 @@ def serve(
             peer_urls=peer or [],
             sync_interval_s=sync_interval,
             acknowledgement_deadline=dt.timedelta(hours=ack_deadline_h),
+            agreement=open_agreement(agreement),
+            dashboard_token=dashboard_token,
         )
         application = create_app(node, settings)
     common.errors.print(
         f"glasnost node {node.party} (log {node.own.origin}) on http://{host}:{port}/v1/ "
         f"({len(settings.peer_urls)} peers)"
     )
+    access = "open /?token=TOKEN once" if dashboard_token else "loopback clients only"
+    common.errors.print(f"dashboard on http://{host}:{port}/ ({access})", soft_wrap=True)
     uvicorn.run(application, host=host, port=port, log_level="warning", timeout_keep_alive=5)
 
 

@@ -341,12 +341,6 @@ class Node:
         checkpoint = parse_checkpoint(parse_note(note).text)
         mirror = self._mirror_of(checkpoint.origin)
         where = f"checkpoint {checkpoint.origin}/{checkpoint.size}"
-        held = mirror.size()
-        if checkpoint.size > held:
-            raise CheckpointError(
-                f"covers {checkpoint.size} entries; this node holds {held}: sync first",
-                where=where,
-            )
         cosigned = mirror.latest_cosigned(self.witness_name)
         evidence = mirror.evidence()
         if evidence:
@@ -355,6 +349,12 @@ class Node:
                 f"inconsistent histories ({evidence[0]['reason']}); it no longer cosigns it",
                 where=where,
                 cosigned_size=0 if cosigned is None else cosigned.size,
+            )
+        held = mirror.size()
+        if checkpoint.size > held:
+            raise CheckpointError(
+                f"covers {checkpoint.size} entries; this node holds {held}: sync first",
+                where=where,
             )
         if proof is None:
             old = 0 if cosigned is None else cosigned.size

@@ -18,6 +18,8 @@ Parties read and write, observers only read. The routes::
     POST /v1/cosignatures                 a peer returns its cosignature of our checkpoint
     GET  /v1/peers                        each peer: sync state, acknowledgements, evidence
 
+The read-only web dashboard is served under ``/`` (:mod:`glasnost.service.dashboard`).
+
 Errors are ``{"detail": "..."}`` with a 4xx status that says which kind: 400 malformed,
 401 not authenticated, 403 not allowed (or a signature that does not verify), 404 unknown log,
 409 not the next position / not the cosigned size (the witness answers its size), 413 too
@@ -75,7 +77,9 @@ from glasnost.service.auth import (
     SqlNonceStore,
     requires,
 )
+from glasnost.service.dashboard import install_dashboard
 from glasnost.service.limits import BodySizeLimit, RateLimit, RequestTimeout
+from glasnost.treaty.agreement import Agreement, builtin_agreement
 
 PartyPrincipal = Annotated[Principal, Depends(requires("party"))]
 """A route parameter: the request's principal, which must be a party (observers only read)."""
@@ -100,6 +104,10 @@ class ServiceSettings:
     peer_urls: Sequence[str] = ()
     sync_interval_s: float = 0.0
     peer_state: dict[str, dict[str, Any]] = field(default_factory=dict)
+    agreement: Agreement | None = None
+    """The agreement the dashboard shows (None: the built-in one)."""
+    dashboard_token: str | None = None
+    """None: the dashboard answers loopback clients only; else it requires this token."""
 
 
 # --- request and response bodies ----------------------------------------------------------------
@@ -174,7 +182,8 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
             observers=settings.observers,
         )
 
-    authenticator = Authenticator(principals(), SqlNonceStore(node.engine))
+    # read per request: a peer followed, or a successor administration added, counts at once
+    authenticator = Authenticator(principals, SqlNonceStore(node.engine))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -386,6 +395,9 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
         kept = node.add_cosignatures(body.note)
         return {"kept": kept}
 
+    install_dashboard(
+        app, node, settings.agreement or builtin_agreement(), token=settings.dashboard_token
+    )
     return _limited(app, settings)
 
 

@@ -407,13 +407,15 @@ def _http_error(error: AuthError) -> HTTPException:
 class Authenticator:
     """Verifies the requests of a node's API; an instance is a FastAPI dependency.
 
-    ``clock`` gives the node's time in unix seconds. Verification (with its database write)
-    runs in a worker thread, off the event loop.
+    ``principals`` is the registry, or a function that returns it for each request (so that
+    a key record changed in the database counts at once). ``clock`` gives the node's time in
+    unix seconds. Verification (with its database write) runs in a worker thread, off the
+    event loop.
     """
 
     def __init__(
         self,
-        principals: Principals,
+        principals: Principals | Callable[[], Principals],
         nonces: NonceStore,
         *,
         window_s: int = DEFAULT_WINDOW_S,
@@ -433,7 +435,7 @@ class Authenticator:
             target,
             headers,
             body,
-            self.principals,
+            self.principals() if callable(self.principals) else self.principals,
             self.nonces,
             int(self._clock()),
             self.window_s,

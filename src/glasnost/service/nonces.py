@@ -21,7 +21,7 @@ from typing import Protocol
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from glasnost.exchange.store import _WRITE
+from glasnost.exchange.store import write_transaction
 from glasnost.exchange.tables import RequestNonceRow
 
 __all__ = ["MemoryNonceStore", "NonceStore", "SqlNonceStore"]
@@ -98,10 +98,8 @@ class SqlNonceStore:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            conn.execution_options(**{_WRITE: True})
-            with conn.begin():
-                yield conn
+        with write_transaction(self.engine) as conn:
+            yield conn
 
     def use(self, nonce: str, principal: str, expires_at: int, now: int) -> bool:
         try:

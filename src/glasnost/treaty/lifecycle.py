@@ -143,7 +143,7 @@ def lifecycle(
             and getattr(e.entry.body, "agreement_id", agreement.id) == agreement.id
             and e.created_at <= now
         ),
-        key=lambda e: (e.created_at, e.party, e.seq),
+        key=lambda e: (e.created_at, e.type != "propose", e.party, e.seq),
     )
     proposal: LoggedEntry | None = next(
         (

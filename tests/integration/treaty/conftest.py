@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import sqlite3
 from collections.abc import Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,3 +153,41 @@ def pair(tmp_path: Path) -> Pair:
     us.node.follow(ru.record)
     ru.node.follow(us.record)
     return Pair(us, ru, clock, builtin_agreement())
+
+
+def new_pair(path: Path) -> Pair:
+    """What the ``pair`` fixture gives, in ``path``: for set-ups shared by a module."""
+    clock = Clock()
+    sides = []
+    for party in ("US", "RU"):
+        keys = [PrivateKey.from_seed(secrets.token_bytes(32)) for _ in range(2)]
+        record = party_keys(party, keys)
+        sides.append(Side(party, path / f"{party.lower()}.db", keys, record, clock))
+    us, ru = sides
+    us.node.follow(ru.record)
+    ru.node.follow(us.record)
+    return Pair(us, ru, clock, builtin_agreement())
+
+
+@dataclass
+class OpenedSide(Side):
+    """A side over a node database that exists already (opened, not created), with the key
+    of the administration in office at the clock's time."""
+
+    def __post_init__(self) -> None:
+        in_office = self.record.key_for(self.clock.now)
+        key = self.keys[self.record.administrations.index(in_office)]
+        self.node = Node.open(str(self.path), key=key, clock=self.clock)
+
+
+def copy_pair(source: Pair, path: Path) -> Pair:
+    """An independent copy of ``source`` in ``path``: both node databases copied (SQLite
+    backup, consistent while the source is open), a clock of its own at the source's time."""
+    clock = Clock(source.clock.now)
+    sides = []
+    for side in source.sides():
+        target = path / side.path.name
+        with closing(sqlite3.connect(side.path)) as src, closing(sqlite3.connect(target)) as dst:
+            src.backup(dst)
+        sides.append(OpenedSide(side.party, target, side.keys, side.record, clock))
+    return Pair(sides[0], sides[1], clock, source.agreement)

@@ -1,0 +1,298 @@
+"""Benchmark: a full sync of N entries between two nodes over real HTTP on loopback.
+
+The US node (SQLite in a temporary folder) holds N signed notification entries (signed before
+timing, appended with :meth:`LogStore.append` in batches of 10,000) and a checkpoint; it is
+served by ``glasnost serve`` in a subprocess (so the server and the client do not share one
+interpreter lock) with ``--sync-interval 0``. A fresh RU node follows US; the timed part is
+:func:`~glasnost.service.sync.sync_once` from RU: the checkpoint, N entries in pages of 1,000
+(each page fetched, decoded, verified and stored in one transaction), the cosignature of the
+checkpoint and its return to US.
+
+Baseline, in the same run: the same N entries appended to a fresh mirror in another database
+with :meth:`LogStore.append` in batches of 1,000 (the verification and storage cost of the
+sync, without HTTP). Printed: both times, entries/s, the ratio, and the goal (100,000 entries in
+under 60 s). ``--profile`` runs the sync under cProfile (client side) and prints where the time
+goes.
+
+Run:  .venv/bin/python benchmarks/bench_sync.py [--n 100000] [--page 1000] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import os
+import pstats
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from glasnost.exchange.entries import NotificationEntry, SignedEntry, sign_entry
+from glasnost.exchange.keys import (
+    Administration,
+    PartyKeys,
+    PrivateKey,
+    generate_key,
+    write_private_key,
+)
+from glasnost.exchange.node import Node
+from glasnost.exchange.store import LogStore, make_engine, migrate
+from glasnost.service.sync import SyncReport, sync_once
+
+START = dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC)
+"""Entry ``seq`` is created ``seq`` seconds after this."""
+
+GOAL_ENTRIES = 100_000
+GOAL_S = 60.0
+"""The goal: a full sync of 100,000 entries in under 60 s."""
+
+SERVER_START_S = 30.0
+
+
+def party(name: str) -> tuple[PartyKeys, PrivateKey]:
+    """A party with one administration in office since 2020 and its private key."""
+    key = generate_key()
+    adm = Administration(
+        party=name,
+        id=f"{name.lower()}-1",
+        name=f"{name} administration",
+        public_key=key.public_key.to_base64(),
+        valid_from=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+    )
+    return PartyKeys(party=name, key_name=f"bench.example/{name}", administrations=(adm,)), key
+
+
+def entry(keys: PartyKeys, key: PrivateKey, key_id: str, seq: int) -> SignedEntry:
+    """Signed notification ``seq`` of ``keys.party``'s log (about 330 bytes)."""
+    envelope = NotificationEntry.model_validate(
+        {
+            "party": keys.party,
+            "seq": seq,
+            "created_at": START + dt.timedelta(seconds=seq),
+            "body": {
+                "event_type": "interceptor_test",
+                "phase": "pre_event",
+                "window_start": "2025-04-01T00:00:00Z",
+                "window_end": "2025-04-03T00:00:00Z",
+                "site_ids": ["vandenberg"],
+                "details": f"flight test {seq} of one GBI from Vandenberg",
+            },
+        }
+    )
+    return sign_entry(envelope, key, key_id)
+
+
+def signed_entries(keys: PartyKeys, key: PrivateKey, n: int) -> list[SignedEntry]:
+    """Entries 0 .. n-1 of ``keys.party``'s log."""
+    key_id = keys.key_id(keys.administrations[0])
+    return [entry(keys, key, key_id, seq) for seq in range(n)]
+
+
+def append_batches(store: LogStore, entries: Sequence[SignedEntry], batch: int) -> float:
+    """Append ``entries`` in batches of ``batch``; returns the seconds it took."""
+    t0 = time.perf_counter()
+    for start in range(0, len(entries), batch):
+        store.append(entries[start : start + batch])
+    return time.perf_counter() - t0
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def glasnost_command() -> list[str]:
+    """The ``glasnost`` command of this interpreter's environment."""
+    script = Path(sys.executable).with_name("glasnost")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from glasnost.cli import main; sys.exit(main())"]
+
+
+@contextmanager
+def served(db: Path, key_file: Path, log_file: Path) -> Iterator[str]:
+    """``glasnost serve`` of the node in ``db`` in a subprocess until the block ends; yields
+    its base URL once ``/v1/health`` answers."""
+    port = free_port()
+    command = [
+        *glasnost_command(),
+        "serve",
+        "--db",
+        str(db),
+        "--key",
+        str(key_file),
+        "--port",
+        str(port),
+        "--sync-interval",
+        "0",
+    ]
+    url = f"http://127.0.0.1:{port}"
+    with open(log_file, "wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + SERVER_START_S
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(
+                        f"glasnost serve exited with {process.returncode}: "
+                        f"{log_file.read_text(errors='replace')}"
+                    )
+                try:
+                    if httpx.get(f"{url}/v1/health", timeout=1.0).is_success:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"glasnost serve: no answer on {url} after 30 s")
+                time.sleep(0.1)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def make_node(
+    folder: Path, keys: PartyKeys, key: PrivateKey, follows: Sequence[PartyKeys]
+) -> tuple[Node, Path, Path]:
+    """A node of ``keys.party`` in ``folder`` following ``follows``; its database and key
+    file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "node.db"
+    key_file = write_private_key(folder / "key.pem", key)
+    node = Node.init(str(db), keys, key)
+    for peer in follows:
+        node.follow(peer)
+    return node, db, key_file
+
+
+def profile_sync(node: Node, url: str, page: int) -> tuple[SyncReport, float, str]:
+    """:func:`sync_once` under cProfile: its report, its time, and the profile as text."""
+    profiler = cProfile.Profile()
+    t0 = time.perf_counter()
+    report = profiler.runcall(sync_once, node, url, page=page)
+    seconds = time.perf_counter() - t0
+    return report, seconds, summarize_profile(profiler, seconds)
+
+
+PROFILE_PARTS: tuple[tuple[str, str, str], ...] = (
+    ("sync.py", "entries", "fetch pages: GET /v1/entries, decode (PeerClient.entries)"),
+    ("httpx/_client.py", "send", "  of which HTTP round trips (server time included)"),
+    ("httpx/_models.py", "json", "  of which JSON decoding of the pages"),
+    ("entries.py", "from_json", "  of which SignedEntry.from_json"),
+    ("store.py", "append", "verify and store pages (LogStore.append)"),
+    ("entries.py", "verify_entry", "  of which verify_entry (canonical JSON, Ed25519, schema)"),
+    ("canonical.py", "canonical_json", "    of which RFC 8785 canonical form (twice per entry)"),
+    ("keys.py", "verify", "    of which Ed25519 verification"),
+    ("entries.py", "parse_entry", "    of which envelope and body schema (pydantic)"),
+    ("merkle.py", "append", "  of which Merkle tree (CompactRange.append)"),
+    ("sqlalchemy/engine/base.py", "_execute_context", "  of which SQL statements"),
+    ("store.py", "root", "root at the checkpoint's size (LogStore.root)"),
+    ("node.py", "cosign", "cosign the checkpoint (Node.cosign)"),
+)
+
+
+def summarize_profile(profiler: cProfile.Profile, seconds: float) -> str:
+    """Where the sync's time goes: named parts (cumulative) and the top functions."""
+    stats = pstats.Stats(profiler)
+    table = stats.stats  # type: ignore[attr-defined]
+    lines = [f"client-side profile of the sync ({seconds:.1f} s, under cProfile):"]
+    for suffix, name, label in PROFILE_PARTS:
+        cumulative = sum(
+            value[3]
+            for (filename, _, function), value in table.items()
+            if function == name and filename.replace(os.sep, "/").endswith(suffix)
+        )
+        lines.append(f"  {label:<62} {cumulative:7.2f} s  {cumulative / seconds:6.1%}")
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(15)
+    lines.append("top functions by own time:")
+    lines.extend("  " + line for line in text.getvalue().splitlines() if line.strip())
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=GOAL_ENTRIES, help="entries to sync")
+    parser.add_argument("--page", type=int, default=1_000, help="entries per request")
+    parser.add_argument("--profile", action="store_true", help="profile the sync (client side)")
+    args = parser.parse_args()
+
+    us_keys, us_key = party("US")
+    ru_keys, ru_key = party("RU")
+    t0 = time.perf_counter()
+    entries = signed_entries(us_keys, us_key, args.n)
+    print(f"signed {args.n:,} entries in {time.perf_counter() - t0:.1f} s (not timed)")
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-sync-"))
+    try:
+        us, us_db, us_key_file = make_node(tmp / "us", us_keys, us_key, [ru_keys])
+        built = append_batches(us.own, entries, 10_000)
+        us.checkpoint()
+        us.engine.dispose()
+        print(f"US node: {args.n:,} entries appended in {built:.1f} s, checkpoint signed")
+
+        engine = make_engine(tmp / "baseline.db")
+        migrate(engine)
+        baseline = append_batches(LogStore.create(engine, us_keys), entries, 1_000)
+        engine.dispose()
+
+        ru, _, _ = make_node(tmp / "ru", ru_keys, ru_key, [us_keys])
+        with served(us_db, us_key_file, tmp / "serve.log") as url:
+            if args.profile:
+                report, synced, profile = profile_sync(ru, url, args.page)
+            else:
+                t0 = time.perf_counter()
+                report = sync_once(ru, url, page=args.page)
+                synced = time.perf_counter() - t0
+                profile = ""
+        mirror = ru.log("US")
+        assert report.pulled == args.n, report
+        assert report.cosigned_size == args.n, report
+        assert mirror.size() == args.n
+        assert mirror.root(args.n) == LogStore.open(us.engine, us_keys.key_name).root(args.n)
+
+        print(
+            f"sync over HTTP ({args.page:,}/page, glasnost serve in a subprocess): "
+            f"{synced:.2f} s, {args.n / synced:,.0f} entries/s, cosigned"
+        )
+        print(
+            f"baseline, local verify+append (1,000/transaction): {baseline:.2f} s, "
+            f"{args.n / baseline:,.0f} entries/s"
+        )
+        print(f"ratio sync / local: {synced / baseline:.2f}x")
+        if profile:
+            print("goal: not judged (the sync ran under cProfile; rerun without --profile)")
+            print(profile)
+        else:
+            estimate = synced * GOAL_ENTRIES / args.n
+            met = "met" if estimate < GOAL_S else "NOT met"
+            scaled = (
+                "" if args.n == GOAL_ENTRIES else f" (scaled from {args.n:,}: {estimate:.1f} s)"
+            )
+            print(f"goal: {GOAL_ENTRIES:,} entries in < {GOAL_S:.0f} s: {met}{scaled}")
+            if estimate >= GOAL_S:
+                print("rerun with --profile to see where the time goes")
+        ru.engine.dispose()
+        us.engine.dispose()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

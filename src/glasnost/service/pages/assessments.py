@@ -1,0 +1,133 @@
+"""The assessments page: every ``assessment`` entry with its confirmation status (from
+:func:`glasnost.treaty.compliance.compliance`), and the assessment of the latest logged one
+recomputed here: the scenario made of the declarations it references
+(:func:`glasnost.treaty.confirmation.scenario_from_declarations`), assessed by
+:func:`glasnost.defense.assessment.assess`, drawn with the HTML report's map and margin heat map.
+
+With no assessment entry yet, the page assesses the parties' latest received declarations
+instead (what an assessment request would assess now). An assessment takes seconds: it runs on
+the first request for a scenario and is kept by the scenario's digest, so it is never computed
+twice (requests that arrive meanwhile wait for the first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from glasnost.defense.assessment import assess
+from glasnost.exchange.bodies import Assessment as AssessmentBody
+from glasnost.exchange.canonical import canonical_json, sha256_hex
+from glasnost.report.html import LABELS, _ground_tracks, _heatmap, _world_map
+from glasnost.scenario.models import Scenario
+from glasnost.service.pages.common import PLOT_LOCK, Site
+from glasnost.treaty.compliance import compliance
+from glasnost.treaty.confirmation import (
+    ConfirmationError,
+    latest_declarations,
+    result_json,
+    scenario_from_declarations,
+    scenario_sha256,
+)
+from glasnost.treaty.logs import LoggedEntry, LogView
+
+__all__ = ["Assessed", "page"]
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """What the page shows of an assessment run: its plain result, its digests, its pictures
+    (per direction: heading, [(title, caption, alt, data URI)])."""
+
+    data: dict[str, Any]
+    summary: str
+    scenario_sha256: str
+    result_sha256: str
+    figures: list[tuple[str, list[tuple[str, str, str, str]]]]
+
+
+def _run(scenario: Scenario) -> Assessed:
+    """Assess ``scenario`` and draw its pictures (seconds)."""
+    assessed = assess(scenario)
+    tracks = _ground_tracks(assessed)
+    figures: list[tuple[str, list[tuple[str, str, str, str]]]] = []
+    with PLOT_LOCK:
+        for d in assessed.directions:
+            pictures = [_world_map(assessed, d, tracks), _heatmap(assessed, d)]
+            figures.append(
+                (
+                    f"{d.defender} defenses against {d.attacker} forces",
+                    [(p.title, p.caption, p.alt, p.data_uri) for p in pictures],
+                )
+            )
+    return Assessed(
+        data=assessed.to_dict(),
+        summary=scenario.summary(),
+        scenario_sha256=scenario_sha256(scenario),
+        result_sha256=sha256_hex(canonical_json(result_json(assessed))),
+        figures=figures,
+    )
+
+
+def _inputs(entry: LoggedEntry, views: dict[str, LogView]) -> dict[str, LoggedEntry]:
+    """The declarations an assessment entry references, found by hash in the logs."""
+    found: dict[str, LoggedEntry] = {}
+    for ref in entry.entry.refs:
+        view = views.get(ref.party)
+        logged = None if view is None else view.by_hash(ref.hash)
+        if logged is not None and logged.seq == ref.seq:
+            found[logged.party] = logged
+    return found
+
+
+def page(site: Site) -> dict[str, Any]:
+    """The assessment entries with their status, and the latest assessment recomputed."""
+    views = site.views()
+    report = compliance(site.agreement, views).to_json()
+    statuses = {a["entry"]: a for a in report["assessments"]}
+    entries = sorted(
+        (e for view in views.values() for e in view.of_type("assessment")),
+        key=lambda e: (e.created_at, e.party, e.seq),
+    )
+    rows = []
+    for e in entries:
+        body = e.entry.body
+        assert isinstance(body, AssessmentBody)
+        status = statuses.get(e.ref)
+        rows.append(
+            {
+                "ref": e.ref,
+                "party": e.party,
+                "created_at": e.created_at,
+                "received_at": e.received_at,
+                "verdict": body.verdict,
+                "scenario_sha256": body.scenario_sha256,
+                "result_sha256": body.result_sha256,
+                "software": body.software,
+                "inputs": [f"{r.party}#{r.seq}" for r in e.entry.refs],
+                "status": "void" if status is None else status["status"],
+                "answer": None if status is None else status["answer"],
+                "note": "" if status is None else status["note"],
+            }
+        )
+
+    latest = entries[-1] if entries else None
+    inputs = _inputs(latest, views) if latest is not None else latest_declarations(views)
+    claimed = None if latest is None else latest.entry.body
+    problem = None
+    assessed = None
+    try:
+        scenario = scenario_from_declarations(site.agreement, inputs)
+    except ConfirmationError as exc:
+        problem = str(exc)
+    else:
+        assessed = site.assessments.get(scenario_sha256(scenario), lambda: _run(scenario))
+    return {
+        "rows": rows,
+        "latest": None if latest is None else rows[-1],
+        "claimed": None if not isinstance(claimed, AssessmentBody) else claimed,
+        "inputs": sorted(e.ref for e in inputs.values()),
+        "problem": problem,
+        "assessed": assessed,
+        "labels": LABELS,
+    }
