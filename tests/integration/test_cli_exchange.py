@@ -59,13 +59,13 @@ def test_declare_notify_checkpoint_prove_verify(nodes: Path) -> None:
     declared = run_json("declare", *us, *key, "--scenario", "us-ru", "--as-of", "2025-06-01")
     assert declared["seq"] == 0
     notified = run_json(
-        "notify", *us, *key, "--event", "interceptor_test", "--window-start", "2026-12-10",
-        "--window-end", "2026-12-12T06:00Z", "--details", "flight test", "--ref", "US:0",
+        "notify", *us, *key, "--event", "interceptor_test", "--window-start", "2099-12-10",
+        "--window-end", "2099-12-12T06:00Z", "--details", "flight test", "--ref", "US:0",
     )  # fmt: skip
     assert notified["seq"] == 1
     entry = json.loads(notified["entry"])
     assert entry["refs"] == [{"party": "US", "seq": 0, "hash": declared["hash"]}]
-    assert entry["body"]["window_end"] == "2026-12-12T06:00:00Z"
+    assert entry["body"]["window_end"] == "2099-12-12T06:00:00Z"
 
     shown = run_json("log", "show", *us)
     assert [e["type"] for e in shown["entries"]] == ["declaration", "notification"]
@@ -133,7 +133,7 @@ def test_tampered_entry_row_is_named_by_log_verify(nodes: Path) -> None:
     for n in range(3):
         run(
             "notify", *us, "--key", nodes / "us.key", "--event", "exercise",
-            "--window-start", "2026-12-01", "--window-end", "2026-12-02", "--details", f"ex {n}",
+            "--window-start", "2099-12-01", "--window-end", "2099-12-02", "--details", f"ex {n}",
         )  # fmt: skip
     with sqlite3.connect(nodes / "us.db") as conn:
         conn.execute("DROP TRIGGER entries_no_update")
@@ -167,13 +167,37 @@ def test_tampered_entry_row_is_named_by_log_verify(nodes: Path) -> None:
                 "--event",
                 "party",
                 "--window-start",
-                "2026-01-02",
+                "2099-01-02",
                 "--window-end",
-                "2026-01-01",
+                "2099-01-01",
                 "--details",
                 "x",
             ],
             "event_type",
+        ),
+        (
+            [
+                *["notify", "--key", "{us_key}", "--event", "exercise", "--details", "x"],
+                *["--window-start", "2020-01-02", "--window-end", "2020-01-03"],
+            ],
+            "--window-start: 2020-01-02T00:00:00Z has passed",
+        ),
+        (
+            [
+                *[
+                    "notify",
+                    "--key",
+                    "{us_key}",
+                    "--event",
+                    "exercise",
+                    "--details",
+                    "x",
+                    "--phase",
+                    "post_event",
+                ],
+                *["--window-start", "2020-01-02", "--window-end", "2099-01-03"],
+            ],
+            "--window-end: 2099-01-03T00:00:00Z is still ahead",
         ),
         (["log", "prove", "--seq", "5"], "index 5 is outside a tree of size 0"),
         (["log", "show", "--log", "CN"], "log CN: this node keeps no log of it"),

@@ -530,6 +530,17 @@ def notify(
 
     start = _time_option(window_start, "--window-start")
     end = _time_option(window_end, "--window-end")
+    now = dt.datetime.now(dt.UTC)
+    if phase == "pre_event" and start is not None and start <= now:
+        raise common.fail(
+            f"--window-start: {start:%Y-%m-%dT%H:%M:%SZ} has passed; a pre-event notification "
+            "comes before its window opens (use --phase post_event for an event that happened)"
+        )
+    if phase == "post_event" and end is not None and end > now:
+        raise common.fail(
+            f"--window-end: {end:%Y-%m-%dT%H:%M:%SZ} is still ahead; a post-event notification "
+            "comes after its window closes"
+        )
     with _errors():
         node = _open_node(db, key, needs_key=True)
         try:

@@ -140,6 +140,45 @@ class CosignedNote(_Body):
 
 # --- errors -------------------------------------------------------------------------------------
 
+
+class ErrorDetail(_Body):
+    """An error: what went wrong and where, in one message."""
+
+    detail: str
+
+
+class ValidationProblem(_Body):
+    """One problem of a request that fails validation (FastAPI's form)."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+    input: Any = None
+    ctx: dict[str, Any] | None = None
+
+
+class ValidationErrors(_Body):
+    """A request that fails validation: every problem with its location."""
+
+    detail: list[ValidationProblem]
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorDetail, "description": "Malformed request"},
+    401: {"model": ErrorDetail, "description": "Not authenticated (signed request required)"},
+    403: {"model": ErrorDetail, "description": "Not allowed, or a signature that does not verify"},
+    404: {"model": ErrorDetail, "description": "No such log, entry or checkpoint"},
+    409: {"model": ErrorDetail, "description": "Not the next position / not the cosigned size"},
+    413: {"model": ErrorDetail, "description": "Request body too large"},
+    422: {
+        "model": ErrorDetail | ValidationErrors,
+        "description": "Invalid content: an entry or proof that does not verify, or a request "
+        "that fails validation",
+    },
+    429: {"model": ErrorDetail, "description": "Rate limited (see Retry-After)"},
+}
+"""The error answers every API route may give, for the OpenAPI document."""
+
 _STATUS: tuple[tuple[type[ExchangeError], int], ...] = (
     (LogNotFound, 404),
     (UnknownOrigin, 404),
@@ -212,6 +251,7 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
         version=__version__,
         description=__doc__,
         openapi_url="/v1/openapi.json",
+        responses=ERROR_RESPONSES,
         docs_url="/v1/docs",
         redoc_url=None,
         lifespan=lifespan,
@@ -367,7 +407,17 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
         mirror.append([SignedEntry.from_json(e.model_dump()) for e in body.entries])
         return {"origin": mirror.origin, "size": mirror.size()}
 
-    @app.post("/v1/witness/add-checkpoint", tags=["sync"], response_class=PlainTextResponse)
+    @app.post(
+        "/v1/witness/add-checkpoint",
+        tags=["sync"],
+        response_class=PlainTextResponse,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        },
+    )
     async def add_checkpoint(principal: PartyPrincipal, request: Request) -> Response:
         """C2SP tlog-witness add-checkpoint: ``old <size>``, proof lines, a blank line, the
         signed note. Answers the cosignature line; 409 (body: the cosigned size) when ``old``

@@ -59,7 +59,9 @@ The rules; each late or missing obligation is also a finding, in words:
    :mod:`glasnost.treaty.declarations`), else an ``inconsistent_update`` finding.
 9. **Lifecycle and assessments**: the lifecycle's findings come first; each ``assessment`` is
    ``confirmed``, ``disputed`` or ``pending`` by the latest ``confirmation`` or ``dispute`` of
-   another party that refs it (a confirmation of another result digest counts as a dispute).
+   another party that refs it (a confirmation of another result digest counts as a dispute);
+   a ``confirmation`` or ``dispute`` that refs no assessment of another party in the logs is an
+   ``unknown_reference`` finding.
 """
 
 from __future__ import annotations
@@ -560,7 +562,27 @@ def _responses(rules: _Rules) -> None:
 
 
 def _assessments(rules: _Rules) -> None:
-    """Rule 9: each assessment by the latest confirmation or dispute of another party."""
+    """Rule 9: each assessment by the latest confirmation or dispute of another party; a
+    confirmation or dispute that answers no assessment of another party is a finding."""
+    assessments = [
+        e
+        for entries in rules.entries.values()
+        for e in entries
+        if isinstance(e.entry, AssessmentEntry)
+    ]
+    for entries in rules.entries.values():
+        for answer in entries:
+            if isinstance(answer.entry, ConfirmationEntry | DisputeEntry) and not any(
+                a.party != answer.party and _refs(answer, a) for a in assessments
+            ):
+                refs = ", ".join(f"{r.party}#{r.seq}" for r in answer.entry.refs) or "none"
+                rules.find(
+                    "unknown_reference",
+                    answer.party,
+                    f"{answer.type} of an unknown assessment (refs {refs}: no assessment of "
+                    "the other party with that position and hash is in the logs)",
+                    answer.ref,
+                )
     for party, entries in rules.entries.items():
         for entry in entries:
             if not isinstance(entry.entry, AssessmentEntry):

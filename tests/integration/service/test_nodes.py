@@ -145,8 +145,8 @@ def test_declaration_synced_cosigned_and_proven(pair: Pair, servers: StartServer
     assert declared["seq"] == 0
     for n in range(2):
         cli(
-            "notify", *us_opts, "--event", "exercise", "--window-start", "2026-12-01",
-            "--window-end", "2026-12-02", "--details", f"exercise {n}", "--ref", "US:0",
+            "notify", *us_opts, "--event", "exercise", "--window-start", "2099-12-01",
+            "--window-end", "2099-12-02", "--details", f"exercise {n}", "--ref", "US:0",
         )  # fmt: skip
     ru_declared = cli_json("declare", *ru_opts, "--scenario", "us-ru")
     server = servers(pair.us_db, pair.us)

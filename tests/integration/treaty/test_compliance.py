@@ -690,6 +690,31 @@ def test_assessments_classified_by_the_entries_that_ref_them(pair: Pair) -> None
             "the confirmation carries another result digest",
         ),
     ]
+    assert not [f for f in result.findings if f.kind == "unknown_reference"]
+
+
+def test_confirmation_of_an_unknown_assessment_is_a_finding(pair: Pair) -> None:
+    at(pair, 2026, 1, 20)
+    base = pair.ru.ref(pair.ru.write("declaration", declaration("RU")))  # not an assessment
+    forged = Ref(party="US", seq=base.seq, hash=digest("no such entry"))
+    pair.exchange()
+    at(pair, 2026, 2, 2)
+    by_ref = pair.us.write("confirmation", {"result_sha256": digest("r")}, refs=(base,))
+    by_hash = pair.us.write("dispute", {"reason": "it differs"}, refs=(forged,))
+    pair.exchange()
+    found = [(f.entry, f.reason) for f in report(pair).findings if f.kind == "unknown_reference"]
+    assert found == [
+        (
+            f"US#{by_ref.seq}",
+            f"confirmation of an unknown assessment (refs RU#{base.seq}: no assessment of the "
+            "other party with that position and hash is in the logs)",
+        ),
+        (
+            f"US#{by_hash.seq}",
+            f"dispute of an unknown assessment (refs US#{base.seq}: no assessment of the "
+            "other party with that position and hash is in the logs)",
+        ),
+    ]
 
 
 # --- the same report from either node -----------------------------------------------------------
