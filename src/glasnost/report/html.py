@@ -77,12 +77,12 @@ def render_html(assessment: Assessment) -> str:
     """The report as one self-contained HTML document."""
     data = assessment.to_dict()
     figures: list[tuple[str, list[Picture]]] = []
-    tracks = _ground_tracks(assessment)
+    tracks = ground_tracks(assessment)
     for d in assessment.directions:
         figures.append(
             (
                 f"{d.defender} defenses against {d.attacker} forces",
-                [_world_map(assessment, d, tracks), _heatmap(assessment, d)],
+                [world_map(assessment, d, tracks), heatmap(assessment, d)],
             )
         )
     template = _environment().get_template("assessment.html.j2")
@@ -104,7 +104,7 @@ def write_html(assessment: Assessment, path: str | Path) -> None:
 # --- figures ------------------------------------------------------------------------------------
 
 
-def _ground_tracks(assessment: Assessment) -> tuple[FloatArray, FloatArray]:
+def ground_tracks(assessment: Assessment) -> tuple[FloatArray, FloatArray]:
     """Latitude and longitude (deg) of every route's sub-point, (routes, TRACK_POINTS), from
     launch to impact."""
     traj = assessment.trajectories.trajectory
@@ -160,7 +160,7 @@ def _reentry_rcs_m2(assessment: Assessment, d: Direction) -> float:
     return float(np.median(values)) if values else 0.01
 
 
-def _world_map(
+def world_map(
     assessment: Assessment, d: Direction, tracks: tuple[FloatArray, FloatArray]
 ) -> Picture:
     scenario = assessment.scenario
@@ -224,7 +224,7 @@ def site_base_margins(
     return grid, [s.id for s in d.sites], bases
 
 
-def _heatmap(assessment: Assessment, d: Direction) -> Picture:
+def heatmap(assessment: Assessment, d: Direction) -> Picture:
     """Per (site, base): the least margin over the base's routes (km/s)."""
     grid, _, bases = site_base_margins(assessment, d)
     png = maps.margin_heatmap_png(

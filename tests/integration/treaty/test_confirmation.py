@@ -24,7 +24,7 @@ from glasnost.exchange.bodies import Confirmation, Dispute, Ref
 from glasnost.exchange.postures import declaration_from_scenario
 from glasnost.scenario.builtin import builtin_scenario
 from glasnost.scenario.models import Scenario
-from glasnost.treaty import confirmation
+from glasnost.treaty import confirmation, digest
 from glasnost.treaty.confirmation import (
     NOT_IN_LOGS,
     SOFTWARE,
@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture(scope="module", autouse=True)
 def assess_once() -> Iterator[dict[str, Assessment]]:
-    """``assess`` as the confirmation module calls it, computed once per scenario digest."""
+    """``assess`` as the digest module calls it, computed once per scenario digest."""
     done: dict[str, Assessment] = {}
 
     def cached(scenario: Scenario) -> Assessment:
@@ -57,7 +57,7 @@ def assess_once() -> Iterator[dict[str, Assessment]]:
         return done[key]
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(confirmation, "assess", cached)
+        mp.setattr(digest, "assess", cached)
         yield done
 
 
@@ -248,7 +248,7 @@ def test_the_digest_is_the_same_in_another_process_on_one_core(
         text=True,
     )
     cached = recompute(scenario)  # through the module's cache
-    monkeypatch.setattr(confirmation, "assess", assess)
+    monkeypatch.setattr(digest, "assess", assess)
     fresh = recompute(scenario)
     out, err = child.communicate(timeout=300)
     assert child.returncode == 0, err

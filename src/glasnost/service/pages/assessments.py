@@ -18,7 +18,7 @@ from typing import Any
 from glasnost.defense.assessment import assess
 from glasnost.exchange.bodies import Assessment as AssessmentBody
 from glasnost.exchange.canonical import canonical_json, sha256_hex
-from glasnost.report.html import LABELS, _ground_tracks, _heatmap, _world_map
+from glasnost.report.html import LABELS, ground_tracks, heatmap, world_map
 from glasnost.scenario.models import Scenario
 from glasnost.service.pages.common import PLOT_LOCK, Site
 from glasnost.treaty.compliance import compliance
@@ -49,11 +49,11 @@ class Assessed:
 def _run(scenario: Scenario) -> Assessed:
     """Assess ``scenario`` and draw its pictures (seconds)."""
     assessed = assess(scenario)
-    tracks = _ground_tracks(assessed)
+    tracks = ground_tracks(assessed)
     figures: list[tuple[str, list[tuple[str, str, str, str]]]] = []
     with PLOT_LOCK:
         for d in assessed.directions:
-            pictures = [_world_map(assessed, d, tracks), _heatmap(assessed, d)]
+            pictures = [world_map(assessed, d, tracks), heatmap(assessed, d)]
             figures.append(
                 (
                     f"{d.defender} defenses against {d.attacker} forces",
