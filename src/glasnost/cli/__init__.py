@@ -1,13 +1,15 @@
 """The ``glasnost`` command line: a thin shell that parses, calls the library and prints.
 
 The commands live in :mod:`glasnost.cli.analysis` (trajectories, missiles, scenarios, the
-assessment), :mod:`glasnost.cli.exchange` (keys, the node, the logs, the witness) and
-:mod:`glasnost.cli.service` (serve, sync) and :mod:`glasnost.cli.treaty` (the agreement);
-importing them registers them on
-:data:`glasnost.cli.common.app`.
+assessment, the demos), :mod:`glasnost.cli.keys`, :mod:`glasnost.cli.node`,
+:mod:`glasnost.cli.exchange` (declare, notify), :mod:`glasnost.cli.log` (the logs, the
+witness), :mod:`glasnost.cli.service` (serve, sync) and :mod:`glasnost.cli.treaty` (the
+agreement, compliance, confirmation); importing them registers them on
+:data:`glasnost.cli.common.app`. Their shared options and helpers are in
+:mod:`glasnost.cli.shared`.
 """
 
-from glasnost.cli import analysis, exchange, service, treaty
+from glasnost.cli import analysis, exchange, keys, log, node, service, treaty
 from glasnost.cli.common import app, main
 
-__all__ = ["analysis", "app", "exchange", "main", "service", "treaty"]
+__all__ = ["analysis", "app", "exchange", "keys", "log", "main", "node", "service", "treaty"]

@@ -14,6 +14,7 @@ app = typer.Typer(
     help="Missile-defense transparency: trajectories, threat assessment and a verifiable exchange.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
     add_completion=False,
 )
 console = Console()

@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from glasnost.cli import common
 from glasnost.cli.common import app
-from glasnost.cli.exchange import DbOption, JsonOption, KeyOption, _errors, _open_node
+from glasnost.cli.shared import DbOption, JsonOption, KeyOption, exchange_errors, open_node
 from glasnost.cli.treaty import AgreementOption, open_agreement
 
 PeerOption = Annotated[
@@ -58,17 +58,17 @@ def serve(
     peers in the background)."""
     import uvicorn
 
-    from glasnost.cli.exchange import _read_party_keys
+    from glasnost.cli.shared import read_party_keys
     from glasnost.service.app import ServiceSettings, create_app
 
     if dashboard_token is not None and not dashboard_token.strip():
         raise common.fail("--dashboard-token: give a non-empty token")
 
-    with _errors():
-        node = _open_node(db, key, needs_key=True)
+    with exchange_errors():
+        node = open_node(db, key, needs_key=True)
         if party is not None and party != node.party:
             raise common.fail(f"--party: the database is the node of {node.party}, not {party}")
-        observers = [_read_party_keys(path) for path in observer or []]
+        observers = [read_party_keys(path) for path in observer or []]
         settings = ServiceSettings(
             observers=observers,
             peer_urls=peer or [],
@@ -102,8 +102,8 @@ def sync(
     if not peer:
         raise common.fail("--peer: give the URL of at least one peer node")
     reports = []
-    with _errors():
-        node = _open_node(db, key, needs_key=True)
+    with exchange_errors():
+        node = open_node(db, key, needs_key=True)
         for url in peer:
             try:
                 reports.append(sync_once(node, url))

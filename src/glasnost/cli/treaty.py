@@ -15,15 +15,15 @@ from rich.table import Table
 
 from glasnost.cli import common
 from glasnost.cli.common import app
-from glasnost.cli.exchange import (
+from glasnost.cli.shared import (
     DbOption,
     JsonOption,
     KeyOption,
-    _errors,
-    _open_node,
-    _print_json,
-    _report_written,
-    _time_option,
+    exchange_errors,
+    open_node,
+    parse_time,
+    print_json,
+    report_written,
 )
 
 AgreementOption = Annotated[
@@ -65,10 +65,10 @@ def _state(node: Any, agreement: Any, at: dt.datetime | None = None) -> Any:
 @agreement_app.command("show")
 def agreement_show(agreement: AgreementOption = "us-ru", as_json: JsonOption = False) -> None:
     """The agreement's terms and the hash that propose and sign entries fix."""
-    with _errors():
+    with exchange_errors():
         doc = open_agreement(agreement)
     if as_json:
-        _print_json({"text_sha256": doc.text_sha256(), **doc.model_dump(mode="json")})
+        print_json({"text_sha256": doc.text_sha256(), **doc.model_dump(mode="json")})
         return
     out = common.console
     out.print(f"[bold]{escape(doc.title)}[/] ({doc.id}, {doc.kind})")
@@ -94,15 +94,15 @@ def agreement_show(agreement: AgreementOption = "us-ru", as_json: JsonOption = F
 def _write_action(
     db: str, key: Path | None, agreement: str, build: Any, as_json: bool, what: str
 ) -> None:
-    with _errors():
-        node = _open_node(db, key, needs_key=True)
+    with exchange_errors():
+        node = open_node(db, key, needs_key=True)
         doc = open_agreement(agreement)
         state = _state(node, doc)
         entry_type, body, refs = build(node, doc, state)
         written = node.write(entry_type, body, refs=refs)
         if entry_type == "final":
             node.checkpoint()  # the final checkpoint the successor commits to
-    _report_written(node, written, what, as_json)
+    report_written(node, written, what, as_json)
 
 
 @agreement_app.command("propose")
@@ -274,13 +274,13 @@ def agreement_status(
     as_json: JsonOption = False,
 ) -> None:
     """The agreement's state per party, with the entries that caused it, from both logs."""
-    when = _time_option(at, "--at")
-    with _errors():
-        node = _open_node(db)
+    when = parse_time(at, "--at")
+    with exchange_errors():
+        node = open_node(db)
         doc = open_agreement(agreement)
         state = _state(node, doc, when)
     if as_json:
-        _print_json(state.to_json())
+        print_json(state.to_json())
         return
     out = common.console
     out.print(f"[bold]{escape(doc.title)}[/]: [bold]{state.state}[/]")
@@ -332,13 +332,13 @@ def compliance(
     from glasnost.treaty.compliance import compliance as check
     from glasnost.treaty.logs import views_of_node
 
-    when = _time_option(at, "--at")
-    with _errors():
-        node = _open_node(db)
+    when = parse_time(at, "--at")
+    with exchange_errors():
+        node = open_node(db)
         doc = open_agreement(agreement)
         report = check(doc, views_of_node(node), when).to_json()
     if as_json:
-        _print_json(report)
+        print_json(report)
         return
     out = common.console
     out.print(f"[bold]Compliance with {escape(doc.title)}[/] at {report['at']}")
@@ -392,11 +392,11 @@ def confirm_request_command(
     entry hash, software, verdict, digest of the rounded results)."""
     from glasnost.treaty.confirmation import confirm_request
 
-    with _errors():
-        node = _open_node(db, key, needs_key=True)
+    with exchange_errors():
+        node = open_node(db, key, needs_key=True)
         doc = open_agreement(agreement)
         written = confirm_request(node, doc)
-    _report_written(node, written, "assessment", as_json)
+    report_written(node, written, "assessment", as_json)
 
 
 @confirm_app.command("check")
@@ -412,13 +412,13 @@ def confirm_check_command(
 
     from glasnost.treaty.confirmation import confirm_check
 
-    with _errors():
-        node = _open_node(db, key, needs_key=True)
+    with exchange_errors():
+        node = open_node(db, key, needs_key=True)
         doc = open_agreement(agreement)
         answers = confirm_check(node, doc)
     rows = [{"seq": w.seq, "hash": w.hash, "entry": json.loads(w.signed.entry)} for w in answers]
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     if not rows:
         common.console.print("no unanswered assessment of the other party")

@@ -1,0 +1,217 @@
+"""``glasnost node``: make a database a party's node, share its key record, follow a peer,
+show the node's logs and acknowledgements."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from glasnost.cli import common
+from glasnost.cli.common import app
+from glasnost.cli.shared import (
+    DbOption,
+    JsonOption,
+    KeyOption,
+    exchange_errors,
+    open_node,
+    parse_time,
+    print_json,
+    read_key,
+    read_party_keys,
+)
+
+# --- node ---------------------------------------------------------------------------------------
+
+node_app = typer.Typer(
+    help="The party's node: its database, its log, its peers.", no_args_is_help=True
+)
+app.add_typer(node_app, name="node")
+
+
+@node_app.command("init")
+def node_init(
+    party: Annotated[str, typer.Option("--party", help="The node's party id, e.g. US.")],
+    db: DbOption = "glasnost.db",
+    key: KeyOption = None,
+    origin: Annotated[
+        str | None,
+        typer.Option("--origin", help="Key name of the party's log (default glasnost/PARTY)."),
+    ] = None,
+    administration: Annotated[
+        str | None,
+        typer.Option("--administration", help="Administration id (default PARTY-YEAR)."),
+    ] = None,
+    administration_name: Annotated[
+        str | None, typer.Option("--administration-name", help="Its name, for people.")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Start of its term, UTC (default: now)."),
+    ] = None,
+    keys_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--keys",
+            help="The party's full key record (JSON: party, key_name, administrations) "
+            "instead of one administration built from the options.",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Make a database the node of a party, with its (empty) log."""
+    from glasnost.exchange.keys import Administration, PartyKeys
+    from glasnost.exchange.node import Node
+
+    private = read_key(key)
+    with exchange_errors():
+        if keys_file is not None:
+            party_keys = read_party_keys(keys_file)
+            if party_keys.party != party:
+                raise common.fail(f"--keys: the record is party {party_keys.party}'s, not {party}")
+        else:
+            start = parse_time(since, "--since") or dt.datetime.now(dt.UTC).replace(microsecond=0)
+            party_keys = PartyKeys(
+                party=party,
+                key_name=origin or f"glasnost/{party}",
+                administrations=(
+                    Administration(
+                        party=party,
+                        id=administration or f"{party.lower()}-{start.year}",
+                        name=administration_name or f"{party} administration from {start.date()}",
+                        public_key=private.public_key.to_base64(),
+                        valid_from=start,
+                    ),
+                ),
+            )
+        node = Node.init(db, party_keys, private)
+    info = {"db": db, "party": node.party, "origin": node.own.origin, "size": 0}
+    if as_json:
+        print_json({**info, "party_keys": party_keys.model_dump(mode="json")})
+        return
+    common.console.print(f"node of {node.party} initialised in {escape(db)}: log {node.own.origin}")
+    common.console.print("share its key record with the peer: glasnost node keys --out FILE")
+
+
+@node_app.command("keys")
+def node_keys(
+    db: DbOption = "glasnost.db",
+    out: Annotated[Path | None, typer.Option("--out", help="Write the record to FILE.")] = None,
+) -> None:
+    """Print (or write) the node's key record: what a peer needs to follow its log."""
+    with exchange_errors():
+        node = open_node(db)
+        text = json.dumps(node.party_keys.model_dump(mode="json"), indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.write_text(text, encoding="utf-8")
+    common.console.print(f"wrote {escape(str(out))}")
+
+
+@node_app.command("follow")
+def node_follow(
+    record: Annotated[
+        Path, typer.Argument(help="The peer's key record (from glasnost node keys).")
+    ],
+    db: DbOption = "glasnost.db",
+    as_json: JsonOption = False,
+) -> None:
+    """Start mirroring a peer's log: trust its key record (compare fingerprints out of band)."""
+    from glasnost.exchange.keys import fingerprint
+
+    with exchange_errors():
+        node = open_node(db)
+        party_keys = read_party_keys(record)
+        mirror = node.follow(party_keys)
+    keys = [
+        {"administration": a.id, "fingerprint": fingerprint(a.key), "period": a.period()}
+        for a in party_keys.administrations
+    ]
+    if as_json:
+        print_json(
+            {"party": mirror.party, "origin": mirror.origin, "size": mirror.size(), "keys": keys}
+        )
+        return
+    common.console.print(
+        f"following {mirror.party} (log {mirror.origin}, {mirror.size()} entries held)"
+    )
+    for k in keys:
+        common.console.print(f"  {k['administration']}: {k['fingerprint']} {k['period']}")
+
+
+@node_app.command("status")
+def node_status(
+    db: DbOption = "glasnost.db",
+    ack_deadline_h: Annotated[
+        float, typer.Option("--ack-deadline-h", min=0, help="Acknowledgement deadline (hours).")
+    ] = 24.0,
+    as_json: JsonOption = False,
+) -> None:
+    """The node's logs (sizes, latest checkpoints, cosignatures, evidence) and the peers'
+    acknowledgements of the own log: what is overdue past the deadline."""
+    with exchange_errors():
+        node = open_node(db)
+        logs = [_log_status(node, node.own, own=True)] + [
+            _log_status(node, m, own=False) for m in node.peers()
+        ]
+        acks = node.acknowledgements(dt.timedelta(hours=ack_deadline_h))
+    if as_json:
+        print_json(
+            {
+                "party": node.party,
+                "origin": node.own.origin,
+                "logs": logs,
+                "acknowledgements": [a.to_json() for a in acks],
+            }
+        )
+        return
+    table = Table(title=f"node of {node.party}", title_justify="left")
+    for column in ("log", "role", "entries", "checkpoint", "cosigned by", "evidence"):
+        table.add_column(column)
+    for log in logs:
+        checkpoint = log["checkpoint"]
+        table.add_row(
+            f"{log['party']} ({log['origin']})",
+            "own" if log["own"] else "mirror",
+            str(log["size"]),
+            "-" if checkpoint is None else str(checkpoint["size"]),
+            ", ".join(checkpoint["cosignatures"]) if checkpoint else "-",
+            str(log["evidence"]) if log["evidence"] else "-",
+        )
+    common.console.print(table)
+    for ack in acks:
+        line = f"{ack.peer} acknowledged {ack.acknowledged_size} of {node.own.size()} entries"
+        if ack.overdue:
+            line += (
+                f"; [bold red]{ack.overdue} overdue[/] (past {ack_deadline_h:g} h, "
+                f"from #{ack.first_overdue_seq})"
+            )
+        common.console.print(line)
+
+
+def _log_status(node: Any, log: Any, *, own: bool) -> dict[str, Any]:
+    import base64
+
+    latest = log.latest_checkpoint()
+    checkpoint = None
+    if latest is not None:
+        checkpoint = {
+            "size": latest.size,
+            "root": base64.b64encode(latest.root).decode(),
+            "cosignatures": sorted(log.cosignatures(latest.size)),
+        }
+    return {
+        "party": log.party,
+        "origin": log.origin,
+        "own": own,
+        "size": log.size(),
+        "checkpoint": checkpoint,
+        "evidence": len(log.evidence()),
+    }

@@ -1,0 +1,170 @@
+"""Options and helpers shared by the commands of the exchange, the service and the agreement:
+the node's database and key, ``--json``, refs, times, and one precise line (exit code 2) for
+every error of the exchange or of an input file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from glasnost.cli import common
+
+DB_ENV = "GLASNOST_DB"
+KEY_ENV = "GLASNOST_KEY"
+
+DbOption = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        envvar=DB_ENV,
+        help="The node's database: a SQLite file or a postgresql:// URL.",
+    ),
+]
+KeyOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--key", envvar=KEY_ENV, help="The party's private key file (PKCS #8 PEM, mode 600)."
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+LogOption = Annotated[
+    str | None, typer.Option("--log", help="Whose log: a party id (default: the node's own).")
+]
+RefOption = Annotated[
+    list[str] | None,
+    typer.Option("--ref", help="An entry this one refers to, PARTY:SEQ (repeatable)."),
+]
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
+@contextmanager
+def exchange_errors() -> Iterator[None]:
+    """Turn the exchange's and the scenario's errors into one precise line and exit code 2."""
+    import sqlalchemy.exc
+
+    from glasnost.exchange.errors import ExchangeError
+    from glasnost.scenario.loading import ScenarioError
+
+    try:
+        yield
+    except ScenarioError as exc:
+        for line in str(exc).splitlines():
+            common.errors.print(f"[bold red]error:[/] {escape(line)}", soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    except ExchangeError as exc:
+        raise common.fail(escape(str(exc))) from None
+    except sqlalchemy.exc.ArgumentError as exc:
+        raise common.fail(f"--db: {escape(str(exc))}") from None
+    except sqlalchemy.exc.OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise common.fail(f"database: {escape(reason)}") from None
+
+
+def read_key(path: Path | None) -> Any:
+    from glasnost.exchange.keys import read_private_key
+
+    if path is None:
+        raise common.fail(f"this command signs: give --key FILE (or set {KEY_ENV})")
+    return read_private_key(path)
+
+
+def open_node(db: str, key: Path | None = None, *, needs_key: bool = False) -> Any:
+    from glasnost.exchange.node import Node
+
+    if "://" not in db and not Path(db).exists():
+        raise common.fail(f"--db: {db} does not exist; create it with glasnost node init")
+    private = read_key(key) if (needs_key or key is not None) else None
+    return Node.open(db, key=private)
+
+
+def parse_time(text: str | None, option: str) -> dt.datetime | None:
+    """Parse a UTC time (YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z]), naming the option on error."""
+    if text is None:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a time YYYY-MM-DD[THH:MM[:SS]][Z]", param_hint=option
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def resolve_refs(node: Any, refs: list[str] | None) -> list[Any]:
+    """Resolve PARTY:SEQ options to refs with the hash of the entry this node holds there."""
+    from glasnost.exchange.bodies import Ref
+
+    out = []
+    for text in refs or []:
+        party, _, seq_text = text.partition(":")
+        if not party or not seq_text.isdigit():
+            raise typer.BadParameter(f"{text!r} is not PARTY:SEQ", param_hint="--ref")
+        signed = node.log(party).entry(int(seq_text))
+        out.append(Ref(party=party, seq=int(seq_text), hash=signed.hash))
+    return out
+
+
+def read_party_keys(path: Path) -> Any:
+    from glasnost.exchange.keys import PartyKeys
+    from glasnost.scenario.loading import load_model
+
+    return load_model(path, PartyKeys, what="key record")
+
+
+def report_written(node: Any, written: Any, what: str, as_json: bool) -> None:
+    if as_json:
+        print_json({"party": node.party, "type": what, **written.to_json()})
+        return
+    common.console.print(
+        f"{what} appended to {node.party}'s log: seq {written.seq}, sha256 {written.hash}"
+    )
+
+
+def first_error(exc: Exception) -> str:
+    from pydantic import ValidationError
+
+    from glasnost.scenario.models import dotted
+
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            f"{dotted(e['loc']) or '(body)'}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
+    return str(exc)
+
+
+def read_text(path: Path, option: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise common.fail(f"{option}: {path}: cannot read ({exc})") from None
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise common.fail(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a date YYYY-MM-DD", param_hint="--as-of"
+        ) from None
