@@ -111,7 +111,9 @@ def client(
     """POST entries until ``stop_at`` (then finish the one in hand); fill ``stats``."""
     key_id = keys.key_id(keys.administrations[0])
     with httpx.Client(
-        base_url=url, auth=RequestSigner.for_keys(keys, key), timeout=RETRY_LIMIT_S
+        base_url=url,
+        auth=RequestSigner.for_keys(keys, key, audience=keys.key_name),
+        timeout=RETRY_LIMIT_S,
     ) as http:
         while time.perf_counter() < stop_at:
             seq, created_at = sequencer.take()

@@ -5,7 +5,7 @@ observer named in the node's configuration, with the Ed25519 key (RFC 8032) of t
 administration in office (:mod:`glasnost.exchange.keys`). The signature says who sent the
 request, binds it to the method, target and body, and a nonce makes every request usable once.
 
-**Headers.** All five are required, each exactly once (names are case-insensitive)::
+**Headers.** All six are required, each exactly once (names are case-insensitive)::
 
     Glasnost-Party      the sender's id: a party id (``US``) or an observer id; a letter, then
                         letters, digits, '_' or '-', at most 64 characters
@@ -17,11 +17,15 @@ request, binds it to the method, target and body, and a nonce makes every reques
                         (at least 128 bits; this client sends 16 random bytes)
     Glasnost-Signature  the 64-byte Ed25519 signature of the signed message, in standard
                         base64 (RFC 4648 section 4, with padding, canonical)
+    Glasnost-Audience   the node the request is for: its log origin (e.g. ``glasnost/RU``,
+                        as its ``/v1/health`` says), 1 to 255 printable ASCII characters,
+                        no space
 
-**Signed message.** The UTF-8 bytes of these eight lines, each ended by one line feed (0x0A),
+**Signed message.** The UTF-8 bytes of these nine lines, each ended by one line feed (0x0A),
 nothing else added (no field may contain a line feed)::
 
     glasnost-request/v1
+    <audience>    the Glasnost-Audience value
     <method>      the request method as sent (``GET``, ``POST``: HTTP methods are case-sensitive)
     <target>      the request target in origin form as sent on the request line (ASCII, as
                   HTTP requires): the path, then ``?`` and the query string when the query is
@@ -34,14 +38,15 @@ nothing else added (no field may contain a line feed)::
     <body hash>   the SHA-256 of the body bytes as sent, 64 lower-case hex digits (of the empty
                   string when there is no body: ``e3b0c442...7852b855``)
 
-The host is not signed, since proxies rewrite it; a node therefore accepts a request signed for
-another node that trusts the same key, once, within the time window.
+The host is not signed, since proxies rewrite it; the audience names the node instead, so a
+request signed for one node is refused by every other node that trusts the same key.
 
 **Verification** (:func:`verify_request`) runs these steps in order; each failure is an
 :class:`AuthError` with status 401 whose message starts with what failed:
 
 1. each header is present exactly once and well-formed (the message names the header);
-2. ``|now - timestamp| <= window`` (300 s by default): else "clock skew";
+2. the audience is this node's origin: else "wrong audience";
+   ``|now - timestamp| <= window`` (300 s by default): else "clock skew";
 3. the party is a known principal: else "unknown party";
 4. the key id is one of that principal's keys (``PartyKeys.by_key_id``): else "unknown key";
 5. that key's administration is in office now (``Administration.valid_at``): else "key not in
@@ -125,6 +130,7 @@ KEY_ID_HEADER: Final = "Glasnost-Key-Id"
 TIMESTAMP_HEADER: Final = "Glasnost-Timestamp"
 NONCE_HEADER: Final = "Glasnost-Nonce"
 SIGNATURE_HEADER: Final = "Glasnost-Signature"
+AUDIENCE_HEADER: Final = "Glasnost-Audience"
 
 WWW_AUTHENTICATE: Final = "Glasnost-Request"
 """The challenge sent with every 401."""
@@ -143,6 +149,10 @@ _FORMATS: Final = {
         "unix seconds: 1 to 12 digits, no sign, no leading zero",
     ),
     NONCE_HEADER: (re.compile(r"[0-9a-f]{32,64}"), "32 to 64 lower-case hex digits"),
+    AUDIENCE_HEADER: (
+        re.compile(r"[!-~]{1,255}"),
+        "the target node's origin: 1 to 255 printable ASCII characters, no space",
+    ),
 }
 
 Role = Literal["party", "observer"]
@@ -162,16 +172,31 @@ class AuthError(Exception):
 
 
 def signing_message(
-    method: str, target: str, timestamp: int, nonce: str, party: str, key_id: str, body: bytes
+    method: str,
+    target: str,
+    timestamp: int,
+    nonce: str,
+    party: str,
+    key_id: str,
+    body: bytes,
+    *,
+    audience: str,
 ) -> bytes:
     """The bytes a request's signature covers (see the module docstring)."""
     if timestamp < 0:
         raise ValueError(f"timestamp {timestamp} is negative")
-    fields = {"method": method, "target": target, "nonce": nonce, "party": party, "key id": key_id}
+    fields = {
+        "audience": audience,
+        "method": method,
+        "target": target,
+        "nonce": nonce,
+        "party": party,
+        "key id": key_id,
+    }
     for name, value in fields.items():
         if "\n" in value:
             raise ValueError(f"the {name} contains a line feed")
-    lines = (SCHEME, method, target, str(timestamp), nonce, party, key_id)
+    lines = (SCHEME, audience, method, target, str(timestamp), nonce, party, key_id)
     text = "".join(f"{line}\n" for line in lines) + hashlib.sha256(body).hexdigest() + "\n"
     return text.encode("utf-8")
 
@@ -195,7 +220,8 @@ def request_target(scope: Mapping[str, Any]) -> str:
 
 
 class RequestSigner(httpx.Auth):
-    """httpx authentication that signs every request as ``party`` with ``key``.
+    """httpx authentication that signs every request as ``party`` with ``key``, for the node
+    whose origin is ``audience``.
 
     Each request gets the current time from ``clock`` and a fresh nonce (16 random bytes).
     """
@@ -203,26 +229,34 @@ class RequestSigner(httpx.Auth):
     requires_request_body = True
 
     def __init__(
-        self, party: str, key_id: str, key: PrivateKey, *, clock: Clock = time.time
+        self,
+        party: str,
+        key_id: str,
+        key: PrivateKey,
+        *,
+        audience: str,
+        clock: Clock = time.time,
     ) -> None:
-        for header, value in ((PARTY_HEADER, party), (KEY_ID_HEADER, key_id)):
+        checks = ((PARTY_HEADER, party), (KEY_ID_HEADER, key_id), (AUDIENCE_HEADER, audience))
+        for header, value in checks:
             pattern, expected = _FORMATS[header]
             if not pattern.fullmatch(value):
                 raise ValueError(f"{header} {value!r} is not {expected}")
         self.party = party
         self.key_id = key_id
+        self.audience = audience
         self._key = key
         self._clock = clock
 
     @classmethod
     def for_keys(
-        cls, keys: PartyKeys, key: PrivateKey, *, clock: Clock = time.time
+        cls, keys: PartyKeys, key: PrivateKey, *, audience: str, clock: Clock = time.time
     ) -> RequestSigner:
         """A signer for ``keys.party`` whose key id is that of the administration of ``key``."""
         public = key.public_key.to_base64()
         for adm in keys.administrations:
             if adm.public_key == public:
-                return cls(keys.party, keys.key_id(adm), key, clock=clock)
+                return cls(keys.party, keys.key_id(adm), key, audience=audience, clock=clock)
         raise ValueError(f"the key is not the key of any administration of {keys.party}")
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
@@ -237,7 +271,9 @@ class RequestSigner(httpx.Auth):
             self.party,
             self.key_id,
             request.content,
+            audience=self.audience,
         )
+        request.headers[AUDIENCE_HEADER] = self.audience
         request.headers[PARTY_HEADER] = self.party
         request.headers[KEY_ID_HEADER] = self.key_id
         request.headers[TIMESTAMP_HEADER] = str(timestamp)
@@ -306,11 +342,16 @@ def require_role(principal: Principal, allowed: Collection[Role]) -> None:
 
 
 def _auth_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """The five headers by their canonical names, each checked present once and well-formed."""
-    wanted = {
-        name.lower(): name
-        for name in (PARTY_HEADER, KEY_ID_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER)
-    }
+    """The six headers by their canonical names, each checked present once and well-formed."""
+    names = (
+        PARTY_HEADER,
+        KEY_ID_HEADER,
+        TIMESTAMP_HEADER,
+        NONCE_HEADER,
+        SIGNATURE_HEADER,
+        AUDIENCE_HEADER,
+    )
+    wanted = {name.lower(): name for name in names}
     found: dict[str, str] = {}
     for name, value in headers.items():
         canonical = wanted.get(name.lower())
@@ -337,14 +378,22 @@ def verify_request(
     nonces: NonceStore,
     now: int,
     window_s: int = DEFAULT_WINDOW_S,
+    *,
+    audience: str,
 ) -> Principal:
     """The principal that signed this request, after steps 1 to 7 of the module docstring.
 
     ``target`` is the request target as received (:func:`request_target`), ``now`` the node's
-    time in unix seconds. Raises :class:`AuthError` (401) at the first step that fails; the
-    nonce is recorded only when everything else has passed.
+    time in unix seconds, ``audience`` the node's own origin. Raises :class:`AuthError` (401)
+    at the first step that fails; the nonce is recorded only when everything else has passed.
     """
     values = _auth_headers(headers)
+    if values[AUDIENCE_HEADER] != audience:
+        raise AuthError(
+            401,
+            f"wrong audience: the request was signed for {values[AUDIENCE_HEADER]!r}; this node "
+            f"is {audience!r}",
+        )
     party = values[PARTY_HEADER]
     key_id = values[KEY_ID_HEADER]
     nonce = values[NONCE_HEADER]
@@ -379,7 +428,9 @@ def verify_request(
         )
 
     try:
-        message = signing_message(method, target, timestamp, nonce, party, key_id, body)
+        message = signing_message(
+            method, target, timestamp, nonce, party, key_id, body, audience=audience
+        )
     except ValueError as exc:
         raise AuthError(401, f"malformed request: {exc}") from None
     try:
@@ -407,7 +458,8 @@ def _http_error(error: AuthError) -> HTTPException:
 class Authenticator:
     """Verifies the requests of a node's API; an instance is a FastAPI dependency.
 
-    ``principals`` is the registry, or a function that returns it for each request (so that
+    ``audience`` is the node's origin, which requests must be signed for. ``principals`` is
+    the registry, or a function that returns it for each request (so that
     a key record changed in the database counts at once). ``clock`` gives the node's time in
     unix seconds. Verification (with its database write) runs in a worker thread, off the
     event loop.
@@ -418,11 +470,13 @@ class Authenticator:
         principals: Principals | Callable[[], Principals],
         nonces: NonceStore,
         *,
+        audience: str,
         window_s: int = DEFAULT_WINDOW_S,
         clock: Clock = time.time,
     ) -> None:
         self.principals = principals
         self.nonces = nonces
+        self.audience = audience
         self.window_s = window_s
         self._clock = clock
 
@@ -439,6 +493,7 @@ class Authenticator:
             self.nonces,
             int(self._clock()),
             self.window_s,
+            audience=self.audience,
         )
 
     async def __call__(self, request: Request) -> Principal:

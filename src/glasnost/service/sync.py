@@ -83,12 +83,20 @@ class PeerClient:
     """Signed HTTP requests to a peer's node API."""
 
     def __init__(self, url: str, node: Node, *, timeout_s: float = 30.0) -> None:
+        """Ask the peer who it is (``/v1/health``, unsigned), then sign every request for it."""
         key, administration = node.signer(dt.datetime.now(dt.UTC))
         self.url = url.rstrip("/")
-        self.http = httpx.Client(
-            base_url=self.url,
-            auth=RequestSigner(node.party, node.party_keys.key_id(administration), key),
-            timeout=timeout_s,
+        self.http = httpx.Client(base_url=self.url, timeout=timeout_s)
+        try:
+            self.peer = self.health()
+            origin = self.peer.get("origin")
+            if not isinstance(origin, str) or not origin:
+                raise SyncError(f"{self.url}: /v1/health names no log origin")
+        except BaseException:
+            self.http.close()
+            raise
+        self.http.auth = RequestSigner(
+            node.party, node.party_keys.key_id(administration), key, audience=origin
         )
 
     def close(self) -> None:
@@ -157,7 +165,7 @@ class PeerClient:
 def sync_once(node: Node, url: str, *, page: int = PAGE) -> SyncReport:
     """Pull the peer's new entries and checkpoint, cosign it, push ours (module docstring)."""
     with PeerClient(url, node) as client:
-        health = client.health()
+        health = client.peer
         try:
             mirror = node.log(str(health.get("party")))
         except ExchangeError:

@@ -62,13 +62,15 @@ class Party:
     def key_id(self) -> str:
         return self.keys.key_id(self.keys.administrations[0])
 
-    def signer(self) -> RequestSigner:
-        """httpx auth that signs requests as this party."""
-        return RequestSigner(self.id, self.key_id, self.key)
+    def signer(self, audience: str) -> RequestSigner:
+        """httpx auth that signs requests as this party, for the node of origin ``audience``."""
+        return RequestSigner(self.id, self.key_id, self.key, audience=audience)
 
     def client(self, url: str) -> httpx.Client:
-        """An HTTP client for a node's API whose requests this party signs (close it)."""
-        return httpx.Client(base_url=url, auth=self.signer(), timeout=30.0)
+        """An HTTP client for a node's API whose requests this party signs (close it); the
+        node's origin, which the requests are signed for, comes from its ``/v1/health``."""
+        origin = httpx.get(f"{url}/v1/health", timeout=30.0).json()["origin"]
+        return httpx.Client(base_url=url, auth=self.signer(origin), timeout=30.0)
 
     def write_record(self, path: Path) -> Path:
         """Write the key record as JSON (what ``glasnost node keys`` writes)."""

@@ -50,16 +50,17 @@ US, US_KEY = _party("US", 1)
 RU, RU_KEY = _party("RU", 2)
 OBS, OBS_KEY = _party("OBS", 3)
 PRINCIPALS = Principals(parties=[US, RU], observers=[OBS])
+NODE = "glasnost.example/US"  # the origin of the node the test app plays
 
 
 def signer(keys: PartyKeys, key: PrivateKey) -> RequestSigner:
-    return RequestSigner.for_keys(keys, key)
+    return RequestSigner.for_keys(keys, key, audience=NODE)
 
 
 def make_app(nonces: NonceStore, *, rate_per_s: float = 1000.0, burst: int = 1000) -> ASGIApp:
     """Read for any principal, write for parties only; the limits wrap the whole app."""
     api = FastAPI()
-    api.state.authenticator = Authenticator(PRINCIPALS, nonces)
+    api.state.authenticator = Authenticator(PRINCIPALS, nonces, audience=NODE)
 
     @api.get("/v1/whoami")
     async def whoami(principal: Authenticated, request: Request) -> dict[str, str]:
@@ -137,7 +138,7 @@ def test_rejects_unauthenticated_request(client: Callable[..., httpx.Client]) ->
 
 
 def test_rejects_request_signed_by_other_party(client: Callable[..., httpx.Client]) -> None:
-    impostor = RequestSigner("US", US.key_id(US.administrations[0]), RU_KEY)
+    impostor = RequestSigner("US", US.key_id(US.administrations[0]), RU_KEY, audience=NODE)
     _assert_401(client(impostor).get("/v1/whoami"), "signature invalid")
 
 

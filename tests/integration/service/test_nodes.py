@@ -254,6 +254,23 @@ def test_unauthenticated_request_is_401(attacked: Attacked) -> None:
     assert sizes(attacked.pair) == before
 
 
+def test_request_signed_for_another_node_is_401(attacked: Attacked) -> None:
+    """A request RU signed for some other node (say its own), replayed to the US node."""
+    before = sizes(attacked.pair)
+    entry = attacked.pair.us.notifications(1, 1)[0]
+    elsewhere = attacked.pair.ru.signer(audience=attacked.pair.ru.origin)
+    with httpx.Client(base_url=attacked.server.url, auth=elsewhere) as client:
+        response = client.post(
+            "/v1/mirror/entries", json={"start": 0, "entries": [entry.to_json()]}
+        )
+    assert response.status_code == 401, attacked.server.tail()
+    assert detail(response) == (
+        f"wrong audience: the request was signed for {attacked.pair.ru.origin!r}; this node is "
+        f"{attacked.pair.us.origin!r}"
+    )
+    assert sizes(attacked.pair) == before
+
+
 def test_request_signed_with_an_unregistered_key_is_401(attacked: Attacked) -> None:
     before = sizes(attacked.pair)
     impostor = make_party("US", attacked.pair.folder)  # a fresh key claiming to be US
@@ -265,7 +282,9 @@ def test_request_signed_with_an_unregistered_key_is_401(attacked: Attacked) -> N
     # the impostor names US's real key id but can only sign with its own key
     forged = httpx.Client(
         base_url=attacked.server.url,
-        auth=RequestSigner("US", attacked.pair.us.key_id, impostor.key),
+        auth=RequestSigner(
+            "US", attacked.pair.us.key_id, impostor.key, audience=attacked.pair.us.origin
+        ),
     )
     with forged:
         response = forged.post("/v1/entries", json=entry.to_json())
@@ -278,7 +297,7 @@ def test_replayed_request_is_401_even_after_a_restart(pair: Pair, servers: Start
     server = servers(pair.us_db, pair.us)
     entry = pair.us.notifications(0, 1)[0]
     request = httpx.Request("POST", f"{server.url}/v1/entries", json=entry.to_json())
-    flow = pair.us.signer().auth_flow(request)
+    flow = pair.us.signer(pair.us.origin).auth_flow(request)
     signed = next(flow)
     flow.close()
     headers = {
@@ -286,7 +305,7 @@ def test_replayed_request_is_401_even_after_a_restart(pair: Pair, servers: Start
         for k, v in signed.headers.items()
         if k.lower().startswith("glasnost-") or k.lower() == "content-type"
     }
-    assert len(headers) == 6
+    assert len(headers) == 7  # six Glasnost headers and the content type
     first = httpx.post(f"{server.url}/v1/entries", content=signed.content, headers=headers)
     assert first.status_code == 201, first.text
     assert first.json() == {"seq": 0, "hash": entry.hash}

@@ -38,6 +38,7 @@ from glasnost.exchange.checkpoint import Checkpoint, sign_checkpoint
 from glasnost.exchange.node import Node
 from glasnost.service.app import ServiceSettings, create_app
 from glasnost.service.auth import (
+    AUDIENCE_HEADER,
     KEY_ID_HEADER,
     NONCE_HEADER,
     PARTY_HEADER,
@@ -53,6 +54,7 @@ pytestmark = pytest.mark.integration
 
 US = make_party("US")
 RU = make_party("RU")
+AUDIENCE = US.keys.key_name  # the node under test is US's: requests are signed for it
 
 Operation: TypeAlias = schemathesis.APIOperation[Any, Any, Any, Any]
 AnyCase: TypeAlias = schemathesis.Case[Operation]
@@ -86,8 +88,9 @@ class SignedRequests(requests.auth.AuthBase):
     """Signs a prepared request as ``party``: the target is the path and query as sent on the
     request line, the body hash is over the body bytes as sent."""
 
-    def __init__(self, party: Party) -> None:
+    def __init__(self, party: Party, audience: str) -> None:
         self.party = party
+        self.audience = audience
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         body = request.body
@@ -116,7 +119,9 @@ class SignedRequests(requests.auth.AuthBase):
             self.party.keys.party,
             self.party.key_id,
             data,
+            audience=self.audience,
         )
+        request.headers[AUDIENCE_HEADER] = self.audience
         request.headers[PARTY_HEADER] = self.party.keys.party
         request.headers[KEY_ID_HEADER] = self.party.key_id
         request.headers[TIMESTAMP_HEADER] = str(timestamp)
@@ -168,7 +173,7 @@ def api_schema(service: Service) -> schemathesis.BaseSchema:
 def check_case(case: AnyCase, url: str, party: Party, statuses: Counter[int]) -> None:
     """Send the case signed by ``party``; the signature must verify (no 401), the answer must
     be no server error and conform to the OpenAPI document (error answers included)."""
-    response = case.call(base_url=url, auth=SignedRequests(party))
+    response = case.call(base_url=url, auth=SignedRequests(party, AUDIENCE))
     statuses[response.status_code] += 1
     assert response.status_code != 401, f"the signature did not verify: {response.text}"
     case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])

@@ -75,6 +75,7 @@ OBS = PartyKeys(
     administrations=(_adm("OBS", "obs-1", OBS_KEY, dt.datetime(2020, 1, 1, tzinfo=dt.UTC), None),),
 )
 PRINCIPALS = Principals(parties=[US, RU], observers=[OBS])
+NODE = "glasnost.example/US"  # the origin of the node that receives the requests
 URL = "https://node.example/v1/logs/US/entries?since=3&limit=10"
 
 
@@ -83,7 +84,9 @@ def _clock(t: float = NOW) -> Callable[[], float]:
 
 
 def us_signer(at: int = NOW) -> RequestSigner:
-    return RequestSigner("US", US.key_id(US.administrations[1]), US_KEY, clock=_clock(at))
+    return RequestSigner(
+        "US", US.key_id(US.administrations[1]), US_KEY, audience=NODE, clock=_clock(at)
+    )
 
 
 @dataclass
@@ -123,6 +126,7 @@ def verify(
     method: str | None = None,
     target: str | None = None,
     body: bytes | None = None,
+    audience: str = NODE,
 ) -> Principal:
     """verify_request on the request as received, or with one part of it changed."""
     return verify_request(
@@ -134,6 +138,7 @@ def verify(
         MemoryNonceStore() if nonces is None else nonces,
         now,
         WINDOW,
+        audience=audience,
     )
 
 
@@ -148,7 +153,7 @@ def refused(
 # --- the signed message -------------------------------------------------------------------------
 
 
-def test_signing_message_is_exactly_the_eight_lines() -> None:
+def test_signing_message_is_exactly_the_nine_lines() -> None:
     message = signing_message(
         "POST",
         "/v1/logs/US/entries?since=3",
@@ -157,9 +162,11 @@ def test_signing_message_is_exactly_the_eight_lines() -> None:
         "US",
         "a1b2c3d4",
         b'{"seq":3}',
+        audience="glasnost.example/RU",
     )
     assert message == (
         b"glasnost-request/v1\n"
+        b"glasnost.example/RU\n"
         b"POST\n"
         b"/v1/logs/US/entries?since=3\n"
         b"1750000000\n"
@@ -172,15 +179,17 @@ def test_signing_message_is_exactly_the_eight_lines() -> None:
 
 
 def test_signing_message_of_empty_body_hashes_the_empty_string() -> None:
-    message = signing_message("GET", "/v1/status", 0, "ab" * 16, "RU", "00000000", b"")
+    message = signing_message(
+        "GET", "/v1/status", 0, "ab" * 16, "RU", "00000000", b"", audience="glasnost/US"
+    )
     # SHA-256 of the empty string (FIPS 180-2 examples; coreutils sha256sum)
     assert message.endswith(
         b"\nRU\n00000000\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
     )
-    assert message.startswith(b"glasnost-request/v1\nGET\n/v1/status\n0\n")
+    assert message.startswith(b"glasnost-request/v1\nglasnost/US\nGET\n/v1/status\n0\n")
 
 
-@pytest.mark.parametrize("field", ["method", "target", "nonce", "party", "key_id"])
+@pytest.mark.parametrize("field", ["method", "target", "nonce", "party", "key_id", "audience"])
 def test_signing_message_refuses_a_line_feed_in_any_field(field: str) -> None:
     args = {
         "method": "GET",
@@ -188,6 +197,7 @@ def test_signing_message_refuses_a_line_feed_in_any_field(field: str) -> None:
         "nonce": "ab" * 16,
         "party": "US",
         "key_id": "00000000",
+        "audience": "glasnost/US",
     }
     args[field] += "\nX"
     with pytest.raises(ValueError, match="line feed"):
@@ -203,8 +213,9 @@ def test_request_target_uses_the_raw_path_and_query() -> None:
 # --- the client ---------------------------------------------------------------------------------
 
 
-def test_signer_sets_the_five_headers_with_a_fresh_nonce_each_time() -> None:
+def test_signer_sets_the_six_headers_with_a_fresh_nonce_each_time() -> None:
     first, second = sign(us_signer()), sign(us_signer())
+    assert first.headers["glasnost-audience"] == NODE
     assert first.headers["glasnost-party"] == "US"
     assert first.headers["glasnost-key-id"] == US.key_id(US.administrations[1])
     assert first.headers["glasnost-timestamp"] == str(NOW)
@@ -214,17 +225,19 @@ def test_signer_sets_the_five_headers_with_a_fresh_nonce_each_time() -> None:
 
 
 def test_signer_for_keys_finds_the_administration_of_the_key() -> None:
-    signer = RequestSigner.for_keys(US, US_OLD)
+    signer = RequestSigner.for_keys(US, US_OLD, audience=NODE)
     assert signer.key_id == US.key_id(US.administrations[0])
     with pytest.raises(ValueError, match="not the key of any administration of US"):
-        RequestSigner.for_keys(US, RU_KEY)
+        RequestSigner.for_keys(US, RU_KEY, audience=NODE)
 
 
 def test_signer_refuses_malformed_ids() -> None:
     with pytest.raises(ValueError, match="Glasnost-Key-Id"):
-        RequestSigner("US", "A1B2C3D4", US_KEY)
+        RequestSigner("US", "A1B2C3D4", US_KEY, audience=NODE)
     with pytest.raises(ValueError, match="Glasnost-Party"):
-        RequestSigner("U S", "a1b2c3d4", US_KEY)
+        RequestSigner("U S", "a1b2c3d4", US_KEY, audience=NODE)
+    with pytest.raises(ValueError, match="Glasnost-Audience"):
+        RequestSigner("US", "a1b2c3d4", US_KEY, audience="a node")
 
 
 # --- verification -------------------------------------------------------------------------------
@@ -235,6 +248,20 @@ def test_accepts_a_correctly_signed_request() -> None:
     assert (principal.id, principal.role, principal.keys) == ("US", "party", US)
 
 
+def test_rejects_a_request_signed_for_another_node() -> None:
+    """Replaying a request to another node that trusts the same key: refused there."""
+    request = sign(us_signer())
+    error = refused(request, audience="glasnost.example/RU")
+    assert error.status == 401
+    assert error.message == (
+        "wrong audience: the request was signed for 'glasnost.example/US'; this node is "
+        "'glasnost.example/RU'"
+    )
+    forged = request.with_header("Glasnost-Audience", "glasnost.example/RU")
+    error = refused(forged, audience="glasnost.example/RU")  # the signature covers it
+    assert error.message.startswith("signature invalid")
+
+
 def test_accepts_headers_in_any_case() -> None:
     request = sign(us_signer())
     upper = {k.upper(): v for k, v in request.headers.items()}
@@ -242,7 +269,9 @@ def test_accepts_headers_in_any_case() -> None:
 
 
 def test_accepts_an_observer_and_a_request_without_body_or_query() -> None:
-    signer = RequestSigner("OBS", OBS.key_id(OBS.administrations[0]), OBS_KEY, clock=_clock())
+    signer = RequestSigner(
+        "OBS", OBS.key_id(OBS.administrations[0]), OBS_KEY, audience=NODE, clock=_clock()
+    )
     request = sign(signer, "GET", "https://node.example/v1/status", b"")
     assert request.target == "/v1/status"
     assert verify(request).role == "observer"
@@ -261,6 +290,7 @@ def test_accepts_a_timestamp_at_the_edges_of_the_window() -> None:
         "Glasnost-Timestamp",
         "Glasnost-Nonce",
         "Glasnost-Signature",
+        "Glasnost-Audience",
     ],
 )
 def test_rejects_request_missing_a_header(header: str) -> None:
@@ -283,6 +313,7 @@ def test_rejects_request_missing_a_header(header: str) -> None:
         ("Glasnost-Nonce", "ab" * 8),  # 64 bits
         ("Glasnost-Nonce", "AB" * 16),
         ("Glasnost-Nonce", "ab" * 33),
+        ("Glasnost-Audience", "glasnost example/US"),
         ("Glasnost-Signature", "not base64!"),
         ("Glasnost-Signature", base64.b64encode(bytes(63)).decode()),
         ("Glasnost-Signature", base64.b64encode(bytes(64)).decode().rstrip("=")),
@@ -303,14 +334,18 @@ def test_rejects_a_header_given_twice() -> None:
 
 def test_rejects_request_signed_by_other_party() -> None:
     """RU signs with its own key but claims to be US, naming US's key id."""
-    impostor = RequestSigner("US", US.key_id(US.administrations[1]), RU_KEY, clock=_clock())
+    impostor = RequestSigner(
+        "US", US.key_id(US.administrations[1]), RU_KEY, audience=NODE, clock=_clock()
+    )
     error = refused(sign(impostor))
     assert error.status == 401
     assert error.message.startswith("signature invalid")
 
 
 def test_rejects_other_party_key_id_under_this_party() -> None:
-    impostor = RequestSigner("US", RU.key_id(RU.administrations[0]), RU_KEY, clock=_clock())
+    impostor = RequestSigner(
+        "US", RU.key_id(RU.administrations[0]), RU_KEY, audience=NODE, clock=_clock()
+    )
     error = refused(sign(impostor))
     assert error.status == 401
     assert error.message.startswith("unknown key:")
@@ -357,14 +392,14 @@ def test_rejects_timestamp_outside_the_window(offset: int, words: str) -> None:
 
 
 def test_rejects_unknown_party() -> None:
-    signer = RequestSigner("FR", "a1b2c3d4", _key(9), clock=_clock())
+    signer = RequestSigner("FR", "a1b2c3d4", _key(9), audience=NODE, clock=_clock())
     error = refused(sign(signer))
     assert (error.status, error.message) == (401, "unknown party 'FR'")
 
 
 def test_rejects_key_of_past_administration() -> None:
     """The outgoing administration's key no longer speaks for the party."""
-    old = RequestSigner.for_keys(US, US_OLD, clock=_clock())
+    old = RequestSigner.for_keys(US, US_OLD, audience=NODE, clock=_clock())
     error = refused(sign(old))
     assert error.status == 401
     assert error.message.startswith("key not in office")
@@ -373,7 +408,7 @@ def test_rejects_key_of_past_administration() -> None:
 
 def test_accepts_key_of_past_administration_while_it_was_in_office() -> None:
     then = int(INAUGURATION.timestamp()) - 60
-    old = RequestSigner.for_keys(US, US_OLD, clock=_clock(then))
+    old = RequestSigner.for_keys(US, US_OLD, audience=NODE, clock=_clock(then))
     assert verify(sign(old), now=then).id == "US"
 
 
@@ -537,7 +572,7 @@ def _asgi_request(request: Signed) -> Request:
 async def test_authenticator_verifies_a_request_once() -> None:
     """Several dependencies of one route may ask; the nonce is used only once."""
     nonces = MemoryNonceStore()
-    authenticator = Authenticator(PRINCIPALS, nonces, clock=_clock())
+    authenticator = Authenticator(PRINCIPALS, nonces, audience=NODE, clock=_clock())
     request = _asgi_request(sign(us_signer()))
     first = await authenticator(request)
     assert await authenticator(request) is first
@@ -546,7 +581,7 @@ async def test_authenticator_verifies_a_request_once() -> None:
 
 @pytest.mark.anyio
 async def test_authenticator_answers_401_with_challenge() -> None:
-    authenticator = Authenticator(PRINCIPALS, MemoryNonceStore(), clock=_clock())
+    authenticator = Authenticator(PRINCIPALS, MemoryNonceStore(), audience=NODE, clock=_clock())
     signed = sign(us_signer())
     await authenticator(_asgi_request(signed))
     with pytest.raises(HTTPException) as info:
