@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import shutil
+import re
 import socket
 import subprocess
 import sys
@@ -47,6 +47,9 @@ __all__ = ["DemoResult", "run_exchange_demo"]
 Say = Callable[[str], None]
 
 PARTIES = {"US": "United States", "RU": "Russia"}
+
+_DEMO_FILE = re.compile(r"(us|ru)(\.db(-wal|-shm|-journal)?|-\d+\.key|-server\.log)")
+"""The files a run leaves: only those are removed when the folder is reused."""
 
 
 def _free_port() -> int:
@@ -169,9 +172,16 @@ def run_exchange_demo(folder: Path, *, say: Say = print, overwrite: bool = True)
     """Run the whole exchange (module docstring) in ``folder``; returns the final status."""
     started = time.monotonic()
     if folder.exists() and any(folder.iterdir()):
-        if not overwrite:
-            raise FileExistsError(f"{folder} is not empty")
-        shutil.rmtree(folder)
+        foreign = sorted(p.name for p in folder.iterdir() if not _DEMO_FILE.fullmatch(p.name))
+        if foreign or not overwrite:
+            raise FileExistsError(
+                f"{folder} holds files other than an earlier demo's ({', '.join(foreign[:5])}); "
+                "choose another --dir"
+                if foreign
+                else f"{folder} is not empty"
+            )
+        for path in folder.iterdir():  # an earlier run's keys, databases and server logs
+            path.unlink()
     folder.mkdir(parents=True, exist_ok=True)
     agreement = builtin_agreement()
     steps: list[str] = []

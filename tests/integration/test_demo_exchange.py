@@ -47,3 +47,13 @@ def test_demo_exchange_runs_the_agreement_end_to_end(tmp_path: Path) -> None:
             assert store.verify().ok, (name, store.origin)
     status = runner.invoke(app, ["agreement", "status", "--db", str(folder / "ru.db"), "--json"])
     assert json.loads(status.stdout)["state"] == "terminated"
+
+
+def test_demo_exchange_never_deletes_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    precious = tmp_path / "notes.txt"
+    precious.write_text("keep me")
+    (tmp_path / "us.db").write_bytes(b"")
+    result = runner.invoke(app, ["demo", "exchange", "--dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "holds files other than an earlier demo's (notes.txt)" in result.output
+    assert precious.read_text() == "keep me"

@@ -278,7 +278,10 @@ def demo_exchange(
 
     target = folder or demo_folder_default()
     say = (lambda text: None) if as_json else (lambda text: common.console.print(text))
-    result = run_exchange_demo(target, say=say)
+    try:
+        result = run_exchange_demo(target, say=say)
+    except FileExistsError as exc:
+        raise common.fail(f"--dir: {exc}") from None
     if as_json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
         return

@@ -23,7 +23,7 @@ errors = Console(stderr=True)
 
 def fail(message: str) -> typer.Exit:
     """Print a precise error and return the exit (code 2, like a usage error)."""
-    errors.print(f"[bold red]error:[/] {message}")
+    errors.print(f"[bold red]error:[/] {message}", soft_wrap=True)
     return typer.Exit(code=2)
 
 

@@ -776,6 +776,14 @@ class LogStore:
             ).one()
         return int(count), first
 
+    def cosignature_count(self) -> int:
+        """How many cosignatures the log keeps (with :meth:`size`, what changes when it does)."""
+        with self._read() as conn:
+            count = conn.execute(
+                sa.select(sa.func.count()).where(CosignatureRow.log_id == self.log_id)
+            ).scalar_one()
+        return int(count)
+
     def add_evidence(self, evidence: Evidence) -> None:
         """Keep equivocation or inconsistency evidence against this log (its own commit)."""
         with self._write(self.engine) as conn:

@@ -222,9 +222,7 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
         )
 
     # read per request: a peer followed, or a successor administration added, counts at once
-    authenticator = Authenticator(
-        principals, SqlNonceStore(node.engine), audience=node.own.origin
-    )
+    authenticator = Authenticator(principals, SqlNonceStore(node.engine), audience=node.own.origin)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

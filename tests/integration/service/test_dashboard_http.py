@@ -381,3 +381,21 @@ def test_a_new_node_answers_every_page(tmp_path: Path) -> None:
             assert charts.text.count("<svg ") == 3
     finally:
         node.engine.dispose()
+
+
+def test_pages_show_what_was_written_since_the_last_page(tmp_path: Path) -> None:
+    """The parsed logs are cached between pages, but a new entry shows on the next page."""
+    party = make_party("US", tmp_path)
+    node = Node.open(str(init_node(tmp_path / "new.db", party)), key=party.key)
+    try:
+        app = create_app(node, ServiceSettings())
+        with serve(app) as url, httpx.Client(base_url=url, timeout=60.0) as http:
+            assert "no entry yet" in http.get("/logs/US").text
+            assert "no entry yet" in http.get("/logs/US").text  # from the cache
+            node.write("propose", actions.propose(AGREEMENT))
+            page = http.get("/logs/US").text
+            assert "no entry yet" not in page
+            assert "propose" in page
+            assert "proposed" in http.get("/").text
+    finally:
+        node.engine.dispose()

@@ -2,7 +2,8 @@
 and the caches of results that are costly to make (log verification, maps, assessments).
 
 :class:`Site` is built once per app; each request asks it for :meth:`Site.views` (the two logs
-with their receipt times, read afresh) and keeps that one reading for the whole page.
+with their receipt times, parsed again only when they changed) and keeps that one reading for
+the whole page.
 :class:`Once` computes a value at most once per key, even when requests ask for it at the same
 time: the others wait for the first and take its result.
 """
@@ -79,6 +80,7 @@ class Site:
     verified: Once[tuple[str, int], VerifyReport] = field(default_factory=lambda: Once(16))
     figures: Once[Hashable, Any] = field(default_factory=lambda: Once(16))
     assessments: Once[str, Any] = field(default_factory=lambda: Once(4))
+    logs: Once[Hashable, dict[str, LogView]] = field(default_factory=lambda: Once(2))
 
     @property
     def party(self) -> str:
@@ -92,8 +94,14 @@ class Site:
         return party
 
     def views(self) -> dict[str, LogView]:
-        """Both logs as the treaty reads them, with receipt times (read now)."""
-        return views_of_node(self.node)
+        """Both logs as the treaty reads them, with receipt times: parsed again only when a
+        log has grown, gained a cosignature or changed its key record (a few cheap queries
+        decide; parsing a large log takes seconds)."""
+        state = tuple(
+            (s.origin, s.size(), s.cosignature_count(), s.party_keys.model_dump_json())
+            for s in self.stores()
+        )
+        return self.logs.get(state, lambda: views_of_node(self.node))
 
     def stores(self) -> list[LogStore]:
         """The node's own log, then the mirrors of its peers' logs."""
