@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import datetime as dt
 import io
 import os
 import pstats
@@ -37,19 +36,17 @@ from pathlib import Path
 
 import httpx
 
-from glasnost.exchange.entries import NotificationEntry, SignedEntry, sign_entry
+from bench_store import party, signed_entries
+from glasnost.exchange.entries import SignedEntry
 from glasnost.exchange.keys import (
-    Administration,
     PartyKeys,
     PrivateKey,
-    generate_key,
     write_private_key,
 )
 from glasnost.exchange.node import Node
 from glasnost.exchange.store import LogStore, make_engine, migrate
 from glasnost.service.sync import SyncReport, sync_once
 
-START = dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC)
 """Entry ``seq`` is created ``seq`` seconds after this."""
 
 GOAL_ENTRIES = 100_000
@@ -57,45 +54,6 @@ GOAL_S = 60.0
 """The goal: a full sync of 100,000 entries in under 60 s."""
 
 SERVER_START_S = 30.0
-
-
-def party(name: str) -> tuple[PartyKeys, PrivateKey]:
-    """A party with one administration in office since 2020 and its private key."""
-    key = generate_key()
-    adm = Administration(
-        party=name,
-        id=f"{name.lower()}-1",
-        name=f"{name} administration",
-        public_key=key.public_key.to_base64(),
-        valid_from=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
-    )
-    return PartyKeys(party=name, key_name=f"bench.example/{name}", administrations=(adm,)), key
-
-
-def entry(keys: PartyKeys, key: PrivateKey, key_id: str, seq: int) -> SignedEntry:
-    """Signed notification ``seq`` of ``keys.party``'s log (about 330 bytes)."""
-    envelope = NotificationEntry.model_validate(
-        {
-            "party": keys.party,
-            "seq": seq,
-            "created_at": START + dt.timedelta(seconds=seq),
-            "body": {
-                "event_type": "interceptor_test",
-                "phase": "pre_event",
-                "window_start": "2025-04-01T00:00:00Z",
-                "window_end": "2025-04-03T00:00:00Z",
-                "site_ids": ["vandenberg"],
-                "details": f"flight test {seq} of one GBI from Vandenberg",
-            },
-        }
-    )
-    return sign_entry(envelope, key, key_id)
-
-
-def signed_entries(keys: PartyKeys, key: PrivateKey, n: int) -> list[SignedEntry]:
-    """Entries 0 .. n-1 of ``keys.party``'s log."""
-    key_id = keys.key_id(keys.administrations[0])
-    return [entry(keys, key, key_id, seq) for seq in range(n)]
 
 
 def append_batches(store: LogStore, entries: Sequence[SignedEntry], batch: int) -> float:
