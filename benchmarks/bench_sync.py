@@ -47,8 +47,6 @@ from glasnost.exchange.node import Node
 from glasnost.exchange.store import LogStore, make_engine, migrate
 from glasnost.service.sync import SyncReport, sync_once
 
-"""Entry ``seq`` is created ``seq`` seconds after this."""
-
 GOAL_ENTRIES = 100_000
 GOAL_S = 60.0
 """The goal: a full sync of 100,000 entries in under 60 s."""
