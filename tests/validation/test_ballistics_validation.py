@@ -27,6 +27,14 @@ TABLE = "validation README §1 min-energy table (computed, BMW ch. 6 closed form
 BMW_243 = "Bate, Mueller & White 2nd ed. p. 243 (1st ed. p. 290), worked problem"
 BMW_294 = "Bate, Mueller & White 1st ed. p. 294, worked problem"
 DOP853 = "two-body integration, SciPy solve_ivp DOP853 rtol=1e-12"
+HALF_ULP = "half a unit of the last printed digit"
+SETUP = "setup check: the book's inputs with our mu and its DU; no glasnost function involved"
+# README §2 asks closed forms to agree with the precise integration to better than 1 m over an
+# ICBM flight; in time that is 1 m over the radial speed at impact (> 1 km/s in every case
+# here), less than 1 ms.
+POSITION_M, TIME_S = 1.0, 1e-3
+POSITION_BASIS = "README §2: agreement with the precise integration better than 1 m"
+TIME_BASIS = "README §2's 1 m at the radial impact speed (> 1 km/s here): < 1 ms"
 
 # The BMW worked problems use the book's canonical distance unit, the equatorial radius
 # 1 DU = 6378.145 km, not the mean radius: h_bo = 1275.6 km is 0.2 DU and v_bo = 5.2702 km/s is
@@ -97,10 +105,23 @@ def test_minimum_energy_table(
     out = ballistics.minimum_energy(range_km * 1e3)
     case = f"min-energy {range_km:,.0f} km"
     # Tolerances are half a unit of the last printed digit: our value must round to the table.
-    reference(f"{case} v_bo", out.speed_ms / 1e3, v_kms, 0.0005, TABLE, unit="km/s")  # 3 dp
-    reference(f"{case} gamma*", out.flight_path_angle_deg, gamma_deg, 0.005, TABLE, unit="deg")
-    reference(f"{case} apogee", out.apogee_altitude_m / 1e3, apogee_km, 0.5, TABLE, unit="km")
-    reference(f"{case} free flight", out.flight_time_s / 60.0, t_min, 0.05, TABLE, unit="min")
+    rows = (
+        ("v_bo", out.speed_ms / 1e3, v_kms, 0.0005, "km/s"),  # printed to 3 decimals
+        ("gamma*", out.flight_path_angle_deg, gamma_deg, 0.005, "deg"),  # 2 decimals
+        ("apogee", out.apogee_altitude_m / 1e3, apogee_km, 0.5, "km"),  # whole km
+        ("free flight", out.flight_time_s / 60.0, t_min, 0.05, "min"),  # 1 decimal
+    )
+    for name, ours, expected, tol, unit in rows:
+        reference(  # half a unit of the last printed digit (rows above)
+            f"{case} {name}",
+            ours,
+            expected,
+            tol,
+            TABLE,
+            unit=unit,
+            kind="closed form",
+            basis=HALF_ULP,
+        )
 
 
 @pytest.mark.parametrize("range_km", [row[0] for row in MIN_ENERGY_TABLE])
@@ -112,11 +133,28 @@ def test_minimum_energy_against_integration(reference: Reference, range_km: floa
     t, r_end, r_apogee = _integrate_to_radius(r0, v0, R_MEAN)
     range_m = R_MEAN * np.arctan2(r_end[1], r_end[0])
     case = f"min-energy {range_km:,.0f} km vs integration"
-    reference(f"{case} range", range_m, range_km * 1e3, 100.0, DOP853, unit="m")  # brief: 100 m
-    reference(  # brief: 100 m
-        f"{case} apogee", r_apogee - R_MEAN, float(out.apogee_altitude_m), 100.0, DOP853, unit="m"
-    )
-    reference(f"{case} flight time", t, float(out.flight_time_s), 0.1, DOP853, unit="s")  # 0.1 s
+    for name, ours, expected, tol, unit, basis in (
+        ("range", range_m, range_km * 1e3, POSITION_M, "m", POSITION_BASIS),
+        (
+            "apogee",
+            r_apogee - R_MEAN,
+            float(out.apogee_altitude_m),
+            POSITION_M,
+            "m",
+            POSITION_BASIS,
+        ),
+        ("flight time", t, float(out.flight_time_s), TIME_S, "s", TIME_BASIS),
+    ):
+        reference(  # README §2: 1 m, and 1 ms in time (POSITION_M, TIME_S)
+            f"{case} {name}",
+            ours,
+            expected,
+            tol,
+            DOP853,
+            unit=unit,
+            kind="second method",
+            basis=basis,
+        )
 
 
 # --------------------------------------------------------------------------- BMW worked problems
@@ -135,13 +173,46 @@ def test_bmw_symmetric_trajectory_problem(reference: Reference) -> None:
     # The book's metric numbers are its canonical ones (-11/18 DU^2/TU^2, 1/3 DU/TU) converted at
     # about five significant digits, so the last printed digit of the energy and the apogee
     # speed carries +-2 units of rounding: tolerance 3 units of that digit.
-    reference("BMW p.243 energy", energy / 1e6, -38.1914, 3e-4, BMW_243, unit="km^2/s^2")
-    reference("BMW p.243 v_apogee", v_apogee / 1e3, 2.6351, 3e-4, BMW_243, unit="km/s")  # 3e-4
-    reference("BMW p.243 gamma_bo", gamma_deg, 51.32, 0.005, BMW_243, unit="deg")  # 2 dp
-    reference("BMW p.243 Q", q, 0.533, 0.0005, BMW_243)  # printed 3 dp
-    reference("BMW p.243 Psi", np.degrees(psi), 36.4, 0.05, BMW_243, unit="deg")  # 1 dp
+    converted = "3 units of the last printed digit: the book converts its canonical values at "
+    converted += "about 5 significant digits (+-2 units)"
+    setup = (  # computed here from the book's inputs: they check the setup, not glasnost
+        ("energy", energy / 1e6, -38.1914, 3e-4, "km^2/s^2", converted),
+        ("v_apogee", v_apogee / 1e3, 2.6351, 3e-4, "km/s", converted),
+        ("gamma_bo", gamma_deg, 51.32, 0.005, "deg", HALF_ULP),  # printed to 2 decimals
+        ("Q", q, 0.533, 0.0005, "", HALF_ULP),  # printed to 3 decimals
+    )
+    for name, ours, expected, tol, unit, basis in setup:
+        reference(  # tolerances in the rows above: half a unit, or 3 units where converted
+            f"BMW p.243 {name} (setup)",
+            ours,
+            expected,
+            tol,
+            f"{BMW_243}; {SETUP}",
+            unit=unit,
+            kind="consistency",
+            basis=basis,
+        )
+    reference(  # printed to 1 decimal: half a unit, 0.05 deg
+        "BMW p.243 Psi",
+        np.degrees(psi),
+        36.4,
+        0.05,
+        BMW_243,
+        unit="deg",
+        kind="published",
+        basis=HALF_ULP,
+    )
     # The trajectory is the lofted root for its range (gamma* = 34.3 deg < 51.32 deg).
-    reference("BMW p.243 lofted gamma for Psi", lofted, 51.32, 0.005, BMW_243, unit="deg")  # 2 dp
+    reference(  # printed to 2 decimals: half a unit, 0.005 deg
+        "BMW p.243 lofted gamma for Psi",
+        lofted,
+        51.32,
+        0.005,
+        BMW_243,
+        unit="deg",
+        kind="published",
+        basis=HALF_ULP,
+    )
 
 
 def test_bmw_maximum_range_problem(reference: Reference) -> None:
@@ -150,13 +221,46 @@ def test_bmw_maximum_range_problem(reference: Reference) -> None:
     q = v_bo**2 * r_bo / MU
     # The book quotes Q ~ 0.95 (it converts 24,300 ft/s to 0.9402 DU/TU, where 1 DU/TU =
     # 25,936 ft/s gives 0.9369): from the stated inputs Q = 0.9436. Tolerance 0.01 ("~").
-    reference("BMW p.294 Q", q, 0.95, 0.01, BMW_294)
+    reference(  # TODO(issue 10): half a unit of "0.95" (0.005) fails: the book's Q is 0.9502 from
+        # its own 0.9402 DU/TU, but its stated 24,300 ft/s is 0.9369 DU/TU, Q = 0.9436
+        "BMW p.294 Q (setup)",
+        q,
+        0.95,
+        0.01,
+        f"{BMW_294}; {SETUP}",
+        kind="consistency",
+        basis="not derived: 0.01 kept (issue 10); half a unit of the printed 0.95 (0.005) fails "
+        "because the book's ~0.95 comes from its 0.9402 DU/TU, while 24,300 ft/s is 0.9369 DU/TU",
+    )
     # The book's ~129 deg is the maximum range angle for its rounded Q = 0.95 (exactly 129.58
     # deg). Psi_max depends on Q alone; get it from our numerical maximization at the speed that
     # has Q = 0.95 on the surface. Tolerance 1 deg ("~129", printed to the degree).
     v_q95 = np.sqrt(0.95 * MU / R_MEAN)
     psi_q95 = ballistics.max_range_m(0.0, 0.0, 0.0, v_q95, rotating=False) / R_MEAN
-    reference("BMW p.294 Psi_max at Q=0.95", np.degrees(psi_q95), 129.0, 1.0, BMW_294, unit="deg")
+    reference(  # TODO(issue 10): half a unit of "~129" (0.5 deg) fails: the exact value for
+        # Q = 0.95 is 129.58 deg (row below), which rounds to 130; the book's 129 is truncated
+        # or read from its figure, which the book does not say
+        "BMW p.294 Psi_max at Q=0.95",
+        np.degrees(psi_q95),
+        129.0,
+        1.0,
+        BMW_294,
+        unit="deg",
+        kind="published",
+        basis="not derived: 1 deg kept (issue 10); half a unit of the printed ~129 (0.5 deg) "
+        "fails, the closed form for Q = 0.95 being 129.58 deg",
+    )
+    reference(  # 1e-9 deg: golden section to 1e-10 deg on a flat maximum; rounding ~1e-13 deg
+        "max_range_m at Q=0.95 vs the closed form sin(Psi/2) = Q/(2 - Q)",
+        np.degrees(psi_q95),
+        np.degrees(2.0 * np.arcsin(0.95 / 1.05)),
+        1e-9,
+        "BMW ch. 6 (validation README §1): maximum range angle for a given Q",
+        unit="deg",
+        kind="closed form",
+        basis="golden-section search to 1e-10 deg of flight-path angle on a flat maximum: the "
+        "range angle is exact to double rounding (~1e-13 deg); 1e-9 deg",
+    )
     # From the unrounded Q (0.9436, Psi_max = 126.55 deg): the closed form sin(Psi/2) = Q/(2-Q)
     # against the largest range angle of eq. 6.2-8 over a fine grid of flight-path angles.
     psi_closed = 2.0 * np.arcsin(q / (2.0 - q))
@@ -169,6 +273,8 @@ def test_bmw_maximum_range_problem(reference: Reference) -> None:
         1e-6,
         "BMW eq. 6.2-8 maximized on a 1e-4 deg grid",
         unit="deg",
+        kind="closed form",
+        basis="a 1e-4 deg grid step misses a flat maximum by O(step^2) < 1e-8 deg; 1e-6 deg",
     )
 
 
@@ -209,8 +315,26 @@ def test_max_range_against_integration(
     earth = WGS84 if rotating else SPHERE  # only their rotation rates are used here
     rng, t = _integrated_range(lat, lon, az, v, float(out.flight_path_angle_deg), h, earth)
     case = f"max range lat {lat} az {az} v {v} h {h / 1e3:.0f} km rot={rotating}"
-    reference(f"{case} range", out.range_m, rng, 100.0, DOP853, unit="m")  # brief: 100 m
-    reference(f"{case} flight time", out.flight_time_s, t, 0.1, DOP853, unit="s")  # 0.1 s
+    reference(  # README §2: 1 m (POSITION_M)
+        f"{case} range",
+        out.range_m,
+        rng,
+        POSITION_M,
+        DOP853,
+        unit="m",
+        kind="second method",
+        basis=POSITION_BASIS,
+    )
+    reference(  # README §2's 1 m at > 1 km/s radial speed: 1 ms (TIME_S)
+        f"{case} flight time",
+        out.flight_time_s,
+        t,
+        TIME_S,
+        DOP853,
+        unit="s",
+        kind="second method",
+        basis=TIME_BASIS,
+    )
 
 
 @pytest.mark.parametrize("az", [90.0, 270.0])
@@ -224,4 +348,13 @@ def test_max_range_against_independent_maximization(reference: Reference, az: fl
     )
     ours = ballistics.max_range_m(0.0, 0.0, az, v)
     source = "DOP853 integration maximized by scipy minimize_scalar (bounded, xatol 1e-3 deg)"
-    reference(f"max range equator az {az} v {v}", ours, -res.fun, 100.0, source, unit="m")
+    reference(  # README §2: 1 m; xatol 1e-3 deg costs < 1 cm at the flat maximum
+        f"max range equator az {az} v {v}",
+        ours,
+        -res.fun,
+        POSITION_M,
+        source,
+        unit="m",
+        kind="second method",
+        basis=POSITION_BASIS + "; the search's 1e-3 deg costs < 1 cm at the flat maximum",
+    )

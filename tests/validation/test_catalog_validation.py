@@ -1,16 +1,31 @@
 """Validation of the missile catalog against published performance (validation README §3).
 
+Validation (independent references):
+
 * Minuteman III (stages published as flyout-model inputs): maximum range on a non-rotating
   sphere against the published 9,656 km (5,218 nmi, AFGSC-based report; catalog
-  reference.yaml), reentry speed at the 100 km interface against "about 6.7 km/s (about
-  15,000 mph)" (README §3; reference.yaml has no burnout speed), boost durations of every ICBM
-  against the National Research Council (2012) figures.
-* Derived stacks (``basis: derived``, fitted by scripts/derive_missile_stacks.py): launch mass
-  and maximum range re-flown here, independently of the script, in one batched ``max_range``.
-* Trident II D5 with its catalog payload against the published 12,000 km.
+  reference.yaml), speed at the 100 km reentry interface against "around 15,000 mph"
+  (reference.yaml has no burnout speed), boost duration against the National Research Council
+  (2012) figure for solid-propellant ICBMs.
+* The burnout speeds flown leave gravity and drag losses in the typical band.
+
+Consistency checks (``kind="fitted"`` or ``"consistency"``: they confirm the catalog does what
+its inputs say, they validate nothing):
+
+* Derived stacks (``basis: derived``): scripts/derive_missile_stacks.py scales a template to the
+  launch mass and fits the payload (or an Isp factor) so that the maximum range equals the
+  published one; the template burn times were chosen to give the NRC boost durations. Launch
+  mass, maximum range (re-flown here in one batched ``max_range``) and boost duration of these
+  stacks are therefore fitted values.
+* Trident II D5: its payload (1,140 kg) was chosen so that the stack reaches the published
+  12,000 km.
 * The catalog keeps the ids, names and published figures of ../shared/catalog/reference.yaml.
 * Rocket equation: ``Vehicle.ideal_delta_v_ms`` against a sum computed here from the stage
-  masses; the burnout speeds flown leave gravity and drag losses in the typical band.
+  masses.
+
+Published figures are taken at their printed precision; a round figure ("around 15,000 mph",
+"approximately 6,000 miles") is taken to two significant figures, a band ("about 170-180 s")
+with its ends rounded to their last digit.
 
 Every maximum range is flown from the equator along azimuth 0 (on the non-rotating sphere the
 direction does not matter), full burn, best kick, reentry with drag (``max_range``).
@@ -38,11 +53,19 @@ FloatArray = NDArray[np.float64]
 G0_STANDARD = 9.80665  # m/s^2, standard gravity of the rocket equation (README §3)
 REFERENCE_YAML = Path(__file__).parents[3] / "shared" / "catalog" / "reference.yaml"
 
-MM3_RANGE = "SSBCrack Nov 2024 (AFGSC-based): 5,218 nmi = 9,656 km (reference.yaml minuteman_iii)"
-MM3_REENTRY = "validation README §3: Minuteman III reentry speed about 6.7 km/s (~15,000 mph)"
+MM3_RANGE = (
+    "SSBCrack Nov 2024 (AFGSC-based): 5,218 nmi (approximately 6,000 miles or 9,656 km), "
+    "payload, direction and Earth rotation not stated (reference.yaml minuteman_iii)"
+)
+MM3_SPEED = (
+    "SSBCrack Nov 2024 (AFGSC-based): maximum speed around 15,000 mph (24,000 km/h); "
+    "validation README §3"
+)
+MPH = 0.44704  # m/s per mile per hour (exact)
+MILE_KM = 1.609344  # km per statute mile (exact)
 NRC_2012 = (
     "NRC 2012, Making Sense of Ballistic Missile Defense: boost about 170-180 s (solid ICBMs), "
-    "240-250 s (liquid ICBMs); band midpoint +-10 %"
+    "240-250 s (liquid ICBMs)"
 )
 BBC_TRIDENT = "BBC News, Trident missile factfile: D5 range 12,000 km"
 TSIOLKOVSKY = "rocket equation dv = sum g0 Isp ln(m0/mf), g0 = 9.80665 (validation README §3)"
@@ -52,12 +75,8 @@ LOSSES = (
 )
 
 NRC_BOOST_S = {"solid": 175.0, "liquid": 245.0}  # midpoints of NRC 2012's 170-180 / 240-250 s
-BOOST_TOLERANCE = 0.10
-"""Relative tolerance of the boost durations. NRC 2012 gives class-typical figures ("about
-170-180 s"), not the burn of any one missile: the tolerance covers the +-5 s half-width of the
-band plus the spread between individual missiles, and equals the 10 % used for the other
-published performance figures. Minuteman III's flyout-model stages burn 61 + 66 + 61 = 188 s,
-7 % above the solid midpoint (8 s beyond the band's upper end)."""
+NRC_HALF_BAND_S = 5.0  # half-width of the printed bands
+DERIVED_FIT = "scripts/derive_missile_stacks.py"
 
 
 @dataclass(frozen=True)
@@ -108,28 +127,42 @@ def rotating_east() -> Flown:
 
 def test_minuteman_iii_max_range(sphere: Flown, reference: Reference) -> None:
     ours_km = sphere.range_m[sphere.row("minuteman_iii")] / 1e3
-    reference(  # published 9,656 km, 10 % (MM3_RANGE)
+    # "Approximately 6,000 miles" to two significant figures: 6,000 +- 50 mi = 9,656 +- 80 km;
+    # the 5,218 nmi printed beside it (6,005 mi, 9,664 km) lies inside. The source does not
+    # state the payload, direction or Earth rotation: flown north-east from Montana on the
+    # rotating Earth the same stack goes 7 % further (test_trajectory_validation).
+    reference(  # +-50 mi = +-80.5 km: "approximately 6,000 miles" to 2 significant figures
         "Minuteman III max range, non-rotating sphere",
         ours_km,
-        9656.0,
-        0.10,
+        6000.0 * MILE_KM,
+        50.0 * MILE_KM,
         MM3_RANGE,
         unit="km",
-        relative=True,
+        kind="published",
+        basis="'approximately 6,000 miles' taken to 2 significant figures: +-50 mi (80 km); the "
+        "5,218 nmi beside it (9,664 km) lies inside",
     )
 
 
 def test_minuteman_iii_reentry_speed(sphere: Flown, reference: Reference) -> None:
     # reference.yaml has burnout_speed_km_s: null: the published speed is at reentry (100 km).
     ours = sphere.reentry_speed_ms[sphere.row("minuteman_iii")] / 1e3
-    reference(  # about 6.7 km/s, 10 % (MM3_REENTRY)
+    # TODO(issue 10): "around 15,000 mph" to two significant figures is +-500 mph (+-0.22 km/s);
+    # ours, 7.04 km/s (15,740 mph), is 0.33 km/s above 6.71 km/s. The source's speed and range
+    # do not describe one vacuum flight: 9,656 km needs at least 7.14 km/s at the surface on
+    # the non-rotating sphere (BMW ch. 6 minimum energy), 6.71 km/s reaches 7,590 km. The old
+    # 10 % is kept until the published speed is matched to a flight condition.
+    reference(  # TODO(issue 10): 10 % kept, +-500 mph (2 significant figures) fails, see above
         "Minuteman III speed at 100 km, max range",
         ours,
-        6.7,
+        15000.0 * MPH / 1e3,
         0.10,
-        MM3_REENTRY,
+        MM3_SPEED,
         unit="km/s",
         relative=True,
+        kind="published",
+        basis="not derived: 10 % kept (issue 10); 'around 15,000 mph' to 2 significant figures "
+        "(+-0.22 km/s) fails: a 9,656 km range needs >= 7.14 km/s, 15,000 mph reaches 7,590 km",
     )
 
 
@@ -139,14 +172,35 @@ def test_icbm_boost_durations(sphere: Flown, reference: Reference) -> None:
     for m in icbms:
         ours = sphere.boost_s[sphere.row(m.id)]
         assert ours == pytest.approx(m.vehicle().burn_time_s)  # full burn: the stages' sum
-        reference(  # NRC 2012 band midpoint, 10 % (BOOST_TOLERANCE)
+        if m.basis == "derived":
+            # The templates' burn times were chosen to give these durations: a fitted value,
+            # checked against the band the templates aimed at.
+            reference(  # the printed band itself, +-5 s around its midpoint
+                f"{m.id} boost duration ({m.propellant}), template burn times",
+                ours,
+                NRC_BOOST_S[m.propellant],
+                NRC_HALF_BAND_S,
+                f"template burn times of {DERIVED_FIT} chosen to give {NRC_2012}",
+                unit="s",
+                kind="fitted",
+                basis="the band the template burn times were chosen to fall in (+-5 s)",
+            )
+            continue
+        # TODO(issue 10): with the band's ends taken as rounded to 10 s ("about 170-180 s":
+        # 165-185 s), Minuteman III's published flyout-model stages, 61 + 66 + 61 = 188 s, are
+        # 3 s outside (8 s beyond 180 s). NRC's figure is class-typical, not Minuteman III's;
+        # the old 10 % of the midpoint is kept until the comparison names a matching source.
+        reference(  # TODO(issue 10): 10 % kept; 175 +- 10 s (band, ends to 10 s) fails, see above
             f"{m.id} boost duration ({m.propellant})",
             ours,
             NRC_BOOST_S[m.propellant],
-            BOOST_TOLERANCE,
+            0.10,
             NRC_2012,
             unit="s",
             relative=True,
+            kind="published",
+            basis="not derived: 10 % kept (issue 10); the band with its ends rounded to 10 s "
+            "(midpoint +-10 s) fails: 188 s vs 165-185 s",
         )
 
 
@@ -170,34 +224,63 @@ def test_derived_launch_mass(reference: Reference) -> None:
             else f"{m.id} published launch mass ({', '.join(m.sources)})"
         )
         ours = m.vehicle().launch_mass_kg
-        reference(f"{m.id} launch mass", ours, stated, 1.0, source, unit="kg")  # 1 kg (brief)
+        reference(  # 0.2 kg: at most 4 written masses, each rounded to 0.1 kg
+            f"{m.id} launch mass",
+            ours,
+            stated,
+            0.2,
+            f"{source}; the stack is scaled to it by {DERIVED_FIT}",
+            unit="kg",
+            kind="fitted",
+            basis="the generator writes at most 4 masses (stages, payload), each rounded to 0.1 kg",
+        )
 
 
 def test_derived_max_range(sphere: Flown, reference: Reference) -> None:
     for m in _derived():
         assert m.published.range_km is not None, m.id
         ours_km = sphere.range_m[sphere.row(m.id)] / 1e3
-        reference(  # published range, 1 % (fitted by scripts/derive_missile_stacks.py)
+        # The fit itself converges to < 3e-6; the stack is then written rounded (payload and
+        # masses to 0.1 kg, Isp to 0.01 s, diameters to 1 mm). At ~11 km of range per kg of
+        # payload and ~1 km per mm of diameter that moves the range by up to 8e-5 (measured by
+        # re-running the fit without the rounding).
+        reference(  # 1e-4 relative: the rounding of the written stack (comment above)
             f"{m.id} max range, non-rotating sphere",
             ours_km,
             m.published.range_km,
-            0.01,
-            f"{m.id} published range ({', '.join(m.sources)})",
+            1e-4,
+            f"{m.id} published range ({', '.join(m.sources)}); {m.derivation_note or DERIVED_FIT}",
             unit="km",
             relative=True,
+            kind="fitted",
+            basis="fit converged to < 3e-6, then the stack is written rounded (0.1 kg, 0.01 s of "
+            "Isp, 1 mm): up to 8e-5 of range",
         )
 
 
 def test_trident_ii_d5_range(sphere: Flown, reference: Reference) -> None:
+    d5 = catalog()["trident_ii_d5"]
     ours_km = sphere.range_m[sphere.row("trident_ii_d5")] / 1e3
-    reference(  # published 12,000 km, 2 % (BBC_TRIDENT)
+    # The payload (1,140 kg, given to 10 kg) was chosen so that the stack reaches 12,000 km:
+    # the fit is good to the range that +-5 kg of payload makes, measured here.
+    step_kg = 5.0
+    pair = stack([d5.vehicle(d5.payload_kg - step_kg), d5.vehicle(d5.payload_kg + step_kg)])
+    zeros = np.zeros(2)
+    lighter, heavier = max_range(
+        pair, zeros, zeros, zeros, earth=SPHERE
+    ).trajectory.ground_range_m()
+    resolution_km = 0.5 * (lighter - heavier) / 1e3
+    assert 10.0 < resolution_km < 200.0  # a heavier payload flies shorter (~15 km per kg)
+    reference(  # +-5 kg of payload in range: the resolution of the 10 kg payload fit
         "Trident II D5 max range with catalog payload, non-rotating sphere",
         ours_km,
         12000.0,
-        0.02,
-        BBC_TRIDENT,
+        resolution_km,
+        f"{BBC_TRIDENT}; payload {d5.payload_kg:g} kg chosen so that the stack reaches it "
+        "(missiles.yaml)",
         unit="km",
-        relative=True,
+        kind="fitted",
+        basis=f"the payload is given to 10 kg: +-5 kg moves the range +-{resolution_km:.0f} km",
     )
 
 
@@ -218,13 +301,15 @@ def test_catalog_matches_reference_yaml(reference: Reference) -> None:
                 assert ours is None, (m.id, field, ours, expected)
                 assert expected is None, (m.id, field, ours, expected)
                 continue
-            reference(  # copied from reference.yaml: equal (0.5 of its unit)
+            reference(  # copied from reference.yaml: exactly equal
                 f"{m.id} published {field}",
                 ours,
                 expected,
-                0.5,
-                "shared/catalog/reference.yaml",
+                0.0,
+                "shared/catalog/reference.yaml (the catalog's copy against the original)",
                 unit=field.rsplit("_", 1)[-1],
+                kind="consistency",
+                basis="a copy: exactly equal",
             )
 
 
@@ -244,14 +329,16 @@ def independent_ideal_delta_v(m: MissileType) -> float:
 
 def test_ideal_delta_v(reference: Reference) -> None:
     for m in catalog().values():
-        reference(  # rocket equation, 1e-9 relative (TSIOLKOVSKY)
+        reference(  # rocket equation, 1e-14 relative: the same formula, double rounding
             f"{m.id} ideal delta-v",
             m.vehicle().ideal_delta_v_ms(),
             independent_ideal_delta_v(m),
-            1e-9,
-            TSIOLKOVSKY,
+            1e-14,
+            TSIOLKOVSKY + ", evaluated here from the catalog's stage masses",
             unit="m/s",
             relative=True,
+            kind="consistency",
+            basis="the same formula on the same inputs: double rounding (45 units of 2.2e-16)",
         )
 
 
@@ -266,11 +353,13 @@ def test_gravity_and_drag_losses(
         available = m.vehicle().ideal_delta_v_ms() + carried
         achieved = flown.burnout_speed_ms[flown.row(m.id)]
         assert achieved < available, m.id  # gravity and drag losses are positive
-        reference(  # losses within 0.5-2.5 km/s (LOSSES)
+        reference(  # "about 1-2 km/s" with its ends rounded to 1 km/s: 0.5-2.5 km/s (LOSSES)
             f"{m.id} gravity+drag losses, max range ({earth_name})",
             (available - achieved) / 1e3,
             1.5,
             1.0,
             LOSSES,
             unit="km/s",
+            kind="published",
+            basis="'about 1-2 km/s' with its ends taken as rounded to the whole km/s: 0.5-2.5",
         )

@@ -61,7 +61,16 @@ def test_round_trip_grid_better_than_1mm(reference: Reference) -> None:
         f"WGS84 geodetic->ECEF->geodetic worst of {err.size} points "
         f"(lat {lat[worst]:.6g} deg, h {alt[worst]:.6g} m)"
     )
-    reference(case, err[worst], 0.0, 1e-3, SOURCE_S4, unit="m")  # README §4: < 1 mm
+    reference(  # README §4: < 1 mm; our inverse against our own forward transform
+        case,
+        err[worst],
+        0.0,
+        1e-3,
+        SOURCE_S4 + "; our ecef_to_geodetic against our geodetic_to_ecef",
+        unit="m",
+        kind="consistency",
+        basis="README §4 requirement: round trip better than 1 mm",
+    )
     for pole in (-90.0, 0.0, 90.0):  # exactly the poles and the equator, over all heights
         sel = lat == pole
         assert sel.any()
@@ -126,16 +135,26 @@ def test_inverse_matches_independent_newton(reference: Reference) -> None:
     dlat = np.abs(lat_ours - ref[:, 0])
     dh = np.abs(h_ours - ref[:, 1])
     source = "independent Newton foot-point solver (this file), iterated to convergence"
-    reference(  # tolerance 1e-6 m (brief), covers rounding at 4e7 m (~1e-8 m)
-        "ecef_to_geodetic height vs Newton, worst case", dh.max(), 0.0, 1e-6, source, unit="m"
+    rounding = "the Newton reference converges to double rounding; at |r| = 4.6e7 m one unit is "
+    reference(  # 1e-7 m: ~13 units of double rounding at the largest radius (7.5e-9 m each)
+        "ecef_to_geodetic height vs Newton, worst case",
+        dh.max(),
+        0.0,
+        1e-7,
+        source,
+        unit="m",
+        kind="second method",
+        basis=rounding + "7.5e-9 m: 1e-7 m is ~13 units",
     )
-    reference(  # tolerance 1e-11 deg (~1 micrometre on the ground)
+    reference(  # 1e-12 deg = 1.1e-7 m on the ground, the same ~13 units of rounding
         "ecef_to_geodetic latitude vs Newton, worst case",
         dlat.max(),
         0.0,
-        1e-11,
+        1e-12,
         source,
         unit="deg",
+        kind="second method",
+        basis=rounding + "7.5e-9 m: 1e-12 deg (1.1e-7 m of arc) is ~15 units",
     )
 
 
@@ -151,16 +170,58 @@ EPSG_XYZ = (3771793.968, 140253.342, 5124304.349)
 def test_epsg_geodetic_to_ecef(reference: Reference) -> None:
     ours = frames.geodetic_to_ecef(EPSG_LAT, EPSG_LON, EPSG_H, WGS84)
     for axis, value, expected in zip("XYZ", ours, EPSG_XYZ, strict=True):
-        # Published to the millimetre: tolerance 0.5 mm rounding + 0.5 mm.
-        reference(f"EPSG 7-2 example {axis}", value, expected, 1e-3, EPSG, unit="m")
+        reference(  # published to the millimetre: half a unit, 0.5 mm
+            f"EPSG 7-2 example {axis}",
+            value,
+            expected,
+            5e-4,
+            EPSG,
+            unit="m",
+            kind="published",
+            basis="half a unit of the printed millimetre",
+        )
 
 
 def test_epsg_ecef_to_geodetic(reference: Reference) -> None:
     lat, lon, h = frames.ecef_to_geodetic(*EPSG_XYZ, WGS84)
-    # Input XYZ is rounded to 1 mm, i.e. 1e-8 deg of arc; published angles to 0.001" = 2.8e-7 deg.
-    reference("EPSG 7-2 example latitude", lat, EPSG_LAT, 3e-7, EPSG, unit="deg")
-    reference("EPSG 7-2 example longitude", lon, EPSG_LON, 3e-7, EPSG, unit="deg")
-    reference("EPSG 7-2 example height", h, EPSG_H, 1e-3, EPSG, unit="m")  # printed 73.000 m
+    # The input XYZ is printed to 1 mm: each coordinate is off by up to 0.5 mm, which moves the
+    # point by up to 0.87 mm, 1.4e-8 deg of longitude at p = hypot(X, Y) = 3774 km (less in
+    # latitude) and 0.71 mm along the normal. The angles are printed to 0.001" (half: 1.39e-7
+    # deg), the height to 1 mm.
+    input_deg = np.degrees(np.sqrt(3.0) * 5e-4 / np.hypot(EPSG_XYZ[0], EPSG_XYZ[1]))
+    angle_tol = 0.0005 / 3600.0 + input_deg
+    angle_basis = 'half a unit of the printed 0.001" (1.39e-7 deg) + 1 mm rounding of the input'
+    reference(  # half of the printed 0.001" + the input's 1 mm rounding, 1.5e-7 deg
+        "EPSG 7-2 example latitude",
+        lat,
+        EPSG_LAT,
+        angle_tol,
+        EPSG,
+        unit="deg",
+        kind="published",
+        basis=angle_basis,
+    )
+    reference(  # half of the printed 0.001" + the input's 1 mm rounding, 1.5e-7 deg
+        "EPSG 7-2 example longitude",
+        lon,
+        EPSG_LON,
+        angle_tol,
+        EPSG,
+        unit="deg",
+        kind="published",
+        basis=angle_basis,
+    )
+    reference(  # 1 mm: tighter than the 0.5 + 0.71 mm the printed digits would allow
+        "EPSG 7-2 example height",
+        h,
+        EPSG_H,
+        1e-3,
+        EPSG,
+        unit="m",
+        kind="published",
+        basis="printed to 1 mm (73.000 m); the digits would allow 1.2 mm (0.5 mm + 0.71 mm "
+        "from the input rounding), 1 mm is kept",
+    )
 
 
 def test_city_pair_great_circle(reference: Reference) -> None:
@@ -178,4 +239,14 @@ def test_city_pair_great_circle(reference: Reference) -> None:
     haversine_m = 2.0 * radius * math.asin(math.sqrt(hav))
     assert abs(haversine_m - published_m) < 1e-6  # the test's haversine reproduces Rosetta Code
     source = "Rosetta Code, Haversine formula (BNA-LAX, R = 6372.8 km)"
-    reference("great circle BNA-LAX", rng, published_m, 1e-3, source, unit="m")  # 1 mm
+    reference(  # 1e-8 m: printed to 17 digits; two double-precision formulas differ ~3e-9 m
+        "great circle BNA-LAX",
+        rng,
+        published_m,
+        1e-8,
+        source,
+        unit="m",
+        kind="published",
+        basis="printed to 17 significant digits (1e-10 m); the haversine and our Vincenty form "
+        "of the central angle differ by double rounding, ~1e-15 relative = 3e-9 m",
+    )

@@ -29,6 +29,8 @@ DOP853 = "SciPy solve_ivp DOP853, rtol = atol = 1e-12, point-mass two-body"
 VALLADO = "Vallado, Fundamentals of Astrodynamics and Applications, 4th ed. (2013)"
 CURTIS = "Curtis, Orbital Mechanics for Engineering Students"
 ICBM_FLIGHT_S = 2100.0  # 35 minutes
+README_1M = "README §2: agreement with the precise integration better than 1 m over an ICBM flight"
+HALF_ULP = "half a unit of the last printed digit"
 
 
 def _two_body_dop853(r0: np.ndarray, v0: np.ndarray, dt: float) -> np.ndarray:
@@ -126,6 +128,8 @@ def test_propagate_matches_dop853(case: str, reference: Reference) -> None:
         1.0,
         DOP853,
         unit="m",
+        kind="second method",
+        basis=README_1M,
     )
 
 
@@ -144,6 +148,8 @@ def test_propagate_matches_dop853_batched(reference: Reference) -> None:
         1.0,
         DOP853,
         unit="m",
+        kind="second method",
+        basis=README_1M,
     )
 
 
@@ -187,16 +193,21 @@ def test_lambert_against_propagate(
         1.0,
         "Kepler's equation in the eccentric / hyperbolic anomaly",
         unit="m",
+        kind="closed form",
+        basis="README §2's 1 m for the analytic propagator",
     )
     v1_l, _ = lambert(r1, r2, tof, prograde=bool(np.cross(r1, v1)[2] >= 0.0))
     r_arr, _ = propagate(r1, v1_l, tof)
-    reference(  # Source: propagate of the Lambert v1; tolerance 1 m (README sec. 2)
+    reference(  # Source: our own propagate of the Lambert v1; tolerance 1 m (README sec. 2)
         f"lambert, {label}: arrival miss |r(tof) - r2|",
         float(np.linalg.norm(r_arr - r2)),
         0.0,
         1.0,
-        "universal-variable propagation of the Lambert velocity",
+        "glasnost's own universal-variable propagate of the Lambert velocity (the DOP853 row "
+        "is the independent check)",
         unit="m",
+        kind="consistency",
+        basis=README_1M,
     )
     r_arr_ivp = _two_body_dop853(r1, v1_l, tof)
     reference(  # Source: DOP853 of the Lambert v1 (independent); tolerance 1 m
@@ -206,6 +217,8 @@ def test_lambert_against_propagate(
         1.0,
         DOP853,
         unit="m",
+        kind="second method",
+        basis=README_1M,
     )
 
 
@@ -224,47 +237,65 @@ def test_vallado_example_2_4_kepler(reference: Reference) -> None:
     v_book = np.array([3.689866, -1.916735, -6.112511]) * KM
     src = f"{VALLADO}, Example 2-4"
     for i, axis in enumerate("xyz"):
-        reference(  # Source: Vallado (2013) Ex. 2-4, 0.1 m printed; tolerance 0.1 m
+        reference(  # Source: Vallado (2013) Ex. 2-4, printed to 0.1 m; half a unit, 0.05 m
             f"Vallado Ex. 2-4, r_{axis} after 40 min",
             r[i],
             r_book[i],
-            0.1,
+            0.05,
             src,
             unit="m",
+            kind="published",
+            basis=HALF_ULP + " (0.1 m)",
         )
-        reference(  # Source: Vallado (2013) Ex. 2-4, 1 mm/s printed; tolerance 1 mm/s
+        reference(  # Source: Vallado (2013) Ex. 2-4, printed to 1 mm/s; half a unit, 0.5 mm/s
             f"Vallado Ex. 2-4, v_{axis} after 40 min",
             v[i],
             v_book[i],
-            1e-3,
+            5e-4,
             src,
             unit="m/s",
+            kind="published",
+            basis=HALF_ULP + " (1 mm/s)",
         )
 
 
 def test_vallado_example_7_5_lambert(reference: Reference) -> None:
     r1 = np.array([15945.34, 0.0, 0.0]) * KM
     r2 = np.array([12214.83899, 10249.46731, 0.0]) * KM
-    v1, v2 = lambert(r1, r2, 76.0 * 60.0, mu=MU_VALLADO)
+    tof = 76.0 * 60.0
+    v1, v2 = lambert(r1, r2, tof, mu=MU_VALLADO)
     v1_book = np.array([2.058913, 2.915965, 0.0]) * KM
     v2_book = np.array([-3.451565, 0.910315, 0.0]) * KM
     src = f"{VALLADO}, Example 7-5"
+    # The book's velocities are printed to 1 mm/s but are not correctly rounded: v1_y and v2_y
+    # are one unit above ours (2.9159644 and 0.9103142 km/s). Ours is the more accurate: it
+    # arrives at r2, the book's v1 misses it by 2.7 m (1 mm/s of v1 moves the arrival ~7 m).
+    # Hence one unit of the printed digit, not half a unit.
+    book_miss = np.linalg.norm(propagate(r1, v1_book, tof, mu=MU_VALLADO)[0] - r2)
+    our_miss = np.linalg.norm(propagate(r1, v1, tof, mu=MU_VALLADO)[0] - r2)
+    assert our_miss < 1e-3 < 1.0 < book_miss  # ours hits r2; the book's printed v1 does not
+    basis = "one unit of the printed 1 mm/s: the book's last digit is off by one in v1_y, v2_y "
+    basis += "(its v1 misses r2 by 2.7 m, ours by < 1 mm)"
     for i, axis in enumerate("xy"):
-        reference(  # Source: Vallado (2013) Ex. 7-5, 1 mm/s printed; tolerance 2 mm/s
+        reference(  # Source: Vallado (2013) Ex. 7-5, printed to 1 mm/s; one unit (see above)
             f"Vallado Ex. 7-5, v1_{axis}",
             v1[i],
             v1_book[i],
-            2e-3,
+            1e-3,
             src,
             unit="m/s",
+            kind="published",
+            basis=basis,
         )
-        reference(  # Source: Vallado (2013) Ex. 7-5, 1 mm/s printed; tolerance 2 mm/s
+        reference(  # Source: Vallado (2013) Ex. 7-5, printed to 1 mm/s; one unit (see above)
             f"Vallado Ex. 7-5, v2_{axis}",
             v2[i],
             v2_book[i],
-            2e-3,
+            1e-3,
             src,
             unit="m/s",
+            kind="published",
+            basis=basis,
         )
 
 
@@ -274,21 +305,28 @@ def test_curtis_example_5_2_lambert(reference: Reference) -> None:
     v1, v2 = lambert(r1, r2, 3600.0, mu=MU_CURTIS, prograde=True)
     v1_book = np.array([-5.9925, 1.9254, 3.2456]) * KM
     v2_book = np.array([-3.3125, -4.1966, -0.38529]) * KM
+    # Printed to 5 significant figures: 0.1 m/s, and 0.01 m/s for -0.38529 km/s.
+    v1_half = np.array([0.05, 0.05, 0.05])
+    v2_half = np.array([0.05, 0.05, 0.005])
     src = f"{CURTIS}, Example 5.2"
     for i, axis in enumerate("xyz"):
-        reference(  # Source: Curtis Ex. 5.2, 0.1 m/s printed; tolerance 0.1 m/s
+        reference(  # Source: Curtis Ex. 5.2, 5 significant figures; half a unit (v1_half)
             f"Curtis Ex. 5.2, v1_{axis}",
             v1[i],
             v1_book[i],
-            0.1,
+            v1_half[i],
             src,
             unit="m/s",
+            kind="published",
+            basis=HALF_ULP + " (5 significant figures)",
         )
-        reference(  # Source: Curtis Ex. 5.2, 0.1 m/s printed; tolerance 0.1 m/s
+        reference(  # Source: Curtis Ex. 5.2, 5 significant figures; half a unit (v2_half)
             f"Curtis Ex. 5.2, v2_{axis}",
             v2[i],
             v2_book[i],
-            0.1,
+            v2_half[i],
             src,
             unit="m/s",
+            kind="published",
+            basis=HALF_ULP + " (5 significant figures)",
         )

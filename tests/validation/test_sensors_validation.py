@@ -35,11 +35,15 @@ FloatArray = NDArray[np.float64]
 SMAD = "Wertz & Larson, SMAD 3rd ed. sec. 5.2 (Earth central angle to a point seen at elevation e)"
 HORIZON = "geometric horizon R arccos(R / (R + h)) (SMAD sec. 5.2 with e = 0)"
 LOOP = "independent per-sample loop: explicit WGS84 trigonometry from lat/lon (this file)"
+SCAN_STEP_M = 250.0  # the scan's resolution: the greatest visible point is within one step
+SCAN = "the scan's 250 m step: the greatest visible scan point lies within one step inside"
 
 # -- (a) radar horizon on a sphere ---------------------------------------------------------------
 
 
-def _greatest_visible_ground_range(h: float, el_min_deg: float, step_m: float = 250.0) -> float:
+def _greatest_visible_ground_range(
+    h: float, el_min_deg: float, step_m: float = SCAN_STEP_M
+) -> float:
     """Scan points at height h due east of a radar at (0, 0) on the sphere, every ``step_m``."""
     radius = SPHERE.equatorial_radius_m
     radar = Radars.from_geodetic(
@@ -66,13 +70,31 @@ def test_radar_horizon_on_a_sphere(reference: Reference, h_km: float) -> None:
     radius, h = SPHERE.equatorial_radius_m, h_km * 1e3
     expected = radius * math.acos(radius / (radius + h))
     ours = _greatest_visible_ground_range(h, 0.0)
-    reference(f"radar horizon ground range, h = {h_km:.0f} km", ours / 1e3, expected / 1e3, 1.0,
-              HORIZON, unit="km")  # fmt: skip
+    assert ours <= expected  # nothing beyond the horizon is visible
+    reference(  # one scan step, 0.25 km (SCAN_STEP_M)
+        f"radar horizon ground range, h = {h_km:.0f} km",
+        ours / 1e3,
+        expected / 1e3,
+        SCAN_STEP_M / 1e3,
+        HORIZON,
+        unit="km",
+        kind="closed form",
+        basis=SCAN,
+    )
     e = math.radians(3.0)
     expected_e = radius * (math.acos(radius * math.cos(e) / (radius + h)) - e)
     ours_e = _greatest_visible_ground_range(h, 3.0)
-    reference(f"elevation-limited ground range, e = 3 deg, h = {h_km:.0f} km", ours_e / 1e3,
-              expected_e / 1e3, 1.0, SMAD, unit="km")  # fmt: skip
+    assert ours_e <= expected_e  # nothing below the minimum elevation is visible
+    reference(  # one scan step, 0.25 km (SCAN_STEP_M)
+        f"elevation-limited ground range, e = 3 deg, h = {h_km:.0f} km",
+        ours_e / 1e3,
+        expected_e / 1e3,
+        SCAN_STEP_M / 1e3,
+        SMAD,
+        unit="km",
+        kind="closed form",
+        basis=SCAN,
+    )
 
 
 # -- (b) UEWRs watching a Yars from Kozelsk to Washington ----------------------------------------
@@ -181,8 +203,16 @@ def test_uewrs_watching_a_yars(reference: Reference, yars: tuple[Trajectory, Flo
             expected = float(t[0][loop][0]) if loop.any() else math.inf
             found[name, obj] = float(ours_first[i, 0])
             if math.isfinite(expected):
-                reference(f"{name} UEWR first detection of the Yars {obj}",
-                          ours_first[i, 0], expected, 0.0, LOOP, unit="s")  # fmt: skip
+                reference(  # exact: both take the first visible sample of the same 10 s grid
+                    f"{name} UEWR first detection of the Yars {obj}",
+                    ours_first[i, 0],
+                    expected,
+                    0.0,
+                    LOOP,
+                    unit="s",
+                    kind="second method",
+                    basis="exact: both give the first visible sample of the same 10 s grid",
+                )
             else:
                 assert ours_first[i, 0] == math.inf, (name, obj)
     # Cape Cod sees the RV in the last minutes (impact at about 1785 s). Fylingdales never does:
