@@ -128,6 +128,9 @@ def test_vertical_shot_matches_integrated_radial_coast(
         1.0,
         DOP853,
         unit="m/s",
+        kind="second method",
+        basis="1 m/s; the fixed point is stated to converge to 2e-3 m/s (engagement.py), the "
+        "reference shares the straight-boost assumption",
     )
 
 
@@ -262,6 +265,9 @@ def test_kernel_matches_brute_force(
                 BRUTE,
                 unit="m/s",
                 relative=True,
+                kind="second method",
+                basis="1 %: the brute force's 121-point launch grid (it shares lambert and frames "
+                "with the kernel)",
             )
             v_bo = list(SITES_B.values())[s][2]
             if abs(crit[s, j] / v_bo - 1.0) > 0.01:  # feasibility is clear-cut
@@ -317,6 +323,8 @@ def test_sm3_iia_at_redzikowo_cannot_catch_east_coast_icbms(
             0.0,
             0.0,
             LITERATURE,
+            kind="published",
+            basis="a verdict (cannot engage), exact",
         )
         assert 4500.0 < crit[j] < 7000.0  # a margin of 0.3-1 km/s, not an artefact
     # Only a launch within about 90 s of the ICBM's launch (before a space-based detection plus

@@ -18,34 +18,57 @@
     assumes 7.5 km/s for gbi_3stage; Lewis & Postol 2007 imply more than 8.5 km/s), so the stack
     is NOT within 10 % of them and is not tuned to be. What is checked: at least the Lewis &
     Postol bound, and below the stack's ideal (rocket-equation) velocity gain.
-(d) Drag on the way up matters: without drag the same vehicle burns out faster and reaches
-    low-altitude points sooner.
+(d) Drag on the way up matters: without drag (boost and coast) the same vehicle burns out
+    faster and reaches low-altitude points sooner.
 (e) The rotating Earth: the tables neglect the Coriolis acceleration of the interceptor's own
     flight. At the table's least time to Earth-fixed points 1,000-2,000 km east, west and north of
     sites at 0 and 55 deg N (200-1,000 km altitude), the Lambert-based kernel on a rotating
     sphere needs a burnout speed within 1.5 % of the table's (about 1.3 % at 4.5 km/s, 0.5 % at
     7.5 km/s); the flyout module states what that means in time.
+(f) Derived interceptor stacks (glasnost.defense.derived_stack) of the built-in types. The
+    flown burnout speed equals the declared one within 0.3 %: "consistency: fitted", the fit's
+    own target, NOT an independent check. Independent physics: the vertical flight without
+    drag or back-pressure loses exactly the integral of g over the burn (Sutton & Biblarz,
+    Rocket Propulsion Elements, ch. 4: vertical powered flight, v = c ln(m0/mf) - int g dt),
+    so its loss lies between t_b g(burnout radius) and t_b g(surface); and the flown speed is
+    below the ideal (rocket-equation) velocity gain. No open source found for this work gives
+    a range of total gravity + drag losses for interceptors, so none is asserted; the losses
+    are recorded (0.5-1.0 km/s for the built-in types).
+(g) The kill vehicle's coast with drag against SciPy ``solve_ivp`` (DOP853, rtol 1e-10) of the
+    same point mass with drag (exact US 1976 density, the same Cd(Mach), drag at every
+    height), for the kill vehicles of the derived 53T6, THAAD and SM-3 IIA stacks: coasts that
+    stay low in the atmosphere and coasts that leave it (Kepler above 120 km) and come back.
+    Tolerance 10 m of position at every 2 s sample: 0.003 s at 3 km/s, far inside the 0.5 s
+    the flyout module states for the table's interpolation; measured within 6 m (the residual:
+    RK4 across the kinks of the piecewise-linear Cd(Mach) and the tabulated atmosphere).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
+from glasnost.defense.derived_stack import SPEED_TOLERANCE, DerivedStack, interceptor_stack
 from glasnost.defense.engagement import required_burnout_velocity
 from glasnost.defense.flyout import (
+    CoastDrag,
     FlyoutTable,
+    best_burnout_speed,
+    coast_samples,
     simple_flyout_table,
+    staged_fan,
     staged_flyout_table,
     time_to_reach,
 )
-from glasnost.physics import frames
+from glasnost.physics import atmosphere, frames
 from glasnost.physics.constants import OMEGA_EARTH, R_MEAN, SPHERE, EarthModel
-from glasnost.physics.vehicle import Stage, Vehicle
+from glasnost.physics.vehicle import MACH_GRID, Stage, Vehicle
+from glasnost.scenario.builtin import builtin_scenario
 
 Reference = Callable[..., None]  # the `reference` fixture of tests/validation/conftest.py
 
@@ -208,7 +231,8 @@ def test_simple_table_matches_the_lambert_kernel(
 @pytest.fixture(scope="module")
 def staged() -> dict[bool, FlyoutTable]:
     return {
-        drag: staged_flyout_table(gbi_like(), 3000e3, 1000e3, drag=drag) for drag in (True, False)
+        drag: staged_flyout_table(gbi_like(), 3000e3, 1000e3, drag=drag, coast_drag=drag)
+        for drag in (True, False)
     }
 
 
@@ -283,4 +307,162 @@ def test_coriolis_neglect_is_small(reference: Reference, speed: float, burn: flo
         0.015,
         "Lambert-based kernel on a rotating sphere",
         relation="<=",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# (f) Derived interceptor stacks of the built-in types
+# --------------------------------------------------------------------------------------------
+
+BUILTIN_TYPES = [t.id for t in builtin_scenario("us-ru").interceptor_types]
+SUTTON = (
+    "Sutton & Biblarz, Rocket Propulsion Elements, ch. 4: vertical powered flight loses "
+    "int g dt (g0 t_b in uniform gravity)"
+)
+
+
+def _derived(type_id: str) -> DerivedStack:
+    return interceptor_stack(builtin_scenario("us-ru").interceptor_type(type_id))
+
+
+@pytest.mark.parametrize("type_id", BUILTIN_TYPES)
+def test_derived_stack_flies_to_the_declared_speed(reference: Reference, type_id: str) -> None:
+    """consistency: fitted -- the declared speed is the fit's target, not a reference."""
+    itype = builtin_scenario("us-ru").interceptor_type(type_id)
+    d = _derived(type_id)
+    assert itype.burnout_velocity_kms is not None
+    declared = itype.burnout_velocity_kms * 1e3
+    reference(
+        f"derived stack of {type_id}: best burnout speed over the fan, flown with drag "
+        "(consistency: fitted)",
+        best_burnout_speed(d.vehicle),
+        declared,
+        SPEED_TOLERANCE,
+        "consistency: fitted -- the declared burnout velocity the fit aims at",
+        relative=True,
+    )
+    assert d.vehicle.burn_time_s == pytest.approx(itype.burn_time_s, rel=1e-12)
+    if itype.launch_mass_kg is not None:
+        assert d.vehicle.launch_mass_kg == pytest.approx(itype.launch_mass_kg, rel=1e-12)
+
+
+@pytest.mark.parametrize("type_id", BUILTIN_TYPES)
+def test_derived_stack_losses_obey_the_rocket_equation(reference: Reference, type_id: str) -> None:
+    d = _derived(type_id)
+    veh = d.vehicle
+    # Drag off and no back-pressure (vacuum thrust): only gravity acts against the thrust.
+    bare = replace(veh, stages=tuple(replace(s, exit_area_m2=0.0) for s in veh.stages))
+    fan = staged_fan(bare, drag=False)
+    assert fan.kick_rad[0] == 0.0  # the vertical flight
+    vertical = float(np.linalg.norm(fan.v_bo[0]))
+    r_bo = float(np.linalg.norm(fan.r_bo[0]))
+    ideal = veh.ideal_delta_v_ms()
+    t_b = veh.burn_time_s
+    reference(
+        f"derived stack of {type_id}: vertical flight, drag off, velocity loss at most "
+        "t_b g(surface)",
+        ideal - vertical,
+        t_b * SPHERE.mu / R_MEAN**2,
+        1e-6,
+        SUTTON,
+        unit="m/s",
+        relation="<=",
+    )
+    reference(
+        f"derived stack of {type_id}: vertical flight, drag off, velocity loss at least "
+        "t_b g(burnout radius)",
+        ideal - vertical,
+        t_b * SPHERE.mu / r_bo**2,
+        1e-6,
+        SUTTON,
+        unit="m/s",
+        relation=">=",
+    )
+    gravity = ideal - fan.burnout_speed_ms
+    rest = ideal - gravity - d.burnout_speed_ms
+    reference(
+        f"derived stack of {type_id}: flown burnout speed below the ideal velocity gain "
+        f"(losses {(ideal - d.burnout_speed_ms) / 1e3:.2f} km/s: gravity and steering "
+        f"{gravity / 1e3:.2f}, drag and back-pressure {rest / 1e3:.2f})",
+        d.burnout_speed_ms,
+        ideal,
+        0.0,
+        "Tsiolkovsky rocket equation of the same stack",
+        unit="m/s",
+        relation="<=",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# (g) The coast with drag against SciPy
+# --------------------------------------------------------------------------------------------
+
+DOP853_DRAG = (
+    "SciPy solve_ivp DOP853 (rtol 1e-10, atol 1e-6) of the point mass with drag, exact US 1976 "
+    "density"
+)
+
+
+def _drag_reference(drag: CoastDrag, r0: np.ndarray, v0: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Positions (K, 3) at times ``t`` after (r0, v0) of r'' = -mu r / |r|^3 - 0.5 rho |v|
+    Cd(Mach) A / m v on the non-rotating sphere, drag at every height."""
+
+    def rhs(_t: float, y: np.ndarray) -> np.ndarray:
+        r, v = y[:3], y[3:]
+        rn = float(np.linalg.norm(r))
+        rho, sound = atmosphere.properties(rn - R_MEAN)
+        speed = float(np.linalg.norm(v))
+        cd = float(np.interp(speed / float(sound), MACH_GRID, drag.cd))
+        k = 0.5 * float(rho) * speed * cd * drag.reference_area_m2 / drag.mass_kg
+        return np.concatenate([v, -SPHERE.mu * r / rn**3 - k * v])
+
+    sol = solve_ivp(
+        rhs,
+        (0.0, float(t[-1])),
+        np.concatenate([r0, v0]),
+        method="DOP853",
+        rtol=1e-10,
+        atol=1e-6,
+        t_eval=t,
+    )
+    out: np.ndarray = sol.y[:3].T
+    return out
+
+
+@pytest.mark.parametrize(
+    ("type_id", "height_km", "speed_ms", "elevation_deg"),
+    [
+        ("a135_53t6", 10.0, 3000.0, 15.0),  # stays below 30 km
+        ("a135_53t6", 10.0, 3000.0, 30.0),  # stays below the 120 km ceiling
+        ("a135_53t6", 15.0, 2500.0, 60.0),  # leaves the atmosphere and comes back
+        ("a135_53t6", 15.0, 3000.0, 89.9),  # straight up to 460 km and back
+        ("thaad", 20.0, 2800.0, 45.0),
+        ("sm3_block_iia", 90.0, 4500.0, 20.0),
+    ],
+)
+def test_coast_with_drag_matches_dop853(
+    reference: Reference, type_id: str, height_km: float, speed_ms: float, elevation_deg: float
+) -> None:
+    drag = CoastDrag.kill_vehicle(_derived(type_id).vehicle)
+    e = math.radians(elevation_deg)
+    r0 = np.array([R_MEAN + height_km * 1e3, 0.0, 0.0])
+    v0 = speed_ms * np.array([math.sin(e), 0.0, math.cos(e)])
+    burn = 10.0
+    ground, alt, times, valid = coast_samples(r0[None], v0[None], burn, 1800.0, 2.0, SPHERE, drag)
+    n = int(valid[0].sum())
+    assert n > 20
+    assert alt[0, n - 1] < 0.0  # the flight came down
+    angle = ground[0, :n] / R_MEAN
+    radius = R_MEAN + alt[0, :n]
+    ours = np.stack([radius * np.cos(angle), np.zeros(n), radius * np.sin(angle)], axis=1)
+    expected = _drag_reference(drag, r0, v0, times[:n] - burn)
+    reference(
+        f"coast with drag ({type_id} kill vehicle, derived stack) from {height_km:g} km, "
+        f"{speed_ms / 1e3:g} km/s at {elevation_deg:g} deg (apogee "
+        f"{alt[0, :n].max() / 1e3:.0f} km): largest position difference over the samples",
+        float(np.max(np.linalg.norm(ours - expected, axis=1))),
+        0.0,
+        10.0,  # 0.003 s at 3 km/s, inside the table's 0.5 s tolerance (module doc, (g))
+        DOP853_DRAG,
+        unit="m",
     )

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -27,16 +28,24 @@ from numpy.typing import NDArray
 
 from glasnost import __version__
 from glasnost.defense.capacity import Capacity, max_warheads_defeated
-from glasnost.defense.engagement import EngagementTable, Interceptors, Samples, engage
+from glasnost.defense.derived_stack import interceptor_vehicle
+from glasnost.defense.engagement import (
+    EngagementTable,
+    Interceptors,
+    LambertModel,
+    Samples,
+    engage,
+)
 from glasnost.defense.flyout import FlyoutTable, staged_flyout_table
-from glasnost.defense.sensors import Radars, earliest_launch_s, first_detection_s
+from glasnost.defense.sensors import Radars, earliest_cue_s, first_detection_s
 from glasnost.physics import frames
 from glasnost.physics.constants import EARTH_MODELS, EarthModel
 from glasnost.physics.parallel import aim_parallel
 from glasnost.physics.targeting import TargetingResult
-from glasnost.physics.trajectory import Phase
+from glasnost.physics.trajectory import Phase, Trajectory
 from glasnost.physics.vehicle import stack
 from glasnost.scenario.models import (
+    AssessmentSettings,
     InterceptorSite,
     InterceptorType,
     LaunchBase,
@@ -64,18 +73,38 @@ FLYOUT_MAX_RANGE_KM = 8000.0
 FLYOUT_MAX_TIME_S = 1800.0
 """Flight time covered by the flyout tables (s after the interceptor's launch)."""
 
+FLYOUT_MAX_KICK_DEG = 180.0
+"""Largest pitch-over kick flown (deg from vertical); the fan stops at the flattest kick whose
+boost stays above ground. Kicks past 90 deg shape flat and depressed arcs: with a 90-deg cap a
+fast vehicle's flattest arc still climbs steeply and low, distant points lie below the whole
+fan, so a faster interceptor would reach fewer points than a slower one."""
+
+
+def critical_velocity_model(interceptor_model: str) -> LambertModel:
+    """The closed model behind the critical burnout velocity (and behind feasibility at sites
+    without a flyout table): the literature's burnout delay, except under ``straight-boost``."""
+    return "straight-boost" if interceptor_model == "straight-boost" else "burnout-delay"
+
+
+def _flown(itype: InterceptorType, model: str) -> bool:
+    """Whether a type gets a flyout table: staged types always (their burnout speed comes from
+    it), simple types under the flyout model (through a derived stack)."""
+    return itype.model == "staged" or model == "flyout"
+
 
 @functools.lru_cache(maxsize=32)
 def flyout_table(itype: InterceptorType) -> FlyoutTable:
-    """The flyout table of a staged interceptor type (computed once per distinct type): its
-    vehicle flown with drag over a fan of pitch-over kicks, out to its maximum range (or
+    """The flyout table of an interceptor type (computed once per distinct type): its vehicle
+    (published stages, or the stack derived from its burnout speed, burn time and launch mass)
+    flown with drag over a fan of pitch-over kicks, out to its maximum range (or
     ``FLYOUT_MAX_RANGE_KM``) and its highest intercept altitude."""
     max_range_km = FLYOUT_MAX_RANGE_KM if itype.max_range_km is None else itype.max_range_km
     return staged_flyout_table(
-        itype.vehicle(),
+        interceptor_vehicle(itype),
         max_range_km * 1e3,
         itype.max_intercept_altitude_km * 1e3,
         max_time_s=FLYOUT_MAX_TIME_S,
+        max_kick_deg=FLYOUT_MAX_KICK_DEG,
     )
 
 
@@ -106,6 +135,17 @@ class Direction:
     first_detection_s: FloatArray  # (routes,) by any of the defender's radars
     capacity: Capacity
     deployed_warheads: int
+    cue_names: tuple[str, ...] = ()
+    """The sensors that may cue (radar ids, then the satellites), or the fixed launch time."""
+    cued_by: NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    """(sites, routes) index into ``cue_names`` of the sensor that cued each pair (-1: none)."""
+    samples: Samples | None = None
+    """The routes' trajectory samples (rows: ``routes``)."""
+
+    def cue(self, i: int, j: int) -> str | None:
+        """The sensor that cued site ``i`` against route ``j`` (None: nothing could)."""
+        k = int(self.cued_by[i, j]) if self.cued_by.size else -1
+        return self.cue_names[k] if k >= 0 else None
 
     @property
     def defeatable_fraction(self) -> float:
@@ -144,32 +184,39 @@ class Assessment:
     def interceptor_burnout_velocity_kms(self, type_id: str) -> float:
         """Burnout velocity (km/s) of an interceptor type: the declared one (simple model) or
         the one derived from its flyout table (staged)."""
-        if type_id in self.flyout_tables:
-            return self.flyout_tables[type_id].burnout_speed_ms / 1e3
-        return _declared_kms(self.scenario.interceptor_type(type_id))
+        return _burnout_kms(self.scenario.interceptor_type(type_id), self.flyout_tables)
 
     def engagements(self) -> list[dict[str, Any]]:
         """One record per (site, route) of every direction (km, km/s and degrees)."""
         traj = self.trajectories.trajectory
+        model = self.scenario.assessment.interceptor_model
         out: list[dict[str, Any]] = []
         for d in self.directions:
             tb = d.table
+            point = _least_speed_points(d, traj)
             for i, site in enumerate(d.sites):
                 speed = self.interceptor_burnout_velocity_kms(site.interceptor)
                 for j, route in enumerate(d.routes):
                     crit = float(tb.critical_burnout_velocity_ms[i, j])
+                    intercept = point(i, j)
                     out.append(
                         {
                             "defender": d.defender,
                             "site": site.id,
                             "interceptor": site.interceptor,
+                            "interceptors_at_site": site.count,
+                            "interceptor_model": _site_model(site.interceptor, model, self),
                             "interceptor_burnout_velocity_kms": speed,
                             "attacker": d.attacker,
                             "launch": route.base.id,
                             "missile": route.missile,
                             "target": route.target.id,
                             "feasible": bool(tb.feasible[i, j]),
+                            "cued_by": d.cue(i, j),
+                            "window_start_s": _num(tb.earliest_intercept_s[i, j]),
+                            "window_end_s": _num(tb.latest_intercept_s[i, j]),
                             "window_s": _num(tb.window_s[i, j]),
+                            "window_resolution_s": tb.window_resolution_s,
                             "earliest_intercept_s": _num(tb.earliest_intercept_s[i, j]),
                             "latest_intercept_s": _num(tb.latest_intercept_s[i, j]),
                             "earliest_intercept_altitude_km": _num(
@@ -180,6 +227,8 @@ class Assessment:
                             "shots": int(tb.shots[i, j]),
                             "critical_burnout_velocity_kms": _num(crit / 1e3),
                             "margin_kms": _num((crit / 1e3) - speed),
+                            "intercept": intercept,
+                            "phase": None if intercept is None else intercept["phase"],
                             "flight_time_s": float(traj.impact_s[route.index]),
                         }
                     )
@@ -193,6 +242,14 @@ class Assessment:
             "date": self.date.isoformat(),
             "verdict": "no threat" if self.verdict else "threat",
             "verdict_passed": self.verdict,
+            "interceptor_model": self.scenario.assessment.interceptor_model,
+            "critical_velocity_model": critical_velocity_model(
+                self.scenario.assessment.interceptor_model
+            ),
+            "launch_delay_s": self.scenario.assessment.launch_delay_s,
+            "window_resolution_s": max(
+                (d.table.window_resolution_s for d in self.directions), default=0.0
+            ),
             "criteria": [
                 {
                     "id": c.id,
@@ -242,8 +299,13 @@ class Assessment:
 
 ASSESSMENT_ASSUMPTION = (
     f"Radar cross-section: booster while thrusting, post-boost vehicle for {POST_BOOST_S:.0f} s "
-    "after burnout, then the reentry vehicle; interceptors launch after the first track by a "
-    "fire-control radar of their party that may cue them, plus the decision delay."
+    "after burnout, then the reentry vehicle. Interceptors launch after the first detection by "
+    "a sensor of their party that may cue them, plus the decision delay: with launch-on-remote "
+    "any own radar (fire control or early warning) or the space-based infrared satellites; "
+    f"without it, fire-control radars within {CO_LOCATED_M / 1e3:.0f} km of the site and the "
+    "satellites only where declared fire control; with assessment.launch_delay_s every "
+    "interceptor launches exactly then. Intercept windows are found between trajectory "
+    "samples by bisection; a site without interceptors engages nothing."
 )
 
 
@@ -254,6 +316,89 @@ FLYOUT_ASSUMPTION = (
     "neglected); their burnout velocity is the best over the fan of pitch-over kicks, and "
     "their critical burnout velocity is that of an equivalent simple interceptor."
 )
+
+
+def _burnout_kms(itype: InterceptorType, tables: dict[str, FlyoutTable]) -> float:
+    """Burnout velocity (km/s) of a type: the declared one, or for a staged type the one its
+    flyout table derives."""
+    if itype.burnout_velocity_kms is None and itype.id in tables:
+        return tables[itype.id].burnout_speed_ms / 1e3
+    return _declared_kms(itype)
+
+
+def _burn_time_s(itype: InterceptorType, tables: dict[str, FlyoutTable]) -> float:
+    """Burn time (s) of a type: its flyout table's where it has one, else declared."""
+    if itype.id in tables:
+        return tables[itype.id].burn_time_s
+    if itype.burn_time_s is None:
+        raise ValueError(f"interceptor type {itype.id!r} declares no burn time (staged)")
+    return itype.burn_time_s
+
+
+PHASES = ("boost", "ascent", "midcourse", "terminal")
+"""Phase of the threat at an intercept: boost (thrusting), ascent (after burnout, before
+apogee), midcourse (after apogee, above the reentry interface), terminal (below it, 100 km)."""
+
+
+def _site_model(type_id: str, model: str, assessment: Assessment) -> str:
+    """The interceptor model that decided a site's engagements."""
+    if type_id in assessment.flyout_tables and model != "burnout-delay":
+        return "flyout"
+    return critical_velocity_model(model)
+
+
+def _least_speed_points(
+    d: Direction, traj: Trajectory
+) -> Callable[[int, int], dict[str, Any] | None]:
+    """The least-speed intercept point of each (site, route) of a direction: latitude,
+    longitude (deg), altitude (km), time (s) and the threat's phase there."""
+    tb, sub = d.table, d.samples
+    if sub is None or not d.routes:
+        return lambda i, j: None
+    best = tb.best_sample
+    j_idx = np.broadcast_to(np.arange(best.shape[1]), best.shape)
+    ok = best >= 0
+    p = np.maximum(best, 0)
+    t = sub.t_s[j_idx, p]
+    r = sub.r_eci[j_idx, p]
+    r_ecef, _ = frames.eci_to_ecef(r.reshape(-1, 3), t.reshape(-1), traj.earth)
+    lat, lon, alt = (x.reshape(best.shape) for x in frames.vector_to_geodetic(r_ecef, traj.earth))
+    rows = np.array([route.index for route in d.routes], dtype=np.intp)
+    apogee_s = _apogee_times(sub)
+    burnout = traj.burnout_s[rows][j_idx]
+    reentry = traj.reentry_s[rows][j_idx]
+    phase = np.select([t <= burnout, t >= reentry, t < apogee_s[j_idx]], [0, 3, 1], default=2)
+
+    def point(i: int, j: int) -> dict[str, Any] | None:
+        if not ok[i, j]:
+            return None
+        return {
+            "latitude": float(lat[i, j]),
+            "longitude": float(lon[i, j]),
+            "altitude_km": float(alt[i, j] / 1e3),
+            "time_s": float(t[i, j]),
+            "phase": PHASES[int(phase[i, j])],
+        }
+
+    return point
+
+
+def _apogee_times(sub: Samples) -> FloatArray:
+    """Time of each trajectory's highest point (T,): the vertex of the parabola through the
+    highest sample and its neighbours."""
+    alt = np.where(sub.valid, sub.altitude_m, -np.inf)
+    k = np.argmax(alt, axis=1)
+    rows = np.arange(alt.shape[0])
+    lo, hi = np.maximum(k - 1, 0), np.minimum(k + 1, alt.shape[1] - 1)
+    t0, t1, t2 = sub.t_s[rows, lo], sub.t_s[rows, k], sub.t_s[rows, hi]
+    h0, h1, h2 = sub.altitude_m[rows, lo], sub.altitude_m[rows, k], sub.altitude_m[rows, hi]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        num = (t1 - t0) ** 2 * (h1 - h2) - (t1 - t2) ** 2 * (h1 - h0)
+        den = (t1 - t0) * (h1 - h2) - (t1 - t2) * (h1 - h0)
+        vertex = t1 - 0.5 * num / den
+    inside = np.isfinite(vertex) & (vertex >= t0) & (vertex <= t2) & sub.valid[rows, hi]
+    out: FloatArray = np.where(inside, vertex, t1)
+    return out
 
 
 def _declared_kms(itype: InterceptorType) -> float:
@@ -349,12 +494,15 @@ def assess(
             + (" ..." if len(out_of_reach) > 8 else "")
         )
     report("sampling trajectories", 0.5)
-    samples, phase = _sample(result, posture.assessment.sample_step_s, earth)
     in_service = {s.interceptor for p in posture.parties for s in p.interceptor_sites}
-    staged = [t for t in posture.interceptor_types if t.model == "staged" and t.id in in_service]
-    if staged:
-        report(f"flyout tables of {len(staged)} staged interceptor types", 0.52)
-    tables = {t.id: flyout_table(t) for t in staged}
+    used = [t for t in posture.interceptor_types if t.id in in_service]
+    edges = {(t.min_intercept_altitude_km * 1e3, True) for t in used}
+    edges |= {(t.max_intercept_altitude_km * 1e3, False) for t in used}
+    samples, phase = _sample(result, posture.assessment.sample_step_s, earth, sorted(edges))
+    flown = [t for t in used if _flown(t, posture.assessment.interceptor_model)]
+    if flown:
+        report(f"flyout tables of {len(flown)} interceptor types", 0.52)
+    tables = {t.id: flyout_table(t) for t in flown}
 
     directions: list[Direction] = []
     pairs = [(a, b) for a, b in posture.assessment.dyads]
@@ -383,9 +531,16 @@ def assess(
 
 
 def _sample(
-    result: TargetingResult, step_s: float, earth: EarthModel
+    result: TargetingResult,
+    step_s: float,
+    earth: EarthModel,
+    edges_m: Sequence[tuple[float, bool]] = (),
 ) -> tuple[Samples, NDArray[np.int_]]:
-    """Every trajectory sampled every ``step_s`` from launch to impact (the impact included)."""
+    """Every trajectory sampled every ``step_s`` from launch to impact (the impact included),
+    plus the instants where it crosses each altitude of ``edges_m`` (the intercept bands'
+    floors, flagged True, and ceilings, bisected to ``EDGE_TOLERANCE_S`` and taken on the
+    band's side), so that a band that a trajectory crosses between two samples still has
+    samples; with ``sample_at`` for the window edges between samples."""
     traj = result.trajectory
     end = float(np.max(traj.impact_s))
     times = np.arange(0.0, end + step_s, step_s)
@@ -393,11 +548,121 @@ def _sample(
     last = np.searchsorted(times, traj.impact_s)  # first grid time at or after impact
     rows = np.arange(traj.size)
     t[rows, np.minimum(last, times.size - 1)] = traj.impact_s
-    valid = t <= traj.impact_s[:, None]
-    r, _ = traj.sample(np.minimum(t, traj.impact_s[:, None]))
+    t = np.minimum(t, traj.impact_s[:, None])
+    r, _ = traj.sample(t)
     alt = frames.altitude(r.reshape(-1, 3), earth).reshape(t.shape)
+    extra = _band_crossings(traj, t, alt, edges_m, earth)
+    if extra is not None:
+        t = np.concatenate([t, extra], axis=1)
+        order = np.argsort(t, axis=1, kind="stable")
+        t = np.take_along_axis(t, order, axis=1)
+        r, _ = traj.sample(t)
+        alt = frames.altitude(r.reshape(-1, 3), earth).reshape(t.shape)
+    # Samples at or after impact repeat the impact point: only the first one is valid.
+    valid = np.ones(t.shape, dtype=bool)
+    valid[:, 1:] = t[:, :-1] < traj.impact_s[:, None]
     phase = np.stack([traj.phase_at(t[:, j]) for j in range(t.shape[1])], axis=1)
-    return Samples(t, r, alt, valid), phase
+
+    def sample_at(rows: NDArray[np.int64], t_s: FloatArray) -> FloatArray:
+        out, _ = traj.take(rows).state_at(t_s)
+        return out
+
+    return Samples(t, r, alt, valid, sample_at), phase
+
+
+EDGE_TOLERANCE_S = 1e-2
+"""Bisection tolerance (s) of the instants where a trajectory crosses an intercept band's edge."""
+
+
+def _band_crossings(
+    traj: Trajectory,
+    t: FloatArray,
+    alt: FloatArray,
+    edges_m: Sequence[tuple[float, bool]],
+    earth: EarthModel,
+) -> FloatArray | None:
+    """Times (N, K) at which each trajectory crosses each edge altitude between two samples
+    (``t``, ``alt`` (N, M)): the end of the final bisection bracket at or above a floor
+    (flag True), at or below a ceiling; padded with the impact time. None when none."""
+    rows_all: list[NDArray[np.intp]] = []
+    lo_all: list[FloatArray] = []
+    hi_all: list[FloatArray] = []
+    h_all: list[FloatArray] = []
+    floor_all: list[NDArray[np.bool_]] = []
+    moving = t[:, 1:] > t[:, :-1]
+    for h_m, is_floor in edges_m:
+        below = alt < h_m
+        cross = (below[:, 1:] != below[:, :-1]) & moving
+        n_idx, j_idx = np.nonzero(cross)
+        rows_all.append(n_idx)
+        lo_all.append(t[n_idx, j_idx])
+        hi_all.append(t[n_idx, j_idx + 1])
+        h_all.append(np.full(n_idx.size, h_m))
+        floor_all.append(np.full(n_idx.size, is_floor))
+    if sum(x.size for x in rows_all) == 0:
+        return None
+    rows = np.concatenate(rows_all)
+    lo, hi, h = np.concatenate(lo_all), np.concatenate(hi_all), np.concatenate(h_all)
+    floor = np.concatenate(floor_all)
+    sub = traj.take(rows)
+    lo_below = frames.altitude(sub.state_at(lo)[0], earth) < h
+    gap = float(np.max(hi - lo))
+    for _ in range(max(0, math.ceil(math.log2(gap / EDGE_TOLERANCE_S)))):
+        mid = 0.5 * (lo + hi)
+        mid_below = frames.altitude(sub.state_at(mid)[0], earth) < h
+        same = mid_below == lo_below
+        lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
+    # lo stays on lo_below's side: take the end above a floor, below a ceiling.
+    edge = np.where(lo_below == floor, hi, lo)
+    counts = np.bincount(rows, minlength=traj.size)
+    out = np.broadcast_to(traj.impact_s[:, None], (traj.size, int(counts.max()))).copy()
+    order = np.argsort(rows, kind="stable")
+    rows_s = rows[order]
+    first = np.searchsorted(rows_s, np.arange(traj.size))
+    out[rows_s, np.arange(rows_s.size) - first[rows_s]] = edge[order]
+    return out
+
+
+SATELLITE_CUE = "space_based_infrared"
+"""``cued_by`` of an engagement cued by the party's space-based infrared satellites."""
+
+COMMIT_CUE = "launch_delay_s"
+"""``cued_by`` of every engagement when the scenario fixes the interceptors' launch time."""
+
+
+def _cueing(
+    defender: Party,
+    settings: AssessmentSettings,
+    detection: FloatArray,
+    site_ecef: FloatArray,
+    radar_ecef: FloatArray,
+    n_t: int,
+) -> tuple[FloatArray, FloatArray, tuple[str, ...], NDArray[np.int64]]:
+    """Earliest and latest launch (S, T), the cueing sensors' names and, per (site, route),
+    the index of the one that cued it (-1: none).
+
+    Launch-on-remote: any own radar (fire control or early warning) and the satellites cue
+    every site. Otherwise a site is cued only by fire-control radars within ``CO_LOCATED_M``
+    and by the satellites when they are declared fire control. A fixed ``launch_delay_s``
+    replaces all of this: every interceptor launches exactly then."""
+    radars = defender.radars
+    n_s = site_ecef.shape[0]
+    names = (*(r.id for r in radars), SATELLITE_CUE)
+    if settings.launch_delay_s is not None:
+        fixed = np.full((n_s, n_t), float(settings.launch_delay_s))
+        return fixed, fixed, (COMMIT_CUE,), np.zeros((n_s, n_t), dtype=np.int64)
+    fire_control = np.array([r.role == "fire_control" for r in radars], dtype=bool)
+    near = np.linalg.norm(site_ecef[:, None, :] - radar_ecef[None, :, :], axis=-1) <= CO_LOCATED_M
+    can_cue = near & fire_control[None, :]
+    if settings.launch_on_remote:
+        can_cue = np.ones((n_s, len(radars)), dtype=bool)
+    infrared = defender.space_based_infrared
+    ir_s = None
+    if infrared is not None and (settings.launch_on_remote or infrared.fire_control):
+        ir_s = np.full(n_t, infrared.detection_delay_s)
+    cue_s, by = earliest_cue_s(detection, can_cue, ir_s)
+    early = cue_s + settings.decision_delay_s
+    return early, np.full((n_s, n_t), np.inf), names, by
 
 
 def _direction(
@@ -417,8 +682,18 @@ def _direction(
     live = [r for r in mine if result.on_target[r.index]]
     dead = [r for r in mine if not result.on_target[r.index]]
     cols = np.array([r.index for r in live], dtype=np.intp)
+    sample_at = samples.sample_at
+
+    def sub_sample_at(rows: NDArray[np.int64], t_s: FloatArray) -> FloatArray:
+        assert sample_at is not None
+        return sample_at(cols[rows].astype(np.int64), t_s)
+
     sub = Samples(
-        samples.t_s[cols], samples.r_eci[cols], samples.altitude_m[cols], samples.valid[cols]
+        samples.t_s[cols],
+        samples.r_eci[cols],
+        samples.altitude_m[cols],
+        samples.valid[cols],
+        None if sample_at is None else sub_sample_at,
     )
     sites = defender.interceptor_sites
     types = {t.id: t for t in scenario.interceptor_types}
@@ -452,40 +727,22 @@ def _direction(
     radar_ecef = frames.geodetic_to_vector(
         [r.lat_deg for r in radars], [r.lon_deg for r in radars], [r.alt_m for r in radars], earth
     ).reshape(len(radars), 3)
-    fire_control = np.array([r.role == "fire_control" for r in radars], dtype=bool)
-    near = np.linalg.norm(site_ecef[:, None, :] - radar_ecef[None, :, :], axis=-1) <= CO_LOCATED_M
-    can_cue = fire_control[None, :] & (near | settings.launch_on_remote)
-    infrared = defender.space_based_infrared
-    ir_s = None
-    if infrared is not None and infrared.fire_control:
-        ir_s = np.full(n_t, infrared.detection_delay_s)
-    launch = earliest_launch_s(
-        detection,
-        can_cue,
-        settings.decision_delay_s,
-        ir_s,
-        None if ir_s is None else np.ones(n_s, dtype=bool),
+    launch, latest, cue_names, cued = _cueing(
+        defender, settings, detection, site_ecef, radar_ecef, n_t
     )
     for i, site in enumerate(sites):
-        if not can_cue[i].any() and ir_s is None:
+        if n_t and not np.isfinite(launch[i]).any():
             warnings.append(
-                f"{defender.id} site {site.id}: no fire-control sensor can cue it; it cannot "
-                "engage anything in this assessment"
+                f"{defender.id} site {site.id}: no sensor can cue it; it cannot engage anything "
+                "in this assessment"
             )
     flyout = [tables.get(s.interceptor) for s in sites]
+    speeds = [_burnout_kms(types[s.interceptor], tables) * 1e3 for s in sites]
+    burns = [_burn_time_s(types[s.interceptor], tables) for s in sites]
+    model = critical_velocity_model(settings.interceptor_model)
     interceptors = Interceptors(
-        np.array(
-            [
-                _declared_kms(types[s.interceptor]) * 1e3 if f is None else f.burnout_speed_ms
-                for s, f in zip(sites, flyout, strict=True)
-            ]
-        ),
-        np.array(
-            [
-                types[s.interceptor].burn_time_s if f is None else f.burn_time_s
-                for s, f in zip(sites, flyout, strict=True)
-            ]
-        ),
+        np.array(speeds, dtype=np.float64),
+        np.array(burns, dtype=np.float64),
         np.array([types[s.interceptor].min_intercept_altitude_km * 1e3 for s in sites]),
         np.array([types[s.interceptor].max_intercept_altitude_km * 1e3 for s in sites]),
         np.array(
@@ -497,14 +754,19 @@ def _direction(
             ]
         ),
     )
-    table = engage(
-        site_ecef,
-        interceptors,
-        sub,
-        launch,
-        settings.shoot_look_shoot_assessment_s,
-        earth,
-        flyout=flyout,
+    table = _without_empty_sites(
+        engage(
+            site_ecef,
+            interceptors,
+            sub,
+            launch,
+            settings.shoot_look_shoot_assessment_s,
+            earth,
+            flyout=flyout if settings.interceptor_model != "burnout-delay" else None,
+            latest_launch_s=latest,
+            model=model,
+        ),
+        np.array([s.count for s in sites], dtype=np.int64),
     )
     bases = list({r.base.id: r.base for r in mine}.values())
     targets = list({r.target.id: r.target for r in mine}.values())
@@ -537,6 +799,30 @@ def _direction(
         first,
         capacity,
         int(deployed),
+        cue_names,
+        cued,
+        sub,
+    )
+
+
+def _without_empty_sites(table: EngagementTable, counts: NDArray[np.int64]) -> EngagementTable:
+    """The table with every pair of a site that holds no interceptor marked infeasible (no
+    window, no shots); its critical burnout velocity is kept (what-if information)."""
+    empty = counts <= 0
+    if not np.any(empty):
+        return table
+    e = empty[:, None]
+    nan = np.nan
+    return replace(
+        table,
+        feasible=table.feasible & ~e,
+        earliest_intercept_s=np.where(e, nan, table.earliest_intercept_s),
+        latest_intercept_s=np.where(e, nan, table.latest_intercept_s),
+        earliest_intercept_altitude_m=np.where(e, nan, table.earliest_intercept_altitude_m),
+        latest_intercept_altitude_m=np.where(e, nan, table.latest_intercept_altitude_m),
+        latest_launch_s=np.where(e, nan, table.latest_launch_s),
+        window_s=np.where(e, nan, table.window_s),
+        shots=np.where(e, 0, table.shots),
     )
 
 
@@ -549,9 +835,7 @@ def _criteria(
     types = {t.id: t for t in scenario.interceptor_types}
 
     def speed_kms(type_id: str) -> float:
-        if type_id in tables:
-            return tables[type_id].burnout_speed_ms / 1e3
-        return _declared_kms(types[type_id])
+        return _burnout_kms(types[type_id], tables)
 
     parties = {p.id: p for p in scenario.parties}
     defenders = list(dict.fromkeys(d.defender for d in directions))

@@ -37,6 +37,12 @@ horizontal (the straight boost would run into the ground), or when the speed exc
 ``MAX_SPEED_MS`` (no interceptor; such rows are also screened out before any Lambert solve by a
 lower bound).
 
+Burnout-delay model (``model="burnout-delay"``, the convention of the critical-velocity
+analyses: Wilkening 2012; Lewis and Postol 2007): the burn is a delay. The interceptor leaves
+the site at t_L + t_b from r_0 = r_site(t_L + t_b) with velocity v_s(t_L + t_b) + u and coasts
+for tau = t_I - t_L - t_b, so u = lambert(r_0, r_I, tau) - v_s directly (no fixed point); the
+same screens (coast, horizon, speed bound) apply.
+
 Kernel (:func:`engage`). Candidate points of a (site, trajectory) pair are the valid samples
 whose altitude lies in the interceptor's band, whose ground range from the site (great circle
 between the site and the sample's sub-point on the rotating Earth at t_I) is within the maximum
@@ -60,6 +66,17 @@ velocity; per pair:
   interpolated;
 - ``shots``: shoot-look-shoot, each further shot intercepting at least ``assessment_s`` after
   the previous intercept: 1 + floor(window / assessment_s) when feasible, else 0.
+
+Launch times may also be bounded above (``latest_launch_s``): equal to the earliest launch
+they fix it (a commit time), and the search runs over that one coast.
+
+Window edges between samples. With ``samples.sample_at`` (positions of the trajectories at any
+time), the earliest intercept of each feasible pair is bisected between its first feasible
+sample and the sample before it, and the latest between its last feasible sample and the one
+after, to ``window_resolution_s`` (0.5 s): the same rules decide each new point
+(:class:`_Kernel`). The window, its altitudes, the latest launch and the shots use the refined
+edges, so they do not depend on the sampling step; ``EngagementTable.window_resolution_s``
+states the resolution (the largest sample gap where nothing was refined).
 
 Flyout tables (the staged-vehicle model, :mod:`glasnost.defense.flyout`). A site may come with
 a :class:`~glasnost.defense.flyout.FlyoutTable`: the least time T(d, h) from launch to reach a
@@ -85,8 +102,9 @@ distinct flyout tables).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -99,6 +117,10 @@ from glasnost.physics.kepler import lambert
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
+LambertModel = Literal["straight-boost", "burnout-delay"]
+"""The two closed interceptor models of the kernel (module doc)."""
+SampleAt = Callable[[IntArray, FloatArray], FloatArray]
+"""sample_at(trajectory rows (n,), times (n,) s) -> ECI positions (n, 3) m."""
 
 __all__ = [
     "EngagementTable",
@@ -134,6 +156,9 @@ MAX_BATCH = 1 << 17
 _G_BOUND = 40.0
 """Generous bound (m/s^2) on gravity along a coast, for the speed lower bound of the screen."""
 
+WINDOW_RESOLUTION_S = 0.5
+"""Default tolerance (s) of the window edges found between samples."""
+
 _X_TOL = 1e-6
 """Brackets of ln(coast time) narrower than this (a relative 1e-6 of the coast) are not
 refined further."""
@@ -165,7 +190,11 @@ class Samples:
     altitude_m: FloatArray
     """(T, P) height above the ellipsoid."""
     valid: BoolArray
-    """(T, P) False for padding and after impact."""
+    """(T, P) False for padding and after impact; the valid samples of a row come first, in
+    increasing time."""
+    sample_at: SampleAt | None = None
+    """Optional: ECI positions of trajectory rows at any times, for the window edges between
+    samples (:func:`engage`)."""
 
 
 @dataclass(frozen=True)
@@ -187,6 +216,9 @@ class EngagementTable:
     """Shoot-look-shoot opportunities (0 if infeasible)."""
     best_sample: IntArray
     """Index of the sample needing the least burnout speed (-1 if none)."""
+    window_resolution_s: float = 0.0
+    """How closely the window edges are known (s): the bisection tolerance where they were
+    refined between samples, else the largest gap between samples."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -240,6 +272,34 @@ def _lambert_short(r1: FloatArray, r2: FloatArray, tof: FloatArray, mu: float) -
     return out
 
 
+def _site_inertial(
+    site_ecef: FloatArray, angle: FloatArray, earth: EarthModel
+) -> tuple[FloatArray, FloatArray]:
+    """ECI position and velocity (N, 3) of sites (ECEF, N x 3) turned by Earth angles (N,)."""
+    w = earth.rotation_rad_s
+    r0 = _rotate(site_ecef, angle)
+    vs = np.zeros_like(r0)
+    vs[:, 0] = -w * r0[:, 1]
+    vs[:, 1] = w * r0[:, 0]
+    return r0, vs
+
+
+def _screened(
+    chord: FloatArray, vs: FloatArray, tau: FloatArray, lever_s: FloatArray
+) -> NDArray[np.intp]:
+    """Rows worth a Lambert solve: a coast of at least TAU_MIN_S and the lower bound
+    |u| >= (|chord| - |v_s| tau - g tau^2 / 2) / (lever + tau) not above MAX_SPEED_MS."""
+    with np.errstate(invalid="ignore"):
+        chord0 = np.linalg.norm(chord, axis=-1)
+        bound = (chord0 - np.linalg.norm(vs, axis=-1) * tau - 0.5 * _G_BOUND * tau**2) / (
+            lever_s + tau
+        )
+        solve = (
+            np.isfinite(chord0) & np.isfinite(tau) & (tau >= TAU_MIN_S) & (bound <= MAX_SPEED_MS)
+        )
+    return np.flatnonzero(solve)
+
+
 def _required_flat(
     site_ecef: FloatArray,
     up_ecef: FloatArray,
@@ -248,31 +308,21 @@ def _required_flat(
     intercept_s: FloatArray,
     r_i: FloatArray,
     earth: EarthModel,
+    model: LambertModel = "straight-boost",
 ) -> FloatArray:
     """Required burnout speed (N,) on flat validated arrays (module doc); inf: no flight."""
+    if model == "burnout-delay":
+        return _required_burnout_delay(
+            site_ecef, up_ecef, burn_s, launch_s, intercept_s, r_i, earth
+        )
     n = launch_s.shape[0]
     speed = np.full(n, np.inf)
     tau_all = intercept_s - launch_s - burn_s
-    w = earth.rotation_rad_s
-    angle = w * launch_s
-    r0 = _rotate(site_ecef, angle)
-    vs = np.zeros_like(r0)
-    vs[:, 0] = -w * r0[:, 1]
-    vs[:, 1] = w * r0[:, 0]
+    angle = earth.rotation_rad_s * launch_s
+    r0, vs = _site_inertial(site_ecef, angle, earth)
     # Screen: r_I = r_bo + (v_s + u) tau + G with |G| <= g tau^2 / 2 and r_bo = r0 + v_s t_b +
     # u t_b / 2, so |u| >= (|r_I - r0 - v_s t_b| - |v_s| tau - g tau^2 / 2) / (t_b / 2 + tau).
-    with np.errstate(invalid="ignore"):
-        chord0 = np.linalg.norm(r_i - r0 - vs * burn_s[:, None], axis=-1)
-        bound = (chord0 - np.linalg.norm(vs, axis=-1) * tau_all - 0.5 * _G_BOUND * tau_all**2) / (
-            0.5 * burn_s + tau_all
-        )
-        solve = (
-            np.isfinite(chord0)
-            & np.isfinite(tau_all)
-            & (tau_all >= TAU_MIN_S)
-            & (bound <= MAX_SPEED_MS)
-        )
-    idx = np.flatnonzero(solve)
+    idx = _screened(r_i - r0 - vs * burn_s[:, None], vs, tau_all, 0.5 * burn_s)
     if idx.size == 0:
         return speed
     mu = earth.mu
@@ -300,6 +350,38 @@ def _required_flat(
     return speed
 
 
+def _required_burnout_delay(
+    site_ecef: FloatArray,
+    up_ecef: FloatArray,
+    burn_s: FloatArray,
+    launch_s: FloatArray,
+    intercept_s: FloatArray,
+    r_i: FloatArray,
+    earth: EarthModel,
+) -> FloatArray:
+    """Required burnout speed (N,) of the burnout-delay model (module doc): the interceptor
+    leaves the site at t_L + t_b with the site's velocity plus u and coasts to r_I; inf where
+    no flight exists or u points below the site's local horizontal."""
+    n = launch_s.shape[0]
+    speed = np.full(n, np.inf)
+    t_bo = launch_s + burn_s
+    tau_all = intercept_s - t_bo
+    angle = earth.rotation_rad_s * t_bo
+    r0, vs = _site_inertial(site_ecef, angle, earth)
+    # Screen: r_I = r0 + (v_s + u) tau + G with |G| <= g tau^2 / 2.
+    idx = _screened(r_i - r0, vs, tau_all, np.zeros(n))
+    if idx.size == 0:
+        return speed
+    v1 = _lambert_short(r0[idx], r_i[idx], tau_all[idx], earth.mu)
+    u = v1 - vs[idx]
+    up = _rotate(up_ecef[idx], angle[idx])
+    s = np.linalg.norm(u, axis=-1)
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(s) & (s <= MAX_SPEED_MS) & (np.einsum("ij,ij->i", u, up) >= 0.0)
+    speed[idx] = np.where(ok, s, np.inf)
+    return speed
+
+
 def required_burnout_velocity(
     site_ecef: ArrayLike,
     burn_time_s: ArrayLike,
@@ -307,9 +389,11 @@ def required_burnout_velocity(
     intercept_s: ArrayLike,
     r_intercept_eci: ArrayLike,
     earth: EarthModel = WGS84,
+    model: LambertModel = "straight-boost",
 ) -> FloatArray:
     """Burnout speed relative to the site (m/s) that puts the interceptor on ``r_intercept_eci``
-    at ``intercept_s`` when launched at ``launch_s`` (straight boost + Kepler coast, module doc).
+    at ``intercept_s`` when launched at ``launch_s`` (``model``: the straight boost or the
+    burnout delay, then a Kepler coast; module doc).
 
     Args:
         site_ecef: site position ECEF (m), shape (..., 3).
@@ -338,7 +422,14 @@ def required_burnout_velocity(
     for lo in range(0, n, MAX_BATCH):
         sl = slice(lo, min(lo + MAX_BATCH, n))
         out[sl] = _required_flat(
-            site_f[sl], _up_ecef(site_f[sl], earth), tb_f[sl], tl_f[sl], ti_f[sl], r_f[sl], earth
+            site_f[sl],
+            _up_ecef(site_f[sl], earth),
+            tb_f[sl],
+            tl_f[sl],
+            ti_f[sl],
+            r_f[sl],
+            earth,
+            model,
         )
     return out.reshape(shape)
 
@@ -364,7 +455,7 @@ def _update_best(
     key: FloatArray,
     val: NDArray[np.float64] | IntArray,
 ) -> None:
-    """Keep, per group, the value whose key is smallest (in place; earlier chunks win ties)."""
+    """Keep, per group, the value whose key is smallest (in place; earlier calls win ties)."""
     if groups.size == 0:
         return
     g, pos = _group_best(groups, key)
@@ -388,6 +479,7 @@ class _Chunk:
     t_i: FloatArray  # (n,)
     r_i: FloatArray  # (n, 3) ECI
     earth: EarthModel
+    model: LambertModel
 
     def launch(self, x: FloatArray, rows: IntArray) -> FloatArray:
         """Launch times (len(rows), m) of log coast times x (len(rows), m)."""
@@ -405,6 +497,7 @@ class _Chunk:
             np.repeat(self.t_i[rows], m),
             np.repeat(self.r_i[rows], m, axis=0),
             self.earth,
+            self.model,
         )
         return out.reshape(len(rows), m)
 
@@ -412,15 +505,19 @@ class _Chunk:
         """Coast time (n,) below which every launch time needs more than MAX_SPEED_MS.
 
         The distance from r_I to the circle that the site describes in ECI is a lower bound d
-        of |r_I - r_site(t_L)| for every launch time; with the bound of the screen in
+        of |r_I - r_site(t)| at every time; with the bound of the screen in
         :func:`_required_flat`, |u| (t_b / 2 + tau) >= d - |v_s| (t_b + tau) - g tau^2 / 2, so
-        coasts with g tau^2 / 2 + (|v_s| + V) tau < d - |v_s| t_b - V t_b / 2 need |u| > V.
+        coasts with g tau^2 / 2 + (|v_s| + V) tau < d - |v_s| t_b - V t_b / 2 need |u| > V
+        (burnout delay: |u| tau >= d - |v_s| tau - g tau^2 / 2, the same with t_b = 0).
         """
         rho_s = np.hypot(self.site[:, 0], self.site[:, 1])
         rho_i = np.hypot(self.r_i[:, 0], self.r_i[:, 1])
         d = np.hypot(rho_i - rho_s, self.r_i[:, 2] - self.site[:, 2])
         v_s = self.earth.rotation_rad_s * rho_s
-        slack = d - v_s * self.burn_s - 0.5 * MAX_SPEED_MS * self.burn_s
+        if self.model == "burnout-delay":
+            slack = d
+        else:
+            slack = d - v_s * self.burn_s - 0.5 * MAX_SPEED_MS * self.burn_s
         b = v_s + MAX_SPEED_MS
         tau = (
             2.0
@@ -429,19 +526,6 @@ class _Chunk:
         )
         out: FloatArray = np.maximum(tau, TAU_MIN_S)
         return out
-
-
-class _Accumulators:
-    """Per-pair running reductions over chunks, flat (S * T,)."""
-
-    def __init__(self, n_groups: int) -> None:
-        self.critical = np.full(n_groups, np.inf)
-        self.best_sample = np.full(n_groups, -1, dtype=np.int64)
-        self.first_t = np.full(n_groups, np.inf)
-        self.first_alt = np.full(n_groups, np.nan)
-        self.neg_last_t = np.full(n_groups, np.inf)
-        self.last_alt = np.full(n_groups, np.nan)
-        self.last_launch = np.full(n_groups, -np.inf)
 
 
 def _least_speed(
@@ -500,7 +584,8 @@ def _latest_launch(
     ``x_best`` the least-speed one (speed <= v_bo). The latest launch is the shortest feasible
     coast: the root of V(x) = v_bo below ``x_best`` is bracketed on those points, refined by
     Illinois steps and interpolated; when the shortest coast evaluated is feasible, it is the
-    answer (shorter ones need more than MAX_SPEED_MS, or are shorter than TAU_MIN_S).
+    answer (shorter ones need more than MAX_SPEED_MS, are shorter than TAU_MIN_S, or launch
+    after the latest launch allowed).
     """
     m = len(rows)
     idx = np.arange(m)
@@ -534,52 +619,43 @@ def _latest_launch(
     return chunk.launch(x_root[:, None], rows)[:, 0]
 
 
-def _engage_chunk(
+def _evaluate_chunk(
     chunk: _Chunk,
     early: FloatArray,
+    late: FloatArray,
     v_bo: FloatArray,
-    alt: FloatArray,
-    sample: IntArray,
-    groups: IntArray,
-    acc: _Accumulators,
+    reach: FloatArray,
     launch_times: int,
-    reach: FloatArray | None = None,
-) -> None:
-    """Evaluate one chunk of candidate points and fold the results into ``acc``.
+) -> tuple[FloatArray, BoolArray, FloatArray]:
+    """Least required speed, feasibility and latest launch of each candidate of ``chunk``.
 
-    ``reach`` (n,): the flyout table's least time to reach each candidate, NaN where its site
-    has no table (then the Lambert speed decides); None: no site has one."""
+    Launch times run from ``early`` to ``late`` (n,) (``late`` inf: no bound). ``reach`` (n,):
+    the flyout table's least time to reach each candidate, NaN where its site has no table
+    (then the Lambert speed decides feasibility)."""
     n = early.size
     x_hi = np.log(chunk.t_i - chunk.burn_s - early)  # the longest coast: launch at once
-    x_lo = np.minimum(np.log(chunk.shortest_coast()), x_hi)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x_late = np.log(np.maximum(chunk.t_i - chunk.burn_s - late, 0.0))
+    x_lo = np.minimum(np.maximum(np.log(chunk.shortest_coast()), x_late), x_hi)
     grid = x_lo[:, None] + (x_hi - x_lo)[:, None] * np.linspace(0.0, 1.0, launch_times)[None, :]
     grid[:, -1] = x_hi
     v_grid = chunk.speed(grid, np.arange(n))
     a, b, c, fa, fb, fc = _least_speed(chunk, grid, v_grid)
 
-    finite = np.isfinite(fb)
-    _update_best(acc.critical, acc.best_sample, groups[finite], fb[finite], sample[finite])
-    if reach is not None:
-        tabled = ~np.isnan(reach)
-        with np.errstate(invalid="ignore"):
-            by_table = np.flatnonzero(tabled & (chunk.t_i - reach >= early))
-        if by_table.size:
-            gt = groups[by_table]
-            _update_best(acc.first_t, acc.first_alt, gt, chunk.t_i[by_table], alt[by_table])
-            _update_best(acc.neg_last_t, acc.last_alt, gt, -chunk.t_i[by_table], alt[by_table])
-            np.maximum.at(acc.last_launch, gt, chunk.t_i[by_table] - reach[by_table])
-        feas = np.flatnonzero((fb <= v_bo) & ~tabled)
-    else:
-        feas = np.flatnonzero(fb <= v_bo)
-    if feas.size == 0:
-        return
-    gf = groups[feas]
-    _update_best(acc.first_t, acc.first_alt, gf, chunk.t_i[feas], alt[feas])
-    _update_best(acc.neg_last_t, acc.last_alt, gf, -chunk.t_i[feas], alt[feas])
-    pts = np.concatenate([grid[feas], np.stack([a[feas], b[feas], c[feas]], axis=1)], axis=1)
-    vals = np.concatenate([v_grid[feas], np.stack([fa[feas], fb[feas], fc[feas]], axis=1)], axis=1)
-    latest = _latest_launch(chunk, feas, pts, vals, b[feas], v_bo[feas])
-    np.maximum.at(acc.last_launch, gf, latest)
+    tabled = ~np.isnan(reach)
+    latest = np.full(n, -np.inf)
+    with np.errstate(invalid="ignore"):
+        feasible = np.where(tabled, chunk.t_i - reach >= early, fb <= v_bo)
+    by_table = np.flatnonzero(feasible & tabled)
+    latest[by_table] = np.minimum(late[by_table], chunk.t_i[by_table] - reach[by_table])
+    feas = np.flatnonzero(feasible & ~tabled)
+    if feas.size:
+        pts = np.concatenate([grid[feas], np.stack([a[feas], b[feas], c[feas]], axis=1)], axis=1)
+        vals = np.concatenate(
+            [v_grid[feas], np.stack([fa[feas], fb[feas], fc[feas]], axis=1)], axis=1
+        )
+        latest[feas] = _latest_launch(chunk, feas, pts, vals, b[feas], v_bo[feas])
+    return fb, feasible, latest
 
 
 def _reach_times(
@@ -623,6 +699,151 @@ def _check_1d(name: str, value: ArrayLike, n: int) -> FloatArray:
     return arr
 
 
+@dataclass(frozen=True)
+class _Kernel:
+    """The validated inputs of :func:`engage` and the rules that decide one candidate point:
+    the same for the samples and for the points between them that refine the window edges."""
+
+    site: FloatArray  # (S, 3) ECEF
+    up: FloatArray  # (S, 3)
+    v_bo: FloatArray  # (S,)
+    burn: FloatArray  # (S,)
+    h_min: FloatArray  # (S,)
+    h_max: FloatArray  # (S,)
+    rng_max: FloatArray  # (S,)
+    early: FloatArray  # (S, T)
+    late: FloatArray  # (S, T)
+    tables: Sequence[FlyoutTable | None]
+    tabled: bool
+    earth: EarthModel
+    model: LambertModel
+    launch_times: int
+    max_batch: int
+
+    def admissible(
+        self, s_idx: IntArray, t_idx: IntArray, t_i: FloatArray, r_i: FloatArray, alt: FloatArray
+    ) -> BoolArray:
+        """Whether each point (site, trajectory, time, ECI point, altitude) is a candidate: in
+        the site's altitude band and range, and leaving a launch time with a coast of at least
+        TAU_MIN_S after the earliest launch."""
+        e = self.early[s_idx, t_idx]
+        with np.errstate(invalid="ignore"):
+            ok = (
+                np.isfinite(t_i)
+                & np.isfinite(alt)
+                & np.all(np.isfinite(r_i), axis=-1)
+                & (alt >= self.h_min[s_idx])
+                & (alt <= self.h_max[s_idx])
+                & np.isfinite(e)
+                & (t_i - self.burn[s_idx] - TAU_MIN_S >= e)
+            )
+        ranged = ok & np.isfinite(self.rng_max[s_idx])
+        if np.any(ranged):
+            rows = np.flatnonzero(ranged)
+            r_ecef, _ = frames.eci_to_ecef(r_i[rows], t_i[rows], self.earth)
+            lat, lon, _ = frames.vector_to_geodetic(r_ecef, self.earth)
+            s_lat, s_lon, _ = frames.vector_to_geodetic(self.site[s_idx[rows]], self.earth)
+            ground, _ = frames.great_circle(s_lat, s_lon, lat, lon)
+            ok[rows] = ground <= self.rng_max[s_idx[rows]]
+        out: BoolArray = ok
+        return out
+
+    def evaluate(
+        self,
+        s_idx: IntArray,
+        t_idx: IntArray,
+        t_i: FloatArray,
+        r_i: FloatArray,
+        speeds: bool = True,
+    ) -> tuple[FloatArray, BoolArray, FloatArray]:
+        """Least required speed, feasibility and latest launch of admissible points (n,).
+        Without ``speeds`` the points of sites with a flyout table get no speed (inf): their
+        table alone decides."""
+        n = s_idx.size
+        speed, feasible, latest = np.full(n, np.inf), np.zeros(n, dtype=bool), np.full(n, -np.inf)
+        reach = (
+            _reach_times(self.site, self.tables, s_idx, r_i, t_i, self.earth)
+            if self.tabled
+            else np.full(n, np.nan)
+        )
+        todo = np.arange(n)
+        if not speeds and self.tabled:
+            by_table = np.flatnonzero(~np.isnan(reach))
+            e = self.early[s_idx[by_table], t_idx[by_table]]
+            free = t_i[by_table] - reach[by_table]
+            with np.errstate(invalid="ignore"):
+                feasible[by_table] = free >= e
+            latest[by_table] = np.where(
+                feasible[by_table],
+                np.minimum(self.late[s_idx[by_table], t_idx[by_table]], free),
+                -np.inf,
+            )
+            todo = np.flatnonzero(np.isnan(reach))
+        step = max(1, self.max_batch // self.launch_times)
+        for lo in range(0, todo.size, step):
+            sl = todo[lo : lo + step]
+            si, ti = s_idx[sl], t_idx[sl]
+            chunk = _Chunk(
+                self.site[si],
+                self.up[si],
+                self.burn[si],
+                t_i[sl],
+                r_i[sl],
+                self.earth,
+                self.model,
+            )
+            speed[sl], feasible[sl], latest[sl] = _evaluate_chunk(
+                chunk,
+                self.early[si, ti],
+                self.late[si, ti],
+                self.v_bo[si],
+                reach[sl],
+                self.launch_times,
+            )
+        return speed, feasible, latest
+
+
+def _refine_edges(
+    kernel: _Kernel,
+    sample_at: SampleAt,
+    groups: IntArray,
+    n_t: int,
+    lo_t: FloatArray,
+    hi_t: FloatArray,
+    feasible_hi: bool,
+    resolution_s: float,
+    last_launch: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Bisect window edges between two samples to ``resolution_s``.
+
+    Per group, the bracket [lo_t, hi_t] has one feasible end: ``hi_t`` when ``feasible_hi``
+    (an earliest edge), else ``lo_t`` (a latest edge). Returns the feasible end after
+    bisection and its altitude (m); ``last_launch`` (flat, S * T) takes the latest launch of
+    every feasible point evaluated."""
+    s_idx, t_idx = groups // n_t, groups % n_t
+    lo, hi = lo_t.copy(), hi_t.copy()
+    alt_edge = np.full(groups.size, np.nan)
+    gap = float(np.max(hi - lo, initial=0.0))
+    steps = max(0, math.ceil(math.log2(gap / resolution_s))) if gap > resolution_s else 0
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        r = sample_at(t_idx, mid)
+        alt = frames.altitude(r, kernel.earth)
+        ok = kernel.admissible(s_idx, t_idx, mid, r, alt)
+        feas = np.zeros(groups.size, dtype=bool)
+        rows = np.flatnonzero(ok)
+        if rows.size:
+            _, f, late = kernel.evaluate(s_idx[rows], t_idx[rows], mid[rows], r[rows], speeds=False)
+            feas[rows] = f
+            np.maximum.at(last_launch, groups[rows[f]], late[f])
+        alt_edge = np.where(feas, alt, alt_edge)
+        if feasible_hi:
+            hi, lo = np.where(feas, mid, hi), np.where(feas, lo, mid)
+        else:
+            lo, hi = np.where(feas, mid, lo), np.where(feas, hi, mid)
+    return (hi if feasible_hi else lo), alt_edge
+
+
 def engage(
     site_ecef: ArrayLike,
     interceptors: Interceptors,
@@ -634,13 +855,17 @@ def engage(
     *,
     max_batch: int = MAX_BATCH,
     flyout: Sequence[FlyoutTable | None] | None = None,
+    latest_launch_s: ArrayLike | None = None,
+    model: LambertModel = "straight-boost",
+    window_resolution_s: float = WINDOW_RESOLUTION_S,
 ) -> EngagementTable:
     """Engagement table of every (site, trajectory) pair (module doc).
 
     Args:
         site_ecef: interceptor sites, ECEF (m), shape (S, 3).
         interceptors: the sites' interceptor types, fields of shape (S,).
-        samples: the offensive trajectories sampled (T, P).
+        samples: the offensive trajectories sampled (T, P); with ``samples.sample_at`` the
+            window edges are refined between samples to ``window_resolution_s``.
         earliest_launch_s: earliest interceptor launch (s) per (site, trajectory), (S, T);
             inf where nothing can cue the site.
         assessment_s: time (s) to assess an intercept before the next shot (> 0).
@@ -650,6 +875,11 @@ def engage(
         flyout: per site, its interceptor type's flyout table or None (length S); a table
             decides the site's feasibility, window and latest launch, and its burnout speed and
             burn time replace the site's (module doc, "Flyout tables"). None: no tables.
+        latest_launch_s: latest interceptor launch allowed (s), (S, T) (default: no bound);
+            equal to ``earliest_launch_s`` it fixes the launch time (a commit time).
+        model: the closed interceptor model of the required speed: ``straight-boost`` or
+            ``burnout-delay`` (module doc).
+        window_resolution_s: how closely the window edges are bisected between samples (s).
     """
     site = np.asarray(site_ecef, dtype=np.float64)
     if site.ndim != 2 or site.shape[1] != 3:
@@ -663,6 +893,8 @@ def engage(
     tables: list[FlyoutTable | None] = [None] * n_s if flyout is None else list(flyout)
     if len(tables) != n_s:
         raise ValueError(f"flyout must have one entry per site ({n_s}), got {len(tables)}")
+    if model not in ("straight-boost", "burnout-delay"):
+        raise ValueError(f"model must be 'straight-boost' or 'burnout-delay', got {model!r}")
     tabled_sites = np.array([t is not None for t in tables], dtype=bool)
     if tabled_sites.any():
         v_bo, burn = v_bo.copy(), burn.copy()
@@ -683,12 +915,41 @@ def engage(
     early = np.asarray(earliest_launch_s, dtype=np.float64)
     if early.shape != (n_s, n_t):
         raise ValueError(f"earliest_launch_s must have shape ({n_s}, {n_t}), got {early.shape}")
+    late = (
+        np.full((n_s, n_t), np.inf)
+        if latest_launch_s is None
+        else np.asarray(latest_launch_s, dtype=np.float64)
+    )
+    if late.shape != (n_s, n_t):
+        raise ValueError(f"latest_launch_s must have shape ({n_s}, {n_t}), got {late.shape}")
+    with np.errstate(invalid="ignore"):
+        if np.any(late < early):
+            raise ValueError("latest_launch_s must not be before earliest_launch_s")
     if not (math.isfinite(assessment_s) and assessment_s > 0.0):
         raise ValueError("assessment_s must be finite and positive")
     if launch_times < 2:
         raise ValueError("launch_times must be at least 2")
     if max_batch < 1:
         raise ValueError("max_batch must be positive")
+    if not (math.isfinite(window_resolution_s) and window_resolution_s > 0.0):
+        raise ValueError("window_resolution_s must be finite and positive")
+    kernel = _Kernel(
+        site,
+        _up_ecef(site, earth),
+        v_bo,
+        burn,
+        h_min,
+        h_max,
+        rng_max,
+        early,
+        late,
+        tables,
+        bool(tabled_sites.any()),
+        earth,
+        model,
+        launch_times,
+        max_batch,
+    )
 
     # ---- candidate points: one mask over (S, T, P) ------------------------------------------
     with np.errstate(invalid="ignore"):
@@ -712,40 +973,73 @@ def engage(
         )
         mask[ranged] &= ground <= rng_max[ranged, None, None]
     s_idx, t_idx, p_idx = np.nonzero(mask)
+    s_idx, t_idx, p_idx = (x.astype(np.int64) for x in (s_idx, t_idx, p_idx))
     n_groups = n_s * n_t
-    groups_all = (s_idx * n_t + t_idx).astype(np.int64)
-    p_idx = p_idx.astype(np.int64)
+    groups = s_idx * n_t + t_idx
+    t_i = t_s[t_idx, p_idx]
+    speed, feas, latest = kernel.evaluate(s_idx, t_idx, t_i, r_eci[t_idx, p_idx])
 
-    reach = (
-        _reach_times(site, tables, s_idx, r_eci[t_idx, p_idx], t_s[t_idx, p_idx], earth)
-        if tabled_sites.any()
-        else None
-    )
+    # ---- per-pair reductions ----------------------------------------------------------------
+    critical = np.full(n_groups, np.inf)
+    best_sample = np.full(n_groups, -1, dtype=np.int64)
+    finite = np.isfinite(speed)
+    _update_best(critical, best_sample, groups[finite], speed[finite], p_idx[finite])
+    first_t = np.full(n_groups, np.inf)
+    first_p = np.full(n_groups, -1, dtype=np.int64)
+    neg_last_t = np.full(n_groups, np.inf)
+    last_p = np.full(n_groups, -1, dtype=np.int64)
+    _update_best(first_t, first_p, groups[feas], t_i[feas], p_idx[feas])
+    _update_best(neg_last_t, last_p, groups[feas], -t_i[feas], p_idx[feas])
+    last_launch = np.full(n_groups, -np.inf)
+    np.maximum.at(last_launch, groups[feas], latest[feas])
+    feasible = np.isfinite(first_t)
+    last_t = -neg_last_t
+    g_all = np.arange(n_groups)
+    t_row = g_all % n_t
+    first_alt = np.where(feasible, alt[t_row, np.maximum(first_p, 0)], np.nan)
+    last_alt = np.where(feasible, alt[t_row, np.maximum(last_p, 0)], np.nan)
 
-    acc = _Accumulators(n_groups)
-    up_all = _up_ecef(site, earth)
-    step = max(1, max_batch // launch_times)
-    for lo in range(0, s_idx.size, step):
-        sl = slice(lo, min(lo + step, s_idx.size))
-        si, ti, pi = s_idx[sl], t_idx[sl], p_idx[sl]
-        chunk = _Chunk(site[si], up_all[si], burn[si], t_s[ti, pi], r_eci[ti, pi], earth)
-        _engage_chunk(
-            chunk,
-            early[si, ti],
-            v_bo[si],
-            alt[ti, pi],
-            pi,
-            groups_all[sl],
-            acc,
-            launch_times,
-            None if reach is None else reach[sl],
-        )
+    # ---- window edges between samples -------------------------------------------------------
+    resolution = _sample_gap(t_s, valid)
+    if samples.sample_at is not None and np.any(feasible):
+        g = np.flatnonzero(feasible)
+        tr = g % n_t
+        pf, pl = first_p[g], last_p[g]
+        before = pf >= 1
+        if np.any(before):
+            gb = g[before]
+            edge, a_edge = _refine_edges(
+                kernel,
+                samples.sample_at,
+                gb,
+                n_t,
+                t_s[tr[before], pf[before] - 1],
+                t_s[tr[before], pf[before]],
+                True,
+                window_resolution_s,
+                last_launch,
+            )
+            first_alt[gb] = np.where(edge < first_t[gb], a_edge, first_alt[gb])
+            first_t[gb] = np.minimum(edge, first_t[gb])
+        nxt = np.minimum(pl + 1, n_p - 1)
+        after = (pl + 1 < n_p) & valid[tr, nxt]
+        if np.any(after):
+            ga = g[after]
+            edge, a_edge = _refine_edges(
+                kernel,
+                samples.sample_at,
+                ga,
+                n_t,
+                t_s[tr[after], pl[after]],
+                t_s[tr[after], nxt[after]],
+                False,
+                window_resolution_s,
+                last_launch,
+            )
+            last_alt[ga] = np.where(edge > last_t[ga], a_edge, last_alt[ga])
+            last_t[ga] = np.maximum(edge, last_t[ga])
+        resolution = min(resolution, window_resolution_s)
 
-    critical, first_t = acc.critical, acc.first_t
-    feasible = np.where(
-        np.repeat(tabled_sites, n_t), np.isfinite(first_t), critical <= np.repeat(v_bo, n_t)
-    )
-    last_t = -acc.neg_last_t
     nan = np.full(n_groups, np.nan)
     window = np.where(feasible, last_t - first_t, nan)
     with np.errstate(invalid="ignore"):
@@ -756,10 +1050,20 @@ def engage(
         critical_burnout_velocity_ms=critical.reshape(shape),
         earliest_intercept_s=np.where(feasible, first_t, nan).reshape(shape),
         latest_intercept_s=np.where(feasible, last_t, nan).reshape(shape),
-        earliest_intercept_altitude_m=np.where(feasible, acc.first_alt, nan).reshape(shape),
-        latest_intercept_altitude_m=np.where(feasible, acc.last_alt, nan).reshape(shape),
-        latest_launch_s=np.where(feasible, acc.last_launch, nan).reshape(shape),
+        earliest_intercept_altitude_m=first_alt.reshape(shape),
+        latest_intercept_altitude_m=last_alt.reshape(shape),
+        latest_launch_s=np.where(feasible, last_launch, nan).reshape(shape),
         window_s=window.reshape(shape),
         shots=shots.astype(np.int64).reshape(shape),
-        best_sample=acc.best_sample.reshape(shape),
+        best_sample=best_sample.reshape(shape),
+        window_resolution_s=float(resolution),
     )
+
+
+def _sample_gap(t_s: FloatArray, valid: BoolArray) -> float:
+    """The largest time (s) between two successive valid samples (0 with fewer than two)."""
+    if t_s.shape[1] < 2:
+        return 0.0
+    both = valid[:, 1:] & valid[:, :-1]
+    gaps = np.where(both, np.diff(t_s, axis=1), 0.0)
+    return float(np.max(gaps, initial=0.0))

@@ -293,19 +293,20 @@ def infrared_detection_s(t_launch_s: ArrayLike, delay_s: float | None) -> FloatA
     return _floats(t + float(delay_s))
 
 
-def earliest_launch_s(
+def earliest_cue_s(
     detection_s: ArrayLike,
     can_cue: ArrayLike,
-    decision_delay_s: float,
     infrared_s: ArrayLike | None = None,
     infrared_cues: ArrayLike | None = None,
-) -> FloatArray:
-    """Earliest interceptor launch time (s) per site and trajectory, (S, T).
+) -> tuple[FloatArray, NDArray[np.int64]]:
+    """Earliest cue (s) per site and trajectory, (S, T), and the sensor that gives it.
 
     The earliest detection (or track) time ``detection_s`` (R, T) over the radars that may cue
-    each site (``can_cue`` (S, R)), and over the space-based infrared detection ``infrared_s``
-    (T,) for the sites it may cue (``infrared_cues`` (S,), default all), plus
-    ``decision_delay_s``. A site that nothing can cue gets inf.
+    each site (``can_cue`` (S, R)), and the space-based infrared detection ``infrared_s`` (T,)
+    for the sites it may cue (``infrared_cues`` (S,), default all). Returns the times (inf
+    where nothing can cue the site) and the cueing sensor (S, T): a radar's row ``0..R-1``,
+    ``R`` for the infrared satellites, -1 for none; on a tie the radar with the lowest row
+    wins, and a radar wins over the satellites.
     """
     det = _floats(detection_s)
     cue = np.asarray(can_cue, dtype=bool)
@@ -314,11 +315,16 @@ def earliest_launch_s(
         raise ValueError(f"detection_s has shape {det.shape}, expected ({n_radars}, T)")
     n_traj = det.shape[1]
     best = np.full((n_sites, n_traj), np.inf)
-    chunk = max(1, CHUNK_ELEMENTS // max(n_radars * n_traj, 1))
-    for start in range(0, n_sites, chunk):
-        sl = slice(start, min(start + chunk, n_sites))
-        masked = np.where(cue[sl, :, None], det[None], np.inf)
-        best[sl] = np.min(masked, axis=1, initial=np.inf)
+    by = np.full((n_sites, n_traj), -1, dtype=np.int64)
+    if n_radars:
+        chunk = max(1, CHUNK_ELEMENTS // max(n_radars * n_traj, 1))
+        for start in range(0, n_sites, chunk):
+            sl = slice(start, min(start + chunk, n_sites))
+            masked = np.where(cue[sl, :, None], det[None], np.inf)
+            k = np.argmin(masked, axis=1)
+            t = np.take_along_axis(masked, k[:, None, :], axis=1)[:, 0, :]
+            best[sl] = t
+            by[sl] = np.where(np.isfinite(t), k, -1)
     if infrared_s is not None:
         ir = np.broadcast_to(_floats(infrared_s), (n_traj,))
         cues = (
@@ -326,7 +332,23 @@ def earliest_launch_s(
             if infrared_cues is None
             else np.broadcast_to(np.asarray(infrared_cues, dtype=bool), (n_sites,))
         )
-        best = np.minimum(best, np.where(cues[:, None], ir[None, :], np.inf))
+        ir_st = np.where(cues[:, None], ir[None, :], np.inf)
+        sooner = ir_st < best
+        best = np.where(sooner, ir_st, best)
+        by = np.where(sooner, n_radars, by)
+    return best, by
+
+
+def earliest_launch_s(
+    detection_s: ArrayLike,
+    can_cue: ArrayLike,
+    decision_delay_s: float,
+    infrared_s: ArrayLike | None = None,
+    infrared_cues: ArrayLike | None = None,
+) -> FloatArray:
+    """Earliest interceptor launch time (s) per site and trajectory, (S, T): the earliest cue
+    (:func:`earliest_cue_s`) plus ``decision_delay_s``; inf where nothing can cue the site."""
+    best, _ = earliest_cue_s(detection_s, can_cue, infrared_s, infrared_cues)
     return _floats(best + float(decision_delay_s))
 
 

@@ -22,7 +22,12 @@ import numpy as np
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from numpy.typing import NDArray
 
-from glasnost.defense.assessment import Assessment, Direction, sensor_radars
+from glasnost.defense.assessment import (
+    Assessment,
+    Direction,
+    critical_velocity_model,
+    sensor_radars,
+)
 from glasnost.defense.sensors import coverage_polygon
 from glasnost.physics.constants import EARTH_MODELS
 from glasnost.report import maps
@@ -221,26 +226,47 @@ def site_base_margins(
         cols = [j for j, r in enumerate(d.routes) if r.base.id == base]
         if cols and len(d.sites):
             grid[:, b] = np.min(margin[:, cols], axis=1)
+    empty = np.array([s.count == 0 for s in d.sites], dtype=bool)
+    grid[empty] = np.nan  # a site without interceptors engages nothing
     return grid, [s.id for s in d.sites], bases
+
+
+def site_base_engages(assessment: Assessment, d: Direction) -> NDArray[np.bool_]:
+    """Per (site, launch base): whether the site can engage some route of the base (by the
+    assessment's interceptor model)."""
+    bases = [b.id for b in assessment.scenario.party(d.attacker).launch_bases]
+    out = np.zeros((len(d.sites), len(bases)), dtype=bool)
+    for b, base in enumerate(bases):
+        cols = [j for j, r in enumerate(d.routes) if r.base.id == base]
+        if cols and len(d.sites):
+            out[:, b] = np.any(d.table.feasible[:, cols], axis=1)
+    return out
 
 
 def heatmap(assessment: Assessment, d: Direction) -> Picture:
     """Per (site, base): the least margin over the base's routes (km/s)."""
     grid, _, bases = site_base_margins(assessment, d)
+    settings = assessment.scenario.assessment
     png = maps.margin_heatmap_png(
         grid,
         [
-            f"{s.id} ({assessment.interceptor_burnout_velocity_kms(s.interceptor):.2f} km/s)"
+            f"{s.id} (no interceptors)"
+            if s.count == 0
+            else f"{s.id} ({assessment.interceptor_burnout_velocity_kms(s.interceptor):.2f} km/s)"
             for s in d.sites
         ],
         bases,
         title=f"{d.defender} sites vs {d.attacker} launch bases: least burnout-velocity margin",
+        engages=site_base_engages(assessment, d),
     )
     caption = (
         "Each cell: over the base's routes to every target, the least (critical burnout "
-        "velocity needed to intercept − the site's declared burnout velocity), km/s. Negative "
-        "(red): the site can engage some route from that base; blank: no intercept candidate "
-        "(out of the altitude band or range, or no cue), or no reachable route."
+        "velocity needed to intercept, "
+        f"{critical_velocity_model(settings.interceptor_model)} convention − the site's "
+        "burnout velocity), km/s. Outlined: the site can engage some route from that base "
+        f"(interceptor model {settings.interceptor_model}); blank: no intercept candidate "
+        "(out of the altitude band or range, or no cue), no reachable route, or a site "
+        "without interceptors."
     )
     return Picture(
         f"Margins: {d.defender} sites vs {d.attacker} bases",

@@ -377,10 +377,12 @@ def margin_heatmap_png(
     title: str,
     row_title: str = "interceptor site",
     column_title: str = "launch base",
+    engages: ArrayLike | None = None,
 ) -> bytes:
     """A heat map of burnout-velocity margins (km/s; rows x columns) as PNG bytes: diverging
     colours centred on 0 (red: negative, the site can engage; blue: positive), each cell
-    annotated; NaN and infinite cells are left blank."""
+    annotated; NaN and infinite cells are left blank; cells where ``engages`` (rows x columns,
+    bool) is True are outlined (the site can engage)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -420,6 +422,14 @@ def margin_heatmap_png(
                     fontsize=7.5,
                     color="white" if abs(v) > 0.6 * limit else "#111111",
                 )
+    if engages is not None:
+        from matplotlib.patches import Rectangle
+
+        mask = np.asarray(engages, dtype=bool).reshape(n_rows, n_cols)
+        for i, j in zip(*np.nonzero(mask), strict=True):
+            ax.add_patch(
+                Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False, lw=1.6, ec="#111111")
+            )
     ax.set_xticks(np.arange(n_cols))
     ax.set_xticklabels(column_labels, rotation=40, ha="right", rotation_mode="anchor", fontsize=8)
     ax.set_yticks(np.arange(n_rows))
@@ -433,6 +443,6 @@ def margin_heatmap_png(
     ax.set_title(title, fontsize=11, fontweight="bold", loc="left")
     cax = ax.inset_axes((1.02, 0.0, 0.025 * 14.0 / max(n_cols, 4), 1.0))
     bar = fig.colorbar(image, cax=cax)
-    bar.set_label("margin (km/s)\n< 0: can engage", fontsize=8)
+    bar.set_label("margin (km/s)\noutlined: can engage", fontsize=8)
     bar.ax.tick_params(labelsize=7)
     return _png(fig)

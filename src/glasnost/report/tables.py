@@ -113,9 +113,20 @@ def _engagements(assessment: Assessment) -> list[Record]:
                 )
     records = assessment.engagements()
     return [
-        {k: _scalar(v) for k, v in {**rec, **more}.items()}
+        {k: _scalar(v) for k, v in _flat({**rec, **more}).items()}
         for rec, more in zip(records, extra, strict=True)
     ]
+
+
+INTERCEPT_FIELDS = ("latitude", "longitude", "altitude_km", "time_s", "phase")
+"""The fields of an engagement's least-speed ``intercept`` point, flattened as
+``intercept_<field>`` (None where the pair has no candidate point)."""
+
+
+def _flat(record: Record) -> Record:
+    """The record with its nested ``intercept`` point as ``intercept_<field>`` columns."""
+    point = record.pop("intercept") or {}
+    return {**record, **{f"intercept_{k}": point.get(k) for k in INTERCEPT_FIELDS}}
 
 
 def _routes(assessment: Assessment) -> list[Record]:

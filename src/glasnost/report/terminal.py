@@ -37,6 +37,16 @@ def print_assessment(console: Console, assessment: Assessment) -> None:
     console.print(_criteria(data["criteria"]))
     console.print(_capacity(data["capacity"]))
     console.print(_closest(data["engagements"]))
+    console.print(
+        f"interceptor model [bold]{data['interceptor_model']}[/]; 'needs' is the critical "
+        f"burnout velocity ({data['critical_velocity_model']}); intercept windows to "
+        f"{data['window_resolution_s']:.1f} s"
+        + (
+            f"; every interceptor launches {data['launch_delay_s']:g} s after the threat"
+            if data["launch_delay_s"] is not None
+            else ""
+        )
+    )
     for w in data["warnings"]:
         console.print(f"[yellow]warning:[/] {w}")
     console.print(
@@ -87,7 +97,8 @@ def _value(criterion: str, value: float) -> str:
 
 def _closest(engagements: list[dict[str, Any]]) -> Table:
     """Each site's best engagement: the route needing the least burnout velocity, with the
-    margin = velocity needed - velocity declared (negative: the site can engage it)."""
+    margin = velocity needed - velocity declared, and whether the site can engage it (its
+    window, "cannot", or "no interceptors" for an empty site)."""
     best: dict[tuple[str, str], dict[str, Any]] = {}
     for e in engagements:
         if e["margin_kms"] is None:
@@ -97,8 +108,8 @@ def _closest(engagements: list[dict[str, Any]]) -> Table:
             best[key] = e
     rows = sorted(best.values(), key=lambda e: e["margin_kms"])
     table = Table(
-        title="Each site's closest engagement: burnout velocity (km/s) needed and declared; "
-        "a negative margin can engage",
+        title="Each site's closest engagement: burnout velocity (km/s) needed and declared, "
+        "and the intercept window where the site can engage",
         title_justify="left",
     )
     for col in ("site", "route", "needs", "has", "margin", "window"):
@@ -111,8 +122,16 @@ def _closest(engagements: list[dict[str, Any]]) -> Table:
             f"{e['critical_burnout_velocity_kms']:.2f}",
             f"{e['interceptor_burnout_velocity_kms']:.2f}",
             f"[red]{margin:+.2f}[/]" if margin <= 0 else f"{margin:+.2f}",
-            "-" if e["window_s"] is None else f"{e['window_s']:.0f} s",
+            _window(e),
         )
     if not rows:
         table.add_row("-", "no site can reach any route", "-", "-", "-", "-")
     return table
+
+
+def _window(e: dict[str, Any]) -> str:
+    if e["interceptors_at_site"] == 0:
+        return "no interceptors"
+    if not e["feasible"]:
+        return "cannot"
+    return f"[red]{e['window_s']:.0f} s[/]"

@@ -232,6 +232,11 @@ class _Builder:
 
     def interceptor_types(self) -> list[InterceptorType]:
         ref = {e["id"]: e for e in self.ref["interceptors"]}
+        vehicles = _data("interceptors.yaml")
+        # The figures of interceptors.yaml cite their own sources: make them resolvable where
+        # build() turns the cited ids into the scenario's sources table (a copy; the cached
+        # catalog is not touched).
+        self.ref = {**self.ref, "sources": {**self.ref["sources"], **vehicles["sources"]}}
         # reference.yaml key -> model field
         fields = {
             "burnout_velocity_km_s": "burnout_velocity_kms",
@@ -239,6 +244,13 @@ class _Builder:
             "min_intercept_altitude_km": "min_intercept_altitude_km",
             "max_altitude_km": "max_intercept_altitude_km",
             "max_range_km": "max_range_km",
+        }
+        # reference.yaml key -> vehicle field (the derived stack's inputs)
+        vehicle_fields = {
+            "stages": "stage_count",
+            "launch_mass_kg": "launch_mass_kg",
+            "diameter_m": "diameter_m",
+            "length_m": "length_m",
         }
         out = []
         for a in self.asm["interceptors"]:
@@ -252,6 +264,24 @@ class _Builder:
                 elif a.get(field) is not None:
                     values[field] = float(a[field])
                     assumed.append(field)
+            cited: list[str] = []
+            decided: list[str] = []
+            extra = vehicles["interceptors"].get(a["id"], {})
+            for ref_key, field in vehicle_fields.items():
+                item = {"value": r[ref_key]} if r.get(ref_key) is not None else extra.get(field)
+                if item is None:
+                    continue
+                kind = int if field == "stage_count" else float
+                values[field] = kind(item["value"])
+                if "source" in item:
+                    cited.append(item["source"])
+                elif "basis" in item:
+                    assumed.append(field)
+                    decided.append(f"{field} {item['value']:g}: {item['basis']}")
+            note = f"assumptions.yaml: {a['basis']}"
+            if decided:
+                note = note.rstrip(".") + ". Vehicle (interceptors.yaml): " + "; ".join(decided)
+            own = [ASSUMPTIONS_SOURCE] if set(assumed) - set(vehicle_fields.values()) else []
             out.append(
                 InterceptorType(
                     id=a["id"],
@@ -259,18 +289,33 @@ class _Builder:
                     **values,
                     basis="assumed" if assumed else "published",
                     assumed_fields=tuple(assumed),
-                    sources=self.cite(r.get("source"), [ASSUMPTIONS_SOURCE] if assumed else []),
-                    note=f"assumptions.yaml: {a['basis']}",
+                    sources=self.cite(
+                        r.get("source"), cited, own, [BUILTIN_SOURCE] if decided else []
+                    ),
+                    note=note,
                 )
             )
         self.assumptions.append(
-            "Interceptor kinematics use the simple model (straight boost to burnout velocity, then "
-            "ballistic coast) with the open-literature conventions of assumptions.yaml wherever "
+            "Interceptor kinematics are stated as the simple model's burnout velocity and burn "
+            "time, with the open-literature conventions of assumptions.yaml wherever "
             "reference.yaml is null: every burn time and minimum intercept altitude, and the "
             "burnout velocity of all but gbi_2stage (6.3 km/s, MDA 2007), a135_53t6 (3 km/s, "
             "Russian press) and a235_53t6m (5.5 km/s, speculative); THAAD's 200 km range and "
             "150 km ceiling are published. Exo-atmospheric types have no maximum range "
             "(max_range_km unset): their reach is limited by the kinematics."
+        )
+        self.assumptions.append(
+            "Derived interceptor stacks (assessment.interceptor_model: flyout): no interceptor's "
+            "stages are published, so each type is flown as a stack derived from its burnout "
+            "velocity and burn time (glasnost.defense.derived_stack, basis: derived) -- solid "
+            "stages sharing the burn time equally, a stated template of stage masses, propellant "
+            "fraction (0.85) and specific impulse (270-290 s), the type's stage count, launch "
+            "mass and diameter (interceptors.yaml and reference.yaml: published for SM-3 IA/IB, "
+            "THAAD and the three-stage GBI; assumed for the 53T6 and 53T6M, whose open figures "
+            "could not be retrieved; scaled from the dimensions or the speed where unknown), "
+            "and the payload fitted so that the best burnout speed over the fan of pitch-over "
+            "kicks, flown with gravity and drag, equals the burnout velocity within 0.3 %. The "
+            "template and the fitted payloads are assumptions, not the real vehicles."
         )
         unused = sorted(t.id for t in out if t.id not in {i for i, _ in SITE_INTERCEPTORS.values()})
         self.assumptions.append(

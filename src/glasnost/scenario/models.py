@@ -69,6 +69,7 @@ Id = Annotated[
     Field(description="Identifier: a letter, then letters, digits, '_' or '-'."),
 ]
 Basis = Literal["published", "assumed", "declared"]
+InterceptorModel = Literal["flyout", "burnout-delay", "straight-boost"]
 LatDeg = Annotated[float, Field(ge=-90.0, le=90.0, description="Geodetic latitude (deg, WGS84).")]
 LonDeg = Annotated[
     float, Field(ge=-180.0, le=180.0, description="Geodetic longitude (deg, WGS84).")
@@ -252,6 +253,12 @@ class InterceptorType(_Provenance):
     flown with drag, a pitch-over and a gravity turn (glasnost.defense.flyout); its burnout
     velocity and burn time are derived from the flight (the best burnout speed over the fan of
     pitch-over kicks and the stages' total burn time), so they are not given.
+
+    ``stage_count``, ``launch_mass_kg``, ``diameter_m`` and ``length_m`` describe a simple
+    type's vehicle where they are known: the flyout flies every type as a staged vehicle, a
+    simple one as a stack derived from them and its burnout velocity and burn time
+    (glasnost.defense.derived_stack). A staged type's stages define its stage count, launch
+    mass and diameter, so only ``length_m`` may be given there.
     """
 
     id: Id
@@ -285,6 +292,28 @@ class InterceptorType(_Provenance):
         default=None,
         gt=0,
         description=f"Pitch-over duration (s, staged; default {PITCH_OVER_S:g}).",
+    )
+    stage_count: int | None = Field(
+        default=None,
+        ge=1,
+        le=4,
+        description="Number of propulsive stages (simple model; sizes the derived stack, "
+        "default 1 up to 3 km/s burnout velocity, else 2).",
+    )
+    launch_mass_kg: float | None = Field(
+        default=None,
+        gt=0,
+        description="Launch mass (kg) (simple model; sizes the derived stack, default from the "
+        "dimensions or the burnout velocity).",
+    )
+    diameter_m: float | None = Field(
+        default=None,
+        gt=0,
+        description="Body diameter (m) (simple model; the derived stack's drag, default from "
+        "the launch mass).",
+    )
+    length_m: float | None = Field(
+        default=None, gt=0, description="Overall length (m) (sizes a derived stack's mass)."
     )
     min_intercept_altitude_km: float = Field(ge=0, description="Lowest intercept altitude (km).")
     max_intercept_altitude_km: float = Field(gt=0, description="Highest intercept altitude (km).")
@@ -335,7 +364,13 @@ class InterceptorType(_Provenance):
             for name in ("stages", "payload_kg"):
                 if getattr(self, name) is None:
                     problems.append(((name,), "required for a staged interceptor", None))
-            for name in ("burnout_velocity_kms", "burn_time_s"):
+            for name in (
+                "burnout_velocity_kms",
+                "burn_time_s",
+                "stage_count",
+                "launch_mass_kg",
+                "diameter_m",
+            ):
                 value = getattr(self, name)
                 if value is not None:
                     problems.append(
@@ -598,7 +633,25 @@ class AssessmentSettings(_Provenance):
         default=60.0, ge=0, description="Kill assessment before a further shot (s)."
     )
     launch_on_remote: bool = Field(
-        default=True, description="Any own radar or satellite may cue a launch."
+        default=True,
+        description="Any own radar (fire control or early warning) or satellite may cue any "
+        "site; otherwise only fire-control radars within 50 km of the site, and the satellites "
+        "only when they are declared fire control.",
+    )
+    launch_delay_s: float | None = Field(
+        default=None,
+        ge=0,
+        le=3600,
+        description="When set, every interceptor launches exactly this long after the threat's "
+        "launch (s), whatever the sensors see (the commit time of the published analyses).",
+    )
+    interceptor_model: InterceptorModel = Field(
+        default="flyout",
+        description="flyout: every type flown as a staged vehicle with gravity and drag "
+        "(published stages, or a stack derived from its burnout speed, burn time and launch "
+        "mass); burnout-delay: the interceptor leaves its site at burnout speed after its burn "
+        "time (the literature's convention); straight-boost: a straight boost at constant "
+        "acceleration, displacement u t_b / 2 (docs/assessment.md).",
     )
     trajectory_shape: Literal["min-energy"] = "min-energy"
     sample_step_s: float = Field(

@@ -85,6 +85,9 @@ def table(samples: Samples) -> EngagementTable:
 
 def test_shapes_and_types(table: EngagementTable) -> None:
     for name, value in vars(table).items():
+        if name == "window_resolution_s":
+            assert isinstance(value, float)
+            continue
         assert value.shape == (2, 3), name
     assert table.feasible.dtype == np.bool_
     assert table.shots.dtype == np.int64
@@ -286,3 +289,134 @@ def test_a_point_above_the_site_is_met_on_the_way_down() -> None:
     )
     assert abs(sol.y[0, -1] - (r_site + 100e3)) < 10.0  # on the point at 300 s, to 10 m
     assert sol.y[1, -1] < 0.0  # coming down
+
+
+# --- window edges between samples, commit time, burnout-delay model ---------------------------
+
+_STATES = np.array(
+    [
+        _arc(55.0, 38.0, 330.0, 6800.0, 25.0),
+        _arc(56.0, 40.0, 320.0, 6600.0, 28.0),
+        _arc(54.0, 36.0, 300.0, 6900.0, 22.0),
+    ]
+)
+
+
+def _sampled(step_s: float, refine: bool) -> Samples:
+    """The three arcs sampled every ``step_s`` from burnout (t = 180 s) to 1,680 s, with a
+    ``sample_at`` that propagates them to any time when ``refine``."""
+    t0 = np.arange(0.0, 1500.0 + 1e-9, step_s)
+    t = np.tile(t0, (3, 1))
+    r, _ = propagate(
+        np.repeat(_STATES[:, :3], t0.size, axis=0),
+        np.repeat(_STATES[:, 3:], t0.size, axis=0),
+        t.reshape(-1),
+    )
+    r = r.reshape(3, t0.size, 3)
+    alt = frames.altitude(r.reshape(-1, 3)).reshape(3, t0.size)
+
+    def at(rows: np.ndarray, t_s: np.ndarray) -> np.ndarray:
+        out, _ = propagate(_STATES[rows, :3], _STATES[rows, 3:], t_s - 180.0)
+        return np.asarray(out)
+
+    return Samples(t + 180.0, r, alt, alt > 0.0, at if refine else None)
+
+
+def test_window_edges_do_not_depend_on_the_sampling_step() -> None:
+    """Windows refined between 43-s samples agree with the windows of 1-s samples (a second,
+    brute-force method) to the stated resolution plus the 1-s step of the reference."""
+    dense = engage(SITES, _interceptors(), _sampled(1.0, False), EARLY, 60.0)
+    for step in (20.0, 43.0):
+        coarse = engage(SITES, _interceptors(), _sampled(step, True), EARLY, 60.0)
+        np.testing.assert_array_equal(coarse.feasible, dense.feasible)
+        f = dense.feasible
+        assert f.any()
+        tol = coarse.window_resolution_s + 1.0  # bisection tolerance + the reference's step
+        assert coarse.window_resolution_s <= 0.5
+        np.testing.assert_allclose(
+            coarse.earliest_intercept_s[f], dense.earliest_intercept_s[f], atol=tol
+        )
+        np.testing.assert_allclose(
+            coarse.latest_intercept_s[f], dense.latest_intercept_s[f], atol=tol
+        )
+        np.testing.assert_array_equal(coarse.shots[f], dense.shots[f])
+
+
+def test_unrefined_windows_state_the_sample_gap_as_their_resolution(
+    table: EngagementTable,
+) -> None:
+    assert table.window_resolution_s == pytest.approx(1500.0 / (P - 1))
+
+
+def test_fixed_launch_time_uses_exactly_that_launch(samples: Samples) -> None:
+    """With latest = earliest launch (a commit time), the least speed of the best sample is
+    the required speed of a launch at exactly that time, and every feasible pair's latest
+    launch is that time."""
+    fixed = engage(SITES, _interceptors(), samples, EARLY, 60.0, latest_launch_s=EARLY)
+    free = engage(SITES, _interceptors(), samples, EARLY, 60.0)
+    assert np.all(fixed.critical_burnout_velocity_ms >= free.critical_burnout_velocity_ms - 1e-6)
+    for s in range(2):
+        for t in range(3):
+            p = fixed.best_sample[s, t]
+            direct = required_burnout_velocity(
+                SITES[s], 50.0, EARLY[s, t], samples.t_s[t, p], samples.r_eci[t, p]
+            )
+            assert fixed.critical_burnout_velocity_ms[s, t] == pytest.approx(
+                float(direct), rel=1e-9
+            )
+    f = fixed.feasible
+    assert f.any()
+    np.testing.assert_allclose(fixed.latest_launch_s[f], EARLY[f])
+
+
+def test_latest_launch_before_earliest_is_refused(samples: Samples) -> None:
+    with pytest.raises(ValueError, match="latest_launch_s"):
+        engage(SITES, _interceptors(), samples, EARLY, 60.0, latest_launch_s=EARLY - 1.0)
+
+
+def test_burnout_delay_speed_reaches_the_point_by_numerical_integration() -> None:
+    """Burnout-delay model: leaving the rotated site at t_L + t_b with the site's velocity plus
+    the required u, a point-mass-gravity flight integrated by SciPy (DOP853, rtol 1e-12; a
+    second method) arrives at the intercept point at t_I within 1 m."""
+    from scipy.integrate import solve_ivp
+
+    site = SITES[0]
+    r_i = frames.geodetic_to_vector(60.0, 25.0, 400e3)
+    t_l, t_b, t_i = 150.0, 50.0, 500.0
+    speed = float(required_burnout_velocity(site, t_b, t_l, t_i, r_i, model="burnout-delay"))
+    w = WGS84.rotation_rad_s
+    ang = w * (t_l + t_b)
+    rot = np.array([[math.cos(ang), -math.sin(ang), 0.0], [math.sin(ang), math.cos(ang), 0.0]])
+    r0 = np.array([*(rot @ site), site[2]])
+    v_s = np.array([-w * r0[1], w * r0[0], 0.0])
+    from glasnost.physics.kepler import lambert
+
+    v1, _ = lambert(r0, r_i, t_i - t_l - t_b)
+    assert np.linalg.norm(v1 - v_s) == pytest.approx(speed, rel=1e-12)
+    mu = WGS84.mu
+
+    def rhs(_t: float, y: np.ndarray) -> np.ndarray:
+        r = y[:3]
+        return np.concatenate([y[3:], -mu * r / np.linalg.norm(r) ** 3])
+
+    sol = solve_ivp(
+        rhs,
+        (0.0, t_i - t_l - t_b),
+        np.concatenate([r0, v1]),
+        method="DOP853",
+        rtol=1e-12,
+        atol=1e-6,
+    )
+    assert np.linalg.norm(sol.y[:3, -1] - r_i) < 1.0  # metres
+
+
+def test_burnout_delay_needs_more_speed_than_the_straight_boost(samples: Samples) -> None:
+    """The burnout delay keeps the interceptor at its site through the burn; the straight
+    boost carries it u t_b / 2 towards the target, so it never needs more speed (same
+    launch and intercept times, points well clear of the site's vertical)."""
+    straight = engage(SITES, _interceptors(), samples, EARLY, 60.0)
+    delay = engage(SITES, _interceptors(), samples, EARLY, 60.0, model="burnout-delay")
+    c_s, c_d = straight.critical_burnout_velocity_ms, delay.critical_burnout_velocity_ms
+    assert np.all(c_d >= c_s - 1.0)
+    assert np.all(delay.feasible <= straight.feasible)
+    assert np.any(c_d > c_s + 10.0)

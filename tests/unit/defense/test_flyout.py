@@ -5,17 +5,24 @@ tests/validation/test_flyout_validation.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
+from glasnost.defense.derived_stack import derive_interceptor_stack
 from glasnost.defense.engagement import EngagementTable, Interceptors, engage
 from glasnost.defense.flyout import (
+    COAST_DRAG_CEILING_M,
+    CoastDrag,
     FlyoutTable,
+    best_burnout_speed,
     simple_flyout_table,
+    staged_fan,
     staged_flyout_table,
     time_to_reach,
 )
-from glasnost.physics.vehicle import Stage, Vehicle
+from glasnost.physics.vehicle import MACH_GRID, Stage, Vehicle
 from tests.unit.defense.test_engagement import SITES, _samples
 
 SPEED, BURN = 4500.0, 50.0
@@ -118,6 +125,96 @@ def test_staged_table_refuses_a_vehicle_that_cannot_fly() -> None:
     heavy = Vehicle("brick", (Stage(3000.0, 2600.0, 30.0, 50.0, 0.8),), payload_kg=20000.0)
     with pytest.raises(ValueError, match="hits the ground"):
         staged_flyout_table(heavy, 500e3, 500e3, kicks=5)
+
+
+def test_staged_fan_is_shared_and_read_only() -> None:
+    veh = _vehicle()
+    fan = staged_fan(veh, kicks=30)
+    assert staged_fan(veh, kicks=30) is fan
+    assert fan.kick_rad.shape == (30,)
+    assert fan.r_bo.shape == fan.v_bo.shape == (30, 3)
+    assert not fan.v_bo.flags.writeable
+    table = staged_flyout_table(veh, 1000e3, 500e3, kicks=30)
+    assert table.burnout_speed_ms == best_burnout_speed(veh, kicks=30) == fan.burnout_speed_ms
+    steep = staged_fan(veh, kicks=30, max_kick_deg=150.0)  # below the horizontal: accepted
+    assert 90.0 < np.degrees(steep.kick_rad[-1]) <= 150.0
+    with pytest.raises(ValueError, match="max_kick_deg <= 180"):
+        staged_fan(veh, max_kick_deg=181.0)
+
+
+# --------------------------------------------------------------------------------------------
+# The kill vehicle's coast with drag
+# --------------------------------------------------------------------------------------------
+
+
+def _endo() -> Vehicle:
+    """A 53T6-like endo-atmospheric interceptor: 10 t, two stages, 3 km/s in 10 s (derived)."""
+    return derive_interceptor_stack("endo", 3000.0, 10.0, 2, 10000.0, 1.0).vehicle
+
+
+def _exo() -> Vehicle:
+    """A GBI-like exo-atmospheric interceptor: 22.7 t, three stages, 7.5 km/s in 100 s."""
+    return derive_interceptor_stack("exo", 7500.0, 100.0, 3, 22680.0, 1.22).vehicle
+
+
+def test_coast_drag_of_the_kill_vehicle() -> None:
+    veh = _endo()
+    drag = CoastDrag.kill_vehicle(veh)
+    assert drag.mass_kg == veh.payload_kg
+    assert drag.reference_area_m2 == veh.stages[-1].reference_area_m2
+    assert drag.cd == veh.stages[-1].cd
+    assert drag.ceiling_m == COAST_DRAG_CEILING_M == 120e3
+    beta = CoastDrag.kill_vehicle(veh, 5000.0)
+    assert (beta.mass_kg, beta.reference_area_m2, beta.cd) == (5000.0, 1.0, (1.0,) * 14)
+    with pytest.raises(ValueError, match="positive"):
+        CoastDrag.kill_vehicle(veh, 0.0)
+    with pytest.raises(ValueError, match="drag curve"):
+        CoastDrag(1.0, 1.0, (0.2,) * (len(MACH_GRID) - 1))
+
+
+@pytest.mark.parametrize("make", [_endo, _exo], ids=["endo", "exo"])
+def test_negligible_coast_drag_is_the_vacuum_table(make: Callable[[], Vehicle]) -> None:
+    """With drag switched off the table is the Kepler one; a kill vehicle of 1e15 kg/m^2
+    flies the drag integrator (RK4, 2 s steps) to the same table within 1e-6 s."""
+    veh = make()
+    vacuum = staged_flyout_table(veh, 600e3, 400e3, coast_drag=False)
+    negligible = staged_flyout_table(veh, 600e3, 400e3, kill_vehicle_beta_kg_m2=1e15)
+    reach = np.isfinite(vacuum.time_s)
+    np.testing.assert_array_equal(np.isfinite(negligible.time_s), reach)
+    np.testing.assert_allclose(negligible.time_s[reach], vacuum.time_s[reach], rtol=0, atol=1e-6)
+    assert negligible.burnout_speed_ms == vacuum.burnout_speed_ms
+
+
+def test_coast_drag_delays_points_low_in_the_atmosphere() -> None:
+    """Points reached on the way up from a low burnout (within 10 km of the site, 20-80 km
+    high) are reached later with drag than in vacuum."""
+    veh = _endo()
+    vacuum = staged_flyout_table(veh, 100e3, 100e3, coast_drag=False)
+    drag = staged_flyout_table(veh, 100e3, 100e3)
+    assert drag.time_s.shape == vacuum.time_s.shape
+    low = (vacuum.altitude_m >= 20e3) & (vacuum.altitude_m <= 80e3)
+    near = vacuum.ground_range_m <= 10e3
+    t_vac, t_drag = vacuum.time_s[np.ix_(near, low)], drag.time_s[np.ix_(near, low)]
+    assert np.all(np.isfinite(t_vac))
+    assert np.all(t_vac < 60.0)
+    assert np.all(t_drag > t_vac)
+    # The higher, the more drag has acted on the way there.
+    assert np.all(np.diff(t_drag[0] - t_vac[0]) > 0.0)
+
+
+def test_coast_drag_leaves_points_far_above_the_atmosphere() -> None:
+    """Above 300 km within 1,000 km of the site, an exo-atmospheric fan (burnout above the
+    ceiling for the steeper kicks) is unchanged within the table's interpolation tolerance,
+    0.5 s (module doc); measured 0.01 s."""
+    veh = _exo()
+    vacuum = staged_flyout_table(veh, 1000e3, 1500e3, coast_drag=False)
+    drag = staged_flyout_table(veh, 1000e3, 1500e3)
+    high = vacuum.altitude_m >= 300e3
+    t_vac, t_drag = vacuum.time_s[:, high], drag.time_s[:, high]
+    reach = np.isfinite(t_vac)
+    assert reach.sum() > 10000
+    np.testing.assert_array_equal(np.isfinite(t_drag), reach)
+    assert np.max(np.abs(t_drag[reach] - t_vac[reach])) <= 0.5
 
 
 # --------------------------------------------------------------------------------------------

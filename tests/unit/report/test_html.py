@@ -15,7 +15,7 @@ import pytest
 
 from glasnost.defense.assessment import Assessment
 from glasnost.report import maps
-from glasnost.report.html import render_html, site_base_margins, write_html
+from glasnost.report.html import render_html, site_base_engages, site_base_margins, write_html
 from tests.unit.report import small_assessment
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -162,12 +162,28 @@ def test_heat_map_matrix_is_the_least_margin_per_site_and_base(assessment: Asses
                     for r in records
                     if r["defender"] == d.defender and r["site"] == site and r["launch"] == base
                 ]
-                if not mine:  # no reachable route from that base
+                if not mine or mine[0]["interceptors_at_site"] == 0:
+                    # no reachable route from that base, or a site without interceptors
                     assert math.isnan(grid[i, b])
                     continue
                 finite = [r["margin_kms"] for r in mine if r["margin_kms"] is not None]
                 expected = min(finite) if finite else math.inf
                 assert grid[i, b] == pytest.approx(expected, abs=1e-9)
+
+
+def test_heat_map_outlines_what_each_site_can_engage(assessment: Assessment) -> None:
+    records = assessment.engagements()
+    for d in assessment.directions:
+        engages = site_base_engages(assessment, d)
+        _, sites, bases = site_base_margins(assessment, d)
+        for i, site in enumerate(sites):
+            for b, base in enumerate(bases):
+                expected = any(
+                    r["feasible"]
+                    for r in records
+                    if r["defender"] == d.defender and r["site"] == site and r["launch"] == base
+                )
+                assert engages[i, b] == expected
 
 
 def test_world_outline_loads() -> None:

@@ -451,3 +451,75 @@ def test_simple_interceptor_needs_its_speed_and_burn(minimal: dict[str, Any]) ->
             "only for a staged interceptor (model: staged)",
         ),
     ]
+
+
+def test_interceptor_vehicle_fields_are_optional() -> None:
+    plain = InterceptorType(
+        id="x",
+        name="X",
+        burnout_velocity_kms=3.0,
+        burn_time_s=40,
+        min_intercept_altitude_km=70,
+        max_intercept_altitude_km=500,
+    )
+    assert (plain.stage_count, plain.launch_mass_kg, plain.diameter_m, plain.length_m) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    sized = plain.model_copy(
+        update={"stage_count": 3, "launch_mass_kg": 1500.0, "diameter_m": 0.34, "length_m": 6.55}
+    )
+    again = InterceptorType.model_validate(sized.model_dump())
+    assert (again.stage_count, again.launch_mass_kg, again.diameter_m, again.length_m) == (
+        3,
+        1500.0,
+        0.34,
+        6.55,
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "loc", "message"),
+    [
+        ({"stage_count": 0}, "stage_count", "greater than or equal to 1"),
+        ({"stage_count": 5}, "stage_count", "less than or equal to 4"),
+        ({"launch_mass_kg": 0}, "launch_mass_kg", "greater than 0"),
+        ({"diameter_m": -1}, "diameter_m", "greater than 0"),
+        ({"length_m": 0}, "length_m", "greater than 0"),
+    ],
+)
+def test_interceptor_vehicle_field_limits(
+    minimal: dict[str, Any], change: dict[str, Any], loc: str, message: str
+) -> None:
+    minimal["interceptor_types"][1].update(change)
+    got_loc, msg = only_error(minimal)
+    assert got_loc == f"interceptor_types[1].{loc}"
+    assert message in msg
+
+
+@pytest.mark.parametrize("name", ["stage_count", "launch_mass_kg", "diameter_m"])
+def test_staged_interceptor_takes_its_size_from_the_stages(
+    minimal: dict[str, Any], name: str
+) -> None:
+    entry = {**STAGED, name: 2 if name == "stage_count" else 1.0}
+    minimal["interceptor_types"].append(entry)
+    assert only_error(minimal) == (
+        f"interceptor_types[2].{name}",
+        "derived from the stages for a staged interceptor; leave it out",
+    )
+    ok = {**STAGED, "length_m": 16.5}
+    minimal["interceptor_types"][2] = ok
+    assert Scenario.model_validate(minimal).interceptor_type("gbi_staged").length_m == 16.5
+
+
+def test_interceptor_vehicle_fields_in_the_schema() -> None:
+    props = InterceptorType.model_json_schema()["properties"]
+    assert (
+        props["stage_count"]["anyOf"][0]["minimum"],
+        props["stage_count"]["anyOf"][0]["maximum"],
+    ) == (1, 4)
+    for name, unit in (("launch_mass_kg", "(kg)"), ("diameter_m", "(m)"), ("length_m", "(m)")):
+        assert unit in props[name]["description"]
+        assert props[name]["anyOf"][0]["exclusiveMinimum"] == 0

@@ -1,0 +1,161 @@
+"""The assessment at the margin (issue 10): who cues, empty sites, the commit time, the
+interceptor models and the independence of the results from the sampling step.
+
+Each test runs the built-in United States / Russia scenario with one setting changed (the
+``--set`` paths of the CLI) and checks the rule the documents state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from glasnost.defense.assessment import COMMIT_CUE, SATELLITE_CUE, Assessment, assess
+from glasnost.scenario.builtin import builtin_scenario
+from glasnost.scenario.loading import apply_overrides
+
+
+@pytest.fixture(scope="module")
+def base() -> Assessment:
+    return assess(builtin_scenario("us-ru"))
+
+
+def _run(*assignments: str) -> Assessment:
+    return assess(apply_overrides(builtin_scenario("us-ru"), list(assignments)))
+
+
+def test_under_launch_on_remote_every_own_sensor_cues(base: Assessment) -> None:
+    """docs/assessment.md: with launch-on-remote any own radar or satellite may cue a launch;
+    every pair that something cues names the sensor, and the sensor is one of the party's.
+    The satellites see a launch first; without them, early-warning radars cue."""
+    assert base.scenario.assessment.launch_on_remote
+    assert SATELLITE_CUE in {e["cued_by"] for e in base.engagements()}
+    blind = _run("parties.US.space_based_infrared=null", "parties.RU.space_based_infrared=null")
+    parties = {p.id: p for p in blind.scenario.parties}
+    early_warning = {r.id for p in parties.values() for r in p.radars if r.role != "fire_control"}
+    records = blind.engagements()
+    assert {e["cued_by"] for e in records} & early_warning
+    for e in records:
+        own = {r.id for r in parties[e["defender"]].radars}
+        if e["earliest_launch_s"] is None:
+            assert e["cued_by"] is None
+        else:
+            assert e["cued_by"] in own
+
+
+def test_the_satellite_delay_moves_the_launch_times_it_cues() -> None:
+    """A 1-s satellite detection delay instead of the built-in one: every pair the satellites
+    cue launches earlier by the difference, and no pair launches later."""
+    slow = _run("parties.RU.space_based_infrared.detection_delay_s=90")
+    fast = _run("parties.RU.space_based_infrared.detection_delay_s=1")
+    ru = next(d for d in slow.directions if d.defender == "RU")
+    ru_fast = next(d for d in fast.directions if d.defender == "RU")
+    by_satellite = np.array(
+        [
+            [ru.cue(i, j) == SATELLITE_CUE for j in range(len(ru.routes))]
+            for i in range(len(ru.sites))
+        ]
+    )
+    assert by_satellite.any()
+    assert np.all(ru_fast.earliest_launch_s <= ru.earliest_launch_s)
+    np.testing.assert_allclose(
+        ru_fast.earliest_launch_s[by_satellite], ru.earliest_launch_s[by_satellite] - 89.0
+    )
+
+
+def test_without_launch_on_remote_only_nearby_fire_control_radars_cue() -> None:
+    result = _run("assessment.launch_on_remote=false")
+    parties = {p.id: p for p in result.scenario.parties}
+    for e in result.engagements():
+        if e["cued_by"] is None:
+            continue
+        assert (
+            e["cued_by"] != SATELLITE_CUE
+            or parties[e["defender"]].space_based_infrared.fire_control
+        )  # type: ignore[union-attr]
+        radar = {r.id: r for r in parties[e["defender"]].radars}.get(e["cued_by"])
+        if radar is not None:
+            assert radar.role == "fire_control"
+
+
+def test_a_site_without_interceptors_cannot_engage(base: Assessment) -> None:
+    """pearl_harbor holds 0 interceptors in the built-in scenario: reachable or not, it
+    engages nothing, has no window and no shots; given interceptors, it engages."""
+    empty = [e for e in base.engagements() if e["site"] == "pearl_harbor"]
+    assert empty
+    assert all(e["interceptors_at_site"] == 0 for e in empty)
+    assert not any(e["feasible"] for e in empty)
+    assert all(e["shots"] == 0 and e["window_s"] is None for e in empty)
+    assert any(e["margin_kms"] is not None and e["margin_kms"] < 0 for e in empty)
+    us = next(d for d in base.directions if d.defender == "US")
+    k = [s.id for s in us.sites].index("pearl_harbor")
+    assert us.capacity.by_site[k] == 0
+    armed = _run("parties.US.interceptor_sites.pearl_harbor.count=8")
+    assert any(e["feasible"] for e in armed.engagements() if e["site"] == "pearl_harbor")
+
+
+def test_a_commit_time_launches_every_interceptor_then() -> None:
+    result = _run("assessment.launch_delay_s=240")
+    records = result.engagements()
+    assert {e["cued_by"] for e in records} == {COMMIT_CUE}
+    assert {e["earliest_launch_s"] for e in records} == {240.0}
+    feasible = [e for e in records if e["feasible"]]
+    assert feasible
+    assert all(e["latest_launch_s"] == pytest.approx(240.0) for e in feasible)
+    assert result.to_dict()["launch_delay_s"] == 240.0
+
+
+def test_the_interceptor_model_is_chosen_and_reported() -> None:
+    runs = {
+        m: _run(f"assessment.interceptor_model={m}") for m in ("burnout-delay", "straight-boost")
+    }
+    for model, result in runs.items():
+        data = result.to_dict()
+        assert data["interceptor_model"] == model
+        assert {e["interceptor_model"] for e in data["engagements"]} == {model}
+    # The burnout delay keeps the interceptor at its site for the whole burn: it never needs
+    # less speed than the straight boost, which moves it u t_b / 2 towards the target.
+    for a, b in zip(
+        runs["burnout-delay"].directions, runs["straight-boost"].directions, strict=True
+    ):
+        crit_a = a.table.critical_burnout_velocity_ms
+        crit_b = b.table.critical_burnout_velocity_ms
+        both = np.isfinite(crit_a) & np.isfinite(crit_b)
+        assert np.all(crit_a[both] >= crit_b[both] - 1.0)
+        assert np.all(a.table.feasible <= b.table.feasible)
+
+
+FLYOUT_EDGE_S = 5.0
+"""How closely a flyout table places a window edge (s): its 10-km cells are about 1.4 s of a
+reentry vehicle's flight each, and bilinear lookup with unreachable corners leaves the edge of
+the reach ragged by up to a few cells (defense/flyout.py, "Resolution")."""
+
+
+def test_results_do_not_depend_on_the_sampling_step() -> None:
+    """Feasibility at a 30-s step equals that at a 5-s step; windows agree to twice the
+    stated resolution (plus the flyout table's own edge resolution at flyout-decided sites);
+    a shot count may differ by one only where the window lies that close to a multiple of the
+    kill-assessment time."""
+    fine = _run("assessment.sample_step_s=5")
+    coarse = _run("assessment.sample_step_s=30")
+    assessment_s = fine.scenario.assessment.shoot_look_shoot_assessment_s
+    by_key = {(e["site"], e["launch"], e["target"]): e for e in fine.engagements()}
+    compared = 0
+    for e in coarse.engagements():
+        f = by_key[(e["site"], e["launch"], e["target"])]
+        assert e["feasible"] == f["feasible"], (e["site"], e["launch"], e["target"])
+        if not e["feasible"]:
+            continue
+        compared += 1
+        tol = 2.0 * max(e["window_resolution_s"], f["window_resolution_s"])
+        if e["interceptor_model"] == "flyout":
+            tol += FLYOUT_EDGE_S
+        assert e["window_start_s"] == pytest.approx(f["window_start_s"], abs=tol)
+        assert e["window_end_s"] == pytest.approx(f["window_end_s"], abs=tol)
+        if e["shots"] != f["shots"]:
+            assert abs(e["shots"] - f["shots"]) == 1
+            remainder = f["window_s"] % assessment_s
+            assert min(remainder, assessment_s - remainder) <= 2.0 * tol
+    assert compared > 100
+    for c_fine, c_coarse in zip(fine.criteria, coarse.criteria, strict=True):
+        assert c_coarse.value == pytest.approx(c_fine.value, abs=0.002), c_fine.id
