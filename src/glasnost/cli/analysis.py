@@ -60,11 +60,21 @@ def trajectory(
         str, typer.Option("--shape", help="min-energy | lofted | depressed | max-range.")
     ] = "min-energy",
     apogee_km: Annotated[
-        float | None, typer.Option("--apogee-km", help="Apogee of a lofted/depressed flight.")
+        float | None,
+        typer.Option(
+            "--apogee-km",
+            help="Apogee (km above the ellipsoid) of a lofted/depressed flight, up to the "
+            "apogee of the full-burn lofted flight to the same target.",
+        ),
     ] = None,
     fpa_deg: Annotated[
         float | None,
-        typer.Option("--fpa-deg", help="Burnout flight-path angle of a lofted/depressed flight."),
+        typer.Option(
+            "--fpa-deg",
+            help="Burnout flight-path angle of a lofted/depressed flight (deg): the angle of the "
+            "velocity relative to the rotating ground above the local horizontal (the plane "
+            "normal to the ellipsoid), the same angle the burnout line reports.",
+        ),
     ] = None,
     earth: Annotated[str, typer.Option("--earth", help="wgs84 (rotating, J2) | sphere.")] = "wgs84",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

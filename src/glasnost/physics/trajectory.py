@@ -217,24 +217,31 @@ class Trajectory:
 
     def burnout_ground_state(self) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Burnout height (m), ground-relative speed (m/s) and flight-path angle (deg) above
-        the local horizontal (ellipsoid normal)."""
+        the local horizontal (:func:`ground_flight_path_angle_deg`)."""
         r_e, v_e = frames.eci_to_ecef(
             self.burnout_r, self.burnout_s, self.earth, v_eci=self.burnout_v
         )
         _, _, h = frames.vector_to_geodetic(r_e, self.earth)
         speed = np.linalg.norm(v_e, axis=-1)
-        a2, b2 = self.earth.equatorial_radius_m**2, self.earth.polar_radius_m**2
-        normal = r_e / np.array([a2, a2, b2])
-        normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
-        fpa = np.degrees(np.arcsin(np.clip(np.sum(normal * v_e, axis=-1) / speed, -1.0, 1.0)))
+        fpa = ground_flight_path_angle_deg(
+            self.burnout_r, self.burnout_v, self.burnout_s, self.earth
+        )
         return h, speed, fpa
 
     def apogee_m(self) -> FloatArray:
         """Greatest geodetic height (m) reached by each row."""
-        best = (
-            frames.altitude(self.boost.r.reshape(-1, 3), self.earth).reshape(self.size, -1).max(1)
-        )
+        # The stored boost may run on past a thrust termination (stages flown to depletion):
+        # only its nodes up to burnout belong to the flight.
+        heights = frames.altitude(self.boost.r.reshape(-1, 3), self.earth).reshape(self.size, -1)
+        flown = self.boost.t <= self.burnout_s[:, None]
+        best = np.where(flown, heights, -np.inf).max(1)
         best = np.maximum(best, frames.altitude(self.burnout_r, self.earth))
+        # A burnout below the reentry interface climbs on in the drag-integrated arc (its
+        # nodes are at most 5 s apart: the top between nodes is within g/8 (5 s)^2 = 31 m).
+        arc = self.reentry_arc.r
+        best = np.maximum(
+            best, frames.altitude(arc.reshape(-1, 3), self.earth).reshape(arc.shape[:2]).max(1)
+        )
         # Apogee of the coast conic, when it is passed during the coast.
         r0, v0 = self.burnout_r, self.burnout_v
         ascending = np.einsum("ij,ij->i", r0, v0) > 0.0
@@ -263,6 +270,22 @@ class Trajectory:
         t[mask] = t_s
         r, v = self.state_at(t)
         return r[mask], v[mask]
+
+
+def ground_flight_path_angle_deg(
+    r_eci: FloatArray, v_eci: FloatArray, t_s: FloatArray, earth: EarthModel
+) -> FloatArray:
+    """Earth-relative flight-path angle (deg) of ECI states (N, 3) at times ``t_s`` (N,): the
+    angle of the velocity relative to the rotating ground (v - omega x r) above the local
+    horizontal, the plane normal to the ellipsoid normal (geodetic vertical) through the
+    point. This is the angle the CLI reports and the angle ``--fpa-deg`` asks for."""
+    r_e, v_e = frames.eci_to_ecef(r_eci, t_s, earth, v_eci=v_eci)
+    a2, b2 = earth.equatorial_radius_m**2, earth.polar_radius_m**2
+    normal = r_e / np.array([a2, a2, b2])
+    normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
+    speed = np.linalg.norm(v_e, axis=-1)
+    sin_g = np.sum(normal * v_e, axis=-1) / speed
+    return np.asarray(np.degrees(np.arcsin(np.clip(sin_g, -1.0, 1.0))), dtype=np.float64)
 
 
 def _rows(fn: object, mask: NDArray[np.bool_], t: FloatArray) -> tuple[FloatArray, FloatArray]:
