@@ -12,7 +12,8 @@ import pytest
 
 from glasnost.defense.assessment import COMMIT_CUE, SATELLITE_CUE, Assessment, assess
 from glasnost.scenario.builtin import builtin_scenario
-from glasnost.scenario.loading import apply_overrides
+from glasnost.scenario.loading import ScenarioError, apply_overrides
+from glasnost.scenario.models import Scenario
 
 
 @pytest.fixture(scope="module")
@@ -159,3 +160,71 @@ def test_results_do_not_depend_on_the_sampling_step() -> None:
     assert compared > 100
     for c_fine, c_coarse in zip(fine.criteria, coarse.criteria, strict=True):
         assert c_coarse.value == pytest.approx(c_fine.value, abs=0.002), c_fine.id
+
+
+def _small() -> Scenario:
+    """Two Russian bases against three US targets and two US sites; the US forces against
+    Moscow (a quick scenario for the threat-shape tests)."""
+    sc = builtin_scenario("us-ru")
+    us, ru = sc.party("US"), sc.party("RU")
+    us = us.model_copy(
+        update={
+            "targets": tuple(t for t in us.targets if t.id in ("anchorage", "seattle", "boston")),
+            "interceptor_sites": tuple(
+                s for s in us.interceptor_sites if s.id in ("fort_greely", "vandenberg_gbi")
+            ),
+            "launch_bases": us.launch_bases[:1],
+        }
+    )
+    ru = ru.model_copy(
+        update={
+            "launch_bases": ru.launch_bases[:2],
+            "targets": tuple(t for t in ru.targets if t.id == "moscow"),
+        }
+    )
+    return sc.model_copy(update={"parties": (us, ru)})
+
+
+def test_each_route_is_flown_in_each_threat_shape_and_the_least_defeatable_counts() -> None:
+    """assessment.threat_shapes: every route in every shape; the fraction criterion of each
+    direction is the least over the shapes (the attacker flies the shape that suits it)."""
+    result = assess(
+        apply_overrides(
+            _small(),
+            [
+                "assessment.threat_shapes=[min-energy, depressed]",
+                "assessment.depressed_apogee_km=400",
+            ],
+        )
+    )
+    data = result.to_dict()
+    assert data["threat_shapes"] == ["min-energy", "depressed"]
+    assert {r["shape"] for r in data["routes"]} == {"min-energy", "depressed"}
+    assert {e["shape"] for e in data["engagements"]} == {"min-energy", "depressed"}
+    fractions: dict[tuple[str, str], dict[str, float]] = {}
+    for c in data["capacity"]:
+        fractions.setdefault((c["defender"], c["attacker"]), {})[c["shape"]] = c[
+            "fraction_defeatable"
+        ]
+    criteria = [c for c in result.criteria if c.id == "deployed_warheads_defeatable_fraction"]
+    assert len(criteria) == len(fractions) == 2
+    for c in criteria:
+        defender, attacker = c.subject.split(" defenses vs ")[0], c.subject.split()[3]
+        assert c.value == min(fractions[(defender, attacker)].values())
+        assert c.drivers[0].startswith("least defeatable shape:")
+    # The depressed routes fly the asked apogee (the targeting's own tolerance is 1 km).
+    traj = result.trajectories.trajectory
+    apogee = traj.apogee_m()
+    depressed = [r for r in result.routes if r.shape == "depressed"]
+    reached = [r for r in depressed if result.trajectories.on_target[r.index]]
+    assert reached
+    for r in reached:
+        assert apogee[r.index] == pytest.approx(400e3, abs=1e3)
+
+
+def test_a_shape_takes_an_apogee_or_an_angle_not_both() -> None:
+    with pytest.raises(ScenarioError, match="lofted_fpa_deg"):
+        apply_overrides(
+            builtin_scenario("us-ru"),
+            ["assessment.lofted_apogee_km=3000", "assessment.lofted_fpa_deg=60"],
+        )

@@ -119,6 +119,7 @@ class Route:
     target: Target
     missile: str
     warheads: int  # per missile
+    shape: str = "min-energy"
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,8 @@ class Direction:
     """(sites, routes) index into ``cue_names`` of the sensor that cued each pair (-1: none)."""
     samples: Samples | None = None
     """The routes' trajectory samples (rows: ``routes``)."""
+    shape: str = "min-energy"
+    """The threat shape all of this direction's routes are flown in."""
 
     def cue(self, i: int, j: int) -> str | None:
         """The sensor that cued site ``i`` against route ``j`` (None: nothing could)."""
@@ -174,7 +177,9 @@ class Assessment:
     criteria: tuple[CriterionResult, ...]
     warnings: tuple[str, ...] = field(default=())
     flyout_tables: dict[str, FlyoutTable] = field(default_factory=dict)
-    """The flyout table of each staged interceptor type in service, by type id."""
+    """The flyout table of each interceptor type flown, by type id."""
+    purposes: tuple[Purpose, ...] = ()
+    """The purpose test of each party that declares what its defenses are for."""
 
     @property
     def verdict(self) -> bool:
@@ -202,6 +207,7 @@ class Assessment:
                     out.append(
                         {
                             "defender": d.defender,
+                            "shape": d.shape,
                             "site": site.id,
                             "interceptor": site.interceptor,
                             "interceptors_at_site": site.count,
@@ -247,6 +253,7 @@ class Assessment:
                 self.scenario.assessment.interceptor_model
             ),
             "launch_delay_s": self.scenario.assessment.launch_delay_s,
+            "threat_shapes": list(self.scenario.assessment.shapes()),
             "window_resolution_s": max(
                 (d.table.window_resolution_s for d in self.directions), default=0.0
             ),
@@ -265,6 +272,7 @@ class Assessment:
                 {
                     "defender": d.defender,
                     "attacker": d.attacker,
+                    "shape": d.shape,
                     "deployed_warheads": d.deployed_warheads,
                     "warheads_defeatable": d.capacity.warheads_defeatable,
                     "fraction_defeatable": d.defeatable_fraction,
@@ -279,6 +287,7 @@ class Assessment:
             "routes": [
                 {
                     "attacker": r.attacker,
+                    "shape": r.shape,
                     "launch": r.base.id,
                     "missile": r.missile,
                     "target": r.target.id,
@@ -286,6 +295,28 @@ class Assessment:
                     "flight_time_s": float(self.trajectories.trajectory.impact_s[r.index]),
                 }
                 for r in self.routes
+            ],
+            "purpose": [
+                {
+                    "defender": p.defender,
+                    "serves_declared_purpose": p.serves_declared_purpose,
+                    **{
+                        key: {
+                            "attackers": list(c.attackers),
+                            "routes": c.routes,
+                            "routes_engageable": c.routes_engageable,
+                            "warheads": c.warheads,
+                            "warheads_defeatable": c.warheads_defeatable,
+                            "fraction_defeatable": c.fraction,
+                            "routes_engageable_by_site": c.by_site,
+                        }
+                        for key, c in (
+                            ("declared_threat", p.declared),
+                            ("treaty_partner", p.partners),
+                        )
+                    },
+                }
+                for p in self.purposes
             ],
             "engagements": self.engagements(),
             "assumptions": [
@@ -461,36 +492,57 @@ def assess(
     missiles = {m.id: m for m in posture.missile_types}
     warnings: list[str] = []
 
+    settings = posture.assessment
+    pairs = _pairs(posture)
     routes: list[Route] = []
-    for a, b in posture.assessment.dyads:
-        for attacker, defender in ((a, b), (b, a)):
+    for shape in settings.shapes():
+        for attacker, defender in pairs:
             for base in parties[attacker].launch_bases:
                 per_missile = base.warheads_per_missile or missiles[base.missile].warheads or 1
                 for target in parties[defender].targets:
                     routes.append(
                         Route(
-                            len(routes), attacker, defender, base, target, base.missile, per_missile
+                            len(routes),
+                            attacker,
+                            defender,
+                            base,
+                            target,
+                            base.missile,
+                            per_missile,
+                            shape,
                         )
                     )
     if not routes:
         raise ValueError("the scenario has no launch base and target to fly between on this date")
     report(f"flying {len(routes)} trajectories", 0.0)
-    vehicles = stack([missiles[r.missile].missile().vehicle() for r in routes])
-    result = aim_parallel(
-        vehicles,
-        [r.base.lat_deg for r in routes],
-        [r.base.lon_deg for r in routes],
-        [r.target.lat_deg for r in routes],
-        [r.target.lon_deg for r in routes],
-        shape=posture.assessment.trajectory_shape,
-        earth=earth,
-    )
+    parts, rows = [], []
+    for shape in settings.shapes():
+        mine = [r for r in routes if r.shape == shape]
+        vehicles = stack([missiles[r.missile].missile().vehicle() for r in mine])
+        options: dict[str, Any] = {"shape": shape, "earth": earth}
+        options.update(settings.shape_options(shape))
+        parts.append(
+            aim_parallel(
+                vehicles,
+                [r.base.lat_deg for r in mine],
+                [r.base.lon_deg for r in mine],
+                [r.target.lat_deg for r in mine],
+                [r.target.lon_deg for r in mine],
+                **options,
+            )
+        )
+        rows.append(np.array([r.index for r in mine], dtype=np.intp))
+    result = parts[0] if len(parts) == 1 else TargetingResult.join(parts, rows)
     out_of_reach = [r for r in routes if not result.on_target[r.index]]
     if out_of_reach:
+        many = len(settings.shapes()) > 1
         warnings.append(
             f"{len(out_of_reach)} of {len(routes)} routes are beyond the missile's reach and "
             "are left out: "
-            + ", ".join(f"{r.base.id}->{r.target.id}" for r in out_of_reach[:8])
+            + ", ".join(
+                f"{r.base.id}->{r.target.id}" + (f" ({r.shape})" if many else "")
+                for r in out_of_reach[:8]
+            )
             + (" ..." if len(out_of_reach) > 8 else "")
         )
     report("sampling trajectories", 0.5)
@@ -505,29 +557,125 @@ def assess(
     tables = {t.id: flyout_table(t) for t in flown}
 
     directions: list[Direction] = []
-    pairs = [(a, b) for a, b in posture.assessment.dyads]
-    pairs += [(b, a) for a, b in posture.assessment.dyads]
-    for k, (attacker, defender) in enumerate(pairs):
-        report(f"{defender} defenses against {attacker} forces", 0.55 + 0.4 * k / len(pairs))
+    jobs = [(shape, a, d) for shape in settings.shapes() for a, d in pairs]
+    for k, (shape, attacker, defender) in enumerate(jobs):
+        label = f" ({shape})" if len(settings.shapes()) > 1 else ""
+        report(f"{defender} defenses against {attacker} forces{label}", 0.55 + 0.4 * k / len(jobs))
         directions.append(
             _direction(
                 posture,
                 parties[defender],
                 parties[attacker],
-                routes,
+                [r for r in routes if r.shape == shape],
                 result,
                 samples,
                 phase,
                 earth,
                 warnings,
                 tables,
+                shape,
             )
         )
     criteria = _criteria(posture, directions, tables)
     report("done", 1.0)
     return Assessment(
-        posture, when, tuple(routes), result, tuple(directions), criteria, tuple(warnings), tables
+        posture,
+        when,
+        tuple(routes),
+        result,
+        tuple(directions),
+        criteria,
+        tuple(warnings),
+        tables,
+        _purposes(posture, directions),
     )
+
+
+def _pairs(scenario: Scenario) -> list[tuple[str, str]]:
+    """The (attacker, defender) directions assessed: each dyad both ways, then each party's
+    declared threats against it (a party's ``declared_against``), one way."""
+    pairs = [(a, b) for a, b in scenario.assessment.dyads]
+    pairs += [(b, a) for a, b in scenario.assessment.dyads]
+    for party in scenario.parties:
+        for threat in _declared_against(party):
+            if (threat, party.id) not in pairs:
+                pairs.append((threat, party.id))
+    return pairs
+
+
+def _declared_against(party: Party) -> tuple[str, ...]:
+    """The parties whose missiles this party declares its defenses are for."""
+    return tuple(getattr(party, "declared_against", ()))
+
+
+def _is_dyad(scenario: Scenario, d: Direction) -> bool:
+    """Whether a direction is between treaty partners (not a declared third-party threat)."""
+    return any({d.attacker, d.defender} == {a, b} for a, b in scenario.assessment.dyads)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a party's defenses could do against one group of attackers' missiles."""
+
+    attackers: tuple[str, ...]
+    routes: int
+    """Reachable routes (base, target, shape) of those attackers to this party's targets."""
+    routes_engageable: int
+    warheads: int
+    """Deployed warheads of those attackers."""
+    warheads_defeatable: int
+    by_site: dict[str, int]
+    """Routes each site could engage."""
+
+    @property
+    def fraction(self) -> float:
+        return self.warheads_defeatable / self.warheads if self.warheads else 0.0
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """The purpose test of a party that declares the threats its defenses are for: coverage
+    of the declared threats beside coverage of the treaty partners' deterrent."""
+
+    defender: str
+    declared: Coverage
+    partners: Coverage
+
+    @property
+    def serves_declared_purpose(self) -> bool:
+        return self.declared.routes_engageable > 0
+
+
+def _coverage(directions: list[Direction], attackers: tuple[str, ...]) -> Coverage:
+    """Coverage over the least-defeatable shape of each attacker's direction."""
+    mine = [d for d, _ in _least_defeatable(directions) if d.attacker in attackers]
+    by_site: dict[str, int] = {}
+    for d in mine:
+        for i, site in enumerate(d.sites):
+            by_site[site.id] = by_site.get(site.id, 0) + int(d.table.feasible[i].sum())
+    return Coverage(
+        attackers,
+        sum(len(d.routes) for d in mine),
+        sum(int(d.table.feasible.any(axis=0).sum()) for d in mine),
+        sum(d.deployed_warheads for d in mine),
+        sum(d.capacity.warheads_defeatable for d in mine),
+        by_site,
+    )
+
+
+def _purposes(scenario: Scenario, directions: list[Direction]) -> tuple[Purpose, ...]:
+    """The purpose test of every party that declares what its defenses are for."""
+    out = []
+    for party in scenario.parties:
+        declared = _declared_against(party)
+        if not declared:
+            continue
+        partners = tuple(
+            b if a == party.id else a for a, b in scenario.assessment.dyads if party.id in (a, b)
+        )
+        mine = [d for d in directions if d.defender == party.id]
+        out.append(Purpose(party.id, _coverage(mine, declared), _coverage(mine, partners)))
+    return tuple(out)
 
 
 def _sample(
@@ -676,6 +824,7 @@ def _direction(
     earth: EarthModel,
     warnings: list[str],
     tables: dict[str, FlyoutTable],
+    shape: str = "min-energy",
 ) -> Direction:
     settings = scenario.assessment
     mine = [r for r in routes if r.attacker == attacker.id and r.defender == defender.id]
@@ -802,6 +951,7 @@ def _direction(
         cue_names,
         cued,
         sub,
+        shape,
     )
 
 
@@ -826,6 +976,37 @@ def _without_empty_sites(table: EngagementTable, counts: NDArray[np.int64]) -> E
     )
 
 
+def _purpose_drivers(p: Purpose) -> tuple[str, ...]:
+    def line(c: Coverage, what: str) -> str:
+        return (
+            f"{what} {', '.join(c.attackers) or '-'}: {c.routes_engageable} of {c.routes} "
+            f"routes engageable, {c.warheads_defeatable} of {c.warheads} warheads defeatable "
+            f"({c.fraction:.1%})"
+        )
+
+    return (
+        line(p.declared, "declared threat"),
+        line(p.partners, "treaty partner"),
+        *(() if p.serves_declared_purpose else ("no route of a declared threat is engageable",)),
+    )
+
+
+def _least_defeatable(
+    directions: list[Direction],
+) -> list[tuple[Direction, dict[str, float]]]:
+    """Per (defender, attacker), the direction of the threat shape whose warheads the defender
+    could defeat the least of (the attacker flies the shape that suits it: the worst case for
+    the defended party), with every shape's fraction."""
+    groups: dict[tuple[str, str], list[Direction]] = {}
+    for d in directions:
+        groups.setdefault((d.defender, d.attacker), []).append(d)
+    out = []
+    for group in groups.values():
+        least = min(group, key=lambda d: d.defeatable_fraction)
+        out.append((least, {d.shape: d.defeatable_fraction for d in group}))
+    return out
+
+
 def _criteria(
     scenario: Scenario, directions: list[Direction], tables: dict[str, FlyoutTable]
 ) -> tuple[CriterionResult, ...]:
@@ -838,16 +1019,38 @@ def _criteria(
         return _burnout_kms(types[type_id], tables)
 
     parties = {p.id: p for p in scenario.parties}
-    defenders = list(dict.fromkeys(d.defender for d in directions))
+    treaty = [d for d in directions if _is_dyad(scenario, d)]
+    defenders = list(dict.fromkeys(d.defender for d in treaty))
     for crit in scenario.assessment.criteria:
-        if crit.id == "deployed_warheads_defeatable_fraction":
-            for d in directions:
+        if crit.id == "purpose":
+            for p in _purposes(scenario, directions):
+                value = p.partners.fraction
+                out.append(
+                    CriterionResult(
+                        crit.id,
+                        f"{p.defender} defenses: declared against "
+                        f"{', '.join(p.declared.attackers)}",
+                        value,
+                        crit.threshold,
+                        value <= crit.threshold and p.serves_declared_purpose,
+                        _purpose_drivers(p),
+                    )
+                )
+        elif crit.id == "deployed_warheads_defeatable_fraction":
+            for d, by_shape in _least_defeatable(treaty):
                 top = np.argsort(-d.capacity.by_site)[:3]
                 drivers = tuple(
                     f"{d.sites[i].id}: {int(d.capacity.by_site[i])} warheads"
                     for i in top
                     if d.capacity.by_site[i] > 0
                 )
+                if len(by_shape) > 1:
+                    drivers = (
+                        f"least defeatable shape: {d.shape} ("
+                        + ", ".join(f"{k} {v:.1%}" for k, v in by_shape.items())
+                        + ")",
+                        *drivers,
+                    )
                 value = d.defeatable_fraction
                 out.append(
                     CriterionResult(

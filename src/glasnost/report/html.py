@@ -48,6 +48,7 @@ LABELS = {
     "deployed_warheads_defeatable_fraction": "Warheads defeatable",
     "land_interceptor_burnout_velocity_kms": "Land-based interceptor speed",
     "sea_interceptor_burnout_velocity_kms": "Sea-based interceptor speed",
+    "purpose": "Purpose (declared threats vs the partner's deterrent)",
 }
 
 
@@ -86,7 +87,7 @@ def render_html(assessment: Assessment) -> str:
     for d in assessment.directions:
         figures.append(
             (
-                f"{d.defender} defenses against {d.attacker} forces",
+                f"{d.defender} defenses against {d.attacker} forces{_shape(d)}",
                 [world_map(assessment, d, tracks), heatmap(assessment, d)],
             )
         )
@@ -182,7 +183,7 @@ def world_map(
         "altitude"
     )
     png = maps.world_map_png(
-        title=f"{d.defender} interceptor sites and radars vs {d.attacker} trajectories",
+        title=f"{d.defender} interceptor sites and radars vs {d.attacker} trajectories{_shape(d)}",
         parties=parties,
         sites=sites,
         radars=_radars(assessment, defender, rcs),
@@ -204,11 +205,16 @@ def world_map(
         "early warning). Equirectangular projection."
     )
     return Picture(
-        f"Map: {d.defender} defenses, {d.attacker} trajectories",
+        f"Map: {d.defender} defenses, {d.attacker} trajectories{_shape(d)}",
         caption,
         f"World map of {d.defender} interceptor sites and radars with {d.attacker} trajectories",
         png,
     )
+
+
+def _shape(d: Direction) -> str:
+    """A direction's threat shape for titles, when it is not the default min-energy."""
+    return "" if d.shape == "min-energy" else f" ({d.shape} trajectories)"
 
 
 def site_base_margins(
@@ -269,7 +275,7 @@ def heatmap(assessment: Assessment, d: Direction) -> Picture:
         "without interceptors."
     )
     return Picture(
-        f"Margins: {d.defender} sites vs {d.attacker} bases",
+        f"Margins: {d.defender} sites vs {d.attacker} bases{_shape(d)}",
         caption,
         f"Heat map of burnout-velocity margins, {d.defender} sites by {d.attacker} bases",
         png,
@@ -301,6 +307,6 @@ def _closest(engagements: list[dict[str, Any]], assessment: Assessment) -> list[
 def _value(value: float | None, criterion: str) -> str:
     if value is None:
         return "–"
-    if criterion.endswith("_fraction"):
+    if criterion.endswith("_fraction") or criterion == "purpose":
         return f"{value:.1%}"
     return f"{value:.2f} km/s"

@@ -40,6 +40,7 @@ CRITERION_UNITS = {
     "deployed_warheads_defeatable_fraction": "fraction",
     "land_interceptor_burnout_velocity_kms": "km/s",
     "sea_interceptor_burnout_velocity_kms": "km/s",
+    "purpose": "fraction",
 }
 
 

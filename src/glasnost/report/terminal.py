@@ -19,6 +19,7 @@ LABELS = {
     "deployed_warheads_defeatable_fraction": "warheads defeatable",
     "land_interceptor_burnout_velocity_kms": "land interceptor speed",
     "sea_interceptor_burnout_velocity_kms": "sea interceptor speed",
+    "purpose": "purpose",
 }
 
 
@@ -35,7 +36,9 @@ def print_assessment(console: Console, assessment: Assessment) -> None:
         )
     )
     console.print(_criteria(data["criteria"]))
-    console.print(_capacity(data["capacity"]))
+    console.print(_capacity(data["capacity"], len(data["threat_shapes"]) > 1))
+    for purpose in data["purpose"]:
+        console.print(_purpose(purpose))
     console.print(_closest(data["engagements"]))
     console.print(
         f"interceptor model [bold]{data['interceptor_model']}[/]; 'needs' is the critical "
@@ -71,7 +74,7 @@ def _criteria(criteria: list[dict[str, Any]]) -> Table:
     return table
 
 
-def _capacity(capacity: list[dict[str, Any]]) -> Table:
+def _capacity(capacity: list[dict[str, Any]], shapes: bool = False) -> Table:
     table = Table(
         title="Capacity: most warheads the declared interceptors could defeat",
         title_justify="left",
@@ -81,7 +84,7 @@ def _capacity(capacity: list[dict[str, Any]]) -> Table:
     for c in capacity:
         table.add_row(
             c["defender"],
-            c["attacker"],
+            f"{c['attacker']} ({c['shape']})" if shapes else c["attacker"],
             str(c["deployed_warheads"]),
             str(c["warheads_defeatable"]),
             f"{c['fraction_defeatable']:.1%}",
@@ -90,7 +93,7 @@ def _capacity(capacity: list[dict[str, Any]]) -> Table:
 
 
 def _value(criterion: str, value: float) -> str:
-    if criterion.endswith("_fraction"):
+    if criterion.endswith("_fraction") or criterion == "purpose":
         return f"{value:.1%}"
     return f"{value:.2f} km/s"
 
@@ -135,3 +138,39 @@ def _window(e: dict[str, Any]) -> str:
     if not e["feasible"]:
         return "cannot"
     return f"[red]{e['window_s']:.0f} s[/]"
+
+
+def _purpose(p: dict[str, Any]) -> Table:
+    """The purpose test of one party: per site and in total, the routes it could engage of the
+    declared threats beside those of the treaty partners."""
+    declared, partner = p["declared_threat"], p["treaty_partner"]
+    table = Table(
+        title=f"Purpose: {p['defender']} defenses, declared against "
+        f"{', '.join(declared['attackers'])}, beside the treaty partner "
+        f"{', '.join(partner['attackers'])}",
+        title_justify="left",
+    )
+    for col in ("site", "declared threat routes", "partner routes"):
+        table.add_column(col, justify="left" if col == "site" else "right")
+    sites = dict.fromkeys(
+        [*declared["routes_engageable_by_site"], *partner["routes_engageable_by_site"]]
+    )
+    for site in sites:
+        table.add_row(
+            site,
+            str(declared["routes_engageable_by_site"].get(site, 0)),
+            str(partner["routes_engageable_by_site"].get(site, 0)),
+        )
+    table.add_row(
+        "[bold]routes engageable[/]",
+        f"{declared['routes_engageable']} of {declared['routes']}",
+        f"{partner['routes_engageable']} of {partner['routes']}",
+    )
+    table.add_row(
+        "[bold]warheads defeatable[/]",
+        f"{declared['warheads_defeatable']} of {declared['warheads']} "
+        f"({declared['fraction_defeatable']:.1%})",
+        f"{partner['warheads_defeatable']} of {partner['warheads']} "
+        f"({partner['fraction_defeatable']:.1%})",
+    )
+    return table

@@ -70,6 +70,7 @@ Id = Annotated[
 ]
 Basis = Literal["published", "assumed", "declared"]
 InterceptorModel = Literal["flyout", "burnout-delay", "straight-boost"]
+ThreatShape = Literal["min-energy", "lofted", "depressed"]
 LatDeg = Annotated[float, Field(ge=-90.0, le=90.0, description="Geodetic latitude (deg, WGS84).")]
 LonDeg = Annotated[
     float, Field(ge=-180.0, le=180.0, description="Geodetic longitude (deg, WGS84).")
@@ -82,6 +83,7 @@ CriterionId = Literal[
     "deployed_warheads_defeatable_fraction",
     "land_interceptor_burnout_velocity_kms",
     "sea_interceptor_burnout_velocity_kms",
+    "purpose",
 ]
 CRITERIA: dict[str, str] = {
     "deployed_warheads_defeatable_fraction": (
@@ -95,6 +97,11 @@ CRITERIA: dict[str, str] = {
     "sea_interceptor_burnout_velocity_kms": (
         "greatest burnout velocity (km/s) of the sea-based interceptors in service; passes "
         "when <= threshold"
+    ),
+    "purpose": (
+        "for a party that declares the threats its defenses are for (declared_against): the "
+        "fraction of the treaty partner's deployed warheads its defenses could defeat; passes "
+        "when <= threshold and the defenses can engage some route of a declared threat"
     ),
 }
 """The criteria the assessment knows, with their meaning. Each passes when value <= threshold."""
@@ -603,7 +610,7 @@ class Criterion(_Provenance):
 
     @model_validator(mode="after")
     def _fraction(self) -> Self:
-        if self.id.endswith("_fraction") and self.threshold > 1:
+        if (self.id.endswith("_fraction") or self.id == "purpose") and self.threshold > 1:
             _raise("Criterion", [(("threshold",), "a fraction must be <= 1", self.threshold)])
         if self.id.endswith("_kms") and self.threshold >= ORBITAL_SPEED_KMS:
             _raise(
@@ -653,7 +660,36 @@ class AssessmentSettings(_Provenance):
         "time (the literature's convention); straight-boost: a straight boost at constant "
         "acceleration, displacement u t_b / 2 (docs/assessment.md).",
     )
-    trajectory_shape: Literal["min-energy"] = "min-energy"
+    trajectory_shape: Literal["min-energy"] = Field(
+        default="min-energy",
+        description="The shape flown when threat_shapes is empty (kept for older files).",
+    )
+    threat_shapes: tuple[ThreatShape, ...] = Field(
+        default=(),
+        description="Shapes each route is flown in (min-energy, lofted, depressed); the "
+        "defeatable-fraction criteria take the shape least defeatable for each direction (the "
+        "worst case for the defended party). Empty: trajectory_shape alone.",
+    )
+    lofted_apogee_km: float | None = Field(
+        default=None, gt=0, description="Apogee of lofted threats (km); none: full-burn loft."
+    )
+    lofted_fpa_deg: float | None = Field(
+        default=None,
+        gt=0,
+        lt=90,
+        description="Burnout flight-path angle of lofted threats (deg, Earth-relative).",
+    )
+    depressed_apogee_km: float | None = Field(
+        default=None,
+        gt=0,
+        description="Apogee of depressed threats (km); none: full-burn depressed flight.",
+    )
+    depressed_fpa_deg: float | None = Field(
+        default=None,
+        gt=0,
+        lt=90,
+        description="Burnout flight-path angle of depressed threats (deg, Earth-relative).",
+    )
     sample_step_s: float = Field(
         default=20.0, gt=0, le=300, description="Time step of the trajectory samples (s)."
     )
@@ -662,6 +698,37 @@ class AssessmentSettings(_Provenance):
     assumed_fields: tuple[str, ...] = _assumed_fields()
     sources: tuple[str, ...] = _sources()
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _shapes(self) -> Self:
+        problems: list[tuple[tuple[str | int, ...], str, Any]] = []
+        if len(set(self.threat_shapes)) != len(self.threat_shapes):
+            problems.append((("threat_shapes",), "names a shape twice", list(self.threat_shapes)))
+        for shape in ("lofted", "depressed"):
+            apogee = getattr(self, f"{shape}_apogee_km")
+            fpa = getattr(self, f"{shape}_fpa_deg")
+            if apogee is not None and fpa is not None:
+                problems.append(
+                    ((f"{shape}_fpa_deg",), f"give {shape}_apogee_km or this, not both", fpa)
+                )
+        _raise("AssessmentSettings", problems)
+        return self
+
+    def shapes(self) -> tuple[str, ...]:
+        """The threat shapes flown: ``threat_shapes``, or ``trajectory_shape`` alone."""
+        return self.threat_shapes or (self.trajectory_shape,)
+
+    def shape_options(self, shape: str) -> dict[str, float]:
+        """Targeting options of a shape (SI): its apogee (m) or flight-path angle (deg)."""
+        if shape == "min-energy":
+            return {}
+        apogee = getattr(self, f"{shape}_apogee_km")
+        fpa = getattr(self, f"{shape}_fpa_deg")
+        if apogee is not None:
+            return {"apogee_m": apogee * 1e3}
+        if fpa is not None:
+            return {"flight_path_angle_deg": fpa}
+        return {}
 
 
 # --- the scenario -------------------------------------------------------------------------------

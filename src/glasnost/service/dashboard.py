@@ -172,7 +172,7 @@ def _criterion(value: float | None, criterion: str) -> str:
     """A criterion's value: a fraction as a percentage, a speed in km/s."""
     if value is None:
         return "–"
-    if criterion.endswith("fraction"):
+    if criterion.endswith("fraction") or criterion == "purpose":
         return f"{value:.1%}"
     return f"{value:.2f} km/s"
 

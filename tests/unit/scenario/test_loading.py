@@ -277,8 +277,8 @@ def test_no_overrides_is_the_same_scenario(scenario: Scenario) -> None:
             "--set assessment.decision_delay=30: no key 'decision_delay' at assessment; valid: "
             "dyads, decision_delay_s, shots_per_warhead, shoot_look_shoot_assessment_s, "
             "launch_on_remote, launch_delay_s, interceptor_model, trajectory_shape, "
-            "sample_step_s, criteria, basis, assumed_fields, "
-            "sources, note",
+            "threat_shapes, lofted_apogee_km, lofted_fpa_deg, depressed_apogee_km, "
+            "depressed_fpa_deg, sample_step_s, criteria, basis, assumed_fields, sources, note",
         ),
         (
             "parties.CN.name=China",
