@@ -199,4 +199,5 @@ def test_a_site_with_a_staged_interceptor(result: Assessment) -> None:
     records = [e for e in data["engagements"] if e["site"] == "fort_greely"]
     assert records
     assert all(e["interceptor_burnout_velocity_kms"] == speed for e in records)
-    assert any("flyout table" in a for a in data["assumptions"])
+    assert any("flyout table" in a.lower() for a in data["assumptions"])
+    assert data["interceptor_stacks"]["gbi_staged"] == "published stages (model: staged)"

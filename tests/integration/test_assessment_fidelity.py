@@ -228,3 +228,30 @@ def test_a_shape_takes_an_apogee_or_an_angle_not_both() -> None:
             builtin_scenario("us-ru"),
             ["assessment.lofted_apogee_km=3000", "assessment.lofted_fpa_deg=60"],
         )
+
+
+def test_the_result_digest_covers_the_conventions_of_its_numbers() -> None:
+    """The confirmed result (treaty.digest) names the interceptor model, the critical-velocity
+    convention, the commit time and the threat shapes: two parties that assess with different
+    conventions get different digests even where every number happened to agree."""
+    from glasnost.treaty.digest import RESULT_FORMAT, result_json
+
+    flyout = result_json(assess(_small()))
+    delay = result_json(
+        assess(
+            apply_overrides(
+                _small(),
+                ["assessment.interceptor_model=burnout-delay", "assessment.launch_delay_s=200"],
+            )
+        )
+    )
+    assert flyout["format"] == RESULT_FORMAT == "glasnost-assessment-result/2"
+    assert flyout["model"] == {
+        "interceptor_model": "flyout",
+        "critical_velocity_model": "burnout-delay",
+        "launch_delay_s": None,
+        "threat_shapes": ["min-energy"],
+    }
+    assert delay["model"]["interceptor_model"] == "burnout-delay"
+    assert delay["model"]["launch_delay_s"] == 200.0
+    assert all(e["shape"] == "min-energy" for e in flyout["engagements"])

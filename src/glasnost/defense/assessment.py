@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from glasnost import __version__
 from glasnost.defense.capacity import Capacity, max_warheads_defeated
-from glasnost.defense.derived_stack import interceptor_vehicle
+from glasnost.defense.derived_stack import interceptor_stack, interceptor_vehicle
 from glasnost.defense.engagement import (
     EngagementTable,
     Interceptors,
@@ -191,6 +191,20 @@ class Assessment:
         the one derived from its flyout table (staged)."""
         return _burnout_kms(self.scenario.interceptor_type(type_id), self.flyout_tables)
 
+    def settings_summary(self) -> dict[str, Any]:
+        """The conventions behind the numbers: interceptor model, critical-velocity model,
+        commit time, threat shapes and the window resolution (s)."""
+        settings = self.scenario.assessment
+        return {
+            "interceptor_model": settings.interceptor_model,
+            "critical_velocity_model": critical_velocity_model(settings.interceptor_model),
+            "launch_delay_s": settings.launch_delay_s,
+            "threat_shapes": list(settings.shapes()),
+            "window_resolution_s": max(
+                (d.table.window_resolution_s for d in self.directions), default=0.0
+            ),
+        }
+
     def engagements(self) -> list[dict[str, Any]]:
         """One record per (site, route) of every direction (km, km/s and degrees)."""
         traj = self.trajectories.trajectory
@@ -248,15 +262,7 @@ class Assessment:
             "date": self.date.isoformat(),
             "verdict": "no threat" if self.verdict else "threat",
             "verdict_passed": self.verdict,
-            "interceptor_model": self.scenario.assessment.interceptor_model,
-            "critical_velocity_model": critical_velocity_model(
-                self.scenario.assessment.interceptor_model
-            ),
-            "launch_delay_s": self.scenario.assessment.launch_delay_s,
-            "threat_shapes": list(self.scenario.assessment.shapes()),
-            "window_resolution_s": max(
-                (d.table.window_resolution_s for d in self.directions), default=0.0
-            ),
+            **self.settings_summary(),
             "criteria": [
                 {
                     "id": c.id,
@@ -318,6 +324,10 @@ class Assessment:
                 }
                 for p in self.purposes
             ],
+            "interceptor_stacks": {
+                type_id: _stack_note(self.scenario.interceptor_type(type_id))
+                for type_id in self.flyout_tables
+            },
             "engagements": self.engagements(),
             "assumptions": [
                 *self.scenario.assumptions,
@@ -341,12 +351,22 @@ ASSESSMENT_ASSUMPTION = (
 
 
 FLYOUT_ASSUMPTION = (
-    "Staged interceptor types: the vehicle flies with drag, a pitch-over and a gravity turn to "
-    "depletion of its stages; a flyout table of the least time to reach each ground range and "
-    "altitude decides their engagements (the interceptor's own Coriolis acceleration is "
-    "neglected); their burnout velocity is the best over the fan of pitch-over kicks, and "
-    "their critical burnout velocity is that of an equivalent simple interceptor."
+    "Flyout tables (interceptor model flyout, and staged types under straight-boost): each "
+    "interceptor type flies as a staged vehicle with thrust, drag, a pitch-over and a gravity "
+    "turn to depletion of its stages, then coasts (with drag below 120 km); a table of the "
+    "least time to reach each ground range and altitude decides its engagements (the "
+    "interceptor's own Coriolis acceleration is neglected). Types without published stages fly "
+    "a stack derived from their burnout speed, burn time and launch mass (interceptor_stacks); "
+    "the critical burnout velocity is that of an equivalent interceptor in the burnout-delay "
+    "convention."
 )
+
+
+def _stack_note(itype: InterceptorType) -> str:
+    """Where the stack a type flies comes from: its published stages or the derivation."""
+    if itype.model == "staged":
+        return "published stages (model: staged)"
+    return interceptor_stack(itype).derivation
 
 
 def _burnout_kms(itype: InterceptorType, tables: dict[str, FlyoutTable]) -> float:

@@ -3,23 +3,28 @@ workflow (:mod:`glasnost.treaty.confirmation`) records and the other party repro
 
 The result digest is over :func:`result_json`, a fixed plain-JSON form of the assessment::
 
-    format        "glasnost-assessment-result/1"
+    format        "glasnost-assessment-result/2"
     precision     the rounding table below
     date          the assessment date (ISO)
+    model         {interceptor_model, critical_velocity_model, launch_delay_s,
+                   threat_shapes}                            the conventions of the numbers
     verdict       "pass" when every criterion passes, else "fail"
     criteria      [{id, subject, value, threshold, passed}]   sorted by (id, subject)
-    capacity      [{defender, attacker, deployed_warheads, warheads_defeatable,
-                    fraction_defeatable}]                     sorted by (defender, attacker)
-    routes        [{attacker, launch, target, reachable, flight_time_s}]
-    engagements   [{defender, site, attacker, launch, target, feasible,
+    capacity      [{defender, attacker, shape, deployed_warheads, warheads_defeatable,
+                    fraction_defeatable}]             sorted by (defender, attacker, shape)
+    routes        [{attacker, shape, launch, target, reachable, flight_time_s}]
+    engagements   [{defender, shape, site, attacker, launch, target, feasible,
                     critical_burnout_velocity_kms}]           sorted by those ids
+
+Format 2 added the model block and the threat shape (format 1 had neither: its numbers were
+those of the straight-boost model and min-energy trajectories).
 
 Rounding table (``PRECISION``):
 
     ==================================================  ==========  =========
     quantity                                            step        unit
     ==================================================  ==========  =========
-    fractions (``*_fraction`` criteria, capacity)       0.0001      1
+    fractions (``*_fraction``, ``purpose``, capacity)   0.0001      1
     velocities (``*_kms`` criteria, critical burnout)   0.01        km/s
     times (route flight time)                           1           s
     counts, flags                                       exact
@@ -70,7 +75,7 @@ __all__ = [
     "scenario_sha256",
 ]
 
-RESULT_FORMAT = "glasnost-assessment-result/1"
+RESULT_FORMAT = "glasnost-assessment-result/2"
 """The version of :func:`result_json`'s layout (part of the digested JSON)."""
 
 PRECISION: Mapping[str, str] = {"fraction": "0.0001", "velocity_kms": "0.01", "time_s": "1"}
@@ -93,7 +98,7 @@ def rounded(value: float | None, quantity: Quantity) -> float | None:
 
 
 def criterion_quantity(criterion_id: str) -> Quantity:
-    if criterion_id.endswith("_fraction"):
+    if criterion_id.endswith("_fraction") or criterion_id == "purpose":
         return "fraction"
     if criterion_id.endswith("_kms"):
         return "velocity_kms"
@@ -106,12 +111,13 @@ def metric_key(criterion_id: str, subject: str) -> str:
     return f"{criterion_id}-" + re.sub(r"[^A-Za-z0-9_]+", "-", subject).strip("-")
 
 
-_ENGAGEMENT_IDS = ("defender", "site", "attacker", "launch", "target")
+_ENGAGEMENT_IDS = ("defender", "shape", "site", "attacker", "launch", "target")
 
 
 def result_json(assessed: Assessed) -> dict[str, Any]:
     """The assessment's result at declared precision, in the layout the digest covers (see
     the module docstring)."""
+    summary = assessed.settings_summary()
     criteria = []
     for c in assessed.criteria:
         quantity = criterion_quantity(c.id)
@@ -131,19 +137,21 @@ def result_json(assessed: Assessed) -> dict[str, Any]:
             {
                 "defender": d.defender,
                 "attacker": d.attacker,
+                "shape": d.shape,
                 "deployed_warheads": int(d.deployed_warheads),
                 "warheads_defeatable": int(d.capacity.warheads_defeatable),
                 "fraction_defeatable": rounded(d.defeatable_fraction, "fraction"),
             }
             for d in assessed.directions
         ),
-        key=lambda c: (c["defender"], c["attacker"]),
+        key=lambda c: (c["defender"], c["attacker"], c["shape"]),
     )
     traj = assessed.trajectories
     routes = sorted(
         (
             {
                 "attacker": r.attacker,
+                "shape": r.shape,
                 "launch": r.base.id,
                 "target": r.target.id,
                 "reachable": bool(traj.on_target[r.index]),
@@ -153,7 +161,7 @@ def result_json(assessed: Assessed) -> dict[str, Any]:
             }
             for r in assessed.routes
         ),
-        key=lambda r: (r["attacker"], r["launch"], r["target"]),
+        key=lambda r: (r["attacker"], r["shape"], r["launch"], r["target"]),
     )
     engagements = sorted(
         (
@@ -171,6 +179,15 @@ def result_json(assessed: Assessed) -> dict[str, Any]:
         "format": RESULT_FORMAT,
         "precision": dict(PRECISION),
         "date": assessed.date.isoformat(),
+        "model": {
+            k: summary[k]
+            for k in (
+                "interceptor_model",
+                "critical_velocity_model",
+                "launch_delay_s",
+                "threat_shapes",
+            )
+        },
         "verdict": "pass" if all(c["passed"] for c in criteria) else "fail",
         "criteria": criteria,
         "capacity": capacity,
