@@ -52,7 +52,7 @@ conservative side). Inside it, the error is that of the linear interpolation acr
 and of the bilinear grid, far below the naive cell size / speed (~2 s): against the
 Lambert-based kernel on a non-rotating Earth (the simple model, 4.5 and 7 km/s, 12 points at
 200-3,000 km range and 100-1,500 km altitude; tests/validation/test_flyout_validation.py) the
-table's least time is within 0.06 s (0.5 s is the tolerance stated and tested), and straight
+table's least time is within 0.06 s (the tolerance tested), and straight
 above the site within 0.002 s of the closed-form vertical flight. Near the outer envelope of the
 fan (the farthest reach at any time, where neighbouring flights cross) the interpolation is
 coarser.
