@@ -127,7 +127,15 @@ def baseline_least_speed(
 ) -> float:
     """The kernel's search, one point at a time: k log-spaced coast times from the shortest
     useful one to the longest, then golden-section steps in the bracket of the grid minimum."""
-    one = eng._Chunk(site[None], site[None], np.array([burn]), np.array([t_i]), r_i[None], WGS84)
+    one = eng._Chunk(
+        site[None],
+        site[None],
+        np.array([burn]),
+        np.array([t_i]),
+        r_i[None],
+        WGS84,
+        "straight-boost",
+    )
     x_hi = math.log(t_i - burn - early)
     x_lo = min(math.log(float(one.shortest_coast()[0])), x_hi)
     grid = np.linspace(x_lo, x_hi, k)
