@@ -255,3 +255,52 @@ def test_the_result_digest_covers_the_conventions_of_its_numbers() -> None:
     assert delay["model"]["interceptor_model"] == "burnout-delay"
     assert delay["model"]["launch_delay_s"] == 200.0
     assert all(e["shape"] == "min-energy" for e in flyout["engagements"])
+
+
+@pytest.fixture(scope="module")
+def with_iran() -> Assessment:
+    return assess(builtin_scenario("us-ru-ir"))
+
+
+def test_the_purpose_test_sets_the_declared_threat_beside_the_partner(
+    with_iran: Assessment, base: Assessment
+) -> None:
+    """us-ru-ir: the US declares its defenses against Iran (IR, a third party). The purpose
+    section sets what they could engage of Iran's missiles beside Russia's; the criterion
+    passes when they serve that purpose without exceeding the threshold against Russia."""
+    data = with_iran.to_dict()
+    (purpose,) = data["purpose"]
+    assert purpose["defender"] == "US"
+    assert purpose["declared_threat"]["attackers"] == ["IR"]
+    assert purpose["treaty_partner"]["attackers"] == ["RU"]
+    declared = purpose["declared_threat"]
+    assert 0 < declared["routes_engageable"] <= declared["routes"]
+    assert purpose["serves_declared_purpose"]
+    (criterion,) = [c for c in with_iran.criteria if c.id == "purpose"]
+    partner = next(d for d in with_iran.directions if (d.defender, d.attacker) == ("US", "RU"))
+    assert criterion.value == partner.defeatable_fraction
+    assert criterion.passed == (criterion.value <= criterion.threshold)
+    # Iran is assessed one way only, and the treaty criteria count only the treaty partners:
+    # the aim points added for Iran's missiles (Target.against) leave the US-RU numbers as in
+    # us-ru.
+    assert not any(d.defender == "IR" for d in with_iran.directions)
+    fractions = [
+        c.value for c in with_iran.criteria if c.id == "deployed_warheads_defeatable_fraction"
+    ]
+    assert fractions == [
+        c.value for c in base.criteria if c.id == "deployed_warheads_defeatable_fraction"
+    ]
+
+
+def test_defenses_that_cannot_engage_the_declared_threat_fail_the_purpose_test() -> None:
+    scenario = builtin_scenario("us-ru-ir")
+    empty = [
+        f"parties.US.interceptor_sites.{s.id}.count=0"
+        for s in scenario.party("US").interceptor_sites
+    ]
+    result = assess(apply_overrides(scenario, empty))
+    (criterion,) = [c for c in result.criteria if c.id == "purpose"]
+    assert not result.to_dict()["purpose"][0]["serves_declared_purpose"]
+    assert criterion.value == 0.0
+    assert not criterion.passed
+    assert "no route of a declared threat is engageable" in criterion.drivers

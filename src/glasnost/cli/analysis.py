@@ -392,7 +392,8 @@ def scenario_show(
         Path | None, typer.Argument(help="Scenario file; default: the built-in us-ru.")
     ] = None,
     builtin: Annotated[
-        str | None, typer.Option("--builtin", help="Built-in scenario: us-ru | us-ru-cn.")
+        str | None,
+        typer.Option("--builtin", help="Built-in scenario: us-ru | us-ru-cn | us-ru-ir."),
     ] = None,
     overrides: SetOption = None,
     on: Annotated[
@@ -577,7 +578,8 @@ def assess(
         Path | None, typer.Option("--scenario", help="Scenario file (YAML or JSON).")
     ] = None,
     builtin: Annotated[
-        str | None, typer.Option("--builtin", help="Built-in scenario: us-ru (default), us-ru-cn.")
+        str | None,
+        typer.Option("--builtin", help="Built-in scenario: us-ru (default), us-ru-cn, us-ru-ir."),
     ] = None,
     date: Annotated[
         str | None, typer.Option("--date", help="Posture on YYYY-MM-DD (default: the scenario's).")

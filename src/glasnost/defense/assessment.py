@@ -519,7 +519,7 @@ def assess(
         for attacker, defender in pairs:
             for base in parties[attacker].launch_bases:
                 per_missile = base.warheads_per_missile or missiles[base.missile].warheads or 1
-                for target in parties[defender].targets:
+                for target in posture.targets_of(parties[attacker], parties[defender]):
                     routes.append(
                         Route(
                             len(routes),
@@ -612,20 +612,8 @@ def assess(
 
 
 def _pairs(scenario: Scenario) -> list[tuple[str, str]]:
-    """The (attacker, defender) directions assessed: each dyad both ways, then each party's
-    declared threats against it (a party's ``declared_against``), one way."""
-    pairs = [(a, b) for a, b in scenario.assessment.dyads]
-    pairs += [(b, a) for a, b in scenario.assessment.dyads]
-    for party in scenario.parties:
-        for threat in _declared_against(party):
-            if (threat, party.id) not in pairs:
-                pairs.append((threat, party.id))
-    return pairs
-
-
-def _declared_against(party: Party) -> tuple[str, ...]:
-    """The parties whose missiles this party declares its defenses are for."""
-    return tuple(getattr(party, "declared_against", ()))
+    """The (attacker, defender) directions assessed (:meth:`Scenario.directions`)."""
+    return [(a.id, d.id) for a, d in scenario.directions()]
 
 
 def _is_dyad(scenario: Scenario, d: Direction) -> bool:
@@ -687,7 +675,7 @@ def _purposes(scenario: Scenario, directions: list[Direction]) -> tuple[Purpose,
     """The purpose test of every party that declares what its defenses are for."""
     out = []
     for party in scenario.parties:
-        declared = _declared_against(party)
+        declared = party.declared_against
         if not declared:
             continue
         partners = tuple(

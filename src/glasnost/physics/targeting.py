@@ -851,10 +851,13 @@ def _solve_one_type(
     st.kick = np.where(np.isfinite(st.kick), st.kick, st.max_range_kick)
     st.reachable[:] = True
     t_end = vehicles.burnout_s[:, -1]
-    t_first = (
-        vehicles.burnout_s[:, 0]
-        if vehicles.n_stages > 1
-        else np.minimum(vehicles.vertical_rise_s + vehicles.pitch_over_s, t_end)
+    # Thrust may stop after the first stage of a multi-stage vehicle, after the pitch-over of
+    # a single-stage one; per row, as a batch pads shorter stacks with zero-length stages.
+    staged_rows = np.sum(vehicles.stage_duration_s > 0.0, axis=1) > 1
+    t_first = np.where(
+        staged_rows,
+        vehicles.burnout_s[:, 0],
+        np.minimum(vehicles.vertical_rise_s + vehicles.pitch_over_s, t_end),
     )
     launch_ecef = frames.geodetic_to_vector(lat0, lon0, 0.0, earth)
     r0, v0 = frames.ecef_to_eci(launch_ecef, 0.0, earth)

@@ -10,6 +10,11 @@ saying in words, in the scenario's ``assumptions``, what was assumed and what wa
 * ``us-ru``: the United States and Russia, one dyad.
 * ``us-ru-cn``: the same plus China (radars, two silo fields, aim points), dyads US-RU, US-CN
   and RU-CN.
+* ``us-ru-ir``: ``us-ru`` plus Iran (``IR``) as a third party, in no dyad: missile types defined
+  in the scenario from open-source figures (two medium-range missiles and a notional ICBM, stacks
+  derived by glasnost.scenario.derive), launch bases at open-source locations, European aim
+  points of the US party and the US declaring its defenses against IR (the EPAA's declared
+  purpose). The figures and their citations are in ``data/third_parties.yaml``.
 
 ``examples/us-ru.yaml`` is :func:`scenario_to_yaml` of ``builtin_scenario("us-ru")``
 (regenerate it with ``glasnost scenario show --builtin us-ru --yaml > examples/us-ru.yaml``).
@@ -40,10 +45,14 @@ from glasnost.scenario.models import (
     Target,
 )
 
-BUILTIN_NAMES = ("us-ru", "us-ru-cn")
+BUILTIN_NAMES = ("us-ru", "us-ru-cn", "us-ru-ir")
+
+THIRD_PARTIES = {"us-ru-ir": ("IR",)}
+"""Third parties (data/third_parties.yaml) of each built-in scenario that has any."""
 
 ASSUMPTIONS_SOURCE = "catalog_assumptions"
 BUILTIN_SOURCE = "glasnost_builtin"
+THIRD_PARTIES_SOURCE = "glasnost_third_parties"
 _OWN_SOURCES = {
     ASSUMPTIONS_SOURCE: (
         "glasnost catalog assumptions.yaml (copied as glasnost/scenario/data/"
@@ -55,6 +64,11 @@ _OWN_SOURCES = {
     BUILTIN_SOURCE: (
         "Decision made in glasnost.scenario.builtin where neither catalog file gives a value; "
         "stated in the scenario's assumptions list. Replace with declared values."
+    ),
+    THIRD_PARTIES_SOURCE: (
+        "glasnost data/third_parties.yaml: third parties' open-source figures with their "
+        "citations, and the assumptions that fill their gaps (named in assumed_fields, "
+        "explained in each note). Assumptions, not facts, where so marked."
     ),
 }
 
@@ -203,13 +217,21 @@ def assumptions_catalog() -> dict[str, Any]:
     return _data("catalog_assumptions.yaml")
 
 
+@cache
+def third_parties_catalog() -> dict[str, Any]:
+    """data/third_parties.yaml: third parties' missiles, bases, declarations and aim points."""
+    return _data("third_parties.yaml")
+
+
 class _Builder:
     """Collects the sources cited and the assumptions stated while building a scenario."""
 
-    def __init__(self, with_china: bool) -> None:
+    def __init__(self, with_china: bool, third_parties: tuple[str, ...] = ()) -> None:
         self.ref = reference_catalog()
         self.asm = assumptions_catalog()
         self.with_china = with_china
+        self.third = third_parties_catalog()
+        self.third_parties = third_parties
         self.cited: set[str] = set()
         self.assumptions: list[str] = []
         self.rcs_ref = float(self.asm["sensors"]["radar_reference_rcs_m2"])
@@ -757,6 +779,19 @@ class _Builder:
             )
             for c in a["criteria"]
         ]
+        if self.third_parties:
+            fraction = next(c for c in criteria if c.id == "deployed_warheads_defeatable_fraction")
+            criteria.append(
+                Criterion(
+                    id="purpose",
+                    threshold=fraction.threshold,
+                    basis="assumed",
+                    sources=fraction.sources,
+                    note="The purpose test: the defenses can engage the declared threat, and "
+                    "the treaty partner's warheads they could defeat stay within the "
+                    "defeatable-fraction threshold.",
+                )
+            )
         self.assumptions += [
             f"Assessment doctrine (assumptions.yaml): decision delay {a['decision_delay_s']} s "
             f"after the first track, {a['shots_per_warhead']} shots per warhead, shoot-look-shoot "
@@ -788,6 +823,104 @@ class _Builder:
             note=str(a["basis"]),
         )
 
+    # --- third parties (us-ru-ir) ----------------------------------------------------------------
+
+    def third_party(self, pid: str) -> tuple[list[MissileTypeRef], list[LaunchBase]]:
+        """A third party's missile types (defined from published figures, stacks derived) and
+        launch bases, from data/third_parties.yaml."""
+        entry = self.third["parties"][pid]
+        rcs = self.asm["sensors"]["target_rcs_m2"]
+        mtypes = []
+        for m in entry["missile_types"]:
+            definition = {
+                **m["definition"],
+                "sources": self.cite(m["definition"]["sources"], [THIRD_PARTIES_SOURCE]),
+            }
+            mtypes.append(
+                MissileTypeRef.model_validate(
+                    {
+                        "id": m["id"],
+                        "warheads": m["warheads"],
+                        "rcs_booster_m2": float(rcs["booster"]),
+                        "rcs_reentry_vehicle_m2": float(rcs["reentry_vehicle"]),
+                        "definition": definition,
+                        "basis": "assumed",
+                        "assumed_fields": ["warheads", "rcs_booster_m2", "rcs_reentry_vehicle_m2"],
+                        "sources": self.cite(ASSUMPTIONS_SOURCE, BUILTIN_SOURCE),
+                        "note": f"{m['note']} RCS: {self.asm['sensors']['target_rcs_basis']} "
+                        "(assumptions.yaml, as for the catalog's missiles).",
+                    }
+                )
+            )
+        bases = [
+            LaunchBase.model_validate(
+                {**b, "sources": self.cite(b["sources"], [THIRD_PARTIES_SOURCE])}
+            )
+            for b in entry["launch_bases"]
+        ]
+        derived = "; ".join(
+            f"{m.id} ({'NOTIONAL, ' if d.name.lower().startswith('notional') else ''}"
+            f"{d.name}: {d.stage_count}-stage {d.propellant}, {d.range_km:,.0f} km, "
+            f"{d.launch_mass_kg:,.0f} kg; assumed: {', '.join(d.assumed_fields) or 'all'}; "
+            f"{_fit_summary(m)})"
+            for m in mtypes
+            if (d := m.definition) is not None
+        )
+        launchers = ", ".join(f"{b.id} {b.launchers} x {b.missile}" for b in bases)
+        self.assumptions += [
+            f"Third party {pid} ({entry['name']}): in no dyad; its missiles fly only where a "
+            "party declares its defenses against it. Its missile types are defined in the "
+            "scenario from open-source figures (data/third_parties.yaml) and their stacks derived "
+            f"as the catalog's derived missiles are (glasnost.scenario.derive, basis: derived): "
+            f"{derived}. Each definition's note says why its assumed figures were chosen; a "
+            "fitted payload is a fit parameter, not a warhead mass.",
+            f"{pid} launch bases (launchers assumed, no open count; one warhead each): "
+            f"{launchers}. Coordinates: the Simorgh pad as published, the others approximate "
+            "town or site positions (assumed); ir_tabriz is an assumed deployment area.",
+            f"{pid} radar cross-sections: assumptions.yaml's booster "
+            f"{rcs['booster']} m^2 and reentry vehicle {rcs['reentry_vehicle']} m^2 "
+            "(the catalog convention; no post-boost vehicle: single warheads).",
+        ]
+        return mtypes, bases
+
+    def declarations(self) -> dict[str, tuple[str, ...]]:
+        """declared_against of the treaty parties, for this scenario's third parties."""
+        out: dict[str, tuple[str, ...]] = {}
+        for d in self.third["declarations"]:
+            against = tuple(t for t in d["declared_against"] if t in self.third_parties)
+            if against:
+                out[d["party"]] = against
+                self.cite(d["sources"])
+                self.assumptions.append(
+                    f"{d['party']} declares its defenses against {', '.join(against)} "
+                    f"(declared_against): {d['note']} Sources: {', '.join(d['sources'])}."
+                )
+        return out
+
+    def declared_threat_targets(self) -> dict[str, list[Target]]:
+        """Aim points of the third parties' missiles on the declaring parties' side."""
+        out: dict[str, list[Target]] = {}
+        for party, entries in self.third["targets"].items():
+            out[party] = [
+                Target(
+                    **t,
+                    against=tuple(self.third_parties),
+                    basis="assumed",
+                    sources=self.cite(BUILTIN_SOURCE),
+                    note="Aim point of the declared threat; approximate position.",
+                )
+                for t in entries
+            ]
+            self.assumptions.append(
+                f"Aim points of the declared threat added to the {party} party's targets: "
+                + ", ".join(t.id for t in out[party])
+                + " (approximate positions, assumed). Allied-hosted aim points count as the US "
+                "party's, as allied-hosted sites and radars do (the EPAA defends 'our Allies in "
+                "Europe' and U.S. forces there). Only the third parties' missiles fly to them "
+                "(Target.against), so the treaty partners' numbers are those of us-ru."
+            )
+        return out
+
     def build(self, name: str) -> Scenario:
         self.assumptions.append(
             "Every value marked basis: assumed (assumed_fields names which) comes from the "
@@ -805,35 +938,52 @@ class _Builder:
             missiles_used.append(CN_MISSILE)
         mtypes = self.missile_types(missiles_used)
         targets = self.targets()
+        names = dict(PARTY_NAMES)
+        for pid in self.third_parties:
+            third_types, bases[pid] = self.third_party(pid)
+            mtypes += third_types
+            names[pid] = str(self.third["parties"][pid]["name"])
+        declared = self.declarations() if self.third_parties else {}
+        if self.third_parties:
+            for party, extra in self.declared_threat_targets().items():
+                targets[party] = targets.get(party, []) + extra
         assessment = self.assessment()
-        party_ids = ["US", "RU"] + (["CN"] if self.with_china else [])
+        party_ids = ["US", "RU"] + (["CN"] if self.with_china else []) + list(self.third_parties)
         parties = [
             Party(
                 id=pid,
-                name=PARTY_NAMES[pid],
+                name=names[pid],
                 interceptor_sites=tuple(sites.get(pid, [])),
                 radars=tuple(radars.get(pid, [])),
                 space_based_infrared=infrared.get(pid),
                 launch_bases=tuple(bases.get(pid, [])),
                 targets=tuple(targets.get(pid, [])),
+                declared_against=declared.get(pid, ()),
             )
             for pid in party_ids
         ]
         self.assumptions.append(
             f"Posture as of {DEFAULT_DATE} (the catalog describes forces as of 2024)."
         )
-        ref_sources = self.ref["sources"]
+        ref_sources = {**self.ref["sources"], **self.third["sources"]}
         sources = {
             s: str(ref_sources[s]) if s in ref_sources else _OWN_SOURCES[s]
             for s in sorted(self.cited)
         }
-        who = " and ".join(PARTY_NAMES[p] for p in party_ids)
+        treaty = [p for p in party_ids if p not in self.third_parties]
+        who = " and ".join(names[p] for p in treaty)
+        third = (
+            f", with {' and '.join(names[p] for p in self.third_parties)} as a third party "
+            "(data/third_parties.yaml)"
+            if self.third_parties
+            else ""
+        )
         return Scenario(
             name=name,
             description=(
-                f"Built-in scenario: {who}, from glasnost's open-source catalog (reference.yaml "
-                "with its citations, gaps filled from assumptions.yaml). Values marked assumed "
-                "are modelling conventions to be replaced by declared data."
+                f"Built-in scenario: {who}{third}, from glasnost's open-source catalog "
+                "(reference.yaml with its citations, gaps filled from assumptions.yaml). Values "
+                "marked assumed are modelling conventions to be replaced by declared data."
             ),
             earth="wgs84",
             date=DEFAULT_DATE,
@@ -848,13 +998,27 @@ class _Builder:
 
 @cache
 def builtin_scenario(name: str = "us-ru") -> Scenario:
-    """The built-in scenario ``us-ru`` (default) or ``us-ru-cn``."""
+    """The built-in scenario ``us-ru`` (default), ``us-ru-cn`` or ``us-ru-ir``."""
     if name not in BUILTIN_NAMES:
         raise ScenarioError(
             f"--builtin {name}",
             [Issue("", f"unknown built-in scenario; choose one of {', '.join(BUILTIN_NAMES)}")],
         )
-    return _Builder(with_china=name == "us-ru-cn").build(name)
+    return _Builder(with_china=name == "us-ru-cn", third_parties=THIRD_PARTIES.get(name, ())).build(
+        name
+    )
+
+
+def _fit_summary(ref: MissileTypeRef) -> str:
+    """What the derivation fitted for a defined type, in words (for the assumptions)."""
+    from glasnost.scenario.derive import derive_stack
+
+    d = ref.definition
+    assert d is not None
+    fitted = derive_stack(d.figures()).fitted
+    if d.payload_kg is not None:
+        return f"throw weight {d.payload_kg:,.0f} kg published, fitted {fitted}"
+    return f"fitted {fitted}"
 
 
 def example_yaml(name: str = "us-ru") -> str:

@@ -3,7 +3,10 @@
 Published facts and the stacks of ``data/missiles.yaml`` are merged with the fitted stacks of
 ``data/missiles_derived.yaml`` (written by ``scripts/derive_missile_stacks.py``) and validated
 with pydantic. :func:`missile` returns a :class:`MissileType`, whose :meth:`vehicle` is the
-physics model that the trajectory engine flies.
+physics model that the trajectory engine flies. A scenario may define further missile types from
+published figures (``MissileTypeRef.definition``): their stacks are derived at run time by
+glasnost.scenario.derive, the implementation the generator of ``missiles_derived.yaml`` uses,
+and they are :class:`MissileType` s too (``basis: derived``), though not in the catalog.
 """
 
 from __future__ import annotations
@@ -62,13 +65,13 @@ class MissileType(BaseModel):
 
     id: str
     name: str
-    country: str
-    role: Literal["icbm", "slbm"]
+    country: str | None
+    role: Literal["icbm", "slbm", "irbm", "mrbm"]
     propellant: Literal["solid", "liquid"]
     published: Published
     range_note: str | None = None
     sources: tuple[str, ...]
-    confidence: Literal["high", "medium", "low"]
+    confidence: Literal["high", "medium", "low"] | None  # None: not rated (scenario-defined)
     basis: Literal["published", "derived"]
     derivation: Derivation | None = None
     payload_kg: float = Field(gt=0)
@@ -76,6 +79,7 @@ class MissileType(BaseModel):
     reentry_beta_kg_m2: float = Field(default=DEFAULT_REENTRY_BETA_KG_M2, gt=0)
     vertical_rise_s: float = Field(default=2.0, gt=0)
     pitch_over_s: float = Field(default=6.0, gt=0)
+    assumed_fields: tuple[str, ...] = ()  # figures of `published` that are assumptions
     note: str | None = None
     derivation_note: str | None = None
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import (
@@ -47,7 +48,17 @@ from pydantic.config import JsonDict
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from glasnost.physics.vehicle import Stage, Vehicle
-from glasnost.scenario.missiles import MissileType, StageData, catalog, missile
+from glasnost.scenario.missiles import (
+    Derivation,
+    MissileType,
+    Published,
+    StageData,
+    catalog,
+    missile,
+)
+
+if TYPE_CHECKING:
+    from glasnost.scenario.derive import StackFigures
 
 DEFAULT_DATE = dt.date(2025, 1, 1)
 """Default assessment date: the built-in catalog describes forces as of 2024."""
@@ -131,10 +142,10 @@ def _raise(title: str, problems: list[tuple[tuple[str | int, ...], str, Any]]) -
         )
 
 
-def _catalog_enum(schema: JsonDict) -> None:
-    """JSON Schema: a missile type id is one of the catalog's."""
+def _catalog_ids(schema: JsonDict) -> None:
+    """JSON Schema: the catalog's missile ids as examples (a defined type may use any id)."""
     ids: list[JsonValue] = list(sorted(catalog()))
-    schema["enum"] = ids
+    schema["examples"] = ids
 
 
 class _Model(BaseModel):
@@ -214,12 +225,132 @@ class _InService(_Provenance):
 # --- types --------------------------------------------------------------------------------------
 
 
+MissileRole = Literal["icbm", "slbm", "irbm", "mrbm"]
+
+
+class MissileDefinition(_Provenance):
+    """Published figures of a missile type that the catalog lacks, from which glasnost derives
+    its stack as the catalog derives those of its ``basis: derived`` missiles
+    (glasnost.scenario.derive): a template of stage proportions scaled to ``launch_mass_kg``,
+    with the payload fitted so that the maximum range on a non-rotating sphere is ``range_km``
+    or, where the throw weight ``payload_kg`` is given, a common factor on the template's
+    specific impulses. The figures that are not published are named in ``assumed_fields``.
+    """
+
+    name: str = Field(min_length=1, description="Name, e.g. Sejjil-2.")
+    country: str | None = Field(default=None, description="Who fields it, e.g. IR.")
+    role: MissileRole = Field(
+        description="icbm (> 5,500 km), irbm (3,000-5,500 km), mrbm (1,000-3,000 km) or slbm."
+    )
+    propellant: Literal["solid", "liquid"]
+    stage_count: int = Field(ge=1, le=4, description="Propulsive stages (selects the template).")
+    range_km: float = Field(
+        gt=0, description="Maximum range (km): the derived stack reaches it on a sphere."
+    )
+    launch_mass_kg: float = Field(gt=0, description="Launch mass (kg).")
+    payload_kg: float | None = Field(
+        default=None,
+        gt=0,
+        description="Throw weight (kg). Given: the specific impulses are fitted; omitted: the "
+        "payload is fitted (derived).",
+    )
+    length_m: float | None = Field(
+        default=None, gt=0, description="Overall length (m); recorded, not used by the fit."
+    )
+    diameter_m: float = Field(gt=0, description="First-stage diameter (m): the drag area.")
+    template: str | None = Field(
+        default=None,
+        description="Template of stage proportions (glasnost.scenario.derive.TEMPLATES); "
+        "default: the one for the propellant and stage count.",
+    )
+    basis: Basis = _basis()
+    assumed_fields: tuple[str, ...] = _assumed_fields()
+    sources: tuple[str, ...] = _sources()
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _derivable(self) -> Self:
+        from glasnost.scenario.derive import TEMPLATES, DerivationError, derive_stack
+
+        template = self.resolved_template()
+        if template is None:
+            from glasnost.scenario.derive import template_choices
+
+            _raise(
+                "MissileDefinition",
+                [
+                    (
+                        ("stage_count",),
+                        f"no stage template for a {self.propellant} {self.stage_count}-stage "
+                        f"missile; templates exist for: {template_choices()} (or name one "
+                        "with `template`)",
+                        self.stage_count,
+                    )
+                ],
+            )
+            return self
+        if template not in TEMPLATES:
+            _raise(
+                "MissileDefinition",
+                [(("template",), f"unknown template; templates: {', '.join(TEMPLATES)}", template)],
+            )
+        t = TEMPLATES[template]
+        if (t.propellant, t.stage_count) != (self.propellant, self.stage_count):
+            _raise(
+                "MissileDefinition",
+                [
+                    (
+                        ("template",),
+                        f"template {template!r} is a {t.propellant} {t.stage_count}-stage stack, "
+                        f"not {self.propellant} {self.stage_count}-stage",
+                        template,
+                    )
+                ],
+            )
+        try:
+            derive_stack(self.figures())
+        except DerivationError as exc:
+            field = exc.field if exc.field in type(self).model_fields else "range_km"
+            _raise("MissileDefinition", [((field,), exc.reason, getattr(self, field))])
+        return self
+
+    def basis_of(self, field: str) -> str:
+        """``published``, ``declared`` or ``assumed``: where one figure comes from."""
+        if self.basis == "assumed" and self.assumed_fields and field not in self.assumed_fields:
+            return "published"
+        return self.basis
+
+    def resolved_template(self) -> str | None:
+        """The template named, or the default for the propellant and stage count."""
+        from glasnost.scenario.derive import default_template
+
+        if self.template is not None:
+            return self.template
+        return default_template(self.propellant, self.stage_count, self.role == "slbm")
+
+    def figures(self) -> StackFigures:
+        """What the derivation starts from."""
+        from glasnost.scenario.derive import StackFigures
+
+        template = self.resolved_template()
+        assert template is not None  # checked by validation
+        return StackFigures(
+            template=template,
+            launch_mass_kg=self.launch_mass_kg,
+            range_km=self.range_km,
+            diameter_m=self.diameter_m,
+            throw_weight_kg=self.payload_kg,
+        )
+
+
 class MissileTypeRef(_Provenance):
-    """A missile type of the built-in catalog (``glasnost missiles``), with scenario data."""
+    """A missile type of the scenario: a catalog missile (``glasnost missiles``) by its id, or
+    one the scenario defines from published figures (``definition``), with scenario data."""
 
     id: Id = Field(
-        description="Catalog id (glasnost.scenario.missiles), e.g. minuteman_iii.",
-        json_schema_extra=_catalog_enum,
+        description="Catalog id (glasnost.scenario.missiles), e.g. minuteman_iii; any other id "
+        "when `definition` is given.",
+        json_schema_extra=_catalog_ids,
     )
     warheads: int | None = Field(
         default=None, ge=1, description="Default warheads per missile (a base may override)."
@@ -231,24 +362,93 @@ class MissileTypeRef(_Provenance):
     rcs_reentry_vehicle_m2: float = Field(
         gt=0, description="Radar cross-section of a reentry vehicle after burnout (m^2)."
     )
+    definition: MissileDefinition | None = Field(
+        default=None,
+        description="Published figures of a missile type the catalog lacks: glasnost derives "
+        "its stack (basis: derived) as for the catalog's derived missiles.",
+    )
     basis: Basis = _basis()
     assumed_fields: tuple[str, ...] = _assumed_fields()
     sources: tuple[str, ...] = _sources()
     note: str | None = None
 
-    @field_validator("id")
-    @classmethod
-    def _in_catalog(cls, value: str) -> str:
-        if value not in catalog():
+    @model_validator(mode="after")
+    def _catalog_or_defined(self) -> Self:
+        in_catalog = self.id in catalog()
+        if self.definition is None and not in_catalog:
             known = ", ".join(sorted(catalog()))
-            raise PydanticCustomError(
-                "scenario", "{reason}", {"reason": f"unknown missile {value!r}; known: {known}"}
+            _raise(
+                "MissileTypeRef",
+                [
+                    (
+                        ("id",),
+                        f"unknown missile {self.id!r}; known: {known} (or define it with "
+                        "`definition`)",
+                        self.id,
+                    )
+                ],
             )
-        return value
+        if self.definition is not None and in_catalog:
+            _raise(
+                "MissileTypeRef",
+                [
+                    (
+                        ("id",),
+                        f"{self.id!r} is a catalog missile; a defined missile needs an id the "
+                        "catalog does not use",
+                        self.id,
+                    )
+                ],
+            )
+        return self
 
     def missile(self) -> MissileType:
-        """The catalog entry: published facts and the stack the trajectory engine flies."""
-        return missile(self.id)
+        """Published facts and the stack the trajectory engine flies: the catalog entry, or for a
+        defined type the stack derived from its figures (cached on them)."""
+        if self.definition is None:
+            return missile(self.id)
+        return _defined_missile(self.id, self.definition)
+
+
+@cache
+def _defined_missile(ident: str, d: MissileDefinition) -> MissileType:
+    from glasnost.scenario.derive import derive_stack
+
+    derived = derive_stack(d.figures())
+    return MissileType(
+        id=ident,
+        name=d.name,
+        country=d.country,
+        role=d.role,
+        propellant=d.propellant,
+        published=Published(
+            range_km=d.range_km,
+            launch_mass_kg=d.launch_mass_kg,
+            throw_weight_kg=d.payload_kg,
+            length_m=d.length_m,
+            diameter_m=d.diameter_m,
+        ),
+        sources=d.sources,
+        confidence=None,
+        basis="derived",
+        derivation=Derivation(template=derived.figures.template, diameter_m=d.diameter_m),
+        payload_kg=derived.payload_kg,
+        stages=tuple(
+            StageData(
+                gross_mass_kg=s.gross_mass_kg,
+                propellant_mass_kg=s.propellant_mass_kg,
+                burn_time_s=s.burn_time_s,
+                isp_vac_s=s.isp_vac_s,
+                diameter_m=s.diameter_m,
+            )
+            for s in derived.stages
+        ),
+        assumed_fields=d.assumed_fields,
+        note=d.note,
+        derivation_note=f"Defined in the scenario (figures: basis {d.basis}"
+        + (f", assumed: {', '.join(d.assumed_fields)}" if d.assumed_fields else "")
+        + f"); {derived.describe(d.basis_of('range_km'))}",
+    )
 
 
 class InterceptorType(_Provenance):
@@ -559,6 +759,12 @@ class Target(_Provenance):
     name: str
     lat_deg: LatDeg
     lon_deg: LonDeg
+    against: tuple[Id, ...] = Field(
+        default=(),
+        description="Parties whose missiles fly to this aim point (e.g. an allied city that "
+        "only a declared third-party threat aims at); empty: every party assessed against this "
+        "one.",
+    )
     basis: Basis = _basis()
     assumed_fields: tuple[str, ...] = _assumed_fields()
     sources: tuple[str, ...] = _sources()
@@ -566,7 +772,12 @@ class Target(_Provenance):
 
 
 class Party(_Model):
-    """One state party: its defenses, sensors, offensive forces and the targets on its soil."""
+    """One state party: its defenses, sensors, offensive forces and the targets on its soil.
+
+    A party in no ``assessment.dyads`` pair is a third party (e.g. IR): usually launch bases
+    only, whose missiles a treaty party's defenses may be declared against
+    (``declared_against``).
+    """
 
     id: Id = Field(description="Short id, e.g. US, RU, CN.")
     name: str
@@ -575,6 +786,11 @@ class Party(_Model):
     space_based_infrared: SpaceInfrared | None = None
     launch_bases: tuple[LaunchBase, ...] = ()
     targets: tuple[Target, ...] = ()
+    declared_against: tuple[Id, ...] = Field(
+        default=(),
+        description="Ids of the other parties whose missiles this party declares its defenses "
+        "to be for (e.g. [IR]).",
+    )
 
     def on(self, date: dt.date) -> Party:
         """This party with the sites, radars and bases in service on that date."""
@@ -830,6 +1046,32 @@ class Scenario(_Model):
                         )
                     )
 
+        for i, p in enumerate(self.parties):
+            declared: set[str] = set()
+            for n, ident in enumerate(p.declared_against):
+                loc = ("parties", i, "declared_against", n)
+                if ident == p.id:
+                    problems.append(
+                        (loc, "a party cannot declare its defenses against itself", ident)
+                    )
+                elif ident not in parties:
+                    problems.append((loc, _unknown("party", ident, parties - {p.id}), ident))
+                elif ident in declared:
+                    problems.append((loc, f"{ident!r} is listed twice", ident))
+                declared.add(ident)
+
+        for i, p in enumerate(self.parties):
+            for k, t in enumerate(p.targets):
+                for n, ident in enumerate(t.against):
+                    if ident not in parties or ident == p.id:
+                        problems.append(
+                            (
+                                ("parties", i, "targets", k, "against", n),
+                                _unknown("party", ident, parties - {p.id}),
+                                ident,
+                            )
+                        )
+
         seen_pairs: dict[frozenset[str], int] = {}
         for k, (x, y) in enumerate(self.assessment.dyads):
             for n, ident in enumerate((x, y)):
@@ -869,6 +1111,8 @@ class Scenario(_Model):
     def _provenance_entries(self) -> Iterator[tuple[tuple[str | int, ...], _Provenance]]:
         for i, m in enumerate(self.missile_types):
             yield ("missile_types", i), m
+            if m.definition is not None:
+                yield ("missile_types", i, "definition"), m.definition
         for i, t in enumerate(self.interceptor_types):
             yield ("interceptor_types", i), t
         for i, p in enumerate(self.parties):
@@ -907,15 +1151,30 @@ class Scenario(_Model):
         return default
 
     def directions(self) -> tuple[tuple[Party, Party], ...]:
-        """(attacker, defender) for each dyad, both ways, in dyad order."""
+        """(attacker, defender) for each dyad, both ways, in dyad order; then, one way, each
+        party's declared threats (``declared_against``) against it."""
         out: list[tuple[Party, Party]] = []
         for a, b in self.assessment.dyads:
             out += [(self.party(a), self.party(b)), (self.party(b), self.party(a))]
+        pairs = {(a.id, d.id) for a, d in out}
+        for party in self.parties:
+            for threat in party.declared_against:
+                if (threat, party.id) not in pairs:
+                    out.append((self.party(threat), party))
+                    pairs.add((threat, party.id))
         return tuple(out)
 
+    def targets_of(self, attacker: Party, defender: Party) -> tuple[Target, ...]:
+        """The defender's aim points for the attacker's missiles (``Target.against``)."""
+        return tuple(t for t in defender.targets if not t.against or attacker.id in t.against)
+
     def trajectory_count(self) -> int:
-        """Trajectories the assessment flies: attacker bases x defender targets, per direction."""
-        return sum(len(att.launch_bases) * len(dfn.targets) for att, dfn in self.directions())
+        """Trajectories the assessment flies: attacker bases x the defender's aim points for
+        them, per direction and threat shape."""
+        per_shape = sum(
+            len(att.launch_bases) * len(self.targets_of(att, dfn)) for att, dfn in self.directions()
+        )
+        return per_shape * len(self.assessment.shapes())
 
     def counts(self) -> dict[str, int]:
         """How much the scenario holds (for summaries and reports)."""

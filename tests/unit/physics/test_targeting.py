@@ -427,3 +427,19 @@ def test_on_target_requires_reach_and_the_contract_miss(batch: Batch) -> None:
     res = batch.result
     assert np.array_equal(res.on_target, res.reachable & (res.miss_m <= CONTRACT_MISS_M))
     assert np.all(res.on_target)
+
+
+def test_a_single_stage_row_cuts_thrust_early_in_a_batch_with_multi_stage_rows() -> None:
+    """A one-stage vehicle stacked with a three-stage one (its stack padded with zero-length
+    stages) reaches the short ranges it reaches when aimed alone: its earliest thrust
+    termination is its own pitch-over, not the end of its only stage."""
+    from glasnost.physics.vehicle import Vehicle
+
+    mm3 = missile("minuteman_iii").vehicle()
+    one = Vehicle(name="one_stage", stages=mm3.stages[:1], payload_kg=900.0)
+    for lat in (1.5, 2.5, 4.0):  # 167-445 km north of the equator
+        mixed = aim(stack([one, mm3]), [0.0, 0.0], [0.0, 0.0], [lat, 30.0], [0.0, 0.0])
+        alone = aim(stack([one]), [0.0], [0.0], [lat], [0.0])
+        assert alone.on_target[0]
+        assert mixed.on_target.all()
+        assert mixed.miss_m[0] == pytest.approx(alone.miss_m[0], abs=1e-6)

@@ -16,22 +16,27 @@ from glasnost.scenario.builtin import (
     RADARS_LEFT_OUT,
     SITE_INTERCEPTORS,
     SITES_LEFT_OUT,
+    THIRD_PARTIES,
+    THIRD_PARTIES_SOURCE,
     assumptions_catalog,
     builtin_scenario,
     example_yaml,
     reference_catalog,
+    third_parties_catalog,
 )
 from glasnost.scenario.loading import ScenarioError, load_scenario
 from glasnost.scenario.missiles import catalog
 from glasnost.scenario.models import Scenario
 
 ROOT = Path(__file__).resolve().parents[3]
-EXAMPLE = ROOT / "examples" / "us-ru.yaml"
+EXAMPLES = ("us-ru", "us-ru-ir")
 SHARED_CATALOG = ROOT.parent / "shared" / "catalog"
 DATA = ROOT / "src" / "glasnost" / "scenario" / "data"
 
 REF = reference_catalog()
 ASM = assumptions_catalog()
+THIRD = third_parties_catalog()
+OWN_SOURCES = {ASSUMPTIONS_SOURCE, BUILTIN_SOURCE, THIRD_PARTIES_SOURCE}
 
 
 @pytest.fixture(scope="module", params=BUILTIN_NAMES)
@@ -120,6 +125,62 @@ def test_us_ru_cn_adds_china() -> None:
     assert len(s.directions()) == 6
 
 
+def test_us_ru_ir_adds_iran_as_a_third_party() -> None:
+    s = builtin_scenario("us-ru-ir")
+    base = builtin_scenario("us-ru")
+    assert [p.id for p in s.parties] == ["US", "RU", "IR"]
+    assert s.assessment.dyads == base.assessment.dyads == (("US", "RU"),)  # IR is in no dyad
+    assert s.party("RU") == base.party("RU")
+    us, ir = s.party("US"), s.party("IR")
+    assert us.declared_against == ("IR",)
+    assert base.party("US").declared_against == ()
+    assert us.interceptor_sites == base.party("US").interceptor_sites
+    assert us.radars == base.party("US").radars
+    european = [t["id"] for t in THIRD["targets"]["US"]]
+    assert [t.id for t in us.targets] == [t.id for t in base.party("US").targets] + european
+    assert (ir.interceptor_sites, ir.radars, ir.targets) == ((), (), ())
+    assert {b.id for b in ir.launch_bases} == {
+        b["id"] for b in THIRD["parties"]["IR"]["launch_bases"]
+    }
+    defined = [m for m in s.missile_types if m.definition is not None]
+    assert {m.id for m in defined} == {"sejjil_2", "khorramshahr_4", "ir_icbm_notional"}
+    assert not {m.id for m in defined} & set(catalog())
+    for m in defined:
+        mt = m.missile()
+        assert mt.basis == "derived"
+        assert mt.derivation_note is not None
+        assert "fitted" in mt.derivation_note
+        assert {b.missile for b in ir.launch_bases} >= {m.id}
+    notional = s.missile_type("ir_icbm_notional")
+    assert notional.definition is not None
+    assert "range_km" in notional.definition.assumed_fields
+    assert "NOTIONAL" in (notional.definition.note or "")
+    assert s.missile_type("khorramshahr_4").missile().payload_kg == 1500  # published
+    text = " ".join(s.assumptions)
+    for phrase in ("Third party IR", "declared_against", "whitehouse_epaa_2009", "NOTIONAL"):
+        assert phrase in text, phrase
+    assert "third party" in s.description
+
+
+def test_third_parties_data_cites_only_its_sources() -> None:
+    sources = set(THIRD["sources"])
+    cited: set[str] = set()
+    for party in THIRD["parties"].values():
+        for m in party["missile_types"]:
+            cited |= set(m["definition"]["sources"])
+        for b in party["launch_bases"]:
+            cited |= set(b["sources"])
+            assert b["basis"] == "assumed", b["id"]
+            assert {"launchers", "warheads_per_missile"} <= set(b["assumed_fields"]), b["id"]
+    for d in THIRD["declarations"]:
+        cited |= set(d["sources"])
+    assert cited == sources  # every citation resolves and every source is cited
+    assert not sources & set(REF["sources"])  # no id shadows the catalog's
+    s = builtin_scenario("us-ru-ir")
+    for ident in sources:
+        assert s.sources[ident] == THIRD["sources"][ident]
+
+
 def test_unknown_builtin() -> None:
     with pytest.raises(ScenarioError, match="unknown built-in scenario; choose one of us-ru"):
         builtin_scenario("us-cn")
@@ -135,15 +196,23 @@ def test_ids_exist_in_the_catalog(scenario: Scenario) -> None:
         reference_base_ids() | {p["id"] for p in ASM["patrol_areas"]},
     )
     targets = {t["id"] for entries in ASM["targets"].values() for t in entries}
+    declared_threat_targets = {t["id"] for entries in THIRD["targets"].values() for t in entries}
+    third = THIRD_PARTIES.get(scenario.name, ())
     for p in scenario.parties:
         assert {s.id for s in p.interceptor_sites} <= sites
         assert {r.id for r in p.radars} <= radars
+        if p.id in third:  # third parties: bases of data/third_parties.yaml
+            continue
         assert {b.catalog_id or b.id for b in p.launch_bases} <= bases
         if p.id != "CN":
-            assert {t.id for t in p.targets} <= targets
+            assert {t.id for t in p.targets} <= targets | (
+                declared_threat_targets if third else set()
+            )
     assert {t.id for t in scenario.interceptor_types} == {i["id"] for i in ASM["interceptors"]}
-    assert {m.id for m in scenario.missile_types} <= set(catalog())
-    assert {m.id for m in scenario.missile_types} <= reference_ids("missiles")
+    from_catalog = {m.id for m in scenario.missile_types if m.definition is None}
+    assert from_catalog <= set(catalog())
+    assert from_catalog <= reference_ids("missiles")
+    assert all(m.id not in catalog() for m in scenario.missile_types if m.definition is not None)
 
 
 def test_every_catalog_site_and_radar_is_modelled_or_left_out_with_a_reason() -> None:
@@ -278,9 +347,12 @@ def test_bases_targets_sensors_and_settings_are_marked(scenario: Scenario) -> No
         asm["shoot_look_shoot_assessment_s"],
     )
     assert a.launch_on_remote is asm["launch_on_remote"]
-    assert [(c.id, c.threshold, c.basis) for c in a.criteria] == [
-        (c["id"], c["threshold"], "assumed") for c in asm["criteria"]
-    ]
+    expected = [(c["id"], c["threshold"], "assumed") for c in asm["criteria"]]
+    if any(p.declared_against for p in scenario.parties):
+        # A scenario with declared threats adds the purpose test, at the fraction threshold.
+        fraction = next(c for c in asm["criteria"] if c["id"].endswith("_fraction"))
+        expected.append(("purpose", fraction["threshold"], "assumed"))
+    assert [(c.id, c.threshold, c.basis) for c in a.criteria] == expected
     rcs = ASM["sensors"]["target_rcs_m2"]
     for m in scenario.missile_types:
         assert (m.rcs_booster_m2, m.rcs_reentry_vehicle_m2) == (
@@ -294,7 +366,7 @@ def test_provenance_is_consistent(scenario: Scenario) -> None:
     """Assumed entries cite an assumption source; published ones cite reference.yaml only."""
     ref_sources = set(REF["sources"])
     for _, entry in scenario._provenance_entries():
-        own = {ASSUMPTIONS_SOURCE, BUILTIN_SOURCE} & set(entry.sources)
+        own = OWN_SOURCES & set(entry.sources)
         if entry.basis == "assumed":
             assert own, entry
         else:
@@ -334,8 +406,10 @@ def test_posture_on_an_earlier_date() -> None:
 # --- the example file ---------------------------------------------------------------------------
 
 
-def test_example_file_is_the_builtin() -> None:
-    assert EXAMPLE.read_text(encoding="utf-8") == example_yaml("us-ru"), (
-        "regenerate: glasnost scenario show --builtin us-ru --yaml > examples/us-ru.yaml"
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_file_is_the_builtin(name: str) -> None:
+    example = ROOT / "examples" / f"{name}.yaml"
+    assert example.read_text(encoding="utf-8") == example_yaml(name), (
+        f"regenerate: glasnost scenario show --builtin {name} --yaml > examples/{name}.yaml"
     )
-    assert load_scenario(EXAMPLE) == builtin_scenario("us-ru")
+    assert load_scenario(example) == builtin_scenario(name)

@@ -334,7 +334,11 @@ def test_json_schema() -> None:
     assert defs["InterceptorType"]["properties"]["burnout_velocity_kms"]["exclusiveMaximum"] == (
         ORBITAL_SPEED_KMS
     )
-    assert defs["MissileTypeRef"]["properties"]["id"]["enum"] == sorted(catalog())
+    # A defined missile type may use any id: the catalog's ids are examples, not an enum.
+    assert defs["MissileTypeRef"]["properties"]["id"]["examples"] == sorted(catalog())
+    assert "enum" not in defs["MissileTypeRef"]["properties"]["id"]
+    assert defs["MissileDefinition"]["additionalProperties"] is False
+    assert defs["Party"]["properties"]["declared_against"]["default"] == []
     lat = defs["Target"]["properties"]["lat_deg"]
     assert (lat["minimum"], lat["maximum"]) == (-90, 90)
 
