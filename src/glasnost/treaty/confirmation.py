@@ -33,11 +33,11 @@ from pydantic import ValidationError
 
 from glasnost import __version__
 from glasnost.exchange import bodies
-from glasnost.exchange.bodies import Confirmation, Declaration, Dispute, Ref
+from glasnost.exchange.bodies import Confirmation, Declaration, DeclaredPosture, Dispute, Ref
 from glasnost.exchange.canonical import utc_iso
 from glasnost.exchange.node import Node, Written
 from glasnost.scenario.builtin import builtin_scenario
-from glasnost.scenario.models import AssessmentSettings, Scenario
+from glasnost.scenario.models import AssessmentSettings, Party, Scenario
 from glasnost.treaty.agreement import Agreement
 from glasnost.treaty.digest import (
     PRECISION,
@@ -139,6 +139,31 @@ def _merge(kind: str, declared: Iterable[tuple[str, Iterable[tuple[str, _V]]]]) 
     return {ident: item for ident, (_, item) in seen.items()}
 
 
+def _within(party: Party, parties: set[str]) -> Party:
+    """A declared party with only what the agreement's parties can assess: its declared
+    threats (``declared_against``) and aim points for parties outside the agreement, whose
+    forces no declaration describes, are left out (and said so: :func:`_outside_notes`)."""
+    return party.model_copy(
+        update={
+            "declared_against": tuple(t for t in party.declared_against if t in parties),
+            "targets": tuple(t for t in party.targets if not t.against or set(t.against) & parties),
+        }
+    )
+
+
+def _outside_notes(postures: Iterable[tuple[str, DeclaredPosture]], parties: set[str]) -> list[str]:
+    notes = []
+    for pid, posture in postures:
+        outside = [t for t in posture.party.declared_against if t not in parties]
+        if outside:
+            notes.append(
+                f"{pid} declares its defenses against {', '.join(outside)}, outside the "
+                "agreement: no declaration describes those forces, so the purpose test is not "
+                "assessed from the declarations."
+            )
+    return notes
+
+
 def scenario_from_declarations(
     agreement: Agreement,
     declarations: Mapping[str, LoggedEntry],
@@ -203,10 +228,11 @@ def scenario_from_declarations(
                     ((p, ((t.id, t) for t in x.interceptor_types)) for p, x in postures),
                 ).values()
             ),
-            parties=tuple(x.party for _, x in postures),
+            parties=tuple(_within(x.party, set(parties)) for _, x in postures),
             assessment=chosen,
-            assumptions=tuple(
-                f"{p}: the posture declared ({d.kind} as of {d.as_of})." for p, d in declared
+            assumptions=(
+                *(f"{p}: the posture declared ({d.kind} as of {d.as_of})." for p, d in declared),
+                *_outside_notes(postures, set(parties)),
             ),
             sources=dict(sorted(sources.items())),
         )

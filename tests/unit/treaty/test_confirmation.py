@@ -130,6 +130,24 @@ def test_the_declarations_make_the_builtin_posture_with_the_agreements_criteria(
     assert scenario_sha256(again) == scenario_sha256(scenario)
 
 
+def test_a_threat_declared_outside_the_agreement_is_kept_out_and_said_so() -> None:
+    """The US declares its defenses against Iran (us-ru-ir), a party no declaration under the
+    agreement describes: the scenario keeps the US posture without that threat and its aim
+    points, and its assumptions say the purpose test is not assessed from the declarations."""
+    with_iran = builtin_scenario("us-ru-ir")
+    us = declaration_from_scenario(with_iran, "US")
+    assert us.posture is not None
+    assert us.posture.party.declared_against == ("IR",)
+    scenario = scenario_from_declarations(
+        AGREEMENT, {"US": logged("US", 0, us), "RU": logged("RU", 0, baseline("RU"))}
+    )
+    party = scenario.party("US")
+    assert party.declared_against == ()
+    assert not any(t.against for t in party.targets)
+    assert {t.id for t in party.targets} == {t.id for t in SCENARIO.party("US").targets}
+    assert any("against IR, outside the agreement" in a for a in scenario.assumptions)
+
+
 def test_the_settings_and_the_date_are_part_of_the_scenario_digest() -> None:
     plain = scenario_from_declarations(AGREEMENT, both())
     slower = default_settings().model_copy(update={"decision_delay_s": 120.0})
