@@ -45,7 +45,7 @@
     same point mass with drag (exact US 1976 density, the same Cd(Mach), drag at every
     height), for the kill vehicles of the derived 53T6, THAAD and SM-3 IIA stacks: coasts that
     stay low in the atmosphere and coasts that leave it (Kepler above 120 km) and come back.
-    Tolerance 6 m of position at every 2 s sample, the agreement the flyout module states
+    Tolerance 6 m of position at every 2 s sample, the agreement the coast_drag module states
     (measured 0.2-5.5 m; the residual: RK4 across the kinks of the piecewise-linear Cd(Mach) and
     the tabulated atmosphere); 6 m is 0.002 s at 3 km/s, inside the table's 0.06 s.
 """
@@ -60,13 +60,12 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
+from glasnost.defense.coast_drag import CoastDrag, coast_samples
 from glasnost.defense.derived_stack import SPEED_TOLERANCE, DerivedStack, interceptor_stack
 from glasnost.defense.engagement import required_burnout_velocity
 from glasnost.defense.flyout import (
-    CoastDrag,
     FlyoutTable,
     best_burnout_speed,
-    coast_samples,
     simple_flyout_table,
     staged_fan,
     staged_flyout_table,
@@ -532,7 +531,7 @@ def test_coast_with_drag_matches_dop853(
         f"{alt[0, :n].max() / 1e3:.0f} km): largest position difference over the samples",
         float(np.max(np.linalg.norm(ours - expected, axis=1))),
         0.0,
-        6.0,  # the agreement flyout.py states (DESCENT_DRAG_RATE); 0.002 s at 3 km/s
+        6.0,  # the agreement coast_drag.py states (DESCENT_DRAG_RATE); 0.002 s at 3 km/s
         DOP853_DRAG,
         unit="m",
         kind="second method",

@@ -10,11 +10,10 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
+from glasnost.defense.coast_drag import COAST_DRAG_CEILING_M, CoastDrag
 from glasnost.defense.derived_stack import derive_interceptor_stack
 from glasnost.defense.engagement import EngagementTable, Interceptors, engage
 from glasnost.defense.flyout import (
-    COAST_DRAG_CEILING_M,
-    CoastDrag,
     FlyoutTable,
     best_burnout_speed,
     simple_flyout_table,
