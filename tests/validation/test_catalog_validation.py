@@ -50,6 +50,7 @@ from glasnost.physics.targeting import max_range
 from glasnost.physics.vehicle import stack
 from glasnost.scenario.derive import StackFigures, derive_stacks
 from glasnost.scenario.missiles import MissileType, catalog
+from tests.validation.sources import MILE_KM, MM3_RANGE, MM3_SPEED, MPH
 
 Reference = Callable[..., None]  # the `reference` fixture of tests/validation/conftest.py
 FloatArray = NDArray[np.float64]
@@ -57,16 +58,6 @@ FloatArray = NDArray[np.float64]
 G0_STANDARD = 9.80665  # m/s^2, standard gravity of the rocket equation (README §3)
 REFERENCE_YAML = Path(__file__).parents[3] / "shared" / "catalog" / "reference.yaml"
 
-MM3_RANGE = (
-    "SSBCrack Nov 2024 (AFGSC-based): 5,218 nmi (approximately 6,000 miles or 9,656 km), "
-    "payload, direction and Earth rotation not stated (reference.yaml minuteman_iii)"
-)
-MM3_SPEED = (
-    "SSBCrack Nov 2024 (AFGSC-based): maximum speed around 15,000 mph (24,000 km/h); "
-    "validation README §3"
-)
-MPH = 0.44704  # m/s per mile per hour (exact)
-MILE_KM = 1.609344  # km per statute mile (exact)
 NRC_2012 = (
     "NRC 2012, Making Sense of Ballistic Missile Defense: boost about 170-180 s (solid ICBMs), "
     "240-250 s (liquid ICBMs)"

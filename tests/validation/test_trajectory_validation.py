@@ -41,6 +41,7 @@ from glasnost.physics.targeting import aim
 from glasnost.physics.trajectory import REENTRY_INTERFACE_M, Phase, Trajectory, fly
 from glasnost.physics.vehicle import stack
 from glasnost.scenario.missiles import missile
+from tests.validation.sources import MILE_KM, MM3_RANGE, MM3_SPEED, MPH
 from tests.validation.test_rocket_validation import (
     AZIMUTH,
     LAUNCH_LAT,
@@ -57,16 +58,6 @@ DOP853_FLIGHT = (
     "J2 + drag reentry (smooth US76, rtol 1e-11); own events"
 )
 DOP853_J2 = "SciPy DOP853 rtol=1e-12 with J2 gravity, own event at approximate height 100 km"
-MM3_RANGE = (
-    "SSBCrack Nov 2024 (AFGSC-based): 5,218 nmi (approximately 6,000 miles or 9,656 km), "
-    "payload, direction and Earth rotation not stated (reference.yaml minuteman_iii)"
-)
-MM3_SPEED = (
-    "SSBCrack Nov 2024 (AFGSC-based): maximum speed around 15,000 mph (24,000 km/h); "
-    "validation README §3"
-)
-MPH = 0.44704  # m/s per mile per hour (exact)
-MILE_KM = 1.609344  # km per statute mile (exact)
 BOOST_ACCURACY = (
     "the boost's stated accuracy (3.3 m, 0.05 m/s at burnout against DOP853, docs/physics.md)"
 )
