@@ -7,10 +7,21 @@ Each test runs the built-in United States / Russia scenario with one setting cha
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from glasnost.defense.assessment import COMMIT_CUE, SATELLITE_CUE, Assessment, assess
+from glasnost.defense.assessment import (
+    COMMIT_CUE,
+    PER_ROUTE,
+    SATELLITE_CUE,
+    Assessment,
+    Direction,
+    _capacity,
+    _least_defeatable,
+    assess,
+)
 from glasnost.scenario.builtin import builtin_scenario
 from glasnost.scenario.loading import ScenarioError, apply_overrides
 from glasnost.scenario.models import Scenario
@@ -210,8 +221,13 @@ def test_each_route_is_flown_in_each_threat_shape_and_the_least_defeatable_count
     assert len(criteria) == len(fractions) == 2
     for c in criteria:
         defender, attacker = c.subject.split(" defenses vs ")[0], c.subject.split()[3]
-        assert c.value == min(fractions[(defender, attacker)].values())
+        # The attacker's best plan: one shape for all, or a shape per route; never more
+        # defeatable than the least defeatable single shape.
+        assert c.value <= min(fractions[(defender, attacker)].values())
         assert c.drivers[0].startswith("least defeatable shape:")
+        for shape, fraction in fractions[(defender, attacker)].items():
+            assert f"{shape} {fraction:.1%}" in c.drivers[0]
+        assert f"{PER_ROUTE} " in c.drivers[0]
     # The depressed routes fly the asked apogee (the targeting's own tolerance is 1 km).
     traj = result.trajectories.trajectory
     apogee = traj.apogee_m()
@@ -220,6 +236,51 @@ def test_each_route_is_flown_in_each_threat_shape_and_the_least_defeatable_count
     assert reached
     for r in reached:
         assert apogee[r.index] == pytest.approx(400e3, abs=1e3)
+
+
+def test_the_attacker_may_fly_each_route_in_its_own_shape() -> None:
+    """Two shapes, each engageable on the routes where the other is not: either shape for all
+    routes loses warheads, the per-route choice loses none (the attacker flies each route the
+    way no site can engage), and the criterion takes that plan."""
+    result = assess(
+        apply_overrides(
+            _small(),
+            [
+                "assessment.threat_shapes=[min-energy, depressed]",
+                "assessment.depressed_apogee_km=400",
+            ],
+        )
+    )
+    group = [d for d in result.directions if (d.defender, d.attacker) == ("US", "RU")]
+    assert [d.shape for d in group] == ["min-energy", "depressed"]
+    shots = result.scenario.assessment.shots_per_warhead
+    keys = [{(r.base.id, r.target.id) for r in d.routes} for d in group]
+    common = sorted(keys[0] & keys[1])
+    assert len(common) >= 4
+    odd = set(common[1::2])
+
+    def crafted(d: Direction, engaged_on_odd: bool) -> Direction:
+        """``d`` with every site able to engage exactly the odd (or the even) routes."""
+        on = np.array([((r.base.id, r.target.id) in odd) == engaged_on_odd for r in d.routes])
+        feasible = np.broadcast_to(on, d.table.feasible.shape).copy()
+        everything = [*d.routes, *d.unreachable]
+        capacity = _capacity(d.sites, everything, list(d.routes), feasible, shots)
+        return replace(d, table=replace(d.table, feasible=feasible), capacity=capacity)
+
+    crafted_group = [crafted(group[0], True), crafted(group[1], False)]
+    for d in crafted_group:
+        assert d.capacity.warheads_defeatable > 0
+    [(plan, by_plan)] = _least_defeatable(crafted_group, shots)
+    assert plan.label == PER_ROUTE
+    # Each common route flies the shape that no site engages; a route only one shape
+    # reaches flies that shape, engaged or not.
+    chosen = {(r.base.id, r.target.id): r.shape for r in plan.routes}
+    for key in common:
+        assert chosen[key] == ("depressed" if key in odd else "min-energy")
+    engaged = {k for k, col in zip(chosen, plan.feasible.T, strict=True) if col.any()}
+    assert not engaged & set(common)
+    assert by_plan[PER_ROUTE] == min(by_plan.values())
+    assert by_plan[PER_ROUTE] < min(by_plan["min-energy"], by_plan["depressed"])
 
 
 def test_a_shape_takes_an_apogee_or_an_angle_not_both() -> None:

@@ -654,25 +654,29 @@ class Purpose:
         return self.declared.routes_engageable > 0
 
 
-def _coverage(directions: list[Direction], attackers: tuple[str, ...]) -> Coverage:
-    """Coverage over the least-defeatable shape of each attacker's direction."""
-    mine = [d for d, _ in _least_defeatable(directions) if d.attacker in attackers]
+def _coverage(
+    directions: list[Direction], attackers: tuple[str, ...], shots_per_warhead: int
+) -> Coverage:
+    """Coverage over the least-defeatable plan of each attacker (:func:`_least_defeatable`)."""
+    mine = [p for p, _ in _least_defeatable(directions, shots_per_warhead)]
+    mine = [p for p in mine if p.attacker in attackers]
     by_site: dict[str, int] = {}
-    for d in mine:
-        for i, site in enumerate(d.sites):
-            by_site[site.id] = by_site.get(site.id, 0) + int(d.table.feasible[i].sum())
+    for p in mine:
+        for i, site in enumerate(p.sites):
+            by_site[site.id] = by_site.get(site.id, 0) + int(p.feasible[i].sum())
     return Coverage(
         attackers,
-        sum(len(d.routes) for d in mine),
-        sum(int(d.table.feasible.any(axis=0).sum()) for d in mine),
-        sum(d.deployed_warheads for d in mine),
-        sum(d.capacity.warheads_defeatable for d in mine),
+        sum(len(p.routes) for p in mine),
+        sum(int(p.feasible.any(axis=0).sum()) for p in mine),
+        sum(p.deployed_warheads for p in mine),
+        sum(p.capacity.warheads_defeatable for p in mine),
         by_site,
     )
 
 
 def _purposes(scenario: Scenario, directions: list[Direction]) -> tuple[Purpose, ...]:
     """The purpose test of every party that declares what its defenses are for."""
+    shots = scenario.assessment.shots_per_warhead
     out = []
     for party in scenario.parties:
         declared = party.declared_against
@@ -682,7 +686,9 @@ def _purposes(scenario: Scenario, directions: list[Direction]) -> tuple[Purpose,
             b if a == party.id else a for a, b in scenario.assessment.dyads if party.id in (a, b)
         )
         mine = [d for d in directions if d.defender == party.id]
-        out.append(Purpose(party.id, _coverage(mine, declared), _coverage(mine, partners)))
+        out.append(
+            Purpose(party.id, _coverage(mine, declared, shots), _coverage(mine, partners, shots))
+        )
     return tuple(out)
 
 
@@ -925,21 +931,7 @@ def _direction(
         ),
         np.array([s.count for s in sites], dtype=np.int64),
     )
-    bases = list({r.base.id: r.base for r in mine}.values())
-    targets = list({r.target.id: r.target for r in mine}.values())
-    base_index = {b.id: i for i, b in enumerate(bases)}
-    target_index = {t.id: i for i, t in enumerate(targets)}
-    per_missile = {r.base.id: r.warheads for r in mine}
-    base_warheads = np.array([b.launchers * per_missile[b.id] for b in bases], dtype=np.int64)
-    capacity = max_warheads_defeated(
-        table.feasible,
-        np.array([s.count for s in sites], dtype=np.int64),
-        np.array([base_index[r.base.id] for r in live], dtype=np.int64),
-        np.array([target_index[r.target.id] for r in live], dtype=np.int64),
-        base_warheads,
-        len(targets),
-        settings.shots_per_warhead,
-    )
+    capacity = _capacity(sites, mine, live, table.feasible, settings.shots_per_warhead)
     deployed = sum(
         b.launchers * (b.warheads_per_missile or missiles[b.missile].warheads or 1)
         for b in attacker.launch_bases
@@ -960,6 +952,33 @@ def _direction(
         cued,
         sub,
         shape,
+    )
+
+
+def _capacity(
+    sites: Sequence[InterceptorSite],
+    routes: Sequence[Route],
+    live: Sequence[Route],
+    feasible: NDArray[np.bool_],
+    shots_per_warhead: int,
+) -> Capacity:
+    """The warheads the sites could defeat (:mod:`glasnost.defense.capacity`): ``routes`` are
+    every route of one attacker against one defender (their bases hold the warheads),
+    ``live`` the flown ones, the columns of ``feasible`` (sites, live)."""
+    bases = list({r.base.id: r.base for r in routes}.values())
+    targets = list({r.target.id: r.target for r in routes}.values())
+    base_index = {b.id: i for i, b in enumerate(bases)}
+    target_index = {t.id: i for i, t in enumerate(targets)}
+    per_missile = {r.base.id: r.warheads for r in routes}
+    base_warheads = np.array([b.launchers * per_missile[b.id] for b in bases], dtype=np.int64)
+    return max_warheads_defeated(
+        feasible,
+        np.array([s.count for s in sites], dtype=np.int64),
+        np.array([base_index[r.base.id] for r in live], dtype=np.int64),
+        np.array([target_index[r.target.id] for r in live], dtype=np.int64),
+        base_warheads,
+        len(targets),
+        shots_per_warhead,
     )
 
 
@@ -999,19 +1018,99 @@ def _purpose_drivers(p: Purpose) -> tuple[str, ...]:
     )
 
 
+PER_ROUTE = "per route"
+"""The label of the plan in which the attacker picks each route's shape."""
+
+
+@dataclass(frozen=True)
+class ThreatPlan:
+    """How an attacker flies its routes against one defender, as the defeatable-fraction
+    criterion weighs it: one threat shape for every route (a direction), or, per route, the
+    shape that the fewest of the defender's sites could engage (``PER_ROUTE``)."""
+
+    defender: str
+    attacker: str
+    label: str
+    sites: tuple[InterceptorSite, ...]
+    routes: tuple[Route, ...]  # the flown routes, the columns of ``feasible``
+    feasible: NDArray[np.bool_]  # (sites, routes)
+    capacity: Capacity
+    deployed_warheads: int
+
+    @property
+    def defeatable_fraction(self) -> float:
+        if self.deployed_warheads == 0:
+            return 0.0
+        return self.capacity.warheads_defeatable / self.deployed_warheads
+
+    @staticmethod
+    def of(d: Direction) -> ThreatPlan:
+        """The plan in which every route flies the direction's shape."""
+        return ThreatPlan(
+            d.defender,
+            d.attacker,
+            d.shape,
+            d.sites,
+            d.routes,
+            d.table.feasible,
+            d.capacity,
+            d.deployed_warheads,
+        )
+
+
+def _per_route_plan(group: list[Direction], shots_per_warhead: int) -> ThreatPlan:
+    """Per (base, target), the shape that the fewest sites could engage; ties go to the shape
+    whose engaging sites hold the fewest interceptors, then to the order of ``threat_shapes``.
+    A route that no shape reaches is left out, as in every plan."""
+    first = group[0]
+    ids = [s.id for s in first.sites]
+    counts = np.array([s.count for s in first.sites], dtype=np.int64)
+    chosen: dict[tuple[str, str], tuple[tuple[int, int, int], Route, NDArray[np.bool_]]] = {}
+    for k, d in enumerate(group):
+        if [s.id for s in d.sites] != ids:
+            raise ValueError("the shapes of one direction were assessed with different sites")
+        for j, r in enumerate(d.routes):
+            column = d.table.feasible[:, j]
+            rank = (int(column.sum()), int(counts[column].sum()), k)
+            key = (r.base.id, r.target.id)
+            if key not in chosen or rank < chosen[key][0]:
+                chosen[key] = (rank, r, column)
+    live = [r for _, r, _ in chosen.values()]
+    feasible = (
+        np.stack([c for _, _, c in chosen.values()], axis=1)
+        if chosen
+        else np.zeros((len(ids), 0), dtype=bool)
+    )
+    everything = [r for d in group for r in (*d.routes, *d.unreachable)]
+    return ThreatPlan(
+        first.defender,
+        first.attacker,
+        PER_ROUTE,
+        first.sites,
+        tuple(live),
+        feasible,
+        _capacity(first.sites, everything, live, feasible, shots_per_warhead),
+        first.deployed_warheads,
+    )
+
+
 def _least_defeatable(
-    directions: list[Direction],
-) -> list[tuple[Direction, dict[str, float]]]:
-    """Per (defender, attacker), the direction of the threat shape whose warheads the defender
-    could defeat the least of (the attacker flies the shape that suits it: the worst case for
-    the defended party), with every shape's fraction."""
+    directions: list[Direction], shots_per_warhead: int
+) -> list[tuple[ThreatPlan, dict[str, float]]]:
+    """Per (defender, attacker), the plan whose warheads the defender could defeat the least
+    of (the attacker flies the way that suits it: the worst case for the defended party),
+    with every plan's fraction. With several threat shapes the plans are each shape for
+    every route and the per-route choice (:func:`_per_route_plan`)."""
     groups: dict[tuple[str, str], list[Direction]] = {}
     for d in directions:
         groups.setdefault((d.defender, d.attacker), []).append(d)
     out = []
     for group in groups.values():
-        least = min(group, key=lambda d: d.defeatable_fraction)
-        out.append((least, {d.shape: d.defeatable_fraction for d in group}))
+        plans = [ThreatPlan.of(d) for d in group]
+        if len(group) > 1:
+            plans.append(_per_route_plan(group, shots_per_warhead))
+        least = min(plans, key=lambda p: p.defeatable_fraction)
+        out.append((least, {p.label: p.defeatable_fraction for p in plans}))
     return out
 
 
@@ -1045,17 +1144,18 @@ def _criteria(
                     )
                 )
         elif crit.id == "deployed_warheads_defeatable_fraction":
-            for d, by_shape in _least_defeatable(treaty):
+            shots = scenario.assessment.shots_per_warhead
+            for d, by_plan in _least_defeatable(treaty, shots):
                 top = np.argsort(-d.capacity.by_site)[:3]
                 drivers = tuple(
                     f"{d.sites[i].id}: {int(d.capacity.by_site[i])} warheads"
                     for i in top
                     if d.capacity.by_site[i] > 0
                 )
-                if len(by_shape) > 1:
+                if len(by_plan) > 1:
                     drivers = (
-                        f"least defeatable shape: {d.shape} ("
-                        + ", ".join(f"{k} {v:.1%}" for k, v in by_shape.items())
+                        f"least defeatable shape: {d.label} ("
+                        + ", ".join(f"{k} {v:.1%}" for k, v in by_plan.items())
                         + ")",
                         *drivers,
                     )

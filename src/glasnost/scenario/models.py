@@ -883,8 +883,9 @@ class AssessmentSettings(_Provenance):
     threat_shapes: tuple[ThreatShape, ...] = Field(
         default=(),
         description="Shapes each route is flown in (min-energy, lofted, depressed); the "
-        "defeatable-fraction criteria take the shape least defeatable for each direction (the "
-        "worst case for the defended party). Empty: trajectory_shape alone.",
+        "defeatable-fraction criteria take the attacker's least defeatable plan: one shape for "
+        "every route, or per route the shape the fewest sites could engage (the worst case for "
+        "the defended party). Empty: trajectory_shape alone.",
     )
     lofted_apogee_km: float | None = Field(
         default=None, gt=0, description="Apogee of lofted threats (km); none: full-burn loft."
