@@ -145,6 +145,13 @@ class DeclaredPosture(_Model):
     sources: dict[str, str] = Field(
         default_factory=dict, description="Citations the posture's entries name: id -> text."
     )
+    threat_parties: tuple[Party, ...] = Field(
+        default=(),
+        description="The forces of the parties outside the agreement that the declaring party "
+        "declares its defenses against (party.declared_against), as it takes them from open "
+        "sources: their launch bases and aim points, with the missile types among missile_types. "
+        "With them the other party can recompute the purpose test.",
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Self:
@@ -155,7 +162,39 @@ class DeclaredPosture(_Model):
             *((f"party.{f}[{j}]", e) for f in _POSTURE_LISTS for j, e in enumerate(getattr(p, f))),
             *((f"interceptor_types[{j}]", t) for j, t in enumerate(self.interceptor_types)),
             *((f"missile_types[{j}]", m) for j, m in enumerate(self.missile_types)),
+            *(
+                (f"missile_types[{j}].definition", m.definition)
+                for j, m in enumerate(self.missile_types)
+                if m.definition is not None
+            ),
         ]
+        for k, threat in enumerate(self.threat_parties):
+            where = f"threat_parties[{k}]"
+            if threat.id not in p.declared_against:
+                raise ValueError(f"{where}.id: {threat.id!r} is not among party.declared_against")
+            if (
+                threat.interceptor_sites
+                or threat.radars
+                or threat.space_based_infrared
+                or threat.declared_against
+            ):
+                raise ValueError(
+                    f"{where}: a threat party carries launch bases and aim points only"
+                )
+            for j, base in enumerate(threat.launch_bases):
+                if base.missile not in missiles:
+                    raise ValueError(
+                        f"{where}.launch_bases[{j}].missile: {base.missile!r} is not among the "
+                        "declared missile_types"
+                    )
+            cited += [
+                (f"{where}.{f}[{j}]", e)
+                for f in ("launch_bases", "targets")
+                for j, e in enumerate(getattr(threat, f))
+            ]
+        ids = [t.id for t in self.threat_parties]
+        if len(set(ids)) != len(ids):
+            raise ValueError("threat_parties: a party is listed twice")
         if p.space_based_infrared is not None:
             cited.append(("party.space_based_infrared", p.space_based_infrared))
         for loc, entry in cited:

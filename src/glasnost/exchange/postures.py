@@ -2,8 +2,10 @@
 
 :func:`declared_posture` takes one party of a scenario (its sites, radars, launch bases and
 targets in service on the scenario's date) with exactly the interceptor and missile types it
-uses and the sources it cites, and counts its strategic forces from its launch bases
-(New START categories: deployed launchers, the warheads they carry, non-deployed launchers).
+uses and the sources it cites, adds the launch bases and aim points of the parties it declares
+its defenses against (``declared_against``: the threat parties, as the scenario holds them), and
+counts its strategic forces from its launch bases (New START categories: deployed launchers, the
+warheads they carry, non-deployed launchers).
 """
 
 from __future__ import annotations
@@ -35,9 +37,16 @@ def declared_posture(
     ten_year_plan: tuple[PlannedChange, ...] = (),
 ) -> DeclaredPosture:
     """The posture ``party_id`` declares: its part of ``scenario`` on the scenario's date."""
-    party = scenario.on(scenario.date).party(party_id)
+    posture = scenario.on(scenario.date)
+    party = posture.party(party_id)
+    threats = tuple(
+        posture.party(t).model_copy(
+            update={"interceptor_sites": (), "radars": (), "space_based_infrared": None}
+        )
+        for t in party.declared_against
+    )
     interceptor_ids = {s.interceptor for s in party.interceptor_sites}
-    missile_ids = {b.missile for b in party.launch_bases}
+    missile_ids = {b.missile for p in (party, *threats) for b in p.launch_bases}
     interceptor_types = tuple(t for t in scenario.interceptor_types if t.id in interceptor_ids)
     missile_types = tuple(m for m in scenario.missile_types if m.id in missile_ids)
     cited: set[str] = set()
@@ -46,8 +55,10 @@ def declared_posture(
         party.radars,
         party.launch_bases,
         party.targets,
+        *(g for t in threats for g in (t.launch_bases, t.targets)),
         interceptor_types,
         missile_types,
+        tuple(m.definition for m in missile_types if m.definition is not None),
     ):
         for item in group:
             cited.update(item.sources)
@@ -62,6 +73,7 @@ def declared_posture(
         ),
         ten_year_plan=ten_year_plan,
         sources={k: v for k, v in sorted(scenario.sources.items()) if k in cited},
+        threat_parties=threats,
     )
 
 

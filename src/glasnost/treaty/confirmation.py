@@ -8,7 +8,8 @@ confirmation or a dispute.
    in the agreement's order, the interceptor and missile types and the sources merged (an id
    declared by two parties must be declared identically), the built-in scenario's assessment
    settings (or the ones given) with the agreement's criteria and every pair of parties as a
-   dyad, dated by the latest ``as_of``.
+   dyad, dated by the latest ``as_of``; the threat parties a declaration describes
+   (``threat_parties``, for the purpose test) are added as third parties.
 3. :func:`request_assessment`: runs :func:`glasnost.defense.assessment.assess` on it and builds
    the ``assessment`` body (refs: the declarations used) with ``scenario_sha256`` (the hex
    SHA-256 of the scenario's canonical JSON, so the settings are covered too) and
@@ -140,9 +141,10 @@ def _merge(kind: str, declared: Iterable[tuple[str, Iterable[tuple[str, _V]]]]) 
 
 
 def _within(party: Party, parties: set[str]) -> Party:
-    """A declared party with only what the agreement's parties can assess: its declared
-    threats (``declared_against``) and aim points for parties outside the agreement, whose
-    forces no declaration describes, are left out (and said so: :func:`_outside_notes`)."""
+    """A declared party with only what the declarations describe (``parties``: the
+    agreement's parties and the threat parties declared with their forces): its declared
+    threats (``declared_against``) and aim points for other parties, whose forces no
+    declaration describes, are left out (and said so: :func:`_outside_notes`)."""
     return party.model_copy(
         update={
             "declared_against": tuple(t for t in party.declared_against if t in parties),
@@ -158,8 +160,8 @@ def _outside_notes(postures: Iterable[tuple[str, DeclaredPosture]], parties: set
         if outside:
             notes.append(
                 f"{pid} declares its defenses against {', '.join(outside)}, outside the "
-                "agreement: no declaration describes those forces, so the purpose test is not "
-                "assessed from the declarations."
+                "agreement: no declaration describes those forces (threat_parties), so the "
+                "purpose test is not assessed against them."
             )
     return notes
 
@@ -194,6 +196,15 @@ def scenario_from_declarations(
     postures = [(p, d.posture) for p, d in declared if d.posture is not None]
 
     sources = _merge("source", ((p, x.sources.items()) for p, x in postures))
+    threat_parties = _merge(
+        "threat party", ((p, ((t.id, t) for t in x.threat_parties)) for p, x in postures)
+    )
+    inside = [t for t in threat_parties if t in parties]
+    if inside:
+        raise ConfirmationError(
+            f"{', '.join(inside)}: a party of {agreement.id} cannot be declared as a threat party"
+        )
+    described = set(parties) | set(threat_parties)
     base = settings or default_settings()
     chosen = AssessmentSettings.model_validate(
         {
@@ -228,11 +239,20 @@ def scenario_from_declarations(
                     ((p, ((t.id, t) for t in x.interceptor_types)) for p, x in postures),
                 ).values()
             ),
-            parties=tuple(_within(x.party, set(parties)) for _, x in postures),
+            parties=(
+                *(_within(x.party, described) for _, x in postures),
+                *threat_parties.values(),
+            ),
             assessment=chosen,
             assumptions=(
                 *(f"{p}: the posture declared ({d.kind} as of {d.as_of})." for p, d in declared),
-                *_outside_notes(postures, set(parties)),
+                *(
+                    f"{t}: the forces of a party outside the agreement, as declared by "
+                    + ", ".join(p for p, x in postures if any(u.id == t for u in x.threat_parties))
+                    + " (threat_parties), for the purpose test."
+                    for t in threat_parties
+                ),
+                *_outside_notes(postures, described),
             ),
             sources=dict(sorted(sources.items())),
         )

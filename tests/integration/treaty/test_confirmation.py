@@ -23,7 +23,7 @@ from glasnost.exchange import bodies
 from glasnost.exchange.bodies import Confirmation, Dispute, Ref
 from glasnost.exchange.postures import declaration_from_scenario
 from glasnost.scenario.builtin import builtin_scenario
-from glasnost.scenario.models import Scenario
+from glasnost.scenario.models import Criterion, Scenario
 from glasnost.treaty import confirmation, digest
 from glasnost.treaty.confirmation import (
     NOT_IN_LOGS,
@@ -130,6 +130,35 @@ def test_russia_confirms_the_us_assessment_of_both_declarations(pair: Pair) -> N
     assert [e.type for e in pair.views(pair.us)["RU"].entries][-1] == "confirmation"
 
 
+def test_russia_recomputes_the_purpose_test_from_the_us_declaration(pair: Pair) -> None:
+    """The US declares its defenses against Iran together with Iran's forces as it takes them
+    from open sources (us-ru-ir: threat_parties). Under an agreement that states the purpose
+    criterion, the US assessment carries the purpose metric, it equals the one of assessing
+    us-ru-ir directly, and Russia reproduces it from the logged declarations alone."""
+    sign_both(pair)
+    pair.clock.advance(hours=1)
+    with_iran = builtin_scenario("us-ru-ir")
+    pair.us.write("declaration", declaration_from_scenario(with_iran, "US"))
+    pair.ru.write("declaration", declaration_from_scenario(builtin_scenario("us-ru"), "RU"))
+    pair.clock.advance(minutes=5)
+    pair.exchange()
+    pair.clock.advance(minutes=5)
+    purpose = Criterion(id="purpose", threshold=0.05, basis="assumed")
+    agreement = pair.agreement.model_copy(update={"criteria": (*pair.agreement.criteria, purpose)})
+    request = request_assessment(agreement, pair.views(), at=pair.clock.now)
+    assert "IR" in [p.id for p in request.recomputation.scenario.parties]
+    key = "purpose-US-defenses-declared-against-IR"
+    direct = assess(with_iran)
+    (expected,) = [c.value for c in direct.criteria if c.id == "purpose"]
+    assert request.body.metrics[key] == pytest.approx(expected, abs=1e-4)
+    written = pair.us.write("assessment", request.body, refs=request.refs)
+    pair.clock.advance(minutes=5)
+    pair.exchange()
+    entry = next(e for e in pair.views(pair.ru)["US"].entries if e.seq == written.seq)
+    verdict = check_assessment(agreement, pair.views(pair.ru), entry)
+    assert isinstance(verdict.body, Confirmation), verdict.body
+
+
 def test_an_assessment_whose_digest_is_not_reproduced_is_disputed(pair: Pair) -> None:
     declare_both(pair)
     wrong = "0" * 64
@@ -233,7 +262,7 @@ def test_the_digest_is_the_same_in_another_process_on_one_core(
         "import os, sys\n"
         "if hasattr(os, 'sched_setaffinity'):\n"
         "    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
-        "from glasnost.scenario.models import Scenario\n"
+        "from glasnost.scenario.models import Criterion, Scenario\n"
         "from glasnost.treaty.confirmation import recompute\n"
         "r = recompute(Scenario.model_validate_json(open(sys.argv[1]).read()))\n"
         "print(r.scenario_sha256, r.result_sha256)\n"

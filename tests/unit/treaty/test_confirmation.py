@@ -130,22 +130,82 @@ def test_the_declarations_make_the_builtin_posture_with_the_agreements_criteria(
     assert scenario_sha256(again) == scenario_sha256(scenario)
 
 
-def test_a_threat_declared_outside_the_agreement_is_kept_out_and_said_so() -> None:
-    """The US declares its defenses against Iran (us-ru-ir), a party no declaration under the
-    agreement describes: the scenario keeps the US posture without that threat and its aim
-    points, and its assumptions say the purpose test is not assessed from the declarations."""
+def test_a_threat_party_declared_with_its_forces_joins_the_scenario() -> None:
+    """The US declares its defenses against Iran (us-ru-ir) and, in its declaration, Iran's
+    launch bases and aim points as it takes them from open sources (threat_parties): the
+    scenario from the declarations holds Iran as a third party, so the purpose test can be
+    recomputed from the declarations alone."""
     with_iran = builtin_scenario("us-ru-ir")
     us = declaration_from_scenario(with_iran, "US")
     assert us.posture is not None
     assert us.posture.party.declared_against == ("IR",)
+    (iran,) = us.posture.threat_parties
+    assert iran.launch_bases == with_iran.party("IR").launch_bases
+    assert not iran.interceptor_sites
+    assert not iran.radars
+    assert {b.missile for b in iran.launch_bases} <= {m.id for m in us.posture.missile_types}
     scenario = scenario_from_declarations(
         AGREEMENT, {"US": logged("US", 0, us), "RU": logged("RU", 0, baseline("RU"))}
+    )
+    assert [p.id for p in scenario.parties] == ["US", "RU", "IR"]
+    assert scenario.assessment.dyads == (("US", "RU"),)
+    assert scenario.party("US").declared_against == ("IR",)
+    assert scenario.party("US").targets == with_iran.party("US").targets
+    assert scenario.party("IR").launch_bases == with_iran.party("IR").launch_bases
+    assert any("IR: the forces of a party outside the agreement" in a for a in scenario.assumptions)
+
+
+def test_a_threat_declared_without_its_forces_is_kept_out_and_said_so() -> None:
+    """A declaration that names a threat (declared_against) but leaves out its forces: the
+    scenario keeps the US posture without that threat and its aim points, and its assumptions
+    say the purpose test is not assessed against it."""
+    with_iran = builtin_scenario("us-ru-ir")
+    us = declaration_from_scenario(with_iran, "US")
+    assert us.posture is not None
+    bare = us.model_copy(update={"posture": us.posture.model_copy(update={"threat_parties": ()})})
+    scenario = scenario_from_declarations(
+        AGREEMENT, {"US": logged("US", 0, bare), "RU": logged("RU", 0, baseline("RU"))}
     )
     party = scenario.party("US")
     assert party.declared_against == ()
     assert not any(t.against for t in party.targets)
     assert {t.id for t in party.targets} == {t.id for t in SCENARIO.party("US").targets}
+    assert [p.id for p in scenario.parties] == ["US", "RU"]
     assert any("against IR, outside the agreement" in a for a in scenario.assumptions)
+
+
+def test_a_threat_party_is_checked_in_the_declaration() -> None:
+    """A threat party must be one the posture declares its defenses against, and carries
+    launch bases and aim points only (no defenses of its own to declare for it)."""
+    data = declared_posture(builtin_scenario("us-ru-ir"), "US").model_dump(mode="json")
+    stranger = {**data, "threat_parties": [{**data["threat_parties"][0], "id": "CN"}]}
+    with pytest.raises(ValueError, match=r"'CN' is not among party\.declared_against"):
+        DeclaredPosture.model_validate(stranger)
+    armed = {**data["threat_parties"][0], "radars": data["party"]["radars"][:1]}
+    with pytest.raises(ValueError, match="launch bases and aim points only"):
+        DeclaredPosture.model_validate({**data, "threat_parties": [armed]})
+
+
+def test_two_declarations_of_one_threat_party_must_agree() -> None:
+    """Both parties may describe a third party; the descriptions must then be identical."""
+    with_iran = builtin_scenario("us-ru-ir")
+    us = declaration_from_scenario(with_iran, "US")
+    assert us.posture is not None
+    (iran,) = us.posture.threat_parties
+    fewer = iran.model_copy(update={"launch_bases": iran.launch_bases[:1]})
+    missiles = {b.missile for b in fewer.launch_bases}
+    ru = declared_posture(with_iran, "RU").model_dump(mode="json")
+    ru["party"]["declared_against"] = ["IR"]
+    ru["threat_parties"] = [fewer.model_dump(mode="json")]
+    ru["missile_types"] += [
+        m.model_dump(mode="json") for m in us.posture.missile_types if m.id in missiles
+    ]
+    ru["sources"] = {**us.posture.sources, **ru["sources"]}
+    declaration = Declaration.model_validate({"kind": "baseline", "as_of": us.as_of, "posture": ru})
+    with pytest.raises(ConfirmationError, match="threat party 'IR' is declared differently"):
+        scenario_from_declarations(
+            AGREEMENT, {"US": logged("US", 0, us), "RU": logged("RU", 0, declaration)}
+        )
 
 
 def test_the_settings_and_the_date_are_part_of_the_scenario_digest() -> None:
