@@ -518,7 +518,7 @@ def assess(
     for shape in settings.shapes():
         for attacker, defender in pairs:
             for base in parties[attacker].launch_bases:
-                per_missile = base.warheads_per_missile or missiles[base.missile].warheads or 1
+                per_missile = posture.warheads_per_missile(base)
                 for target in posture.targets_of(parties[attacker], parties[defender]):
                     routes.append(
                         Route(
@@ -940,10 +940,7 @@ def _direction(
         len(targets),
         settings.shots_per_warhead,
     )
-    deployed = sum(
-        b.launchers * (b.warheads_per_missile or missiles[b.missile].warheads or 1)
-        for b in attacker.launch_bases
-    )
+    deployed = sum(b.launchers * scenario.warheads_per_missile(b) for b in attacker.launch_bases)
     first = detection.min(axis=0) if detection.size else np.full(n_t, np.inf)
     return Direction(
         defender.id,

@@ -203,12 +203,14 @@ def scenario_sha256(scenario: Scenario) -> str:
 
 @dataclass(frozen=True)
 class Recomputation:
-    """An assessment of a scenario, its rounded result and both digests."""
+    """An assessment of a scenario, its rounded result and both digests (and the assessment
+    itself, for whoever draws it)."""
 
     scenario: Scenario
     result: dict[str, Any]
     scenario_sha256: str
     result_sha256: str
+    assessment: Assessed | None = None
 
     @property
     def verdict(self) -> Literal["pass", "fail"]:
@@ -226,10 +228,12 @@ class Recomputation:
 
 def recompute(scenario: Scenario) -> Recomputation:
     """Assess ``scenario`` and digest the rounded result."""
-    result = result_json(assess(scenario))
+    assessed = assess(scenario)
+    result = result_json(assessed)
     return Recomputation(
         scenario=scenario,
         result=result,
         scenario_sha256=scenario_sha256(scenario),
         result_sha256=sha256_hex(canonical_json(result)),
+        assessment=assessed,
     )
