@@ -249,10 +249,6 @@ def _cached(scenario: Scenario, cache: MutableMapping[str, Recomputation] | None
     return cache[key]
 
 
-def _ref(entry: LoggedEntry) -> Ref:
-    return Ref(party=entry.party, seq=entry.seq, hash=entry.hash)
-
-
 # --- request ------------------------------------------------------------------------------------
 
 
@@ -293,7 +289,7 @@ def request_assessment(
         verdict=done.verdict,
         metrics=done.metrics,
     )
-    return Request(body, tuple(_ref(declarations[p]) for p in parties), done)
+    return Request(body, tuple(declarations[p].as_ref() for p in parties), done)
 
 
 # --- check --------------------------------------------------------------------------------------
@@ -400,7 +396,7 @@ def check_assessment(
     claimed = assessment_entry.entry.body
     if not isinstance(claimed, bodies.Assessment):
         raise ConfirmationError(f"{assessment_entry.ref} is a {assessment_entry.type}")
-    refs = (_ref(assessment_entry),)
+    refs = (assessment_entry.as_ref(),)
     inputs, problems = _inputs(logs, assessment_entry.entry.refs)
     if problems:
         return Verdict(Dispute(reason=f"the assessment {_listed(problems)}"), refs)
