@@ -327,6 +327,7 @@ def confirm_check_command(
     import json
 
     from glasnost.treaty.confirmation import confirm_check
+    from glasnost.treaty.logs import entry_label
 
     with exchange_errors():
         node = open_node(db, key, needs_key=True)
@@ -339,5 +340,7 @@ def confirm_check_command(
     if not rows:
         common.console.print("no unanswered assessment of the other party")
     for row in rows:
-        refs = ", ".join(f"{r['party']}#{r['seq']}" for r in row["entry"]["refs"])
-        common.console.print(f"{node.party}#{row['seq']}: {row['entry']['type']} of {refs}")
+        refs = ", ".join(entry_label(r["party"], r["seq"]) for r in row["entry"]["refs"])
+        common.console.print(
+            f"{entry_label(node.party, row['seq'])}: {row['entry']['type']} of {refs}"
+        )

@@ -132,6 +132,8 @@ def take(
     logs at ``at`` (default: now), then write it (see the module docstring); ``note`` is
     final's, ``reason`` refuse's and withdraw's, ``effective`` withdraw's. Raises
     :class:`LifecycleError` when refused."""
+    if kind in ("refuse", "withdraw") and not reason:
+        raise LifecycleError(f"{kind} needs a reason, for the record")
     now = at or dt.datetime.now(dt.UTC)
     state = lifecycle(agreement, views_of_node(node), now)
     party = node.party

@@ -50,7 +50,7 @@ from glasnost.treaty.digest import (
     scenario_sha256,
 )
 from glasnost.treaty.lifecycle import lifecycle
-from glasnost.treaty.logs import LoggedEntry, LogView, views_of_node
+from glasnost.treaty.logs import LoggedEntry, LogView, entry_label, views_of_node
 
 __all__ = [
     "PRECISION",
@@ -323,7 +323,7 @@ def _inputs(
         view = logs.get(ref.party)
         entry = None if view is None else view.by_hash(ref.hash)
         if entry is None or entry.seq != ref.seq:
-            problems.append(f"{NOT_IN_LOGS}: {ref.party}#{ref.seq} (sha256 {ref.hash})")
+            problems.append(f"{NOT_IN_LOGS}: {entry_label(ref.party, ref.seq)} (sha256 {ref.hash})")
         elif _declaration(entry) is None:
             problems.append(f"references {entry.ref}, a {entry.type} with no declared posture")
         elif entry.party in found:

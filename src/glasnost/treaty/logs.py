@@ -109,7 +109,9 @@ class LogView:
             earliest_from[i] = now if later is None else min(now, later)
         entries = []
         for seq, item in enumerate(signed):
-            entry = parse_entry(json.loads(item.entry), where=f"entry {keys.party}#{seq}")
+            entry = parse_entry(
+                json.loads(item.entry), where=f"entry {entry_label(keys.party, seq)}"
+            )
             at = bisect.bisect_right(sizes, seq)  # first checkpoint with size > seq
             administration = _administration(keys, item.key_id)
             entries.append(

@@ -90,13 +90,22 @@ def test_final_then_adopt_by_the_successor_continues_the_agreement(pair: Pair) -
 
 
 def test_withdraw_only_while_in_force(pair: Pair) -> None:
-    def withdraw() -> None:
+    def withdraw(reason: str = "test") -> None:
         day = dt.date(2027, 1, 1)
-        take(pair.us.node, pair.agreement, "withdraw", effective=day, at=pair.clock.now)
+        take(
+            pair.us.node,
+            pair.agreement,
+            "withdraw",
+            effective=day,
+            reason=reason,
+            at=pair.clock.now,
+        )
 
     with pytest.raises(LifecycleError, match="US is 'not signed'"):
         withdraw()
     _in_force(pair)
+    with pytest.raises(LifecycleError, match="withdraw needs a reason"):
+        withdraw(reason="")
     withdraw()
     pair.exchange()
     assert lifecycle(pair.agreement, pair.views(), pair.clock.now).state == "terminated"

@@ -29,7 +29,7 @@ from glasnost.treaty.confirmation import (
     scenario_from_declarations,
     scenario_sha256,
 )
-from glasnost.treaty.logs import LoggedEntry, LogView
+from glasnost.treaty.logs import LoggedEntry, LogView, entry_label
 
 __all__ = ["Assessed", "page"]
 
@@ -106,7 +106,7 @@ def page(site: Site) -> dict[str, Any]:
                 "scenario_sha256": body.scenario_sha256,
                 "result_sha256": body.result_sha256,
                 "software": body.software,
-                "inputs": [f"{r.party}#{r.seq}" for r in e.entry.refs],
+                "inputs": [entry_label(r.party, r.seq) for r in e.entry.refs],
                 "status": "void" if status is None else status["status"],
                 "answer": None if status is None else status["answer"],
                 "note": "" if status is None else status["note"],
