@@ -203,11 +203,10 @@ def run_exchange_demo(folder: Path, *, say: Say = print, overwrite: bool = True)
             )
 
         step("The United States proposes the agreement; both parties sign it")
-        proposal = us.node().write("propose", actions.propose(agreement))
+        actions.take(us.node(), agreement, "propose")
         sync(us, ru)
-        ref = _ref("US", proposal.seq, proposal.hash)
         for side in (us, ru):
-            side.node().write("sign", actions.sign(agreement), refs=(ref,))
+            actions.take(side.node(), agreement, "sign")
         sync(us, ru)
         step(f"  agreement: {_status(us, agreement).state}")
 
@@ -296,12 +295,6 @@ def _setup(parties: dict[str, _Party], step: Say) -> None:
         step(f"  {side.party} node on {side.url}/v1/ ({side.db.name})")
 
 
-def _ref(party: str, seq: int, hash_: str) -> Any:
-    from glasnost.exchange.bodies import Ref
-
-    return Ref(party=party, seq=seq, hash=hash_)
-
-
 def _status(side: _Party, agreement: Agreement) -> Lifecycle:
     return lifecycle(agreement, views_of_node(side.node()))
 
@@ -339,8 +332,8 @@ def _change(
     assert side.record is not None
     node = side.node()
     outgoing = side.record.administrations[-1]
-    final = node.write("final", actions.final(agreement, outgoing.id, "end of term"))
-    final_checkpoint = node.checkpoint()
+    final = actions.take(node, agreement, "final", note="end of term")
+    final_checkpoint = node.own.checkpoints(min_size=final.seq + 1)[0]  # written with it
     step(
         f"  {side.party}#{final.seq}: final entry of {outgoing.id}; "
         f"final checkpoint {final_checkpoint.size}"
@@ -376,18 +369,12 @@ def _change(
     step(f"  {side.party}: successor administration {successor_id} in office, key record shared")
 
     node = side.node()
-    final_ref = _ref(side.party, final.seq, final.hash)
     if adopt:
-        ref = actions.checkpoint_ref(node.own.origin, final_checkpoint)
-        written = node.write(
-            "adopt", actions.adopt(agreement, successor_id, ref), refs=(final_ref,)
-        )
+        written = actions.take(node, agreement, "adopt")
         step(f"  {side.party}#{written.seq}: {successor_id} adopts the agreement")
     else:
-        written = node.write(
-            "refuse",
-            actions.refuse(agreement, successor_id, "the new administration does not adopt it"),
-            refs=(final_ref,),
+        written = actions.take(
+            node, agreement, "refuse", reason="the new administration does not adopt it"
         )
         step(f"  {side.party}#{written.seq}: {successor_id} refuses the agreement")
     sync(side, peer)

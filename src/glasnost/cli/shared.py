@@ -50,14 +50,18 @@ def print_json(value: Any) -> None:
 
 @contextmanager
 def exchange_errors() -> Iterator[None]:
-    """Turn the exchange's and the scenario's errors into one precise line and exit code 2."""
+    """Turn the exchange's, the scenario's and the lifecycle's errors into one precise line and
+    exit code 2."""
     import sqlalchemy.exc
 
     from glasnost.exchange.errors import ExchangeError
     from glasnost.scenario.loading import ScenarioError
+    from glasnost.treaty.actions import LifecycleError
 
     try:
         yield
+    except LifecycleError as exc:
+        raise common.fail(escape(str(exc))) from None
     except ScenarioError as exc:
         for line in str(exc).splitlines():
             common.errors.print(f"[bold red]error:[/] {escape(line)}", soft_wrap=True)
@@ -104,16 +108,18 @@ def parse_time(text: str | None, option: str) -> dt.datetime | None:
 
 
 def resolve_refs(node: Any, refs: list[str] | None) -> list[Any]:
-    """Resolve PARTY:SEQ options to refs with the hash of the entry this node holds there."""
+    """Resolve PARTY:SEQ (or PARTY#SEQ) options to refs with the hash of the entry this node
+    holds there."""
     from glasnost.exchange.bodies import Ref
+    from glasnost.treaty.logs import parse_entry_label
 
     out = []
     for text in refs or []:
-        party, _, seq_text = text.partition(":")
-        if not party or not seq_text.isdigit():
+        position = parse_entry_label(text)
+        if position is None:
             raise typer.BadParameter(f"{text!r} is not PARTY:SEQ", param_hint="--ref")
-        signed = node.log(party).entry(int(seq_text))
-        out.append(Ref(party=party, seq=int(seq_text), hash=signed.hash))
+        party, seq = position
+        out.append(Ref(party=party, seq=seq, hash=node.log(party).entry(seq).hash))
     return out
 
 

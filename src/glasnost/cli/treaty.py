@@ -1,13 +1,14 @@
 """Commands of the agreement: show it, propose, sign, the succession (final, adopt, refuse),
 withdraw, and its status replayed from the node's logs. Each action is checked against the
-lifecycle before it is written: one that would have no effect is refused with the reason."""
+lifecycle before it is written (:func:`glasnost.treaty.actions.take`): one that would have no
+effect is refused with the reason."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -25,6 +26,9 @@ from glasnost.cli.shared import (
     print_json,
     report_written,
 )
+
+if TYPE_CHECKING:
+    from glasnost.treaty.actions import Kind
 
 AgreementOption = Annotated[
     str,
@@ -91,17 +95,16 @@ def agreement_show(agreement: AgreementOption = "us-ru", as_json: JsonOption = F
         )
 
 
-def _write_action(
-    db: str, key: Path | None, agreement: str, build: Any, as_json: bool, what: str
+def _take(
+    db: str, key: Path | None, agreement: str, kind: Kind, what: str, as_json: bool, **details: Any
 ) -> None:
+    """Check the action against the lifecycle, then write it (:func:`.actions.take`)."""
+    from glasnost.treaty.actions import take
+
     with exchange_errors():
         node = open_node(db, key, needs_key=True)
         doc = open_agreement(agreement)
-        state = _state(node, doc)
-        entry_type, body, refs = build(node, doc, state)
-        written = node.write(entry_type, body, refs=refs)
-        if entry_type == "final":
-            node.checkpoint()  # the final checkpoint the successor commits to
+        written = take(node, doc, kind, **details)
     report_written(node, written, what, as_json)
 
 
@@ -113,16 +116,7 @@ def agreement_propose(
     as_json: JsonOption = False,
 ) -> None:
     """Propose the agreement (its text hash) in the node's log."""
-    from glasnost.treaty import actions
-
-    def build(node: Any, doc: Any, state: Any) -> tuple[str, Any, tuple[Any, ...]]:
-        if state.proposal is not None:
-            raise common.fail(f"already proposed ({state.proposal})")
-        if node.party not in doc.party_ids():
-            raise common.fail(f"{node.party} is not a party of {doc.id}")
-        return "propose", actions.propose(doc), ()
-
-    _write_action(db, key, agreement, build, as_json, "proposal")
+    _take(db, key, agreement, "propose", "proposal", as_json)
 
 
 @agreement_app.command("sign")
@@ -133,21 +127,7 @@ def agreement_sign(
     as_json: JsonOption = False,
 ) -> None:
     """Sign the proposed agreement (the entry references the proposal)."""
-    from glasnost.exchange.bodies import Ref
-    from glasnost.treaty import actions
-
-    def build(node: Any, doc: Any, state: Any) -> tuple[str, Any, tuple[Any, ...]]:
-        if state.proposal is None:
-            raise common.fail("no proposal of this agreement in the logs yet: sync first")
-        if state.parties[node.party].state != "not signed":
-            raise common.fail(
-                f"{node.party} has signed already ({state.parties[node.party].state})"
-            )
-        party, seq = state.proposal.split("#")
-        signed = node.log(party).entry(int(seq))
-        return "sign", actions.sign(doc), (Ref(party=party, seq=int(seq), hash=signed.hash),)
-
-    _write_action(db, key, agreement, build, as_json, "signature")
+    _take(db, key, agreement, "sign", "signature", as_json)
 
 
 @agreement_app.command("final")
@@ -159,48 +139,7 @@ def agreement_final(
     as_json: JsonOption = False,
 ) -> None:
     """The outgoing administration's final entry, then the final checkpoint."""
-    from glasnost.treaty import actions
-
-    def build(node: Any, doc: Any, state: Any) -> tuple[str, Any, tuple[Any, ...]]:
-        mine = state.parties[node.party]
-        _, administration = node.signer(dt.datetime.now(dt.UTC))
-        if mine.state != "in force" or mine.administration != administration.id:
-            raise common.fail(
-                f"{node.party} is {mine.state!r} under {mine.administration}; only the "
-                "administration in force under the agreement writes final"
-            )
-        return "final", actions.final(doc, administration.id, note), ()
-
-    _write_action(db, key, agreement, build, as_json, "final entry")
-
-
-def _succession_refs(node: Any, state: Any) -> tuple[Any, Any]:
-    """The pending final entry (a Ref) and the final checkpoint after it."""
-    from glasnost.exchange.bodies import Ref
-
-    mine = state.parties[node.party]
-    if mine.state != "succession pending":
-        raise common.fail(f"{node.party} is {mine.state!r}: there is no final entry to answer")
-    party, seq_text = mine.causes[-1].split("#")
-    seq = int(seq_text)
-    signed = node.own.entry(seq)
-    checkpoints = node.own.checkpoints(min_size=seq + 1)
-    if not checkpoints:
-        raise common.fail("the final entry has no checkpoint after it yet")
-    return Ref(party=party, seq=seq, hash=signed.hash), checkpoints[0]
-
-
-def _successor(node: Any, state: Any) -> str:
-    _, administration = node.signer(dt.datetime.now(dt.UTC))
-    outgoing = state.parties[node.party].administration
-    order = [a.id for a in node.party_keys.administrations]
-    expected = order[order.index(outgoing) + 1] if order.index(outgoing) + 1 < len(order) else None
-    if administration.id != expected:
-        raise common.fail(
-            f"the key given is administration {administration.id}'s; the successor of "
-            f"{outgoing} is {expected or 'not in the key record yet (keys add-administration)'}"
-        )
-    return str(administration.id)
+    _take(db, key, agreement, "final", "final entry", as_json, note=note)
 
 
 @agreement_app.command("adopt")
@@ -211,15 +150,7 @@ def agreement_adopt(
     as_json: JsonOption = False,
 ) -> None:
     """The successor administration adopts the agreement and continues the log."""
-    from glasnost.treaty import actions
-
-    def build(node: Any, doc: Any, state: Any) -> tuple[str, Any, tuple[Any, ...]]:
-        final_ref, checkpoint = _succession_refs(node, state)
-        successor = _successor(node, state)
-        ref = actions.checkpoint_ref(node.own.origin, checkpoint)
-        return "adopt", actions.adopt(doc, successor, ref), (final_ref,)
-
-    _write_action(db, key, agreement, build, as_json, "adoption")
+    _take(db, key, agreement, "adopt", "adoption", as_json)
 
 
 @agreement_app.command("refuse")
@@ -231,14 +162,7 @@ def agreement_refuse(
     as_json: JsonOption = False,
 ) -> None:
     """The successor administration refuses the agreement."""
-    from glasnost.treaty import actions
-
-    def build(node: Any, doc: Any, state: Any) -> tuple[str, Any, tuple[Any, ...]]:
-        final_ref, _ = _succession_refs(node, state)
-        successor = _successor(node, state)
-        return "refuse", actions.refuse(doc, successor, reason), (final_ref,)
-
-    _write_action(db, key, agreement, build, as_json, "refusal")
+    _take(db, key, agreement, "refuse", "refusal", as_json, reason=reason)
 
 
 @agreement_app.command("withdraw")
@@ -251,19 +175,11 @@ def agreement_withdraw(
     as_json: JsonOption = False,
 ) -> None:
     """Withdraw from the agreement from a date on."""
-    from glasnost.treaty import actions
-
     try:
         day = dt.date.fromisoformat(effective)
     except ValueError:
         raise typer.BadParameter(f"{effective!r} is not a date", param_hint="--effective") from None
-
-    def build(node: Any, doc: Any, state: Any) -> tuple[str, Any, tuple[Any, ...]]:
-        if not state.parties[node.party].state.startswith("in force"):
-            raise common.fail(f"{node.party} is {state.parties[node.party].state!r}")
-        return "withdraw", actions.withdraw(doc, day, reason), ()
-
-    _write_action(db, key, agreement, build, as_json, "withdrawal")
+    _take(db, key, agreement, "withdraw", "withdrawal", as_json, effective=day, reason=reason)
 
 
 @agreement_app.command("status")
@@ -411,6 +327,7 @@ def confirm_check_command(
     import json
 
     from glasnost.treaty.confirmation import confirm_check
+    from glasnost.treaty.logs import entry_label
 
     with exchange_errors():
         node = open_node(db, key, needs_key=True)
@@ -423,5 +340,7 @@ def confirm_check_command(
     if not rows:
         common.console.print("no unanswered assessment of the other party")
     for row in rows:
-        refs = ", ".join(f"{r['party']}#{r['seq']}" for r in row["entry"]["refs"])
-        common.console.print(f"{node.party}#{row['seq']}: {row['entry']['type']} of {refs}")
+        refs = ", ".join(entry_label(r["party"], r["seq"]) for r in row["entry"]["refs"])
+        common.console.print(
+            f"{entry_label(node.party, row['seq'])}: {row['entry']['type']} of {refs}"
+        )

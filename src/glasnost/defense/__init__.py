@@ -1,1 +1,2 @@
-"""Defense analysis: sensors, engagement feasibility, capacity and the assessment."""
+"""Defense analysis: sensors, engagement feasibility, capacity, the assessment and the geometry
+its pictures draw (tracks, intercept segments, radar footprints)."""

@@ -205,6 +205,58 @@ class Assessment:
             ),
         }
 
+    # The result records: the one serialisation of the result, which the JSON output
+    # (:meth:`to_dict`), the digest (:func:`glasnost.treaty.digest.result_json`) and the flat
+    # tables (:mod:`glasnost.report.tables`) all read.
+
+    def criteria_records(self) -> list[dict[str, Any]]:
+        """One record per evaluated criterion, in evaluation order."""
+        return [
+            {
+                "id": c.id,
+                "subject": c.subject,
+                "value": c.value,
+                "threshold": c.threshold,
+                "passed": c.passed,
+                "drivers": list(c.drivers),
+            }
+            for c in self.criteria
+        ]
+
+    def capacity_records(self) -> list[dict[str, Any]]:
+        """One record per direction: warheads deployed and defeatable, and the split of the
+        maximum flow by site, base and target."""
+        return [
+            {
+                "defender": d.defender,
+                "attacker": d.attacker,
+                "shape": d.shape,
+                "deployed_warheads": d.deployed_warheads,
+                "warheads_defeatable": d.capacity.warheads_defeatable,
+                "fraction_defeatable": d.defeatable_fraction,
+                "by_site": {s.id: int(n) for s, n in zip(d.sites, d.capacity.by_site, strict=True)},
+                "by_base": _by_base(d),
+                "by_target": _by_target(d),
+            }
+            for d in self.directions
+        ]
+
+    def route_records(self) -> list[dict[str, Any]]:
+        """One record per route flown, reachable or not, in batch order."""
+        result = self.trajectories
+        return [
+            {
+                "attacker": r.attacker,
+                "shape": r.shape,
+                "launch": r.base.id,
+                "missile": r.missile,
+                "target": r.target.id,
+                "reachable": bool(result.on_target[r.index]),
+                "flight_time_s": float(result.trajectory.impact_s[r.index]),
+            }
+            for r in self.routes
+        ]
+
     def engagements(self) -> list[dict[str, Any]]:
         """One record per (site, route) of every direction (km, km/s and degrees)."""
         traj = self.trajectories.trajectory
@@ -263,45 +315,9 @@ class Assessment:
             "verdict": "no threat" if self.verdict else "threat",
             "verdict_passed": self.verdict,
             **self.settings_summary(),
-            "criteria": [
-                {
-                    "id": c.id,
-                    "subject": c.subject,
-                    "value": c.value,
-                    "threshold": c.threshold,
-                    "passed": c.passed,
-                    "drivers": list(c.drivers),
-                }
-                for c in self.criteria
-            ],
-            "capacity": [
-                {
-                    "defender": d.defender,
-                    "attacker": d.attacker,
-                    "shape": d.shape,
-                    "deployed_warheads": d.deployed_warheads,
-                    "warheads_defeatable": d.capacity.warheads_defeatable,
-                    "fraction_defeatable": d.defeatable_fraction,
-                    "by_site": {
-                        s.id: int(n) for s, n in zip(d.sites, d.capacity.by_site, strict=True)
-                    },
-                    "by_base": _by_base(d),
-                    "by_target": _by_target(d),
-                }
-                for d in self.directions
-            ],
-            "routes": [
-                {
-                    "attacker": r.attacker,
-                    "shape": r.shape,
-                    "launch": r.base.id,
-                    "missile": r.missile,
-                    "target": r.target.id,
-                    "reachable": bool(self.trajectories.on_target[r.index]),
-                    "flight_time_s": float(self.trajectories.trajectory.impact_s[r.index]),
-                }
-                for r in self.routes
-            ],
+            "criteria": self.criteria_records(),
+            "capacity": self.capacity_records(),
+            "routes": self.route_records(),
             "purpose": [
                 {
                     "defender": p.defender,
@@ -518,7 +534,7 @@ def assess(
     for shape in settings.shapes():
         for attacker, defender in pairs:
             for base in parties[attacker].launch_bases:
-                per_missile = base.warheads_per_missile or missiles[base.missile].warheads or 1
+                per_missile = posture.warheads_per_missile(base)
                 for target in posture.targets_of(parties[attacker], parties[defender]):
                     routes.append(
                         Route(
@@ -932,10 +948,7 @@ def _direction(
         np.array([s.count for s in sites], dtype=np.int64),
     )
     capacity = _capacity(sites, mine, live, table.feasible, settings.shots_per_warhead)
-    deployed = sum(
-        b.launchers * (b.warheads_per_missile or missiles[b.missile].warheads or 1)
-        for b in attacker.launch_bases
-    )
+    deployed = sum(b.launchers * scenario.warheads_per_missile(b) for b in attacker.launch_bases)
     first = detection.min(axis=0) if detection.size else np.full(n_t, np.inf)
     return Direction(
         defender.id,

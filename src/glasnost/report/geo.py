@@ -3,14 +3,14 @@
 Both files hold the same features, with the same properties:
 
 - Points: interceptor sites, radars, launch bases and targets of every party;
-- trajectories: each route's track from launch to impact (``TRACK_POINTS`` samples), with the
+- trajectories: each route's track from launch to impact (60 samples), with the
   height in metres as the third coordinate, for every route flown (``reachable`` is false for
   the routes beyond the missile's reach, which the assessment leaves out);
 - engagements: for each feasible (site, route) pair, the part of the trajectory between the
   earliest and the latest feasible intercept (a Point when the window is a single instant);
 - radar coverage: the ground footprint of each radar against a reentry vehicle at
-  ``COVERAGE_ALTITUDE_M`` (:func:`glasnost.defense.sensors.coverage_polygon`), for the smallest
-  reentry-vehicle cross-section of the missiles aimed at the radar's party.
+  300 km, for the threat cross-section of the radar's party. Tracks, segments and footprints
+  follow the one rule of :mod:`glasnost.defense.geometry`.
 
 Coordinates are ``[lon, lat]`` (deg, WGS84) rounded to 1e-5 deg, and ``[lon, lat, height_m]``
 (height rounded to 1 m) for trajectories and engagements. Lines and polygons that cross the
@@ -39,25 +39,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glasnost import __version__
-from glasnost.defense.assessment import Assessment, sensor_radars
-from glasnost.defense.sensors import Radars, coverage_polygon
-from glasnost.physics.constants import EARTH_MODELS, EarthModel
-from glasnost.physics.trajectory import Trajectory
-from glasnost.scenario.models import Party, Radar
+from glasnost.defense.assessment import Assessment
+from glasnost.defense.geometry import ground_tracks, intercept_segments, party_footprints
+from glasnost.scenario.models import Party
 
 FloatArray = NDArray[np.float64]
 Position = list[float]
 Geometry = dict[str, Any]
 Properties = dict[str, Any]
-
-TRACK_POINTS = 60
-"""Samples of each trajectory, launch and impact included."""
-
-SEGMENT_POINTS = 30
-"""Samples of each engagement segment (earliest to latest intercept, both included)."""
-
-COVERAGE_ALTITUDE_M = 300e3
-"""Height of the reentry vehicle for the radar coverage footprints."""
 
 LON_LAT_DIGITS = 5
 KML_NS = "http://www.opengis.net/kml/2.2"
@@ -128,10 +117,9 @@ def _metadata(assessment: Assessment) -> dict[str, Any]:
 
 def _items(assessment: Assessment) -> list[_Item]:
     scenario = assessment.scenario
-    earth = EARTH_MODELS[scenario.earth]
     out: list[_Item] = []
     for party in scenario.parties:
-        out += _posture(party, assessment, earth)
+        out += _posture(party, assessment)
     out += _trajectories(assessment)
     out += _engagements(assessment)
     order = {kind: i for i, (kind, _) in enumerate(KINDS)}
@@ -139,7 +127,7 @@ def _items(assessment: Assessment) -> list[_Item]:
     return sorted(out, key=lambda it: (order[it.kind], parties.get(it.party, len(parties))))
 
 
-def _posture(party: Party, assessment: Assessment, earth: EarthModel) -> list[_Item]:
+def _posture(party: Party, assessment: Assessment) -> list[_Item]:
     out: list[_Item] = []
     for s in party.interceptor_sites:
         out.append(
@@ -160,8 +148,9 @@ def _posture(party: Party, assessment: Assessment, earth: EarthModel) -> list[_I
                 ),
             )
         )
-    rcs = _coverage_rcs_m2(party, assessment)
-    for r in party.radars:
+    for r, footprint in zip(
+        party.radars, party_footprints(assessment.scenario, party.id), strict=True
+    ):
         out.append(
             _Item(
                 party.id,
@@ -182,10 +171,7 @@ def _posture(party: Party, assessment: Assessment, earth: EarthModel) -> list[_I
                 ),
             )
         )
-        if rcs is None:
-            continue
-        lat, lon = coverage_polygon(_radar(r, earth), 0, rcs, COVERAGE_ALTITUDE_M, earth=earth)
-        polygon = _polygon(lat, lon)
+        polygon = _polygon(footprint.lat_deg, footprint.lon_deg)
         if polygon is None:
             continue
         out.append(
@@ -200,16 +186,12 @@ def _posture(party: Party, assessment: Assessment, earth: EarthModel) -> list[_I
                     id=r.id,
                     name=r.name,
                     role=r.role,
-                    rcs_m2=rcs,
-                    altitude_km=COVERAGE_ALTITUDE_M / 1e3,
+                    rcs_m2=footprint.rcs_m2,
+                    altitude_km=footprint.altitude_m / 1e3,
                 ),
             )
         )
-    missiles = {m.id: m for m in assessment.scenario.missile_types}
     for b in party.launch_bases:
-        per_missile = b.warheads_per_missile or (
-            missiles[b.missile].warheads if b.missile in missiles else None
-        )
         out.append(
             _Item(
                 party.id,
@@ -224,7 +206,7 @@ def _posture(party: Party, assessment: Assessment, earth: EarthModel) -> list[_I
                     kind=b.kind,
                     missile=b.missile,
                     launchers=b.launchers,
-                    warheads_per_missile=per_missile,
+                    warheads_per_missile=assessment.scenario.warheads_per_missile(b),
                     basis=b.basis,
                 ),
             )
@@ -242,19 +224,6 @@ def _posture(party: Party, assessment: Assessment, earth: EarthModel) -> list[_I
     return out
 
 
-def _coverage_rcs_m2(party: Party, assessment: Assessment) -> float | None:
-    """Smallest reentry-vehicle cross-section of the missiles aimed at ``party`` (of any missile
-    type when none is), None when the scenario has no missile type."""
-    rcs = {m.id: m.rcs_reentry_vehicle_m2 for m in assessment.scenario.missile_types}
-    aimed = {r.missile for r in assessment.routes if r.defender == party.id}
-    values = [rcs[m] for m in aimed if m in rcs] or list(rcs.values())
-    return min(values) if values else None
-
-
-def _radar(r: Radar, earth: EarthModel) -> Radars:
-    return sensor_radars([r], earth)
-
-
 def _route_id(launch: str, target: str) -> str:
     return f"{launch}->{target}"
 
@@ -265,10 +234,8 @@ def _trajectories(assessment: Assessment) -> list[_Item]:
     routes = [r for r in assessment.routes if np.isfinite(traj.impact_s[r.index])]
     if not routes:
         return []
-    rows = np.array([r.index for r in routes], dtype=np.intp)
-    frac = np.linspace(0.0, 1.0, TRACK_POINTS)
-    times = traj.impact_s[rows][:, None] * frac[None, :]
-    lat, lon, alt = _geodetic(traj, rows, times)
+    tracks = ground_tracks(traj, np.array([r.index for r in routes], dtype=np.intp))
+    lat, lon, alt = tracks.lat_deg, tracks.lon_deg, tracks.alt_m
     apogee = traj.apogee_m()
     out: list[_Item] = []
     for k, r in enumerate(routes):
@@ -301,10 +268,12 @@ def _trajectories(assessment: Assessment) -> list[_Item]:
 
 def _engagements(assessment: Assessment) -> list[_Item]:
     traj = assessment.trajectories.trajectory
-    pairs: list[tuple[Properties, str, str, int, float, float]] = []
+    out: list[_Item] = []
     for d in assessment.directions:
         tb = d.table
-        for i, j in zip(*np.nonzero(tb.feasible), strict=True):
+        segments, samples = intercept_segments(traj, d)
+        for seg in segments:
+            i, j = seg.site, seg.route
             site, route = d.sites[i], d.routes[j]
             speed = assessment.interceptor_burnout_velocity_kms(site.interceptor)
             crit = float(tb.critical_burnout_velocity_ms[i, j]) / 1e3
@@ -331,40 +300,16 @@ def _engagements(assessment: Assessment) -> list[_Item]:
                 margin_kms=crit - speed,
             )
             name = f"{site.name}: {route.base.name} -> {route.target.name}"
-            first = float(tb.earliest_intercept_s[i, j])
-            last = float(tb.latest_intercept_s[i, j])
-            if np.isfinite(first) and np.isfinite(last):
-                pairs.append((props, d.defender, name, route.index, first, last))
-    if not pairs:
-        return []
-    rows = np.array([p[3] for p in pairs], dtype=np.intp)
-    t0 = np.array([p[4] for p in pairs])
-    t1 = np.array([p[5] for p in pairs])
-    frac = np.linspace(0.0, 1.0, SEGMENT_POINTS)
-    lat, lon, alt = _geodetic(traj, rows, t0[:, None] + (t1 - t0)[:, None] * frac[None, :])
-    out: list[_Item] = []
-    for k, (props, defender, name, _, a, b) in enumerate(pairs):
-        geometry: Geometry | None
-        if b > a:
-            geometry = _line(lat[k], lon[k], alt[k])
-        else:  # a single feasible instant
-            geometry = _point(lon[k, 0], lat[k, 0], alt[k, 0])
-        if geometry is not None:
-            out.append(_Item(defender, "engagement", name, geometry, props))
+            k = seg.row
+            lat, lon, alt = samples.lat_deg[k], samples.lon_deg[k], samples.alt_m[k]
+            geometry: Geometry | None
+            if seg.end_s > seg.start_s:
+                geometry = _line(lat, lon, alt)
+            else:  # a single feasible instant
+                geometry = _point(lon[0], lat[0], alt[0])
+            if geometry is not None:
+                out.append(_Item(d.defender, "engagement", name, geometry, props))
     return out
-
-
-def _geodetic(
-    traj: Trajectory, rows: NDArray[np.intp], times: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Latitude, longitude (deg) and height (m), each (K, M), of trajectory rows ``rows`` (K,)
-    at times ``times`` (K, M)."""
-    sub = traj.take(rows)
-    cols = [sub.geodetic_at(times[:, m]) for m in range(times.shape[1])]
-    lat = np.stack([c[0] for c in cols], axis=1)
-    lon = np.stack([c[1] for c in cols], axis=1)
-    alt = np.stack([c[2] for c in cols], axis=1)
-    return lat, lon, alt
 
 
 def _props(feature: str, **values: Any) -> Properties:

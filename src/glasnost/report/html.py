@@ -5,9 +5,9 @@ Header with the verdict and the criteria, a world map and a margin heat map per 
 assumption. Pictures are PNGs embedded as base64 ``data:`` URIs and the styles are inline, so
 the file opens without a network. The tables read :meth:`Assessment.to_dict` (the same data as
 the terminal summary and ``--json``); the pictures take positions from the scenario, ground
-tracks from the trajectories, radar footprints from :func:`defense.sensors.coverage_polygon` and
-margins from the engagement table. Rendered with Jinja2 (``templates/assessment.html.j2``,
-autoescaped).
+tracks, intercept segments and radar footprints from :mod:`glasnost.defense.geometry` (as the
+GIS export and the dashboard) and margins from the engagement table. Rendered with Jinja2
+(``templates/assessment.html.j2``, autoescaped).
 """
 
 from __future__ import annotations
@@ -22,27 +22,17 @@ import numpy as np
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from numpy.typing import NDArray
 
-from glasnost.defense.assessment import (
-    Assessment,
-    Direction,
-    critical_velocity_model,
-    sensor_radars,
+from glasnost.defense.assessment import Assessment, Direction, critical_velocity_model
+from glasnost.defense.geometry import (
+    Samples,
+    footprint_note,
+    ground_tracks,
+    intercept_segments,
+    party_footprints,
 )
-from glasnost.defense.sensors import coverage_polygon
-from glasnost.physics.constants import EARTH_MODELS
 from glasnost.report import maps
-from glasnost.scenario.models import Party
 
 FloatArray = NDArray[np.float64]
-
-TRACK_POINTS = 60
-"""Points per ground track on the map."""
-
-SEGMENT_POINTS = 24
-"""Points per engageable segment (earliest to latest intercept time)."""
-
-FOOTPRINT_ALTITUDE_KM = 300.0
-"""Height of the reentry vehicle for which the radar footprints are drawn."""
 
 LABELS = {
     "deployed_warheads_defeatable_fraction": "Warheads defeatable",
@@ -83,7 +73,7 @@ def render_html(assessment: Assessment) -> str:
     """The report as one self-contained HTML document."""
     data = assessment.to_dict()
     figures: list[tuple[str, list[Picture]]] = []
-    tracks = ground_tracks(assessment)
+    tracks = ground_tracks(assessment.trajectories.trajectory)
     for d in assessment.directions:
         figures.append(
             (
@@ -110,83 +100,29 @@ def write_html(assessment: Assessment, path: str | Path) -> None:
 # --- figures ------------------------------------------------------------------------------------
 
 
-def ground_tracks(assessment: Assessment) -> tuple[FloatArray, FloatArray]:
-    """Latitude and longitude (deg) of every route's sub-point, (routes, TRACK_POINTS), from
-    launch to impact."""
-    traj = assessment.trajectories.trajectory
-    fractions = np.linspace(0.0, 1.0, TRACK_POINTS)
-    lat = np.empty((traj.size, TRACK_POINTS))
-    lon = np.empty((traj.size, TRACK_POINTS))
-    for k, f in enumerate(fractions):
-        lat[:, k], lon[:, k], _ = traj.geodetic_at(f * traj.impact_s)
-    return lat, lon
-
-
 def _engageable(assessment: Assessment, d: Direction) -> list[maps.Track]:
     """For each feasible (site, route): the ground track between the earliest and the latest
     intercept times."""
-    tb = d.table
-    rows, cols = np.nonzero(tb.feasible)
-    if rows.size == 0:
-        return []
-    start = tb.earliest_intercept_s[rows, cols]
-    end = tb.latest_intercept_s[rows, cols]
-    route_index = np.array([d.routes[j].index for j in cols], dtype=np.intp)
-    sub = assessment.trajectories.trajectory.take(route_index)
-    fractions = np.linspace(0.0, 1.0, SEGMENT_POINTS)
-    lat = np.empty((rows.size, SEGMENT_POINTS))
-    lon = np.empty((rows.size, SEGMENT_POINTS))
-    for k, f in enumerate(fractions):
-        lat[:, k], lon[:, k], _ = sub.geodetic_at(start + f * (end - start))
-    return [maps.Track(lon[n], lat[n]) for n in range(rows.size)]
+    _, samples = intercept_segments(assessment.trajectories.trajectory, d)
+    return [maps.Track(lon, lat) for lat, lon in zip(samples.lat_deg, samples.lon_deg, strict=True)]
 
 
-def _radars(assessment: Assessment, defender: Party, rcs_m2: float) -> list[maps.RadarMarker]:
-    radars = defender.radars
-    if not radars:
-        return []
-    earth = EARTH_MODELS[assessment.scenario.earth]
-    sensor = sensor_radars(radars, earth)
-    out: list[maps.RadarMarker] = []
-    for k, r in enumerate(radars):
-        lat, lon = coverage_polygon(sensor, k, rcs_m2, FOOTPRINT_ALTITUDE_KM * 1e3, earth=earth)
-        out.append(
-            maps.RadarMarker(
-                r.lon_deg, r.lat_deg, r.id, defender.id, r.role == "fire_control", lon, lat
-            )
-        )
-    return out
-
-
-def _reentry_rcs_m2(assessment: Assessment, d: Direction) -> float:
-    """The median reentry-vehicle cross-section of the attacker's routes (a representative
-    object for the radar footprints)."""
-    missiles = {m.id: m for m in assessment.scenario.missile_types}
-    values = [missiles[r.missile].rcs_reentry_vehicle_m2 for r in (*d.routes, *d.unreachable)]
-    return float(np.median(values)) if values else 0.01
-
-
-def world_map(
-    assessment: Assessment, d: Direction, tracks: tuple[FloatArray, FloatArray]
-) -> Picture:
+def world_map(assessment: Assessment, d: Direction, tracks: Samples) -> Picture:
     scenario = assessment.scenario
     defender = scenario.party(d.defender)
     attacker = scenario.party(d.attacker)
     parties = [p.id for p in scenario.parties]
-    lat, lon = tracks
-    rcs = _reentry_rcs_m2(assessment, d)
+    lat, lon = tracks.lat_deg, tracks.lon_deg
+    footprints = party_footprints(scenario, d.defender)
+    note = footprint_note(footprints)
     sites = [maps.SiteMarker(s.lon_deg, s.lat_deg, s.id, d.defender, s.count) for s in d.sites]
     segments = _engageable(assessment, d)
     n_feasible = len(segments)
-    note = (
-        f"radar coverage of a reentry vehicle ({rcs:g} m²) at {FOOTPRINT_ALTITUDE_KM:.0f} km "
-        "altitude"
-    )
     png = maps.world_map_png(
         title=f"{d.defender} interceptor sites and radars vs {d.attacker} trajectories{_shape(d)}",
         parties=parties,
         sites=sites,
-        radars=_radars(assessment, defender, rcs),
+        radars=maps.radar_markers(defender.id, footprints),
         tracks=[maps.Track(lon[r.index], lat[r.index]) for r in d.routes],
         engageable=segments,
         bases=[
@@ -195,14 +131,13 @@ def world_map(
         targets=[
             maps.PointMarker(t.lon_deg, t.lat_deg, t.id, defender.id) for t in defender.targets
         ],
-        coverage_note=note,
+        coverage_note=f"radar coverage of {note}",
     )
     caption = (
         f"{len(d.routes)} {d.attacker} ground tracks (launch to impact, minimum-energy) to "
         f"{d.defender} targets; {n_feasible} feasible (site, route) pairs, their intercept "
-        f"windows highlighted. Radar footprints: where each {d.defender} radar sees a reentry "
-        f"vehicle of {rcs:g} m² at {FOOTPRINT_ALTITUDE_KM:.0f} km (solid: fire control, dashed: "
-        "early warning). Equirectangular projection."
+        f"windows highlighted. Radar footprints: where each {d.defender} radar sees {note} "
+        "(solid: fire control, dashed: early warning). Equirectangular projection."
     )
     return Picture(
         f"Map: {d.defender} defenses, {d.attacker} trajectories{_shape(d)}",

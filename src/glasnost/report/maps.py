@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from glasnost.defense.geometry import Footprint
+
 FloatArray = NDArray[np.float64]
 
 WORLD_LAND = "world_land_110m.json"
@@ -56,6 +58,22 @@ class RadarMarker:
     fire_control: bool
     footprint_lon: FloatArray = field(default_factory=lambda: np.empty(0))
     footprint_lat: FloatArray = field(default_factory=lambda: np.empty(0))
+
+
+def radar_markers(party: str, footprints: Sequence[Footprint]) -> list[RadarMarker]:
+    """A marker for each footprint's radar, with its footprint."""
+    return [
+        RadarMarker(
+            f.radar.lon_deg,
+            f.radar.lat_deg,
+            f.radar.id,
+            party,
+            f.radar.role == "fire_control",
+            f.lon_deg,
+            f.lat_deg,
+        )
+        for f in footprints
+    ]
 
 
 @dataclass(frozen=True)

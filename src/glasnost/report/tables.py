@@ -12,9 +12,12 @@ dependency of glasnost)::
 
 Tables:
 
+The rows start from the assessment's own result records (:meth:`Assessment.engagements`,
+``route_records``, ``capacity_records``, ``criteria_records``: the same as ``--json`` and the
+digest) and add columns for analysis:
+
 - ``engagements``: one row per (interceptor site, reachable route) of every direction, feasible
-  or not (the records of :meth:`Assessment.engagements`, with the route id and the latest
-  intercept altitude);
+  or not (the engagement records, with the route id and the latest intercept altitude);
 - ``routes``: one row per route flown, reachable or not, with how many sites could engage it;
 - ``sites``: one row per (defender's site, attacker): what the site could engage and the
   warheads it engages in the capacity solution;
@@ -140,7 +143,7 @@ def _routes(assessment: Assessment) -> list[Record]:
         for j, route in enumerate(d.routes):
             column[route.index] = (d, j)
     out: list[Record] = []
-    for r in assessment.routes:
+    for r, rec in zip(assessment.routes, assessment.route_records(), strict=True):
         engaging: int | None = None
         best: float | None = None
         detected: float | None = None
@@ -152,25 +155,25 @@ def _routes(assessment: Assessment) -> list[Record]:
             detected = float(d.first_detection_s[j])
         out.append(
             _record(
-                attacker=r.attacker,
+                attacker=rec["attacker"],
                 defender=r.defender,
-                route=_route_id(r.base.id, r.target.id),
-                launch=r.base.id,
+                route=_route_id(rec["launch"], rec["target"]),
+                launch=rec["launch"],
                 launch_name=r.base.name,
                 launch_kind=r.base.kind,
                 launch_lat_deg=r.base.lat_deg,
                 launch_lon_deg=r.base.lon_deg,
-                target=r.target.id,
+                target=rec["target"],
                 target_name=r.target.name,
                 target_lat_deg=r.target.lat_deg,
                 target_lon_deg=r.target.lon_deg,
-                missile=r.missile,
+                missile=rec["missile"],
                 launchers=r.base.launchers,
                 warheads_per_missile=r.warheads,
-                reachable=bool(result.on_target[r.index]),
+                reachable=rec["reachable"],
                 miss_km=result.miss_m[r.index] / 1e3,
                 ground_range_km=ground[r.index] / 1e3,
-                flight_time_s=traj.impact_s[r.index],
+                flight_time_s=rec["flight_time_s"],
                 burnout_s=traj.burnout_s[r.index],
                 apogee_km=apogee[r.index] / 1e3,
                 first_detection_s=detected,
@@ -217,32 +220,32 @@ def _sites(assessment: Assessment) -> list[Record]:
 def _capacity(assessment: Assessment) -> list[Record]:
     return [
         _record(
-            defender=d.defender,
-            attacker=d.attacker,
+            defender=c["defender"],
+            attacker=c["attacker"],
             interceptors=sum(s.count for s in d.sites),
             interceptors_used=int(d.capacity.interceptors_used.sum()),
             routes=len(d.routes),
             routes_unreachable=len(d.unreachable),
             feasible_engagements=int(d.table.feasible.sum()),
-            deployed_warheads=d.deployed_warheads,
-            warheads_defeatable=d.capacity.warheads_defeatable,
-            fraction_defeatable=d.defeatable_fraction,
+            deployed_warheads=c["deployed_warheads"],
+            warheads_defeatable=c["warheads_defeatable"],
+            fraction_defeatable=c["fraction_defeatable"],
             shots_per_warhead=assessment.scenario.assessment.shots_per_warhead,
         )
-        for d in assessment.directions
+        for d, c in zip(assessment.directions, assessment.capacity_records(), strict=True)
     ]
 
 
 def _criteria(assessment: Assessment) -> list[Record]:
     return [
         _record(
-            id=c.id,
-            subject=c.subject,
-            value=c.value,
-            threshold=c.threshold,
-            unit=CRITERION_UNITS.get(c.id, ""),
-            passed=c.passed,
-            drivers="; ".join(c.drivers),
+            id=c["id"],
+            subject=c["subject"],
+            value=c["value"],
+            threshold=c["threshold"],
+            unit=CRITERION_UNITS.get(c["id"], ""),
+            passed=c["passed"],
+            drivers="; ".join(c["drivers"]),
         )
-        for c in assessment.criteria
+        for c in assessment.criteria_records()
     ]

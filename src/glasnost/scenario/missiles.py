@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -99,7 +99,8 @@ class MissileType(BaseModel):
         return sum(s.gross_mass_kg for s in self.stages) + self.payload_kg
 
 
-def _load_yaml(name: str) -> dict[str, object]:
+def data_file(name: str) -> dict[str, Any]:
+    """The mapping in the packaged YAML file ``data/<name>``."""
     text = resources.files("glasnost.scenario").joinpath("data", name).read_text("utf-8")
     data = yaml.safe_load(text)
     assert isinstance(data, dict)
@@ -109,11 +110,11 @@ def _load_yaml(name: str) -> dict[str, object]:
 @cache
 def catalog() -> dict[str, MissileType]:
     """All missile types of the built-in catalog, by id."""
-    base = _load_yaml("missiles.yaml")
-    derived = _load_yaml("missiles_derived.yaml").get("missiles", {})
+    base = data_file("missiles.yaml")
+    derived = data_file("missiles_derived.yaml").get("missiles", {})
     assert isinstance(derived, dict)
     out: dict[str, MissileType] = {}
-    for entry in base["missiles"]:  # type: ignore[attr-defined]
+    for entry in base["missiles"]:
         merged = dict(entry)
         if merged.get("basis") == "derived":
             merged.update(derived.get(merged["id"], {}))
@@ -124,7 +125,7 @@ def catalog() -> dict[str, MissileType]:
 
 def source_text(source_id: str) -> str:
     """The citation behind a source id of the catalog."""
-    sources = _load_yaml("missiles.yaml")["sources"]
+    sources = data_file("missiles.yaml")["sources"]
     assert isinstance(sources, dict)
     return str(sources[source_id])
 

@@ -87,7 +87,7 @@ from glasnost.treaty.agreement import Agreement
 from glasnost.treaty.declarations import ForcesPoint, review
 from glasnost.treaty.findings import Finding
 from glasnost.treaty.lifecycle import Lifecycle, lifecycle
-from glasnost.treaty.logs import LoggedEntry, LogView
+from glasnost.treaty.logs import LoggedEntry, LogView, entry_label
 
 __all__ = [
     "STATUSES",
@@ -575,7 +575,7 @@ def _assessments(rules: _Rules) -> None:
             if isinstance(answer.entry, ConfirmationEntry | DisputeEntry) and not any(
                 a.party != answer.party and _refs(answer, a) for a in assessments
             ):
-                refs = ", ".join(f"{r.party}#{r.seq}" for r in answer.entry.refs) or "none"
+                refs = ", ".join(entry_label(r.party, r.seq) for r in answer.entry.refs) or "none"
                 rules.find(
                     "unknown_reference",
                     answer.party,

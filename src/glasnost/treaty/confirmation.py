@@ -51,7 +51,7 @@ from glasnost.treaty.digest import (
     scenario_sha256,
 )
 from glasnost.treaty.lifecycle import lifecycle
-from glasnost.treaty.logs import LoggedEntry, LogView, views_of_node
+from glasnost.treaty.logs import LoggedEntry, LogView, entry_label, views_of_node
 
 __all__ = [
     "PRECISION",
@@ -269,10 +269,6 @@ def _cached(scenario: Scenario, cache: MutableMapping[str, Recomputation] | None
     return cache[key]
 
 
-def _ref(entry: LoggedEntry) -> Ref:
-    return Ref(party=entry.party, seq=entry.seq, hash=entry.hash)
-
-
 # --- request ------------------------------------------------------------------------------------
 
 
@@ -313,7 +309,7 @@ def request_assessment(
         verdict=done.verdict,
         metrics=done.metrics,
     )
-    return Request(body, tuple(_ref(declarations[p]) for p in parties), done)
+    return Request(body, tuple(declarations[p].as_ref() for p in parties), done)
 
 
 # --- check --------------------------------------------------------------------------------------
@@ -347,7 +343,7 @@ def _inputs(
         view = logs.get(ref.party)
         entry = None if view is None else view.by_hash(ref.hash)
         if entry is None or entry.seq != ref.seq:
-            problems.append(f"{NOT_IN_LOGS}: {ref.party}#{ref.seq} (sha256 {ref.hash})")
+            problems.append(f"{NOT_IN_LOGS}: {entry_label(ref.party, ref.seq)} (sha256 {ref.hash})")
         elif _declaration(entry) is None:
             problems.append(f"references {entry.ref}, a {entry.type} with no declared posture")
         elif entry.party in found:
@@ -420,7 +416,7 @@ def check_assessment(
     claimed = assessment_entry.entry.body
     if not isinstance(claimed, bodies.Assessment):
         raise ConfirmationError(f"{assessment_entry.ref} is a {assessment_entry.type}")
-    refs = (_ref(assessment_entry),)
+    refs = (assessment_entry.as_ref(),)
     inputs, problems = _inputs(logs, assessment_entry.entry.refs)
     if problems:
         return Verdict(Dispute(reason=f"the assessment {_listed(problems)}"), refs)

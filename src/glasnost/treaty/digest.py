@@ -116,50 +116,41 @@ _ENGAGEMENT_IDS = ("defender", "shape", "site", "attacker", "launch", "target")
 
 def result_json(assessed: Assessed) -> dict[str, Any]:
     """The assessment's result at declared precision, in the layout the digest covers (see
-    the module docstring)."""
+    the module docstring): the assessment's own result records, with the fields the digest
+    covers, rounded and sorted."""
     summary = assessed.settings_summary()
     criteria = []
-    for c in assessed.criteria:
-        quantity = criterion_quantity(c.id)
-        value = rounded(c.value, quantity)
+    for c in assessed.criteria_records():
+        value = rounded(c["value"], criterion_quantity(c["id"]))
         criteria.append(
             {
-                "id": c.id,
-                "subject": c.subject,
+                "id": c["id"],
+                "subject": c["subject"],
                 "value": value,
-                "threshold": c.threshold,
-                "passed": value is not None and value <= c.threshold,
+                "threshold": c["threshold"],
+                "passed": value is not None and value <= c["threshold"],
             }
         )
     criteria.sort(key=lambda c: (c["id"], c["subject"]))
     capacity = sorted(
         (
             {
-                "defender": d.defender,
-                "attacker": d.attacker,
-                "shape": d.shape,
-                "deployed_warheads": int(d.deployed_warheads),
-                "warheads_defeatable": int(d.capacity.warheads_defeatable),
-                "fraction_defeatable": rounded(d.defeatable_fraction, "fraction"),
+                **{k: c[k] for k in ("defender", "attacker", "shape")},
+                "deployed_warheads": int(c["deployed_warheads"]),
+                "warheads_defeatable": int(c["warheads_defeatable"]),
+                "fraction_defeatable": rounded(c["fraction_defeatable"], "fraction"),
             }
-            for d in assessed.directions
+            for c in assessed.capacity_records()
         ),
         key=lambda c: (c["defender"], c["attacker"], c["shape"]),
     )
-    traj = assessed.trajectories
     routes = sorted(
         (
             {
-                "attacker": r.attacker,
-                "shape": r.shape,
-                "launch": r.base.id,
-                "target": r.target.id,
-                "reachable": bool(traj.on_target[r.index]),
-                "flight_time_s": rounded(float(traj.trajectory.impact_s[r.index]), "time_s")
-                if traj.on_target[r.index]
-                else None,
+                **{k: r[k] for k in ("attacker", "shape", "launch", "target", "reachable")},
+                "flight_time_s": rounded(r["flight_time_s"], "time_s") if r["reachable"] else None,
             }
-            for r in assessed.routes
+            for r in assessed.route_records()
         ),
         key=lambda r: (r["attacker"], r["shape"], r["launch"], r["target"]),
     )
@@ -203,12 +194,14 @@ def scenario_sha256(scenario: Scenario) -> str:
 
 @dataclass(frozen=True)
 class Recomputation:
-    """An assessment of a scenario, its rounded result and both digests."""
+    """An assessment of a scenario, its rounded result and both digests (and the assessment
+    itself, for whoever draws it)."""
 
     scenario: Scenario
     result: dict[str, Any]
     scenario_sha256: str
     result_sha256: str
+    assessment: Assessed | None = None
 
     @property
     def verdict(self) -> Literal["pass", "fail"]:
@@ -226,10 +219,12 @@ class Recomputation:
 
 def recompute(scenario: Scenario) -> Recomputation:
     """Assess ``scenario`` and digest the rounded result."""
-    result = result_json(assess(scenario))
+    assessed = assess(scenario)
+    result = result_json(assessed)
     return Recomputation(
         scenario=scenario,
         result=result,
         scenario_sha256=scenario_sha256(scenario),
         result_sha256=sha256_hex(canonical_json(result)),
+        assessment=assessed,
     )

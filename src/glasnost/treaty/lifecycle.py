@@ -50,9 +50,15 @@ class PartyState:
     administration: str | None = None
     since: dt.datetime | None = None
     deadline: dt.datetime | None = None
-    causes: list[str] = field(default_factory=list)
+    cause_entries: list[LoggedEntry] = field(default_factory=list)
+    """The entries that put the party in its state, in log order."""
     windows: list[tuple[dt.datetime, dt.datetime | None, str]] = field(default_factory=list)
     """Periods in which the party may write no agreement business: (from, until, why)."""
+
+    @property
+    def causes(self) -> list[str]:
+        """The names (``US#3``) of :attr:`cause_entries`."""
+        return [e.ref for e in self.cause_entries]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -94,7 +100,7 @@ class Lifecycle:
     agreement_id: str
     at: dt.datetime
     state: str = "not proposed"
-    proposal: str | None = None
+    proposal_entry: LoggedEntry | None = None
     entry_into_force: dt.datetime | None = None
     expires: dt.datetime | None = None
     parties: dict[str, PartyState] = field(default_factory=dict)
@@ -104,6 +110,11 @@ class Lifecycle:
     @property
     def in_force(self) -> bool:
         return self.state == "in force"
+
+    @property
+    def proposal(self) -> str | None:
+        """The name (``US#1``) of the proposal that counts, if any."""
+        return None if self.proposal_entry is None else self.proposal_entry.ref
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -171,7 +182,7 @@ def lifecycle(
                 continue
             if entry is not proposal:
                 continue  # a second proposal of the same text changes nothing
-            result.proposal = entry.ref
+            result.proposal_entry = entry
             text = f"proposed {body.title!r}"
         elif entry.type == "sign":
             if proposal is None or not any(
@@ -186,7 +197,7 @@ def lifecycle(
                 signatures[entry.party] = entry
                 state.state, state.administration = "signed", entry.administration
                 state.since = _when(entry)
-                state.causes.append(entry.ref)
+                state.cause_entries.append(entry)
                 text = f"signed by administration {entry.administration}"
         else:
             order = [a.id for a in logs[entry.party].keys.administrations]
@@ -236,7 +247,7 @@ def _succession(
         state.windows.append((entry.created_at, None, "succession"))
         state.state, state.since = "succession pending", _when(entry)
         state.deadline = _when(entry) + dt.timedelta(days=agreement.succession.decision_days)
-        state.causes.append(entry.ref)
+        state.cause_entries.append(entry)
         return f"final entry of administration {entry.administration}"
     if entry.type in ("adopt", "refuse"):
         if state.state != "succession pending":
@@ -250,7 +261,7 @@ def _succession(
                  f"{body.administration}; the successor of {outgoing} is {successor}")  # fmt: skip
             return None
         state.administration, state.since, state.deadline = successor, _when(entry), None
-        state.causes.append(entry.ref)
+        state.cause_entries.append(entry)
         start, _, _ = state.windows.pop()
         state.windows.append((start, entry.created_at, "succession"))
         if entry.type == "refuse":
@@ -262,13 +273,13 @@ def _succession(
         return f"refused by successor administration {successor}: {body.reason}"
     if entry.type == "withdraw":
         state.state, state.since = "withdrawn", _when(entry)
-        state.causes.append(entry.ref)
+        state.cause_entries.append(entry)
         state.windows.append((entry.created_at, None, "ended"))
         return f"withdrawal effective {body.effective}: {body.reason}"
     if entry.type == "suspension":
         state.state, state.since = "suspended", body.effective
         state.deadline = body.until
-        state.causes.append(entry.ref)
+        state.cause_entries.append(entry)
         return f"suspension from {utc_iso(body.effective)}: {body.reason}"
     return None
 

@@ -16,13 +16,29 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from glasnost.exchange.bodies import Ref
 from glasnost.exchange.checkpoint import open_note
 from glasnost.exchange.entries import Entry, SignedEntry, parse_entry
 from glasnost.exchange.keys import Administration, PartyKeys
 from glasnost.exchange.node import Node, witness_verifiers
 from glasnost.exchange.store import LogStore
 
-__all__ = ["LogView", "LoggedEntry", "views_of_node"]
+__all__ = ["LogView", "LoggedEntry", "entry_label", "parse_entry_label", "views_of_node"]
+
+
+def entry_label(party: str, seq: int) -> str:
+    """``US#3``: how findings, the lifecycle, the CLI and the dashboard name an entry."""
+    return f"{party}#{seq}"
+
+
+def parse_entry_label(text: str) -> tuple[str, int] | None:
+    """``("US", 3)`` from ``US#3`` or ``US:3`` (the command line's spelling); None when
+    ``text`` is neither."""
+    for sep in ("#", ":"):
+        party, found, seq = text.partition(sep)
+        if found and party and seq.isdigit():
+            return party, int(seq)
+    return None
 
 
 @dataclass(frozen=True)
@@ -46,8 +62,12 @@ class LoggedEntry:
 
     @property
     def ref(self) -> str:
-        """``PARTY#SEQ``, how findings name it."""
-        return f"{self.party}#{self.seq}"
+        """``PARTY#SEQ``, how findings name it (:func:`entry_label`)."""
+        return entry_label(self.party, self.seq)
+
+    def as_ref(self) -> Ref:
+        """The reference another entry makes to this one: position and hash."""
+        return Ref(party=self.party, seq=self.seq, hash=self.hash)
 
 
 @dataclass(frozen=True)
@@ -89,7 +109,9 @@ class LogView:
             earliest_from[i] = now if later is None else min(now, later)
         entries = []
         for seq, item in enumerate(signed):
-            entry = parse_entry(json.loads(item.entry), where=f"entry {keys.party}#{seq}")
+            entry = parse_entry(
+                json.loads(item.entry), where=f"entry {entry_label(keys.party, seq)}"
+            )
             at = bisect.bisect_right(sizes, seq)  # first checkpoint with size > seq
             administration = _administration(keys, item.key_id)
             entries.append(

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
-from glasnost.scenario.builtin import (
+from glasnost.cli import app
+from glasnost.scenario.builtin import BUILTIN_NAMES, builtin_scenario, example_yaml, header
+from glasnost.scenario.from_catalog import (
     ASSUMPTIONS_SOURCE,
-    BUILTIN_NAMES,
     BUILTIN_SOURCE,
     RADAR_ROLES,
     RADARS_LEFT_OUT,
@@ -19,12 +23,11 @@ from glasnost.scenario.builtin import (
     THIRD_PARTIES,
     THIRD_PARTIES_SOURCE,
     assumptions_catalog,
-    builtin_scenario,
-    example_yaml,
+    build_scenario,
     reference_catalog,
     third_parties_catalog,
 )
-from glasnost.scenario.loading import ScenarioError, load_scenario
+from glasnost.scenario.loading import ScenarioError, load_scenario, scenario_to_yaml
 from glasnost.scenario.missiles import catalog
 from glasnost.scenario.models import Scenario
 
@@ -79,6 +82,36 @@ def test_packaged_catalog_is_an_unchanged_copy(copy: str, original: str) -> None
 def test_package_data_globs_include_the_catalog() -> None:
     text = (ROOT / "pyproject.toml").read_text()
     assert '"scenario/data/*.yaml"' in text
+    assert '"scenario/data/builtin/*.yaml"' in text
+
+
+@pytest.mark.parametrize("name", BUILTIN_NAMES)
+def test_data_file_is_the_generators_output(name: str) -> None:
+    """The shipped file is what scripts/build_builtin_scenarios.py writes, and loads as the
+    very scenario the generator builds from the catalog."""
+    built = build_scenario(name)
+    text = (DATA / "builtin" / f"{name}.yaml").read_text(encoding="utf-8")
+    assert text == scenario_to_yaml(built, header=header(name)), (
+        "stale: run .venv/bin/python scripts/build_builtin_scenarios.py"
+    )
+    assert builtin_scenario(name) == built
+
+
+@pytest.mark.parametrize("name", ["us-ru", "us-ru-ir"])
+def test_builtin_option_gives_the_generated_scenario(name: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["scenario", "show", "--builtin", name, "--yaml"])
+    assert result.exit_code == 0, result.output
+    shown = tmp_path / f"{name}.yaml"
+    shown.write_text(result.stdout, encoding="utf-8")
+    assert load_scenario(shown) == build_scenario(name)
+
+
+def test_the_generator_script_finds_the_files_current() -> None:
+    script = ROOT / "scripts" / "build_builtin_scenarios.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 # --- validity, counts -----------------------------------------------------------------------------
@@ -410,6 +443,6 @@ def test_posture_on_an_earlier_date() -> None:
 def test_example_file_is_the_builtin(name: str) -> None:
     example = ROOT / "examples" / f"{name}.yaml"
     assert example.read_text(encoding="utf-8") == example_yaml(name), (
-        f"regenerate: glasnost scenario show --builtin {name} --yaml > examples/{name}.yaml"
+        "stale: run .venv/bin/python scripts/build_builtin_scenarios.py"
     )
     assert load_scenario(example) == builtin_scenario(name)

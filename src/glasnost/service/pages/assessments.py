@@ -1,8 +1,9 @@
 """The assessments page: every ``assessment`` entry with its confirmation status (from
 :func:`glasnost.treaty.compliance.compliance`), and the assessment of the latest logged one
 recomputed here: the scenario made of the declarations it references
-(:func:`glasnost.treaty.confirmation.scenario_from_declarations`), assessed by
-:func:`glasnost.defense.assessment.assess`, drawn with the HTML report's map and margin heat map.
+(:func:`glasnost.treaty.confirmation.scenario_from_declarations`), recomputed as the other party
+does (:func:`glasnost.treaty.digest.recompute`: the assessment and both digests), drawn with the
+HTML report's map and margin heat map.
 
 With no assessment entry yet, the page assesses the parties' latest received declarations
 instead (what an assessment request would assess now). An assessment takes seconds: it runs on
@@ -15,21 +16,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from glasnost.defense.assessment import assess
+from glasnost.defense.geometry import ground_tracks
 from glasnost.exchange.bodies import Assessment as AssessmentBody
-from glasnost.exchange.canonical import canonical_json, sha256_hex
-from glasnost.report.html import LABELS, ground_tracks, heatmap, world_map
+from glasnost.report.html import LABELS, heatmap, world_map
 from glasnost.scenario.models import Scenario
 from glasnost.service.pages.common import PLOT_LOCK, Site
 from glasnost.treaty.compliance import compliance
 from glasnost.treaty.confirmation import (
     ConfirmationError,
     latest_declarations,
-    result_json,
+    recompute,
     scenario_from_declarations,
     scenario_sha256,
 )
-from glasnost.treaty.logs import LoggedEntry, LogView
+from glasnost.treaty.logs import LoggedEntry, LogView, entry_label
 
 __all__ = ["Assessed", "page"]
 
@@ -47,9 +47,11 @@ class Assessed:
 
 
 def _run(scenario: Scenario) -> Assessed:
-    """Assess ``scenario`` and draw its pictures (seconds)."""
-    assessed = assess(scenario)
-    tracks = ground_tracks(assessed)
+    """Recompute ``scenario`` and draw its pictures (seconds)."""
+    recomputed = recompute(scenario)
+    assessed = recomputed.assessment
+    assert assessed is not None  # recompute keeps the assessment
+    tracks = ground_tracks(assessed.trajectories.trajectory)
     figures: list[tuple[str, list[tuple[str, str, str, str]]]] = []
     with PLOT_LOCK:
         for d in assessed.directions:
@@ -63,8 +65,8 @@ def _run(scenario: Scenario) -> Assessed:
     return Assessed(
         data=assessed.to_dict(),
         summary=scenario.summary(),
-        scenario_sha256=scenario_sha256(scenario),
-        result_sha256=sha256_hex(canonical_json(result_json(assessed))),
+        scenario_sha256=recomputed.scenario_sha256,
+        result_sha256=recomputed.result_sha256,
         figures=figures,
     )
 
@@ -104,7 +106,7 @@ def page(site: Site) -> dict[str, Any]:
                 "scenario_sha256": body.scenario_sha256,
                 "result_sha256": body.result_sha256,
                 "software": body.software,
-                "inputs": [f"{r.party}#{r.seq}" for r in e.entry.refs],
+                "inputs": [entry_label(r.party, r.seq) for r in e.entry.refs],
                 "status": "void" if status is None else status["status"],
                 "answer": None if status is None else status["answer"],
                 "note": "" if status is None else status["note"],

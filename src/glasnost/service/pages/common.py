@@ -20,7 +20,7 @@ from glasnost.exchange.node import Node
 from glasnost.exchange.store import LogStore
 from glasnost.exchange.verifier import VerifyReport
 from glasnost.treaty.agreement import Agreement
-from glasnost.treaty.logs import LogView, views_of_node
+from glasnost.treaty.logs import LogView, parse_entry_label, views_of_node
 
 __all__ = ["PLOT_LOCK", "Once", "Site", "by_party", "entry_ref"]
 
@@ -122,10 +122,7 @@ class Site:
 
 def entry_ref(ref: str) -> tuple[str, int] | None:
     """``("US", 3)`` from ``"US#3"`` (how findings and the lifecycle name entries)."""
-    party, sep, seq = ref.partition("#")
-    if not sep or not seq.isdigit():
-        return None
-    return party, int(seq)
+    return parse_entry_label(ref)
 
 
 def by_party(items: Mapping[str, Any], order: list[str]) -> list[tuple[str, Any]]:

@@ -4,9 +4,10 @@ by :func:`glasnost.report.maps.world_map_png`), their lists, and every declarati
 with what changed from the party's previous one
 (:func:`glasnost.treaty.declarations.posture_changes`).
 
-Radar footprints are those of :func:`glasnost.defense.sensors.coverage_polygon`: where each
-radar sees an object of its declared reference cross-section at ``FOOTPRINT_ALTITUDE_KM``.
-The map is drawn once per set of latest declarations (by their hashes).
+Radar footprints follow the one rule of :mod:`glasnost.defense.geometry` (as in the assessment
+report and the GIS export): where each radar sees the smallest reentry vehicle that the other
+parties declare, at 300 km. The map is drawn once per set of latest declarations (by their
+hashes).
 """
 
 from __future__ import annotations
@@ -14,8 +15,13 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from glasnost.defense.assessment import sensor_radars
-from glasnost.defense.sensors import coverage_polygon
+from glasnost.defense.geometry import (
+    FOOTPRINT_ALTITUDE_M,
+    Footprint,
+    footprint_note,
+    radar_footprints,
+    threat_rcs_m2,
+)
 from glasnost.exchange.bodies import Declaration, DeclaredPosture
 from glasnost.physics.constants import EARTH_MODELS
 from glasnost.report import maps
@@ -26,7 +32,7 @@ from glasnost.treaty.logs import LoggedEntry
 
 __all__ = ["FOOTPRINT_ALTITUDE_KM", "page"]
 
-FOOTPRINT_ALTITUDE_KM = 300.0
+FOOTPRINT_ALTITUDE_KM = FOOTPRINT_ALTITUDE_M / 1e3
 """Height of the object for which radar footprints are drawn (as in the assessment report)."""
 
 
@@ -83,47 +89,40 @@ def _history(entries: list[LoggedEntry]) -> list[dict[str, Any]]:
 
 def _markers(
     latest: dict[str, LoggedEntry], parties: list[str]
-) -> tuple[list[maps.SiteMarker], list[maps.RadarMarker]]:
+) -> tuple[list[maps.SiteMarker], list[maps.RadarMarker], list[Footprint]]:
     earth = EARTH_MODELS[EARTH]
-    sites: list[maps.SiteMarker] = []
-    radars: list[maps.RadarMarker] = []
+    postures = {}
     for party in parties:
         entry = latest.get(party)
         body = None if entry is None else entry.entry.body
-        if not isinstance(body, Declaration) or body.posture is None:
-            continue
-        declared = body.posture.party
+        if isinstance(body, Declaration) and body.posture is not None:
+            postures[party] = body.posture
+    forces = [(p.party, p.missile_types) for p in postures.values()]
+    sites: list[maps.SiteMarker] = []
+    radars: list[maps.RadarMarker] = []
+    footprints: list[Footprint] = []
+    for party, posture in postures.items():
+        declared = posture.party
         sites += [
             maps.SiteMarker(s.lon_deg, s.lat_deg, s.id, party, s.count)
             for s in declared.interceptor_sites
         ]
-        if declared.radars:
-            sensor = sensor_radars(declared.radars, earth)
-            for k, r in enumerate(declared.radars):
-                lat, lon = coverage_polygon(
-                    sensor, k, r.reference_rcs_m2, FOOTPRINT_ALTITUDE_KM * 1e3, earth=earth
-                )
-                radars.append(
-                    maps.RadarMarker(
-                        r.lon_deg, r.lat_deg, r.id, party, r.role == "fire_control", lon, lat
-                    )
-                )
-    return sites, radars
+        drawn = radar_footprints(declared.radars, threat_rcs_m2(declared.id, forces), earth)
+        radars += maps.radar_markers(party, drawn)
+        footprints += drawn
+    return sites, radars, footprints
 
 
 def _map(latest: dict[str, LoggedEntry], parties: list[str]) -> str:
     """The map as a data: URI (PNG)."""
-    sites, radars = _markers(latest, parties)
+    sites, radars, footprints = _markers(latest, parties)
     with PLOT_LOCK:
         png = maps.world_map_png(
             title="Declared interceptor sites and radars",
             parties=parties,
             sites=sites,
             radars=radars,
-            coverage_note=(
-                f"radar coverage of each radar's reference cross-section at "
-                f"{FOOTPRINT_ALTITUDE_KM:.0f} km altitude"
-            ),
+            coverage_note=f"radar coverage of {footprint_note(footprints)}",
         )
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 

@@ -22,7 +22,7 @@ from glasnost.exchange.entries import Entry
 from glasnost.exchange.node import witness_verifiers
 from glasnost.exchange.store import LogStore, StoredCheckpoint
 from glasnost.service.pages.common import Site
-from glasnost.treaty.logs import LoggedEntry
+from glasnost.treaty.logs import LoggedEntry, entry_label
 
 __all__ = ["PAGE_SIZE", "entries", "entry", "overview", "summary"]
 
@@ -142,7 +142,7 @@ def _row(item: LoggedEntry) -> dict[str, Any]:
         "received_at": item.received_at,
         "hash": item.hash,
         "administration": item.administration,
-        "refs": [f"{r.party}#{r.seq}" for r in item.entry.refs],
+        "refs": [entry_label(r.party, r.seq) for r in item.entry.refs],
         "summary": summary(item.entry),
     }
 
