@@ -328,6 +328,7 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
+        metavar="PATH=VALUE",
         help="Override PATH=VALUE (repeatable); list items by id, e.g. "
         "parties.US.interceptor_sites.fort_greely.count=64.",
     ),
@@ -572,17 +573,32 @@ def _basis_text(entry: Any) -> str:
     return str(entry.basis)
 
 
-@app.command()
+THREAT_EXIT = 1
+"""Exit status of ``assess --fail-on-threat`` when the verdict is THREAT (2 is bad input)."""
+
+
+@app.command(
+    epilog="Exit status: 0 when the assessment ran (whatever the verdict, unless "
+    "--fail-on-threat); 1 for a THREAT verdict with --fail-on-threat; 2 for bad input."
+)
 def assess(
     scenario: Annotated[
-        Path | None, typer.Option("--scenario", help="Scenario file (YAML or JSON).")
+        Path | None,
+        typer.Option("--scenario", metavar="FILE", help="Scenario file (YAML or JSON)."),
     ] = None,
     builtin: Annotated[
         str | None,
-        typer.Option("--builtin", help="Built-in scenario: us-ru (default), us-ru-cn, us-ru-ir."),
+        typer.Option(
+            "--builtin",
+            metavar="NAME",
+            help="Built-in scenario: us-ru (default), us-ru-cn, us-ru-ir.",
+        ),
     ] = None,
     date: Annotated[
-        str | None, typer.Option("--date", help="Posture on YYYY-MM-DD (default: the scenario's).")
+        str | None,
+        typer.Option(
+            "--date", metavar="YYYY-MM-DD", help="Posture on that date (default: the scenario's)."
+        ),
     ] = None,
     overrides: SetOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
@@ -598,14 +614,28 @@ def assess(
         Path | None,
         typer.Option("--html", metavar="FILE", help="Write a self-contained HTML report."),
     ] = None,
+    fail_on_threat: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-threat", help=f"Exit with status {THREAT_EXIT} when the verdict is THREAT."
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="Print nothing but errors and --json output (no progress, summary or file list).",
+        ),
+    ] = False,
 ) -> None:
     """Assess whether each party's declared defenses could threaten the other's strategic forces.
 
-    With no arguments: the built-in United States / Russia scenario from open sources.
+    With no arguments: the built-in United States / Russia scenario from open sources. Progress
+    goes to stderr (a line per stage when stderr is not a terminal); the result to stdout.
     """
 
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
+    from glasnost.cli.progress import stages
     from glasnost.defense.assessment import assess as run_assessment
     from glasnost.report.terminal import print_assessment
     from glasnost.scenario.builtin import BUILTIN_NAMES
@@ -622,29 +652,20 @@ def assess(
         if path is not None and not path.parent.is_dir():
             raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint=option)
     model = _open_scenario(scenario, builtin, overrides, as_json)
+    with stages(common.errors, "assessing", quiet=quiet) as report:
+        result = run_assessment(model, when, progress=report)
     if as_json:
-        result = run_assessment(model, when)
-        _write_outputs(result, geojson, kml, html)
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=common.errors,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("assessing", total=1.0)
-        result = run_assessment(
-            model,
-            when,
-            progress=lambda stage, done: bar.update(task, description=stage, completed=done),
-        )
-    print_assessment(common.console, result)
-    _write_outputs(result, geojson, kml, html)
+    elif not quiet:
+        print_assessment(common.console, result)
+    _write_outputs(result, geojson, kml, html, quiet=quiet)
+    if fail_on_threat and not result.verdict:
+        raise typer.Exit(code=THREAT_EXIT)
 
 
-def _write_outputs(result: Any, geojson: Path | None, kml: Path | None, html: Path | None) -> None:
+def _write_outputs(
+    result: Any, geojson: Path | None, kml: Path | None, html: Path | None, *, quiet: bool
+) -> None:
     """Write the requested files (after the assessment), reporting each one on stderr."""
     from glasnost.report.geo import write_geojson, write_kml
 
@@ -660,7 +681,8 @@ def _write_outputs(result: Any, geojson: Path | None, kml: Path | None, html: Pa
             writer(result, path)
         except OSError as exc:
             raise common.fail(f"{path}: {exc.strerror}") from None
-        common.errors.print(f"wrote {path}")
+        if not quiet:
+            common.errors.print(f"wrote {path}", markup=False, highlight=False)
 
 
 def _date_option(text: str | None) -> Any:
