@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -102,7 +103,7 @@ def test_piped_run_gates_on_threat_and_reports_progress_per_stage() -> None:
 def test_no_threat_exits_0_with_fail_on_threat_and_quiet_prints_nothing(tmp_path: Path) -> None:
     """A slower GBI makes the verdict NO THREAT (every criterion passes): exit 0; --quiet
     prints neither progress nor summary nor the written files."""
-    kml = tmp_path / "a.kml"
+    kml, figures, tables = tmp_path / "a.kml", tmp_path / "figures", tmp_path / "tables"
     result = runner.invoke(
         app,
         [
@@ -113,11 +114,37 @@ def test_no_threat_exits_0_with_fail_on_threat_and_quiet_prints_nothing(tmp_path
             "interceptor_types.gbi_3stage.burnout_velocity_kms=5.0",
             "--kml",
             str(kml),
+            "--figures",
+            str(figures),
+            "--csv",
+            str(tables),
         ],
     )
     assert result.exit_code == 0, result.output
     assert result.output == ""
     assert kml.exists()
+    assert sorted(p.name for p in figures.glob("map_*")) == [
+        "map_RU_vs_US.pdf",
+        "map_RU_vs_US.svg",
+        "map_US_vs_RU.pdf",
+        "map_US_vs_RU.svg",
+    ]
+    with (tables / "sites.csv").open(newline="") as fh:
+        speeds = {row["site"]: row["burnout_velocity_kms"] for row in csv.DictReader(fh)}
+    assert speeds["fort_greely"] == "5.0"  # the --set override reached the tables
+
+
+@pytest.mark.parametrize("option", ["--figures", "--csv"])
+def test_output_folder_that_is_a_file_is_refused_before_the_run(
+    option: str, tmp_path: Path
+) -> None:
+    (tmp_path / "taken").write_text("")
+    result = runner.invoke(app, ["assess", option, str(tmp_path / "taken")])
+    assert result.exit_code == 2
+    assert "is not a folder" in " ".join(result.output.split())
+    missing = runner.invoke(app, ["assess", option, str(tmp_path / "no" / "dir")])
+    assert missing.exit_code == 2
+    assert "does not exist" in " ".join(missing.output.split())
 
 
 def _commands(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

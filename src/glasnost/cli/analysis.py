@@ -614,6 +614,18 @@ def assess(
         Path | None,
         typer.Option("--html", metavar="FILE", help="Write a self-contained HTML report."),
     ] = None,
+    figures: Annotated[
+        Path | None,
+        typer.Option(
+            "--figures",
+            metavar="DIR",
+            help="Write every figure (polar maps, heat maps) as SVG and PDF at journal size.",
+        ),
+    ] = None,
+    csv_dir: Annotated[
+        Path | None,
+        typer.Option("--csv", metavar="DIR", help="Write the result tables as CSV files."),
+    ] = None,
     fail_on_threat: Annotated[
         bool,
         typer.Option(
@@ -648,9 +660,13 @@ def assess(
         )
     when = _date_option(date)
     outputs = {"--geojson": geojson, "--kml": kml, "--html": html}
-    for option, path in outputs.items():
+    folders = {"--figures": figures, "--csv": csv_dir}
+    for option, path in {**outputs, **folders}.items():
         if path is not None and not path.parent.is_dir():
             raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint=option)
+    for option, path in folders.items():
+        if path is not None and path.exists() and not path.is_dir():
+            raise typer.BadParameter(f"{path} exists and is not a folder", param_hint=option)
     model = _open_scenario(scenario, builtin, overrides, as_json)
     with stages(common.errors, "assessing", quiet=quiet) as report:
         result = run_assessment(model, when, progress=report)
@@ -659,6 +675,7 @@ def assess(
     elif not quiet:
         print_assessment(common.console, result)
     _write_outputs(result, geojson, kml, html, quiet=quiet)
+    _write_folders(result, figures, csv_dir, quiet=quiet)
     if fail_on_threat and not result.verdict:
         raise typer.Exit(code=THREAT_EXIT)
 
@@ -683,6 +700,32 @@ def _write_outputs(
             raise common.fail(f"{path}: {exc.strerror}") from None
         if not quiet:
             common.errors.print(f"wrote {path}", markup=False, highlight=False)
+
+
+def _write_folders(result: Any, figures: Path | None, csv_dir: Path | None, *, quiet: bool) -> None:
+    """Write the requested folders of files (figures, CSV tables), reporting each on stderr."""
+
+    def write_figures(res: Any, path: Path) -> list[Path]:
+        from glasnost.report.figures import write_figures  # matplotlib only when asked for
+
+        return write_figures(res, path)
+
+    def write_tables(res: Any, path: Path) -> list[Path]:
+        from glasnost.report.csv_tables import write_csv_tables
+
+        return write_csv_tables(res, path)
+
+    for folder, writer in ((figures, write_figures), (csv_dir, write_tables)):
+        if folder is None:
+            continue
+        try:
+            written = writer(result, folder)
+        except OSError as exc:
+            raise common.fail(f"{exc.filename or folder}: {exc.strerror}") from None
+        if not quiet:
+            common.errors.print(
+                f"wrote {len(written)} files to {folder}", markup=False, highlight=False
+            )
 
 
 def _date_option(text: str | None) -> Any:
