@@ -118,6 +118,8 @@ def test_no_threat_exits_0_with_fail_on_threat_and_quiet_prints_nothing(tmp_path
             str(figures),
             "--csv",
             str(tables),
+            "--layers",
+            str(tmp_path / "layers"),
         ],
     )
     assert result.exit_code == 0, result.output
@@ -132,9 +134,11 @@ def test_no_threat_exits_0_with_fail_on_threat_and_quiet_prints_nothing(tmp_path
     with (tables / "sites.csv").open(newline="") as fh:
         speeds = {row["site"]: row["burnout_velocity_kms"] for row in csv.DictReader(fh)}
     assert speeds["fort_greely"] == "5.0"  # the --set override reached the tables
+    sites = json.loads((tmp_path / "layers" / "interceptor_sites.geojson").read_text())
+    assert {f["geometry"]["type"] for f in sites["features"]} == {"Point"}
 
 
-@pytest.mark.parametrize("option", ["--figures", "--csv"])
+@pytest.mark.parametrize("option", ["--figures", "--csv", "--layers"])
 def test_output_folder_that_is_a_file_is_refused_before_the_run(
     option: str, tmp_path: Path
 ) -> None:

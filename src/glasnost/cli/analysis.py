@@ -626,6 +626,14 @@ def assess(
         Path | None,
         typer.Option("--csv", metavar="DIR", help="Write the result tables as CSV files."),
     ] = None,
+    layers: Annotated[
+        Path | None,
+        typer.Option(
+            "--layers",
+            metavar="DIR",
+            help="Write GeoJSON layers, one file per feature and geometry type (QGIS).",
+        ),
+    ] = None,
     fail_on_threat: Annotated[
         bool,
         typer.Option(
@@ -660,7 +668,7 @@ def assess(
         )
     when = _date_option(date)
     outputs = {"--geojson": geojson, "--kml": kml, "--html": html}
-    folders = {"--figures": figures, "--csv": csv_dir}
+    folders = {"--figures": figures, "--csv": csv_dir, "--layers": layers}
     for option, path in {**outputs, **folders}.items():
         if path is not None and not path.parent.is_dir():
             raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint=option)
@@ -675,7 +683,7 @@ def assess(
     elif not quiet:
         print_assessment(common.console, result)
     _write_outputs(result, geojson, kml, html, quiet=quiet)
-    _write_folders(result, figures, csv_dir, quiet=quiet)
+    _write_folders(result, folders, quiet=quiet)
     if fail_on_threat and not result.verdict:
         raise typer.Exit(code=THREAT_EXIT)
 
@@ -702,8 +710,9 @@ def _write_outputs(
             common.errors.print(f"wrote {path}", markup=False, highlight=False)
 
 
-def _write_folders(result: Any, figures: Path | None, csv_dir: Path | None, *, quiet: bool) -> None:
-    """Write the requested folders of files (figures, CSV tables), reporting each on stderr."""
+def _write_folders(result: Any, folders: dict[str, Path | None], *, quiet: bool) -> None:
+    """Write the requested folders of files (by option: figures, CSV tables, GIS layers),
+    reporting each on stderr."""
 
     def write_figures(res: Any, path: Path) -> list[Path]:
         from glasnost.report.figures import write_figures  # matplotlib only when asked for
@@ -715,9 +724,16 @@ def _write_folders(result: Any, figures: Path | None, csv_dir: Path | None, *, q
 
         return write_csv_tables(res, path)
 
-    for folder, writer in ((figures, write_figures), (csv_dir, write_tables)):
+    def write_layers(res: Any, path: Path) -> list[Path]:
+        from glasnost.report.layers import write_geojson_layers
+
+        return write_geojson_layers(res, path)
+
+    writers = {"--figures": write_figures, "--csv": write_tables, "--layers": write_layers}
+    for option, folder in folders.items():
         if folder is None:
             continue
+        writer = writers[option]
         try:
             written = writer(result, folder)
         except OSError as exc:
