@@ -93,3 +93,52 @@ def test_densify() -> None:
     assert np.max(np.abs(np.diff(lon))) <= 1.0 + 1e-12
     across, _ = densify([179.0, -179.0], [0.0, 0.0], step_deg=0.5)
     assert across.tolist() == [179.0, 179.5, 180.0, 180.5, -179.0]
+
+
+def _footprint_patch(ring_lat: np.ndarray, ring_lon: np.ndarray) -> tuple[Path, PolarAzimuthal]:
+    """The filled footprint the map draws for one radar with this ring (its only Polygon)."""
+    from matplotlib.patches import Polygon
+
+    from glasnost.report import maps
+
+    radar = maps.RadarMarker(0.0, 89.0, "r", "A", True, ring_lon, ring_lat)
+    fig = maps.world_map_figure(title="t", parties=["A"], radars=[radar])
+    polygons = [p for p in fig.axes[0].patches if isinstance(p, Polygon)]
+    assert len(polygons) == 1
+    return polygons[0].get_path(), PolarAzimuthal()
+
+
+def test_the_map_fills_a_footprint_around_the_pole_around_it() -> None:
+    """A radar footprint ring at 75 N (as coverage_polygon gives for a radar near the pole)
+    is filled over the pole and nowhere south of its ring."""
+    lon = np.linspace(-180.0, 180.0, 65)
+    path, proj = _footprint_patch(np.full(65, 75.0), lon)
+    assert path.contains_point(proj.project(0.0, 90.0))
+    assert path.contains_point(proj.project(123.0, 80.0))
+    assert not path.contains_point(proj.project(123.0, 70.0))
+
+
+def test_the_map_fills_a_footprint_across_the_antimeridian_once() -> None:
+    """A 1,500 km circle centred on the antimeridian at 60 N: one filled region holding its
+    centre and both sides, of the cap's area (2 pi R^2 (1 - cos(d/R))) times the projection's
+    area scale at the centre (Snyder 1987, ch. 25, polar aspect: h = 1 along meridians,
+    k = c / sin c along parallels at colatitude c), to 1 % (the scale varies across the cap;
+    the 64-gon's chords)."""
+    radius_km = 1500.0
+    bearings = np.radians(np.linspace(0.0, 360.0, 65))
+    d = radius_km / R
+    lat0 = math.radians(60.0)
+    lat = np.arcsin(math.sin(lat0) * math.cos(d) + math.cos(lat0) * math.sin(d) * np.cos(bearings))
+    dlon = np.arctan2(
+        np.sin(bearings) * math.sin(d) * math.cos(lat0),
+        math.cos(d) - math.sin(lat0) * np.sin(lat),
+    )
+    lon = (180.0 + np.degrees(dlon) + 180.0) % 360.0 - 180.0  # wraps at the antimeridian
+    path, proj = _footprint_patch(np.degrees(lat), lon)
+    for point in ((180.0, 60.0), (175.0, 60.0), (-175.0, 60.0)):
+        assert path.contains_point(proj.project(*point)), point
+    x, y = path.vertices[:, 0], path.vertices[:, 1]
+    area = 0.5 * abs(float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y)))
+    cap = 2 * math.pi * R**2 * (1 - math.cos(d))
+    colat = math.radians(30.0)
+    assert area == pytest.approx(cap * colat / math.sin(colat), rel=0.01)
