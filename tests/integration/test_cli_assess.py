@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from glasnost.cli import app
+from glasnost.cli.analysis import THREAT_EXIT
 
 runner = CliRunner(env={"COLUMNS": "200", "FORCE_COLOR": None})
 
@@ -70,3 +77,97 @@ def test_output_into_a_missing_folder_is_refused_before_the_run(tmp_path: Path) 
     result = runner.invoke(app, ["assess", "--kml", str(tmp_path / "no" / "a.kml")])
     assert result.exit_code == 2
     assert "--kml" in " ".join(result.output.split())
+
+
+def test_piped_run_gates_on_threat_and_reports_progress_per_stage() -> None:
+    """As a script sees it: stdout and stderr are pipes. Exit 1 on THREAT with
+    --fail-on-threat, a progress line per stage on stderr, whole ids in the tables."""
+    glasnost = Path(sys.executable).parent / "glasnost"
+    run = subprocess.run(
+        [str(glasnost), "assess", "--fail-on-threat"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "80"},
+        check=False,
+    )
+    assert run.returncode == THREAT_EXIT, run.stderr  # the built-in us-ru verdict is THREAT
+    assert "THREAT" in run.stdout
+    assert "vandenberg_gbi" in run.stdout  # an id that an 80-column table would cut
+    assert "…" not in run.stdout
+    stages = [line for line in run.stderr.splitlines() if line.startswith("assessing: ")]
+    assert stages[0].startswith("assessing: flying ")
+    assert stages[-1].startswith("assessing: done")
+    assert len(stages) >= 4
+
+
+def test_no_threat_exits_0_with_fail_on_threat_and_quiet_prints_nothing(tmp_path: Path) -> None:
+    """A slower GBI makes the verdict NO THREAT (every criterion passes): exit 0; --quiet
+    prints neither progress nor summary nor the written files."""
+    kml, figures, tables = tmp_path / "a.kml", tmp_path / "figures", tmp_path / "tables"
+    result = runner.invoke(
+        app,
+        [
+            "assess",
+            "--fail-on-threat",
+            "--quiet",
+            "--set",
+            "interceptor_types.gbi_3stage.burnout_velocity_kms=5.0",
+            "--kml",
+            str(kml),
+            "--figures",
+            str(figures),
+            "--csv",
+            str(tables),
+            "--layers",
+            str(tmp_path / "layers"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == ""
+    assert kml.exists()
+    assert sorted(p.name for p in figures.glob("map_*")) == [
+        "map_RU_vs_US.pdf",
+        "map_RU_vs_US.svg",
+        "map_US_vs_RU.pdf",
+        "map_US_vs_RU.svg",
+    ]
+    with (tables / "sites.csv").open(newline="") as fh:
+        speeds = {row["site"]: row["burnout_velocity_kms"] for row in csv.DictReader(fh)}
+    assert speeds["fort_greely"] == "5.0"  # the --set override reached the tables
+    sites = json.loads((tmp_path / "layers" / "interceptor_sites.geojson").read_text())
+    assert {f["geometry"]["type"] for f in sites["features"]} == {"Point"}
+
+
+@pytest.mark.parametrize("option", ["--figures", "--csv", "--layers"])
+def test_output_folder_that_is_a_file_is_refused_before_the_run(
+    option: str, tmp_path: Path
+) -> None:
+    (tmp_path / "taken").write_text("")
+    result = runner.invoke(app, ["assess", option, str(tmp_path / "taken")])
+    assert result.exit_code == 2
+    assert "is not a folder" in " ".join(result.output.split())
+    missing = runner.invoke(app, ["assess", option, str(tmp_path / "no" / "dir")])
+    assert missing.exit_code == 2
+    assert "does not exist" in " ".join(missing.output.split())
+
+
+def _commands(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = [path]
+    for name, sub in getattr(command, "commands", {}).items():
+        out += _commands(sub, (*path, name))
+    return out
+
+
+def test_help_shows_no_python_type_placeholders() -> None:
+    """Every command's help: flags without ``<bool>``, repeatable options without
+    ``<list[...]>``."""
+    commands = _commands(typer.main.get_command(app))
+    assert ("assess",) in commands
+    for path in commands:
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        assert "<bool>" not in result.output, path
+        assert "<list[" not in result.output, path
+    assess_help = runner.invoke(app, ["assess", "--help"]).output
+    assert "PATH=VALUE" in assess_help
+    assert "--fail-on-threat" in assess_help

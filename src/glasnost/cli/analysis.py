@@ -328,6 +328,7 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
+        metavar="PATH=VALUE",
         help="Override PATH=VALUE (repeatable); list items by id, e.g. "
         "parties.US.interceptor_sites.fort_greely.count=64.",
     ),
@@ -572,17 +573,32 @@ def _basis_text(entry: Any) -> str:
     return str(entry.basis)
 
 
-@app.command()
+THREAT_EXIT = 1
+"""Exit status of ``assess --fail-on-threat`` when the verdict is THREAT (2 is bad input)."""
+
+
+@app.command(
+    epilog="Exit status: 0 when the assessment ran (whatever the verdict, unless "
+    "--fail-on-threat); 1 for a THREAT verdict with --fail-on-threat; 2 for bad input."
+)
 def assess(
     scenario: Annotated[
-        Path | None, typer.Option("--scenario", help="Scenario file (YAML or JSON).")
+        Path | None,
+        typer.Option("--scenario", metavar="FILE", help="Scenario file (YAML or JSON)."),
     ] = None,
     builtin: Annotated[
         str | None,
-        typer.Option("--builtin", help="Built-in scenario: us-ru (default), us-ru-cn, us-ru-ir."),
+        typer.Option(
+            "--builtin",
+            metavar="NAME",
+            help="Built-in scenario: us-ru (default), us-ru-cn, us-ru-ir.",
+        ),
     ] = None,
     date: Annotated[
-        str | None, typer.Option("--date", help="Posture on YYYY-MM-DD (default: the scenario's).")
+        str | None,
+        typer.Option(
+            "--date", metavar="YYYY-MM-DD", help="Posture on that date (default: the scenario's)."
+        ),
     ] = None,
     overrides: SetOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
@@ -598,14 +614,48 @@ def assess(
         Path | None,
         typer.Option("--html", metavar="FILE", help="Write a self-contained HTML report."),
     ] = None,
+    figures: Annotated[
+        Path | None,
+        typer.Option(
+            "--figures",
+            metavar="DIR",
+            help="Write every figure (polar maps, heat maps) as SVG and PDF at journal size.",
+        ),
+    ] = None,
+    csv_dir: Annotated[
+        Path | None,
+        typer.Option("--csv", metavar="DIR", help="Write the result tables as CSV files."),
+    ] = None,
+    layers: Annotated[
+        Path | None,
+        typer.Option(
+            "--layers",
+            metavar="DIR",
+            help="Write GeoJSON layers, one file per feature and geometry type (QGIS).",
+        ),
+    ] = None,
+    fail_on_threat: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-threat", help=f"Exit with status {THREAT_EXIT} when the verdict is THREAT."
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="Print nothing but errors and --json output (no progress, summary or file list).",
+        ),
+    ] = False,
 ) -> None:
     """Assess whether each party's declared defenses could threaten the other's strategic forces.
 
-    With no arguments: the built-in United States / Russia scenario from open sources.
+    With no arguments: the built-in United States / Russia scenario from open sources. Progress
+    goes to stderr (a line per stage when stderr is not a terminal); the result to stdout.
     """
 
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
+    from glasnost.cli.progress import stages
     from glasnost.defense.assessment import assess as run_assessment
     from glasnost.report.terminal import print_assessment
     from glasnost.scenario.builtin import BUILTIN_NAMES
@@ -618,33 +668,29 @@ def assess(
         )
     when = _date_option(date)
     outputs = {"--geojson": geojson, "--kml": kml, "--html": html}
-    for option, path in outputs.items():
+    folders = {"--figures": figures, "--csv": csv_dir, "--layers": layers}
+    for option, path in {**outputs, **folders}.items():
         if path is not None and not path.parent.is_dir():
             raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint=option)
+    for option, path in folders.items():
+        if path is not None and path.exists() and not path.is_dir():
+            raise typer.BadParameter(f"{path} exists and is not a folder", param_hint=option)
     model = _open_scenario(scenario, builtin, overrides, as_json)
+    with stages(common.errors, "assessing", quiet=quiet) as report:
+        result = run_assessment(model, when, progress=report)
     if as_json:
-        result = run_assessment(model, when)
-        _write_outputs(result, geojson, kml, html)
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=common.errors,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("assessing", total=1.0)
-        result = run_assessment(
-            model,
-            when,
-            progress=lambda stage, done: bar.update(task, description=stage, completed=done),
-        )
-    print_assessment(common.console, result)
-    _write_outputs(result, geojson, kml, html)
+    elif not quiet:
+        print_assessment(common.console, result)
+    _write_outputs(result, geojson, kml, html, quiet=quiet)
+    _write_folders(result, folders, quiet=quiet)
+    if fail_on_threat and not result.verdict:
+        raise typer.Exit(code=THREAT_EXIT)
 
 
-def _write_outputs(result: Any, geojson: Path | None, kml: Path | None, html: Path | None) -> None:
+def _write_outputs(
+    result: Any, geojson: Path | None, kml: Path | None, html: Path | None, *, quiet: bool
+) -> None:
     """Write the requested files (after the assessment), reporting each one on stderr."""
     from glasnost.report.geo import write_geojson, write_kml
 
@@ -660,7 +706,42 @@ def _write_outputs(result: Any, geojson: Path | None, kml: Path | None, html: Pa
             writer(result, path)
         except OSError as exc:
             raise common.fail(f"{path}: {exc.strerror}") from None
-        common.errors.print(f"wrote {path}")
+        if not quiet:
+            common.errors.print(f"wrote {path}", markup=False, highlight=False)
+
+
+def _write_folders(result: Any, folders: dict[str, Path | None], *, quiet: bool) -> None:
+    """Write the requested folders of files (by option: figures, CSV tables, GIS layers),
+    reporting each on stderr."""
+
+    def write_figures(res: Any, path: Path) -> list[Path]:
+        from glasnost.report.figures import write_figures  # matplotlib only when asked for
+
+        return write_figures(res, path)
+
+    def write_tables(res: Any, path: Path) -> list[Path]:
+        from glasnost.report.csv_tables import write_csv_tables
+
+        return write_csv_tables(res, path)
+
+    def write_layers(res: Any, path: Path) -> list[Path]:
+        from glasnost.report.layers import write_geojson_layers
+
+        return write_geojson_layers(res, path)
+
+    writers = {"--figures": write_figures, "--csv": write_tables, "--layers": write_layers}
+    for option, folder in folders.items():
+        if folder is None:
+            continue
+        writer = writers[option]
+        try:
+            written = writer(result, folder)
+        except OSError as exc:
+            raise common.fail(f"{exc.filename or folder}: {exc.strerror}") from None
+        if not quiet:
+            common.errors.print(
+                f"wrote {len(written)} files to {folder}", markup=False, highlight=False
+            )
 
 
 def _date_option(text: str | None) -> Any:

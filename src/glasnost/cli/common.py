@@ -8,8 +8,10 @@ import typer
 from rich.console import Console
 
 from glasnost import __version__
+from glasnost.cli.help import HelpGroup
 
 app = typer.Typer(
+    cls=HelpGroup,
     name="glasnost",
     help="Missile-defense transparency: trajectories, threat assessment and a verifiable exchange.",
     no_args_is_help=True,
@@ -17,7 +19,18 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     add_completion=False,
 )
-console = Console()
+PIPED_WIDTH = 160
+"""Columns of the output when it is piped or redirected: wide enough that tables keep whole
+ids (the ids that ``--set`` and other commands take)."""
+
+
+def _stdout_console() -> Console:
+    """The console of the results: the terminal's width, or at least ``PIPED_WIDTH`` piped."""
+    terminal = Console()
+    return terminal if terminal.is_terminal else Console(width=max(terminal.width, PIPED_WIDTH))
+
+
+console = _stdout_console()
 errors = Console(stderr=True)
 
 

@@ -21,7 +21,10 @@ number, boolean or null (no NaN or infinity: an undefined value is null).
 Every feature carries ``feature``: ``interceptor_site``, ``radar``, ``radar_coverage``,
 ``launch_base``, ``target``, ``trajectory`` or ``engagement``. The KML groups the placemarks in
 a folder per party (trajectories under the attacker, engagements under the defender) and per
-kind, and repeats the properties as ExtendedData.
+kind, and repeats the properties as ExtendedData; each attacker's folder also holds its flights
+as time-tagged ``gx:Track`` placemarks (:mod:`glasnost.report.kml_tracks`) for Google Earth's
+time slider. Points use the viewer's default icon in the party's colour: the file names no
+icon on the network. :mod:`glasnost.report.layers` splits the GeoJSON into one file per layer.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from numpy.typing import NDArray
 from glasnost import __version__
 from glasnost.defense.assessment import Assessment
 from glasnost.defense.geometry import ground_tracks, intercept_segments, party_footprints
+from glasnost.report import kml_tracks
 from glasnost.scenario.models import Party
 
 FloatArray = NDArray[np.float64]
@@ -506,13 +510,15 @@ PARTY_COLORS = ("ffd77a1f", "ff2827d6", "ff0e7fff", "ff2ca02c", "ffbd6794", "ff4
 
 ENGAGEMENT_COLOR = "ff00ffff"  # yellow, over every party's colors
 
-ICONS = {
-    "interceptor_site": "http://maps.google.com/mapfiles/kml/shapes/triangle.png",
-    "radar": "http://maps.google.com/mapfiles/kml/shapes/donut.png",
-    "launch_base": "http://maps.google.com/mapfiles/kml/shapes/square.png",
-    "target": "http://maps.google.com/mapfiles/kml/shapes/target.png",
-    "engagement": "http://maps.google.com/mapfiles/kml/shapes/star.png",
+ICON_SCALES = {
+    "interceptor_site": 1.1,
+    "radar": 0.7,
+    "launch_base": 0.9,
+    "target": 0.8,
+    "engagement": 1.0,
 }
+"""Point styles by kind: the viewer's own default icon (nothing is fetched from the network),
+in the party's colour (engagements in ENGAGEMENT_COLOR) at these scales."""
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -526,7 +532,7 @@ def assessment_kml(assessment: Assessment) -> str:
     color = {p.id: PARTY_COLORS[i % len(PARTY_COLORS)] for i, p in enumerate(parties)}
     style_of = {p.id: i for i, p in enumerate(parties)}
 
-    kml = ET.Element("kml", {"xmlns": KML_NS})  # child tags are in this default namespace
+    kml = ET.Element("kml", {"xmlns": KML_NS, "xmlns:gx": kml_tracks.GX_NS})
     doc = _sub(kml, "Document")
     meta = _metadata(assessment)
     _sub(doc, "name", f"glasnost: {meta['scenario']} on {meta['date']}")
@@ -538,6 +544,8 @@ def assessment_kml(assessment: Assessment) -> str:
     )
     for p in parties:
         _styles(doc, f"p{style_of[p.id]}", color[p.id])
+    launch = kml_tracks.launch_time(assessment)
+    flights = kml_tracks.flights(assessment)
     for p in parties:
         folder = _sub(doc, "Folder")
         _sub(folder, "name", f"{p.name} ({p.id})")
@@ -549,6 +557,24 @@ def assessment_kml(assessment: Assessment) -> str:
             _sub(sub, "name", title)
             for it in mine:
                 _placemark(sub, it, f"#p{style_of[p.id]}-{kind}")
+        own = [f for f in flights if f.attacker == p.id]
+        if own:
+            sub = _sub(folder, "Folder")
+            _sub(sub, "name", f"Flights in time (all launched at {launch:%Y-%m-%d %H:%M} UTC)")
+            for flight in own:
+                pm = _sub(sub, "Placemark")
+                _sub(pm, "name", flight.name)
+                _sub(pm, "styleUrl", f"#p{style_of[p.id]}-trajectory")
+                _extended_data(
+                    pm,
+                    _props(
+                        "flight",
+                        attacker=flight.attacker,
+                        route=flight.route,
+                        flight_time_s=flight.t_s[-1],
+                    ),
+                )
+                kml_tracks.add_track(pm, flight, launch)
     ET.indent(kml, space=" ")
     body = ET.tostring(kml, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
@@ -569,13 +595,12 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
 
 def _styles(doc: ET.Element, prefix: str, color: str) -> None:
     """One style per kind for one party: icons for points, lines, a translucent footprint."""
-    for kind in ICONS:
+    for kind, scale in ICON_SCALES.items():
         style = _sub(doc, "Style")
         style.set("id", f"{prefix}-{kind}")
         icon_style = _sub(style, "IconStyle")
         _sub(icon_style, "color", ENGAGEMENT_COLOR if kind == "engagement" else color)
-        _sub(icon_style, "scale", "1.0" if kind == "engagement" else "0.8")
-        _sub(_sub(icon_style, "Icon"), "href", ICONS[kind])
+        _sub(icon_style, "scale", f"{scale:g}")
         if kind == "engagement":
             line = _sub(style, "LineStyle")
             _sub(line, "color", ENGAGEMENT_COLOR)
@@ -598,12 +623,16 @@ def _placemark(folder: ET.Element, item: _Item, style: str) -> None:
     pm = _sub(folder, "Placemark")
     _sub(pm, "name", item.name)
     _sub(pm, "styleUrl", style)
+    _extended_data(pm, item.properties)
+    _geometry(pm, item.geometry)
+
+
+def _extended_data(pm: ET.Element, properties: Properties) -> None:
     data = _sub(pm, "ExtendedData")
-    for key, value in item.properties.items():
+    for key, value in properties.items():
         entry = _sub(data, "Data")
         entry.set("name", key)
         _sub(entry, "value", _text(value))
-    _geometry(pm, item.geometry)
 
 
 def _text(value: Any) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from glasnost.defense.assessment import Assessment, Direction, critical_velocity_model
 from glasnost.defense.geometry import (
     Samples,
+    Segment,
     footprint_note,
     ground_tracks,
     intercept_segments,
@@ -42,12 +43,23 @@ LABELS = {
 }
 
 
+HIGHLIGHT_PER_SITE = 1
+"""Intercept windows highlighted on the map for each site: its closest (least margin)."""
+
+
 @dataclass(frozen=True)
 class Picture:
+    """A figure with its title, caption and alternative text; ``name`` is its file stem."""
+
+    name: str
     title: str
     caption: str
     alt: str
-    png: bytes
+    figure: Any
+
+    @cached_property
+    def png(self) -> bytes:
+        return maps.figure_bytes(self.figure, "png")
 
     @property
     def data_uri(self) -> str:
@@ -72,15 +84,7 @@ def _environment() -> Environment:
 def render_html(assessment: Assessment) -> str:
     """The report as one self-contained HTML document."""
     data = assessment.to_dict()
-    figures: list[tuple[str, list[Picture]]] = []
-    tracks = ground_tracks(assessment.trajectories.trajectory)
-    for d in assessment.directions:
-        figures.append(
-            (
-                f"{d.defender} defenses against {d.attacker} forces{_shape(d)}",
-                [world_map(assessment, d, tracks), heatmap(assessment, d)],
-            )
-        )
+    figures = pictures(assessment, maps.SCREEN)
     template = _environment().get_template("assessment.html.j2")
     return template.render(
         data=data,
@@ -100,14 +104,60 @@ def write_html(assessment: Assessment, path: str | Path) -> None:
 # --- figures ------------------------------------------------------------------------------------
 
 
-def _engageable(assessment: Assessment, d: Direction) -> list[maps.Track]:
-    """For each feasible (site, route): the ground track between the earliest and the latest
-    intercept times."""
-    _, samples = intercept_segments(assessment.trajectories.trajectory, d)
-    return [maps.Track(lon, lat) for lat, lon in zip(samples.lat_deg, samples.lon_deg, strict=True)]
+def pictures(assessment: Assessment, style: maps.Style) -> list[tuple[str, list[Picture]]]:
+    """The figures of every direction (a heading, then its map and heat map) in ``style``."""
+    tracks = ground_tracks(assessment.trajectories.trajectory)
+    return [
+        (
+            f"{d.defender} defenses against {d.attacker} forces{_shape(d)}",
+            [world_map(assessment, d, tracks, style), heatmap(assessment, d, style)],
+        )
+        for d in assessment.directions
+    ]
 
 
-def world_map(assessment: Assessment, d: Direction, tracks: Samples) -> Picture:
+def _highlighted(
+    d: Direction, segments: list[Segment], windows: list[maps.Track]
+) -> list[maps.Engagement]:
+    """Each site's :data:`HIGHLIGHT_PER_SITE` intercept segments of least margin, with their
+    windows (``windows[k]`` is the window of ``segments[k]``)."""
+    margin = np.array(
+        [d.table.critical_burnout_velocity_ms[g.site, g.route] / 1e3 for g in segments]
+    )
+    sites = np.array([g.site for g in segments], dtype=np.intp)
+    out: list[maps.Engagement] = []
+    for i, site in enumerate(d.sites):
+        mine = np.flatnonzero(sites == i)
+        for k in mine[np.argsort(margin[mine], kind="stable")][:HIGHLIGHT_PER_SITE]:
+            route = d.routes[segments[int(k)].route]
+            out.append(
+                maps.Engagement(
+                    site.id,
+                    site.lon_deg,
+                    site.lat_deg,
+                    windows[int(k)],
+                    f"{route.base.id} -> {route.target.id}",
+                )
+            )
+    return out
+
+
+def _engageable(assessment: Assessment, d: Direction) -> tuple[list[Segment], list[maps.Track]]:
+    """For each feasible (site, route): its segment and the ground track between the earliest
+    and the latest intercept times."""
+    segments, samples = intercept_segments(assessment.trajectories.trajectory, d)
+    tracks = [
+        maps.Track(lon, lat) for lat, lon in zip(samples.lat_deg, samples.lon_deg, strict=True)
+    ]
+    return segments, tracks
+
+
+def world_map(
+    assessment: Assessment,
+    d: Direction,
+    tracks: Samples,
+    style: maps.Style = maps.SCREEN,
+) -> Picture:
     scenario = assessment.scenario
     defender = scenario.party(d.defender)
     attacker = scenario.party(d.attacker)
@@ -116,15 +166,16 @@ def world_map(assessment: Assessment, d: Direction, tracks: Samples) -> Picture:
     footprints = party_footprints(scenario, d.defender)
     note = footprint_note(footprints)
     sites = [maps.SiteMarker(s.lon_deg, s.lat_deg, s.id, d.defender, s.count) for s in d.sites]
-    segments = _engageable(assessment, d)
+    segments, windows = _engageable(assessment, d)
     n_feasible = len(segments)
-    png = maps.world_map_png(
+    figure = maps.world_map_figure(
         title=f"{d.defender} interceptor sites and radars vs {d.attacker} trajectories{_shape(d)}",
         parties=parties,
         sites=sites,
         radars=maps.radar_markers(defender.id, footprints),
         tracks=[maps.Track(lon[r.index], lat[r.index]) for r in d.routes],
-        engageable=segments,
+        engageable=windows,
+        highlighted=_highlighted(d, segments, windows),
         bases=[
             maps.PointMarker(b.lon_deg, b.lat_deg, b.id, attacker.id) for b in attacker.launch_bases
         ],
@@ -132,19 +183,28 @@ def world_map(assessment: Assessment, d: Direction, tracks: Samples) -> Picture:
             maps.PointMarker(t.lon_deg, t.lat_deg, t.id, defender.id) for t in defender.targets
         ],
         coverage_note=f"radar coverage of {note}",
+        style=style,
     )
     caption = (
         f"{len(d.routes)} {d.attacker} ground tracks (launch to impact, minimum-energy) to "
         f"{d.defender} targets; {n_feasible} feasible (site, route) pairs, their intercept "
-        f"windows highlighted. Radar footprints: where each {d.defender} radar sees {note} "
-        "(solid: fire control, dashed: early warning). Equirectangular projection."
+        "windows drawn thin and each site's closest one (least burnout-velocity margin) in "
+        f"its own colour, joined to the site. Radar footprints: where each {d.defender} radar "
+        f"sees {note} (solid: fire control, dashed: early warning). Azimuthal equidistant "
+        "projection centred on the North Pole."
     )
     return Picture(
+        f"map_{d.defender}_vs_{d.attacker}{_stem(d)}",
         f"Map: {d.defender} defenses, {d.attacker} trajectories{_shape(d)}",
         caption,
         f"World map of {d.defender} interceptor sites and radars with {d.attacker} trajectories",
-        png,
+        figure,
     )
+
+
+def _stem(d: Direction) -> str:
+    """A direction's threat shape for file names, when it is not the default min-energy."""
+    return "" if d.shape == "min-energy" else f"_{d.shape}"
 
 
 def _shape(d: Direction) -> str:
@@ -184,11 +244,11 @@ def site_base_engages(assessment: Assessment, d: Direction) -> NDArray[np.bool_]
     return out
 
 
-def heatmap(assessment: Assessment, d: Direction) -> Picture:
+def heatmap(assessment: Assessment, d: Direction, style: maps.Style = maps.SCREEN) -> Picture:
     """Per (site, base): the least margin over the base's routes (km/s)."""
     grid, _, bases = site_base_margins(assessment, d)
     settings = assessment.scenario.assessment
-    png = maps.margin_heatmap_png(
+    figure = maps.margin_heatmap_figure(
         grid,
         [
             f"{s.id} (no interceptors)"
@@ -199,6 +259,8 @@ def heatmap(assessment: Assessment, d: Direction) -> Picture:
         bases,
         title=f"{d.defender} sites vs {d.attacker} launch bases: least burnout-velocity margin",
         engages=site_base_engages(assessment, d),
+        empty_rows=[s.count == 0 for s in d.sites],
+        style=style,
     )
     caption = (
         "Each cell: over the base's routes to every target, the least (critical burnout "
@@ -206,14 +268,15 @@ def heatmap(assessment: Assessment, d: Direction) -> Picture:
         f"{critical_velocity_model(settings.interceptor_model)} convention − the site's "
         "burnout velocity), km/s. Outlined: the site can engage some route from that base "
         f"(interceptor model {settings.interceptor_model}); blank: no intercept candidate "
-        "(out of the altitude band or range, or no cue), no reachable route, or a site "
-        "without interceptors."
+        "(out of the altitude band or range, or no cue) or no reachable route; hatched and "
+        "labelled: a site without interceptors."
     )
     return Picture(
+        f"margins_{d.defender}_vs_{d.attacker}{_stem(d)}",
         f"Margins: {d.defender} sites vs {d.attacker} bases{_shape(d)}",
         caption,
         f"Heat map of burnout-velocity margins, {d.defender} sites by {d.attacker} bases",
-        png,
+        figure,
     )
 
 

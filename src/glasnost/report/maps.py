@@ -1,10 +1,13 @@
-"""Pictures of an assessment for the HTML report: a world map and a margin heat map (PNG).
+"""Pictures of an assessment: a map and a margin heat map (matplotlib, Agg backend).
 
-Pure plotting (matplotlib, Agg backend): the caller gives positions, ground tracks, coverage
-footprints and margins already computed; these functions only choose what to draw and how.
-The map is a plain equirectangular (plate carree) projection on the offline Natural Earth
-1:110m land outline shipped as ``data/world_land_110m.json`` (public domain; built by
-``scripts/build_world_outline.py``), so that a report needs no network to view.
+Pure plotting: the caller gives positions, ground tracks, coverage footprints and margins
+already computed; these functions only choose what to draw and how, and return a matplotlib
+Figure (:func:`figure_bytes` renders it as PNG, SVG or PDF). The map is in the north-polar
+azimuthal equidistant projection (:mod:`glasnost.report.projection`), which keeps routes over
+the Arctic whole and footprints around the pole closed, on the offline Natural Earth 1:110m
+land outline shipped as ``data/world_land_110m.json`` (public domain; built by
+``scripts/build_world_outline.py``), so that a figure needs no network. Two sizes:
+:data:`SCREEN` and :data:`JOURNAL`.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from glasnost.defense.geometry import Footprint
+from glasnost.report.projection import PolarAzimuthal, densify
 
 FloatArray = NDArray[np.float64]
 
@@ -135,17 +139,6 @@ def split_antimeridian(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, Floa
     return np.array(out_x), np.array(out_y)
 
 
-def _unwrap_ring(lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Longitudes made continuous; a ring around a pole is closed along that pole."""
-    x = np.degrees(np.unwrap(np.radians(lon)))
-    y = np.asarray(lat, dtype=np.float64)
-    if abs(x[-1] - x[0]) > 180.0:
-        pole = 90.0 if np.nanmean(y) > 0 else -90.0
-        x = np.concatenate([x, [x[-1], x[0]]])
-        y = np.concatenate([y, [pole, pole]])
-    return x, y
-
-
 def _degrees(value: float, positive: str, negative: str) -> str:
     v = round(value)
     if v == 0:
@@ -155,13 +148,84 @@ def _degrees(value: float, positive: str, negative: str) -> str:
     return f"{abs(v)}°{positive if v > 0 else negative}"
 
 
-def _png(fig: Any) -> bytes:
+@dataclass(frozen=True)
+class Style:
+    """Size and type of a figure: width (inches) and the base font size (points)."""
+
+    width_in: float
+    font_pt: float
+
+
+SCREEN = Style(width_in=10.0, font_pt=9.0)
+"""The HTML report and the dashboard."""
+
+JOURNAL = Style(width_in=7.0, font_pt=8.0)
+"""A journal's full page width (7 in, 178 mm; the common limit is 7.0-7.3 in) and its usual
+smallest type (7-8 pt), for ``glasnost assess --figures``."""
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """An intercept window to highlight: the site, its position, the part of the route's ground
+    track between the earliest and the latest intercept, and a label (the route)."""
+
+    site: str
+    site_lon: float
+    site_lat: float
+    window: Track
+    label: str
+
+
+HIGHLIGHT_COLORS = ("#e6550d", "#31a354", "#756bb1", "#d62728", "#17becf", "#bcbd22", "#8c564b")
+
+
+def world_map_png(**kwargs: Any) -> bytes:
+    """:func:`world_map_figure` as PNG bytes (same arguments)."""
+    return figure_bytes(world_map_figure(**kwargs), "png")
+
+
+def figure_bytes(fig: Any, fmt: str) -> bytes:
+    """A figure as ``png`` (150 dpi), ``svg`` or ``pdf`` (text kept as text) bytes."""
+    import matplotlib
+
+    # No creation date in the files: the same assessment gives the same bytes.
+    metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.15)
+    with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42, "svg.hashsalt": "0"}):
+        fig.savefig(
+            buf,
+            format=fmt,
+            dpi=DPI,
+            bbox_inches="tight",
+            pad_inches=0.05,
+            metadata=metadata,
+        )
     return buf.getvalue()
 
 
-def world_map_png(
+def fit_width(fig: Any, width_in: float) -> Any:
+    """Shrink ``fig`` so that its tight bounding box (labels and legends included, as it is
+    saved) is at most ``width_in`` wide; the height scales with it. Returns ``fig``."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    for _ in range(3):
+        box = fig.get_tightbbox(canvas.get_renderer())  # type: ignore[no-untyped-call]
+        excess = float(box.width) - width_in
+        if excess <= 0.01:
+            break
+        w, h = fig.get_size_inches()
+        fig.set_size_inches(w - excess, h * (w - excess) / w)
+    return fig
+
+
+def _extent_deg(proj: PolarAzimuthal, lats: list[float]) -> float:
+    """The map's radius from the pole (deg): the farthest point plus a margin, 40-150 deg."""
+    far = float(np.max(proj.polar_distance_deg(lats))) if lats else 90.0
+    return float(min(150.0, max(40.0, 10.0 * math.ceil((far + 6.0) / 10.0))))
+
+
+def world_map_figure(
     *,
     title: str,
     parties: Sequence[str],
@@ -169,163 +233,201 @@ def world_map_png(
     radars: Sequence[RadarMarker] = (),
     tracks: Sequence[Track] = (),
     engageable: Sequence[Track] = (),
+    highlighted: Sequence[Engagement] = (),
     bases: Sequence[PointMarker] = (),
     targets: Sequence[PointMarker] = (),
     coverage_note: str = "radar coverage",
     label_sites: bool = True,
-) -> bytes:
-    """An equirectangular world map as PNG bytes: land, radar footprints, offensive ground
-    tracks with the engageable segments highlighted, launch bases, targets and interceptor
-    sites (one marker shape and colour per party, area by the number of interceptors)."""
+    style: Style = SCREEN,
+) -> Any:
+    """A map in the north-polar azimuthal equidistant projection (:mod:`.projection`) as a
+    matplotlib Figure: land, radar footprints, offensive ground tracks, every intercept window
+    (thin), the ``highlighted`` ones (each in its own colour, joined to its site), launch bases,
+    targets and interceptor sites (one marker shape and colour per party, area by the number of
+    interceptors, hollow when none). It reaches as far south as the content does."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch, PathPatch
+    from matplotlib.patches import Circle, Patch, PathPatch
     from matplotlib.path import Path
 
+    proj = PolarAzimuthal()
+    fs = style.font_pt
     lats = [s.lat for s in sites] + [r.lat for r in radars]
     lats += [p.lat for p in (*bases, *targets)]
     lats += [float(np.nanmin(t.lat)) for t in tracks if t.lat.size]
     lats += [float(np.nanmin(r.footprint_lat)) for r in radars if r.footprint_lat.size]
-    south = max(-90.0, 15.0 * math.floor((min(lats, default=-60.0) - 5.0) / 15.0))
-    south = min(south, -15.0)
+    extent = _extent_deg(proj, lats)
+    edge_km = proj.radius_km(extent)
 
-    fig = Figure(figsize=(12.0, 12.0 * (90.0 - south) / 360.0 + 1.6))
-    ax = fig.add_subplot()
-    ax.set_facecolor(OCEAN_COLOR)
+    fig = Figure(figsize=(style.width_in, style.width_in * 1.18))
+    ax = fig.add_axes((0.0, 0.2, 1.0, 0.75))
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_xlim(-edge_km * 1.04, edge_km * 1.04)
+    ax.set_ylim(-edge_km * 1.04, edge_km * 1.04)
+    disk = Circle((0.0, 0.0), edge_km, facecolor=OCEAN_COLOR, edgecolor="#555555", lw=0.8)
+    ax.add_patch(disk)
 
-    # Land: one compound path (holes are rings of opposite orientation).
+    def xy(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
+        return proj.project(lon, lat)
+
+    def clipped(artists: Any) -> None:
+        for artist in artists if isinstance(artists, list) else [artists]:
+            artist.set_clip_path(disk)
+
+    # Land: one compound path of the densified, projected rings.
     verts: list[FloatArray] = []
     codes: list[NDArray[np.uint8]] = []
     for polygon in load_world_land():
         for ring in polygon:
-            c = np.full(len(ring), Path.LINETO, dtype=np.uint8)
+            if float(np.max(proj.polar_distance_deg(ring[:, 1]))) > 175.0:
+                continue  # Antarctica: around the antipode of the centre, never on the map
+            lon, lat = densify(ring[:, 0], ring[:, 1])
+            x, y = xy(lon, lat)
+            c = np.full(len(x), Path.LINETO, dtype=np.uint8)
             c[0] = Path.MOVETO
-            c[-1] = Path.CLOSEPOLY
-            verts.append(ring)
+            verts.append(np.column_stack([x, y]))
             codes.append(c)
     land = Path(np.concatenate(verts), np.concatenate(codes))
-    ax.add_patch(PathPatch(land, facecolor=LAND_COLOR, edgecolor=LAND_EDGE, lw=0.5, zorder=1))
+    clipped(ax.add_patch(PathPatch(land, facecolor=LAND_COLOR, edgecolor=LAND_EDGE, lw=0.4)))
 
-    # Radar footprints (drawn at -360, 0 and +360 deg so that rings across the antimeridian
-    # show on both edges; the axes clip them).
+    # Graticule: parallels every 15 deg, meridians every 30 deg, labelled at the rim.
+    for colat in np.arange(15.0, extent + 0.1, 15.0):
+        r = proj.radius_km(float(colat))
+        clipped(ax.add_patch(Circle((0, 0), r, fill=False, ec="#c8d3dc", lw=0.4, ls=":")))
+        ax.text(
+            r * math.sin(math.radians(8.0)),
+            -r * math.cos(math.radians(8.0)),
+            _degrees(90.0 - colat, "N", "S"),
+            fontsize=fs - 2,
+            color="#7a8a99",
+            ha="center",
+            va="center",
+        )
+    for lon0 in np.arange(-180.0, 180.0, 30.0):
+        x, y = xy([lon0, lon0], [75.0, 90.0 - extent])
+        ax.plot(x, y, color="#c8d3dc", lw=0.4, ls=":", zorder=0.5)
+        lx, ly = xy(lon0, 90.0 - extent * 1.0)
+        scale = 1.0 + 0.05
+        ax.text(
+            float(lx) * scale,
+            float(ly) * scale,
+            _degrees(lon0, "E", "W"),
+            fontsize=fs - 2,
+            color="#555555",
+            ha="center",
+            va="center",
+        )
+
+    # Radar footprints: rings projected as they are (closed around the pole when they wind it).
     for radar in radars:
         color, _ = party_style(parties, radar.party)
         if radar.footprint_lon.size >= 3:
-            x, y = _unwrap_ring(radar.footprint_lon, radar.footprint_lat)
-            for shift in (-360.0, 0.0, 360.0):
-                if x.max() + shift < -180.0 or x.min() + shift > 180.0:
-                    continue
+            x, y = xy(radar.footprint_lon, radar.footprint_lat)
+            clipped(
                 ax.fill(
-                    x + shift,
+                    x,
                     y,
                     facecolor=color,
                     alpha=0.07 if radar.fire_control else 0.04,
                     edgecolor="none",
                     zorder=2,
                 )
+            )
+            clipped(
                 ax.plot(
-                    x + shift,
+                    x,
                     y,
                     color=color,
-                    lw=0.8,
+                    lw=0.7,
                     alpha=0.55,
                     ls="-" if radar.fire_control else "--",
                     zorder=2,
                 )
+            )
+        rx, ry = xy(radar.lon, radar.lat)
         ax.plot(
-            radar.lon,
-            radar.lat,
-            marker="o",
-            ms=4.5,
-            mfc="white",
-            mec=color,
-            mew=1.3,
-            ls="none",
-            zorder=6,
+            rx, ry, marker="o", ms=fs * 0.45, mfc="white", mec=color, mew=1.0, ls="none", zorder=6
         )
 
-    # Offensive ground tracks and the engageable segments.
     for track in tracks:
-        x, y = split_antimeridian(track.lon, track.lat)
-        ax.plot(x, y, color="#555555", lw=0.6, alpha=0.35, zorder=3)
+        x, y = xy(track.lon, track.lat)
+        clipped(ax.plot(x, y, color="#555555", lw=0.5, alpha=0.35, zorder=3))
     for seg in engageable:
-        if seg.lon.size and np.ptp(seg.lon) < 0.3 and np.ptp(seg.lat) < 0.3:
-            # A window of one instant: the intercept point.
+        x, y = xy(seg.lon, seg.lat)
+        clipped(
             ax.plot(
-                seg.lon[:1],
-                seg.lat[:1],
-                marker="o",
-                ms=5,
-                mfc=ENGAGEABLE_COLOR,
-                mec="black",
-                mew=0.5,
-                ls="none",
-                zorder=9.5,
+                x,
+                y,
+                color=ENGAGEABLE_COLOR,
+                lw=0.5,
+                alpha=0.3,
+                zorder=4,
+                marker="o" if seg.lon.size == 1 else None,
+                ms=2,
             )
-            continue
-        x, y = split_antimeridian(seg.lon, seg.lat)
-        ax.plot(x, y, color=ENGAGEABLE_COLOR, lw=1.8, alpha=0.6, solid_capstyle="round", zorder=4)
+        )
+
+    # The highlighted windows: one colour each, joined to the site by a dotted line.
+    highlight_handles: list[Any] = []
+    for k, e in enumerate(highlighted):
+        color = HIGHLIGHT_COLORS[k % len(HIGHLIGHT_COLORS)]
+        x, y = xy(e.window.lon, e.window.lat)
+        sx, sy = xy(e.site_lon, e.site_lat)
+        ax.plot([float(sx), x[0]], [float(sy), y[0]], color=color, lw=0.8, ls=":", zorder=8.5)
+        ax.plot(x, y, color=color, lw=2.4, solid_capstyle="round", zorder=8.6)
+        ax.plot(
+            x[:1], y[:1], marker="o", ms=fs * 0.45, color=color, mec="black", mew=0.4, zorder=8.7
+        )
+        highlight_handles.append(
+            Line2D([], [], color=color, lw=2.4, label=f"closest for {e.site}: {e.label}")
+        )
 
     for base in bases:
         color, _ = party_style(parties, base.party)
-        ax.plot(base.lon, base.lat, marker="v", ms=6, color=color, mec="black", mew=0.5, zorder=7)
+        bx, by = xy(base.lon, base.lat)
+        ax.plot(bx, by, marker="v", ms=fs * 0.6, color=color, mec="black", mew=0.4, zorder=7)
     for target in targets:
         color, _ = party_style(parties, target.party)
-        ax.plot(target.lon, target.lat, marker="x", ms=5, color=color, mew=1.2, zorder=7)
+        tx, ty = xy(target.lon, target.lat)
+        ax.plot(tx, ty, marker="x", ms=fs * 0.55, color=color, mew=1.0, zorder=7)
 
     def area(count: int) -> float:
-        return 25.0 + 20.0 * math.sqrt(count)
-
-    def crowded(site: SiteMarker) -> bool:
-        """Another site close to the east: put this one's label on the west side."""
-        return any(0.0 < o.lon - site.lon < 20.0 and abs(o.lat - site.lat) < 6.0 for o in sites)
+        return (fs / 9.0) ** 2 * (25.0 + 20.0 * math.sqrt(count))
 
     for site in sites:
         color, marker = party_style(parties, site.party)
+        px, py = xy(site.lon, site.lat)
         ax.scatter(
-            [site.lon],
-            [site.lat],
+            [float(px)],
+            [float(py)],
             s=area(site.count),
             marker=marker,
             facecolor=color if site.count > 0 else "white",
             edgecolor="black" if site.count > 0 else color,
-            linewidths=0.8,
-            alpha=0.85,
-            zorder=8,
+            linewidths=0.7,
+            alpha=0.9,
+            zorder=9,
         )
         if label_sites:
-            west = crowded(site)
             ax.annotate(
                 site.label,
-                (site.lon, site.lat),
-                xytext=(-7, 5) if west else (7, 5),
+                (float(px), float(py)),
+                xytext=(5, 4),
                 textcoords="offset points",
-                ha="right" if west else "left",
-                fontsize=7,
+                fontsize=fs - 1.5,
                 color="#222222",
-                zorder=9,
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
+                zorder=9.5,
+                bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.7},
             )
 
-    ax.set_xlim(-180.0, 180.0)
-    ax.set_ylim(south, 90.0)
-    ax.set_aspect("equal")
-    ax.set_xticks(np.arange(-180.0, 181.0, 30.0))
-    ax.set_yticks(np.arange(south, 91.0, 15.0))
-    ax.set_xticklabels([_degrees(v, "E", "W") for v in np.arange(-180.0, 181.0, 30.0)])
-    ax.set_yticklabels([_degrees(v, "N", "S") for v in np.arange(south, 91.0, 15.0)])
-    ax.tick_params(labelsize=8)
-    ax.grid(color="#c8d3dc", lw=0.4, ls=":", zorder=0)
-    ax.set_xlabel("longitude (deg)", fontsize=9)
-    ax.set_ylabel("latitude (deg)", fontsize=9)
-    ax.set_title(title, fontsize=12, fontweight="bold", loc="left")
+    ax.set_title(title, fontsize=fs + 1.5, fontweight="bold", loc="left")
 
     handles: list[Any] = []
-    site_parties = list(dict.fromkeys(s.party for s in sites))
-    for party in site_parties:
+    for party in dict.fromkeys(s.party for s in sites):
         color, marker = party_style(parties, party)
         handles.append(
             Line2D(
@@ -333,10 +435,10 @@ def world_map_png(
                 [],
                 marker=marker,
                 ls="none",
-                ms=9,
+                ms=fs * 0.8,
                 mfc=color,
                 mec="black",
-                label=f"{party} interceptor sites (area ~ interceptors; hollow: none)",
+                label=f"{party} interceptor sites (hollow: none)",
             )
         )
     for party in dict.fromkeys(r.party for r in radars):
@@ -349,21 +451,9 @@ def world_map_png(
                 Patch(facecolor="none", edgecolor=color, ls="--", label=f"{party} early warning")
             )
     if tracks:
-        handles.append(Line2D([], [], color="#555555", lw=1.0, label="ground tracks"))
+        handles.append(Line2D([], [], color="#555555", lw=0.8, label="ground tracks"))
     if engageable:
-        handles.append(
-            Line2D(
-                [],
-                [],
-                color=ENGAGEABLE_COLOR,
-                lw=2.2,
-                marker="o",
-                ms=4,
-                mec="black",
-                mew=0.5,
-                label="intercept windows (dot: one instant)",
-            )
-        )
+        handles.append(Line2D([], [], color=ENGAGEABLE_COLOR, lw=1.0, label="intercept windows"))
     for party in dict.fromkeys(b.party for b in bases):
         color, _ = party_style(parties, party)
         handles.append(
@@ -372,22 +462,29 @@ def world_map_png(
     for party in dict.fromkeys(t.party for t in targets):
         color, _ = party_style(parties, party)
         handles.append(Line2D([], [], marker="x", ls="none", color=color, label=f"{party} target"))
+    handles += highlight_handles
+    legend_ax = fig.add_axes((0.0, 0.0, 1.0, 0.19))
+    legend_ax.set_axis_off()
     if handles:
-        legend = ax.legend(
+        legend_ax.legend(
             handles=handles,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.11),
-            ncol=4,
-            fontsize=8,
+            loc="upper left",
+            ncol=3,
+            fontsize=fs - 1.5,
             frameon=False,
             title=coverage_note,
-            title_fontsize=8,
+            title_fontsize=fs - 1.5,
+            alignment="left",
         )
-        legend.set_zorder(10)
-    return _png(fig)
+    return fit_width(fig, style.width_in)
 
 
-def margin_heatmap_png(
+def margin_heatmap_png(*args: Any, **kwargs: Any) -> bytes:
+    """:func:`margin_heatmap_figure` as PNG bytes (same arguments)."""
+    return figure_bytes(margin_heatmap_figure(*args, **kwargs), "png")
+
+
+def margin_heatmap_figure(
     margins_kms: ArrayLike,
     row_labels: Sequence[str],
     column_labels: Sequence[str],
@@ -396,32 +493,39 @@ def margin_heatmap_png(
     row_title: str = "interceptor site",
     column_title: str = "launch base",
     engages: ArrayLike | None = None,
-) -> bytes:
-    """A heat map of burnout-velocity margins (km/s; rows x columns) as PNG bytes: diverging
-    colours centred on 0 (red: negative, the site can engage; blue: positive), each cell
-    annotated; NaN and infinite cells are left blank; cells where ``engages`` (rows x columns,
-    bool) is True are outlined (the site can engage)."""
+    empty_rows: Sequence[bool] = (),
+    style: Style = SCREEN,
+) -> Any:
+    """A heat map of burnout-velocity margins (km/s; rows x columns) as a matplotlib Figure:
+    diverging colours centred on 0 (red: negative, the site can engage; blue: positive), each
+    cell annotated; NaN and infinite cells are left blank; cells where ``engages`` (rows x
+    columns, bool) is True are outlined (the site can engage); rows where ``empty_rows`` is True
+    (a site without interceptors) are hatched and say so."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import colormaps
     from matplotlib.colors import Normalize
     from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    fs = style.font_pt
 
     m = np.asarray(margins_kms, dtype=np.float64).reshape(len(row_labels), len(column_labels))
     n_rows, n_cols = m.shape
     if n_rows == 0 or n_cols == 0:
-        fig = Figure(figsize=(7.0, 1.2))
-        fig.text(0.0, 0.75, title, fontsize=11, fontweight="bold")
+        fig = Figure(figsize=(style.width_in, 1.2))
+        fig.text(0.0, 0.75, title, fontsize=fs + 1.5, fontweight="bold")
         fig.text(0.0, 0.3, f"nothing to show: no {row_title if n_rows == 0 else column_title}")
-        return _png(fig)
+        return fig
     finite = np.isfinite(m)
     limit = float(np.max(np.abs(m[finite]))) if finite.any() else 1.0
     limit = max(limit, 0.1)
     cmap = colormaps["RdBu"].with_extremes(bad="#ffffff")
     norm = Normalize(vmin=-limit, vmax=limit)
 
-    cell = min(0.75, 9.0 / max(n_cols, 1))  # inches per column
+    # inches per column: as wide as the text, within the style's width (labels take ~2.8 in)
+    cell = min(0.75 * fs / 9.0, max(0.3, (style.width_in - 3.5) / max(n_cols, 1)))
     fig = Figure(figsize=(2.5 + cell * n_cols, 1.6 + 0.6 * cell * n_rows))
     ax = fig.add_subplot()
     image = ax.imshow(
@@ -437,30 +541,48 @@ def margin_heatmap_png(
                     f"{v:+.2f}",
                     ha="center",
                     va="center",
-                    fontsize=7.5,
+                    fontsize=fs - 2.0,
                     color="white" if abs(v) > 0.6 * limit else "#111111",
                 )
     if engages is not None:
-        from matplotlib.patches import Rectangle
-
         mask = np.asarray(engages, dtype=bool).reshape(n_rows, n_cols)
         for i, j in zip(*np.nonzero(mask), strict=True):
             ax.add_patch(
                 Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False, lw=1.6, ec="#111111")
             )
     ax.set_xticks(np.arange(n_cols))
-    ax.set_xticklabels(column_labels, rotation=40, ha="right", rotation_mode="anchor", fontsize=8)
+    ax.set_xticklabels(
+        column_labels, rotation=40, ha="right", rotation_mode="anchor", fontsize=fs - 1
+    )
     ax.set_yticks(np.arange(n_rows))
-    ax.set_yticklabels(row_labels, fontsize=8)
+    ax.set_yticklabels(row_labels, fontsize=fs - 1)
+    for i, empty in enumerate(empty_rows):
+        if empty:  # a site without interceptors engages nothing: say so across its row
+            ax.add_patch(
+                Rectangle(
+                    (-0.5, i - 0.5), n_cols, 1.0, fill=False, hatch="///", ec="#bbbbbb", lw=0.0
+                )
+            )
+            ax.text(
+                (n_cols - 1) / 2.0,
+                i,
+                "no interceptors",
+                ha="center",
+                va="center",
+                fontsize=fs - 1.5,
+                style="italic",
+                color="#444444",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
+            )
     ax.set_xticks(np.arange(-0.5, n_cols, 1.0), minor=True)
     ax.set_yticks(np.arange(-0.5, n_rows, 1.0), minor=True)
     ax.grid(which="minor", color="#dddddd", lw=0.6)
     ax.tick_params(which="minor", length=0)
-    ax.set_xlabel(column_title, fontsize=9)
-    ax.set_ylabel(row_title, fontsize=9)
-    ax.set_title(title, fontsize=11, fontweight="bold", loc="left")
+    ax.set_xlabel(column_title, fontsize=fs)
+    ax.set_ylabel(row_title, fontsize=fs)
+    ax.set_title(title, fontsize=fs + 1.5, fontweight="bold", loc="left")
     cax = ax.inset_axes((1.02, 0.0, 0.025 * 14.0 / max(n_cols, 4), 1.0))
     bar = fig.colorbar(image, cax=cax)
-    bar.set_label("margin (km/s)\noutlined: can engage", fontsize=8)
-    bar.ax.tick_params(labelsize=7)
-    return _png(fig)
+    bar.set_label("margin (km/s)\noutlined: can engage", fontsize=fs - 1)
+    bar.ax.tick_params(labelsize=fs - 2)
+    return fit_width(fig, style.width_in)

@@ -61,7 +61,7 @@ def print_assessment(console: Console, assessment: Assessment) -> None:
 def _criteria(criteria: list[dict[str, Any]]) -> Table:
     table = Table(title="Criteria", title_justify="left")
     for col in ("criterion", "for", "value", "limit", "", "driven by"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")  # ids are folded, never cut
     for c in criteria:
         table.add_row(
             LABELS.get(c["id"], c["id"]),
@@ -116,7 +116,9 @@ def _closest(engagements: list[dict[str, Any]]) -> Table:
         title_justify="left",
     )
     for col in ("site", "route", "needs", "has", "margin", "window"):
-        table.add_column(col, justify="left" if col in ("site", "route") else "right")
+        table.add_column(
+            col, justify="left" if col in ("site", "route") else "right", overflow="fold"
+        )
     for e in rows[:CLOSEST]:
         margin = e["margin_kms"]
         table.add_row(

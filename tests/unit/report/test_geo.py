@@ -244,7 +244,13 @@ def test_kml_parses_with_namespace_and_placemarks(
     doc = kml.find(f"{K}Document")
     assert doc is not None
     placemarks = kml.findall(f".//{K}Placemark")
-    assert len(placemarks) == len(geojson["features"])
+    # every feature, plus a time-tagged flight (gx:Track) per trajectory that reaches its target
+    flights = [
+        f
+        for f in geojson["features"]
+        if f["properties"]["feature"] == "trajectory" and f["properties"]["reachable"]
+    ]
+    assert len(placemarks) == len(geojson["features"]) + len(flights)
     party_folders = doc.findall(f"{K}Folder")
     assert len(party_folders) == len(assessment.scenario.parties)
     for pm in placemarks:
