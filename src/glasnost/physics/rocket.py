@@ -9,6 +9,10 @@ across a discontinuity.
 Steering: vertical rise, a pitch-over that tilts the thrust by the ``kick`` angle towards the
 launch azimuth at a constant rate, then a gravity turn (thrust along the air-relative velocity,
 zero angle of attack) until burnout or thrust termination.
+
+The steps run in the compiled kernel of :mod:`glasnost.physics.boost_kernel`;
+:meth:`BoostProblem.acceleration` is the same model in NumPy (the reference the kernel is
+tested against, and what :meth:`BoostResult.state_at` evaluates).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from glasnost.physics import atmosphere
+from glasnost.physics import atmosphere, boost_kernel
 from glasnost.physics.constants import EarthModel
 from glasnost.physics.gravity import acceleration_components as gravity_components
 from glasnost.physics.rows import Rows, join_rows, pad_last
@@ -362,6 +366,7 @@ def fly_boost(
     cutoff_s: FloatArray | None = None,
     step_s: float = 1.0,
     upper_step_s: float = UPPER_STAGE_STEP_S,
+    compiled: bool = True,
 ) -> BoostResult:
     """Integrate the boost of N vehicles from ECI states ``r0``, ``v0`` (N, 3) at t = 0.
 
@@ -370,6 +375,10 @@ def fly_boost(
     at the cutoff); every segment is split into the same number of RK4 steps for all rows, of
     at most ``step_s`` seconds in the first stage (through the atmosphere) and ``upper_step_s``
     above it, so each row steps exactly onto its own boundaries.
+
+    ``compiled`` steps with the compiled kernel of :mod:`glasnost.physics.boost_kernel`
+    (default); False with :meth:`BoostProblem.acceleration` in NumPy, the reference it is
+    tested against.
     """
     veh = problem.vehicles
     n = veh.size
@@ -394,7 +403,8 @@ def fly_boost(
     v_nodes = np.empty((k, 3, n))
     step_segment = np.repeat(np.arange(len(steer)), n_steps)
     times[:, 0] = 0.0
-    r, v = np.ascontiguousarray(r0.T), np.ascontiguousarray(v0.T)
+    r = np.array(r0.T, dtype=float, order="C")  # copies: the compiled steps write in place
+    v = np.array(v0.T, dtype=float, order="C")
     r_nodes[0], v_nodes[0] = r, v
     segments: list[BoostSegment] = []
     node = 0
@@ -404,11 +414,14 @@ def fly_boost(
         seg = BoostSegment.build(veh, steer[s], np.full(n, stage[s], dtype=np.intp), length > 0.0)
         segments.append(seg)
         h = length / n_steps[s]
+        if compiled:
+            _fly_segment_compiled(problem, seg, t_a, h, n_steps[s], r, v, r_nodes, v_nodes, node)
         for i in range(n_steps[s]):
-            r, v = _rk4_step(problem, seg, t_a + i * h, r, v, h)
+            if not compiled:
+                r, v = _rk4_step(problem, seg, t_a + i * h, r, v, h)
+                r_nodes[node + 1], v_nodes[node + 1] = r, v
             node += 1
             times[:, node] = t_a + (i + 1) * h if i + 1 < n_steps[s] else t_b
-            r_nodes[node], v_nodes[node] = r, v
     return BoostResult(
         problem,
         times,
@@ -418,6 +431,59 @@ def fly_boost(
         np.broadcast_to(step_segment, (n, k - 1)),
         end,
     )
+
+
+def _fly_segment_compiled(
+    problem: BoostProblem,
+    seg: BoostSegment,
+    t_a: FloatArray,
+    h: FloatArray,
+    n_steps: int,
+    r: FloatArray,
+    v: FloatArray,
+    r_nodes: FloatArray,
+    v_nodes: FloatArray,
+    node: int,
+) -> None:
+    """One segment's steps by :func:`glasnost.physics.boost_kernel.fly_segment` (in place)."""
+    veh = problem.vehicles
+    n = veh.size
+    params = np.stack(
+        [
+            seg.ignition_s,
+            seg.ignition_mass_kg,
+            seg.mass_flow_kg_s,
+            seg.thrust_vac_n,
+            seg.exit_area_m2,
+            seg.reference_area_m2,
+        ]
+    )
+    steering = np.stack(
+        [problem.azimuth_rad, problem.kick_rad, veh.vertical_rise_s, veh.pitch_over_s]
+    ).astype(float)
+    boost_kernel.fly_segment(
+        np.ascontiguousarray(t_a, dtype=float),
+        np.ascontiguousarray(h, dtype=float),
+        n_steps,
+        seg.steer,
+        r,
+        v,
+        r_nodes,
+        v_nodes,
+        node,
+        np.ascontiguousarray(params, dtype=float),
+        np.ascontiguousarray(np.broadcast_to(seg.cd, (n, len(MACH_GRID))), dtype=float),
+        np.ascontiguousarray(steering),
+        boost_kernel.earth_parameters(problem.earth),
+        problem.drag,
+        problem.gravity,
+        _MACH_GRID,
+        _ATMOSPHERE,
+    )
+
+
+_MACH_GRID = np.asarray(MACH_GRID, dtype=float)
+_ATMOSPHERE = boost_kernel.atmosphere_table()
 
 
 def _rk4_step(
