@@ -85,8 +85,7 @@ def aim_parallel(
         if len(parts_rows) == len(set(vehicles.vehicles)):  # one chunk per type: one batch
             return aim(vehicles, lat0, lon0, lat1, lon1, **options)
         parts = [
-            aim(vehicles.take(c), lat0[c], lon0[c], lat1[c], lon1[c], **options)
-            for c in parts_rows
+            aim(vehicles.take(c), lat0[c], lon0[c], lat1[c], lon1[c], **options) for c in parts_rows
         ]
         return TargetingResult.join(parts, parts_rows)
     for kind in dict.fromkeys(vehicles.vehicles):  # build the per-type tables before forking
