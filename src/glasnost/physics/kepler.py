@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from glasnost.physics import kepler_kernel
 from glasnost.physics.constants import MU
 
 FloatArray = NDArray[np.float64]
@@ -191,7 +192,9 @@ def propagate(
     # Out-of-range intermediates (only for absurd inputs such as |dt| ~ 1e300 s on a hyperbola)
     # are caught by the finiteness check below instead of surfacing as RuntimeWarnings.
     with np.errstate(all="ignore"):
-        r, v = _propagate_batch(R0, V0, t, mu_f)
+        r, v = kepler_kernel.propagate_rows(
+            np.ascontiguousarray(R0), np.ascontiguousarray(V0), t, mu_f
+        )
     if not (np.all(np.isfinite(r)) and np.all(np.isfinite(v))):
         raise ValueError("propagate: the state overflows (time span far outside physical range)")
     if n_batch is None:
@@ -202,7 +205,10 @@ def propagate(
 def _propagate_batch(
     R0: FloatArray, V0: FloatArray, t: FloatArray, mu_f: float
 ) -> tuple[FloatArray, FloatArray]:
-    """Universal-variable solve on validated (N, 3) inputs; ``t`` (N,) is modified in place."""
+    """Universal-variable solve on validated (N, 3) inputs; ``t`` (N,) is modified in place.
+
+    The NumPy reference of the compiled :func:`glasnost.physics.kepler_kernel.propagate_rows`
+    that :func:`propagate` runs."""
     n = t.shape[0]
     r0n = _norm(R0)
     sqmu = math.sqrt(mu_f)
