@@ -510,7 +510,13 @@ def lambert(
     if np.any(_norm(R2 - R1) == 0.0):
         raise ValueError("r1 and r2 coincide: the transfer is undefined")
     with np.errstate(all="ignore"):  # absurd inputs (tof ~ 1e-300 s) end in the check below
-        v1, v2 = _lambert_batch(R1, R2, t_s, mu_f, pro_b)
+        v1, v2 = kepler_kernel.lambert_rows(
+            np.ascontiguousarray(R1),
+            np.ascontiguousarray(R2),
+            np.ascontiguousarray(t_s, dtype=float),
+            mu_f,
+            np.ascontiguousarray(pro_b),
+        )
     if not (np.all(np.isfinite(v1)) and np.all(np.isfinite(v2))):
         raise ValueError("lambert: no finite solution (time of flight far outside physical range)")
     if n_batch is None:
@@ -521,7 +527,8 @@ def lambert(
 def _lambert_batch(
     R1: FloatArray, R2: FloatArray, t_s: FloatArray, mu_f: float, pro_b: BoolArray
 ) -> tuple[FloatArray, FloatArray]:
-    """Izzo's zero-revolution solve on validated (N, 3) inputs."""
+    """Izzo's zero-revolution solve on validated (N, 3) inputs: the NumPy reference of the
+    compiled :func:`glasnost.physics.kepler_kernel.lambert_rows` that :func:`lambert` runs."""
     r1n = _norm(R1)
     r2n = _norm(R2)
     chord = _norm(R2 - R1)

@@ -1,4 +1,6 @@
-"""The compiled universal-variable Kepler solve: :func:`propagate_rows`, row by row.
+"""The compiled two-body solvers, row by row: Kepler's problem (:func:`propagate_rows`) and the
+zero-revolution Lambert problem (:func:`lambert_rows`, Izzo 2015, the arithmetic of
+``kepler._lambert_batch``).
 
 The algorithm and the arithmetic of ``glasnost.physics.kepler._propagate_batch`` (the NumPy
 reference, which runs the same iteration on a whole batch under a convergence mask; see
@@ -156,3 +158,159 @@ def propagate_rows(
         v_out[i, 1] = fdot * y0 + gdot * vy
         v_out[i, 2] = fdot * z0 + gdot * vz
     return r_out, v_out
+
+
+# --------------------------------------------------------------------------------------------
+# Lambert's problem (Izzo 2015), the arithmetic of kepler._lambert_batch row by row
+# --------------------------------------------------------------------------------------------
+
+LAMBERT_MAX_ITER = 25
+LAMBERT_TOL = 1e-13
+DEGENERATE_SIN = 1e-12
+
+
+@kernel
+def _hypergeometric(z: float) -> float:
+    """Gauss 2F1(3, 1; 5/2; z) by its series."""
+    total = 1.0
+    term = 1.0
+    for j in range(200):
+        term = term * (3.0 + j) * (1.0 + j) / (2.5 + j) * z / (j + 1.0)
+        total = total + term
+        if not abs(term) > 1e-17 * abs(total):
+            break
+    return total
+
+
+@kernel
+def _tof(x: float, lam: float) -> float:
+    """Izzo's non-dimensional time of flight T(x; lambda), zero revolutions."""
+    dist = abs(x - 1.0)
+    if dist < 0.01:  # Battin's series
+        e = x * x - 1.0
+        zb = math.sqrt(1.0 + lam * lam * e)
+        eta = zb - lam * x
+        s1 = 0.5 * (1.0 - lam - x * eta)
+        q = 4.0 / 3.0 * _hypergeometric(s1)
+        return (eta**3 * q + 4.0 * lam * eta) / 2.0
+    sign_lam = 1.0 if lam > 0.0 else (-1.0 if lam < 0.0 else 0.0)
+    if dist < 0.2:  # Lagrange
+        omx2 = 1.0 - x * x
+        if omx2 > 0.0:
+            alfa = 2.0 * math.acos(x)
+            beta = 2.0 * math.asin(min(abs(lam) * math.sqrt(omx2), 1.0)) * sign_lam
+            return ((alfa - math.sin(alfa)) - (beta - math.sin(beta))) / (2.0 * omx2**1.5)
+        u = -omx2
+        alfa = 2.0 * math.acosh(x)
+        beta = 2.0 * math.asinh(abs(lam) * math.sqrt(u)) * sign_lam
+        return ((beta - math.sinh(beta)) - (alfa - math.sinh(alfa))) / (2.0 * u**1.5)
+    e = x * x - 1.0  # Lancaster-Blanchard
+    zc = math.sqrt(1.0 + lam * lam * e)
+    y = math.sqrt(abs(e))
+    lx = lam * x
+    w = (1.0 - lam * lam) / (zc + lx) if lx > 0.0 else zc - lx
+    g = x * w + lam
+    d = math.acos(min(max(g, -1.0), 1.0)) if e < 0.0 else math.log(y * w + g)
+    return (x - lam * zc - d / y) / e
+
+
+@kernel
+def _solve_x(t: float, lam: float) -> float:
+    """Householder iterations on x for T(x; lambda) = t from Izzo's starting point."""
+    l2 = lam * lam
+    t00 = math.acos(lam) + lam * math.sqrt(1.0 - l2)
+    t1 = 2.0 / 3.0 * (1.0 - l2 * lam)
+    if t >= t00:
+        x = -(t - t00) / (t - t00 + 4.0)
+    elif t <= t1:
+        x = t1 * (t1 - t) / (0.4 * (1.0 - lam**5) * t) + 1.0
+    else:
+        x = (t / t00) ** (math.log(2.0) / math.log(t1 / t00)) - 1.0
+    l3 = l2 * lam
+    for _ in range(LAMBERT_MAX_ITER):
+        tof = _tof(x, lam)
+        delta = tof - t
+        xd, td = x, tof
+        if abs(x - 1.0) < 1e-3:
+            xd = 1.0 + 1e-3 if x >= 1.0 else 1.0 - 1e-3
+            td = _tof(xd, lam)
+        umx2 = 1.0 - xd * xd
+        y = math.sqrt(1.0 - l2 * umx2)
+        y2 = y * y
+        y3 = y2 * y
+        d1 = (3.0 * td * xd - 2.0 + 2.0 * l3 * xd / y) / umx2
+        d2 = (3.0 * td + 5.0 * xd * d1 + 2.0 * (1.0 - l2) * l3 / y3) / umx2
+        d3 = (7.0 * xd * d2 + 8.0 * d1 - 6.0 * (1.0 - l2) * l2 * l3 * xd / (y3 * y2)) / umx2
+        d1sq = d1 * d1
+        den = d1 * (d1sq - delta * d2) + d3 * delta * delta / 6.0
+        step = delta * (d1sq - 0.5 * delta * d2) / den if den != 0.0 else 0.0
+        newton = delta / d1 if d1 != 0.0 else 0.0
+        if not (math.isfinite(step) and abs(step) <= 2.0 * abs(newton)):
+            step = newton
+        x_new = x - step
+        if x_new <= -1.0:
+            x_new = 0.5 * (x - 1.0)
+        done = abs(x_new - x) <= LAMBERT_TOL * max(1.0, abs(x_new)) or delta == 0.0
+        x = x_new
+        if done:
+            break
+    return x
+
+
+@kernel
+def lambert_rows(
+    R1: FloatArray, R2: FloatArray, tof: FloatArray, mu: float, prograde: NDArray[np.bool_]
+) -> tuple[FloatArray, FloatArray]:
+    """Velocities (N, 3) at ``R1`` and ``R2`` (N, 3) of the zero-revolution conics of times of
+    flight ``tof`` (N,) s (validated inputs; see :func:`glasnost.physics.kepler.lambert`)."""
+    n = R1.shape[0]
+    v1 = np.empty((n, 3))
+    v2 = np.empty((n, 3))
+    for i in range(n):
+        a1, a2, a3 = R1[i, 0], R1[i, 1], R1[i, 2]
+        b1, b2, b3 = R2[i, 0], R2[i, 1], R2[i, 2]
+        r1n = math.sqrt(a1 * a1 + a2 * a2 + a3 * a3)
+        r2n = math.sqrt(b1 * b1 + b2 * b2 + b3 * b3)
+        c1, c2, c3 = b1 - a1, b2 - a2, b3 - a3
+        chord = math.sqrt(c1 * c1 + c2 * c2 + c3 * c3)
+        s = 0.5 * (r1n + r2n + chord)
+        u1, u2, u3 = a1 / r1n, a2 / r1n, a3 / r1n
+        w1, w2, w3 = b1 / r2n, b2 / r2n, b3 / r2n
+        h1, h2, h3 = u2 * w3 - u3 * w2, u3 * w1 - u1 * w3, u1 * w2 - u2 * w1
+        sin_theta = math.sqrt(h1 * h1 + h2 * h2 + h3 * h3)
+        if sin_theta >= DEGENERATE_SIN:
+            h1, h2, h3 = h1 / sin_theta, h2 / sin_theta, h3 / sin_theta
+        else:  # the plane through r1 whose normal is closest to +z (+x when r1 is polar)
+            h1, h2, h3 = -u3 * u1, -u3 * u2, 1.0 - u3 * u3
+            if math.sqrt(h1 * h1 + h2 * h2 + h3 * h3) < 1e-6:
+                h1, h2, h3 = 1.0 - u1 * u1, -u1 * u2, -u1 * u3
+            hn = math.sqrt(h1 * h1 + h2 * h2 + h3 * h3)
+            h1, h2, h3 = h1 / hn, h2 / hn, h3 / hn
+        short = (h3 >= 0.0) == prograde[i]
+        if not short:
+            h1, h2, h3 = -h1, -h2, -h3
+        t1x, t1y, t1z = h2 * u3 - h3 * u2, h3 * u1 - h1 * u3, h1 * u2 - h2 * u1
+        t1n = math.sqrt(t1x * t1x + t1y * t1y + t1z * t1z)
+        t1x, t1y, t1z = t1x / t1n, t1y / t1n, t1z / t1n
+        t2x, t2y, t2z = h2 * w3 - h3 * w2, h3 * w1 - h1 * w3, h1 * w2 - h2 * w1
+        t2n = math.sqrt(t2x * t2x + t2y * t2y + t2z * t2z)
+        t2x, t2y, t2z = t2x / t2n, t2y / t2n, t2z / t2n
+        sqrt_r1r2 = math.sqrt(r1n * r2n)
+        p1, p2, p3 = u1 + w1, u2 + w2, u3 + w3
+        lam = min(sqrt_r1r2 * math.sqrt(p1 * p1 + p2 * p2 + p3 * p3) / (2.0 * s), 1.0)
+        if not short:
+            lam = -lam
+        m1, m2, m3 = w1 - u1, w2 - u2, w3 - u3
+        sigma = min(sqrt_r1r2 * math.sqrt(m1 * m1 + m2 * m2 + m3 * m3) / chord, 1.0)
+        rho = (r1n - r2n) / chord
+        t_nd = math.sqrt(2.0 * mu / s**3) * tof[i]
+        x = _solve_x(t_nd, lam)
+        y = math.sqrt(1.0 - lam * lam * (1.0 - x * x))
+        gamma = math.sqrt(mu * s / 2.0)
+        vr1 = gamma * ((lam * y - x) - rho * (lam * y + x)) / r1n
+        vr2 = -gamma * ((lam * y - x) + rho * (lam * y + x)) / r2n
+        vt = gamma * sigma * (y + lam * x)
+        k1, k2 = vt / r1n, vt / r2n
+        v1[i, 0], v1[i, 1], v1[i, 2] = vr1 * u1 + k1 * t1x, vr1 * u2 + k1 * t1y, vr1 * u3 + k1 * t1z
+        v2[i, 0], v2[i, 1], v2[i, 2] = vr2 * w1 + k2 * t2x, vr2 * w2 + k2 * t2y, vr2 * w3 + k2 * t2z
+    return v1, v2
