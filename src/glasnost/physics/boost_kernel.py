@@ -250,3 +250,48 @@ def fly_segment(
             v_nodes[k, 0, i], v_nodes[k, 1, i], v_nodes[k, 2, i] = vx, vy, vz
         r[0, i], r[1, i], r[2, i] = x, y, z
         v[0, i], v[1, i], v[2, i] = vx, vy, vz
+
+
+@kernel
+def accelerations(
+    t: FloatArray,
+    r: FloatArray,
+    v: FloatArray,
+    segment: NDArray[np.intp],
+    steers: NDArray[np.intp],
+    seg: FloatArray,
+    cd: FloatArray,
+    steering: FloatArray,
+    earth: FloatArray,
+    drag_on: bool,
+    gravity_on: bool,
+    mach_grid: FloatArray,
+    atm: FloatArray,
+) -> FloatArray:
+    """Accelerations (3, N) (m/s^2) of rows at times ``t`` (N,) and states ``r``, ``v`` (3, N),
+    row i in boost segment ``segment[i]``: ``steers`` (S,), ``seg`` (S, 6, N) and ``cd``
+    (S, N, G) hold each segment's steering mode and parameters as in :func:`fly_segment`."""
+    n = r.shape[1]
+    out = np.empty((3, n))
+    for i in range(n):
+        s = segment[i]
+        out[0, i], out[1, i], out[2, i] = _acceleration(
+            t[i],
+            r[0, i],
+            r[1, i],
+            r[2, i],
+            v[0, i],
+            v[1, i],
+            v[2, i],
+            i,
+            steers[s],
+            seg[s],
+            cd[s],
+            steering,
+            earth,
+            drag_on,
+            gravity_on,
+            mach_grid,
+            atm,
+        )
+    return out

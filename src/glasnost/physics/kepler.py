@@ -1,8 +1,10 @@
 """Two-body (Kepler) propagation and the zero-revolution Lambert problem, vectorized.
 
-Both functions work on a batch of N trajectories at once (arrays of shape (N, 3)); the iterations
-run on the whole batch with a convergence mask and an iteration cap, never with a Python loop over
-trajectories. SI units throughout: metres, seconds, m/s, m^3/s^2.
+Both functions work on a batch of N trajectories at once (arrays of shape (N, 3)) and run the
+compiled row-by-row solvers of :mod:`glasnost.physics.kepler_kernel`; the NumPy solvers here
+(``_propagate_batch``, ``_lambert_batch``: the iterations on the whole batch with a convergence
+mask and an iteration cap) are the reference those kernels are tested against. SI units
+throughout: metres, seconds, m/s, m^3/s^2.
 
 ``propagate`` solves Kepler's problem with the universal variable chi (Vallado, *Fundamentals of
 Astrodynamics and Applications*, 4th ed. 2013, sec. 2.3, algorithm 8; Curtis, *Orbital Mechanics

@@ -17,6 +17,7 @@ tested against, and what :meth:`BoostResult.state_at` evaluates).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -297,11 +298,13 @@ class BoostResult:
             join_rows([b.burnout_s for b in results], rows),
         )
 
-    def state_at(self, t_s: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def state_at(self, t_s: FloatArray, compiled: bool = True) -> tuple[FloatArray, FloatArray]:
         """ECI position and velocity (N, 3) at times ``t_s`` (N,) within each row's boost.
 
         Cubic Hermite interpolation between the enclosing nodes with the exact accelerations
-        of that step's segment at both ends (error well below a millimetre at 1 s steps).
+        of that step's segment at both ends (error well below a millimetre at 1 s steps), from
+        :func:`glasnost.physics.boost_kernel.accelerations` (``compiled``, the default) or from
+        :meth:`BoostProblem.acceleration` (the NumPy reference).
         """
         n, k = self.t.shape
         rows = np.arange(n)
@@ -310,20 +313,62 @@ class BoostResult:
         t0, t1 = self.t[rows, j], self.t[rows, j + 1]
         r0, r1 = self.r_nodes[j, :, rows].T, self.r_nodes[j + 1, :, rows].T
         v0, v1 = self.v_nodes[j, :, rows].T, self.v_nodes[j + 1, :, rows].T
-        a0 = np.empty_like(r0)
-        a1 = np.empty_like(r0)
         seg_of_row = self.step_segment[rows, j]
-        for s in np.unique(seg_of_row):
-            m = seg_of_row == s
-            sub = _subset_problem(self.problem, m)
-            sub_seg = self.segments[int(s)].subset(m)
-            a0[:, m] = sub.acceleration(t0[m], r0[:, m], v0[:, m], sub_seg)
-            a1[:, m] = sub.acceleration(t1[m], r1[:, m], v1[:, m], sub_seg)
+        if compiled:
+            a0 = self._accelerations(t0, r0, v0, seg_of_row)
+            a1 = self._accelerations(t1, r1, v1, seg_of_row)
+        else:
+            a0 = np.empty_like(r0)
+            a1 = np.empty_like(r0)
+            for s in np.unique(seg_of_row):
+                m = seg_of_row == s
+                sub = _subset_problem(self.problem, m)
+                sub_seg = self.segments[int(s)].subset(m)
+                a0[:, m] = sub.acceleration(t0[m], r0[:, m], v0[:, m], sub_seg)
+                a1[:, m] = sub.acceleration(t1[m], r1[:, m], v1[:, m], sub_seg)
         h = t1 - t0
         x = np.where(h > 0.0, (tq - t0) / np.where(h > 0.0, h, 1.0), 0.0)
         r = hermite(r0, r1, v0 * h, v1 * h, x)
         v = hermite(v0, v1, a0 * h, a1 * h, x)
         return r.T, v.T
+
+    def _accelerations(
+        self, t: FloatArray, r: FloatArray, v: FloatArray, segment: NDArray[np.intp]
+    ) -> FloatArray:
+        """Accelerations (3, N) of each row in its ``segment`` by the compiled kernel."""
+        problem, n = self.problem, self.t.shape[0]
+        steers, params, cd = self._packed_segments
+        return (
+            boost_kernel.accelerations(
+                np.ascontiguousarray(t, dtype=float),
+                np.ascontiguousarray(r, dtype=float),
+                np.ascontiguousarray(v, dtype=float),
+                np.ascontiguousarray(segment, dtype=np.intp),
+                steers,
+                params,
+                cd,
+                _steering(problem),
+                boost_kernel.earth_parameters(problem.earth),
+                problem.drag,
+                problem.gravity,
+                _MACH_GRID,
+                _ATMOSPHERE,
+            )
+            if n
+            else np.empty((3, 0))
+        )
+
+    @functools.cached_property
+    def _packed_segments(self) -> tuple[NDArray[np.intp], FloatArray, FloatArray]:
+        """Every segment's steering mode (S,), parameters (S, 6, N) and drag curves (S, N, G)."""
+        n = self.t.shape[0]
+        steers = np.array([seg.steer for seg in self.segments], dtype=np.intp)
+        params = np.ascontiguousarray(np.stack([_segment_params(seg) for seg in self.segments]))
+        cd = np.ascontiguousarray(
+            np.stack([np.broadcast_to(seg.cd, (n, len(MACH_GRID))) for seg in self.segments]),
+            dtype=float,
+        )
+        return steers, params, cd
 
 
 def hermite(
@@ -446,21 +491,7 @@ def _fly_segment_compiled(
     node: int,
 ) -> None:
     """One segment's steps by :func:`glasnost.physics.boost_kernel.fly_segment` (in place)."""
-    veh = problem.vehicles
-    n = veh.size
-    params = np.stack(
-        [
-            seg.ignition_s,
-            seg.ignition_mass_kg,
-            seg.mass_flow_kg_s,
-            seg.thrust_vac_n,
-            seg.exit_area_m2,
-            seg.reference_area_m2,
-        ]
-    )
-    steering = np.stack(
-        [problem.azimuth_rad, problem.kick_rad, veh.vertical_rise_s, veh.pitch_over_s]
-    ).astype(float)
+    n = problem.vehicles.size
     boost_kernel.fly_segment(
         np.ascontiguousarray(t_a, dtype=float),
         np.ascontiguousarray(h, dtype=float),
@@ -471,15 +502,39 @@ def _fly_segment_compiled(
         r_nodes,
         v_nodes,
         node,
-        np.ascontiguousarray(params, dtype=float),
+        _segment_params(seg),
         np.ascontiguousarray(np.broadcast_to(seg.cd, (n, len(MACH_GRID))), dtype=float),
-        np.ascontiguousarray(steering),
+        _steering(problem),
         boost_kernel.earth_parameters(problem.earth),
         problem.drag,
         problem.gravity,
         _MACH_GRID,
         _ATMOSPHERE,
     )
+
+
+def _segment_params(seg: BoostSegment) -> FloatArray:
+    """A segment's per-row parameters as the kernels read them (6, N)."""
+    params = np.stack(
+        [
+            seg.ignition_s,
+            seg.ignition_mass_kg,
+            seg.mass_flow_kg_s,
+            seg.thrust_vac_n,
+            seg.exit_area_m2,
+            seg.reference_area_m2,
+        ]
+    )
+    return np.ascontiguousarray(params, dtype=float)
+
+
+def _steering(problem: BoostProblem) -> FloatArray:
+    """Azimuth, kick (rad), vertical rise and pitch-over durations (s) per row (4, N)."""
+    veh = problem.vehicles
+    steering = np.stack(
+        [problem.azimuth_rad, problem.kick_rad, veh.vertical_rise_s, veh.pitch_over_s]
+    )
+    return np.ascontiguousarray(steering, dtype=float)
 
 
 _MACH_GRID = np.asarray(MACH_GRID, dtype=float)
