@@ -11,6 +11,10 @@ each row is one scalar loop, which removes the per-operation cost that dominates
 batch sizes targeting flies (tens to thousands of rows). Results agree with the NumPy
 reference to rounding (tested).
 
+The same module holds the compiled RK4 step of reentry (:func:`reentry_step`: J2 gravity and
+the drag of a reentry vehicle, :class:`glasnost.physics.coast.ReentryVehicle`), which shares the
+gravity and the atmosphere with the boost.
+
 All quantities SI; states component-first, as in :mod:`glasnost.physics.rocket`.
 """
 
@@ -72,6 +76,42 @@ def _interp(x: float, xp: FloatArray, fp: FloatArray) -> float:
 
 
 @kernel
+def gravity(x: float, y: float, z: float, earth: FloatArray) -> tuple[float, float, float]:
+    """Point-mass plus J2 gravity (m/s^2) at (x, y, z) (m), as
+    :func:`glasnost.physics.gravity.acceleration_components`."""
+    a_eq, j2, mu = earth[0], earth[4], earth[5]
+    r2 = x * x + y * y + z * z
+    k = -mu / (r2 * math.sqrt(r2))
+    if j2 == 0.0:
+        return x * k, y * k, z * k
+    c = 1.5 * j2 * a_eq**2 / r2
+    z2r2 = 5.0 * z * z / r2
+    kxy = k * (1.0 + c * (1.0 - z2r2))
+    return x * kxy, y * kxy, z * kxy + (2.0 * c * k) * z
+
+
+@kernel
+def air(x: float, y: float, z: float, earth: FloatArray, atm: FloatArray) -> tuple[float, float]:
+    """Density (kg/m^3) and speed of sound (m/s) at (x, y, z) (m): the height above the
+    ellipsoid of :func:`glasnost.physics.rocket.approximate_altitude` and the tabulated
+    atmosphere of :func:`glasnost.physics.atmosphere.properties_tabulated`."""
+    a_eq, b_pol, flattening = earth[0], earth[1], earth[2]
+    r2 = x * x + y * y + z * z
+    rn = math.sqrt(r2)
+    if flattening == 0.0:
+        alt = rn - a_eq
+    else:
+        s2 = z * z / r2
+        alt = rn - a_eq * b_pol / math.sqrt(b_pol * b_pol + (a_eq * a_eq - b_pol * b_pol) * s2)
+    size = atm.shape[1]
+    u = (alt - atmosphere._LOWEST) * (1.0 / atmosphere._TABLE_STEP)
+    u = min(max(u, 0.0), size - 1.000001)
+    m = int(u)
+    w = u - m
+    return math.exp(atm[0, m] + w * atm[1, m]), atm[2, m] + w * atm[3, m]
+
+
+@kernel
 def _acceleration(
     t: float,
     x: float,
@@ -92,39 +132,11 @@ def _acceleration(
     atm: FloatArray,
 ) -> tuple[float, float, float]:
     """Acceleration (m/s^2) of row ``i`` at time ``t`` (s), position and velocity (m, m/s)."""
-    a_eq, b_pol, flattening, omega, j2, mu = (
-        earth[0],
-        earth[1],
-        earth[2],
-        earth[3],
-        earth[4],
-        earth[5],
-    )
-    r2 = x * x + y * y + z * z
+    omega = earth[3]
     ax = ay = az = 0.0
     if gravity_on:
-        k = -mu / (r2 * math.sqrt(r2))
-        if j2 == 0.0:
-            ax, ay, az = x * k, y * k, z * k
-        else:
-            c = 1.5 * j2 * a_eq**2 / r2
-            z2r2 = 5.0 * z * z / r2
-            kxy = k * (1.0 + c * (1.0 - z2r2))
-            ax, ay, az = x * kxy, y * kxy, z * kxy + (2.0 * c * k) * z
-    # Altitude above the ellipsoid (rocket.approximate_altitude) and the tabulated atmosphere.
-    rn = math.sqrt(r2)
-    if flattening == 0.0:
-        alt = rn - a_eq
-    else:
-        s2 = z * z / r2
-        alt = rn - a_eq * b_pol / math.sqrt(b_pol * b_pol + (a_eq * a_eq - b_pol * b_pol) * s2)
-    size = atm.shape[1]
-    u = (alt - atmosphere._LOWEST) * (1.0 / atmosphere._TABLE_STEP)
-    u = min(max(u, 0.0), size - 1.000001)
-    m = int(u)
-    w = u - m
-    rho = math.exp(atm[0, m] + w * atm[1, m])
-    sound = atm[2, m] + w * atm[3, m]
+        ax, ay, az = gravity(x, y, z, earth)
+    rho, sound = air(x, y, z, earth, atm)
     # Air-relative velocity, v - omega x r.
     wx, wy, wz = vx + omega * y, vy - omega * x, vz
     speed_air = math.sqrt(wx * wx + wy * wy + wz * wz)
@@ -147,6 +159,7 @@ def _acceleration(
         along = thrust_per_mass / max(speed_air, 1e-9) - drag
         return ax + along * wx, ay + along * wy, az + along * wz
     # Vertical rise and pitch-over: the ellipsoid normal tilted towards the azimuth.
+    a_eq, b_pol = earth[0], earth[1]
     ux, uy, uz = x / (a_eq * a_eq), y / (a_eq * a_eq), z / (b_pol * b_pol)
     un = math.sqrt(ux * ux + uy * uy + uz * uz)
     ux, uy, uz = ux / un, uy / un, uz / un
@@ -295,3 +308,86 @@ def accelerations(
             atm,
         )
     return out
+
+
+@kernel
+def reentry_step(
+    r: FloatArray,
+    v: FloatArray,
+    h: FloatArray,
+    beta_kg_m2: FloatArray,
+    earth: FloatArray,
+    atm: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """One RK4 (Nystrom) step of length ``h`` (N,) s from states ``r``, ``v`` (3, N) under J2
+    gravity and the drag of reentry vehicles of ballistic coefficient ``beta_kg_m2`` (N,)
+    (:class:`glasnost.physics.coast.ReentryVehicle`, stepped as ``coast._rk4``); returns the
+    new states (3, N)."""
+    n = r.shape[1]
+    r_new = np.empty((3, n))
+    v_new = np.empty((3, n))
+    for i in range(n):
+        x, y, z = r[0, i], r[1, i], r[2, i]
+        vx, vy, vz = v[0, i], v[1, i], v[2, i]
+        hi = h[i]
+        half = 0.5 * hi
+        beta = beta_kg_m2[i]
+        a1x, a1y, a1z = _reentry_acceleration(x, y, z, vx, vy, vz, beta, earth, atm)
+        rvx, rvy, rvz = x + half * vx, y + half * vy, z + half * vz
+        a2x, a2y, a2z = _reentry_acceleration(
+            rvx, rvy, rvz, vx + half * a1x, vy + half * a1y, vz + half * a1z, beta, earth, atm
+        )
+        hh = half * half
+        a3x, a3y, a3z = _reentry_acceleration(
+            rvx + hh * a1x,
+            rvy + hh * a1y,
+            rvz + hh * a1z,
+            vx + half * a2x,
+            vy + half * a2y,
+            vz + half * a2z,
+            beta,
+            earth,
+            atm,
+        )
+        hhalf = half * hi
+        a4x, a4y, a4z = _reentry_acceleration(
+            x + hi * vx + hhalf * a2x,
+            y + hi * vy + hhalf * a2y,
+            z + hi * vz + hhalf * a2z,
+            vx + hi * a3x,
+            vy + hi * a3y,
+            vz + hi * a3z,
+            beta,
+            earth,
+            atm,
+        )
+        c6 = hi * hi / 6.0
+        r_new[0, i] = x + hi * vx + c6 * (a1x + a2x + a3x)
+        r_new[1, i] = y + hi * vy + c6 * (a1y + a2y + a3y)
+        r_new[2, i] = z + hi * vz + c6 * (a1z + a2z + a3z)
+        s6 = hi / 6.0
+        v_new[0, i] = vx + s6 * (a1x + 2.0 * (a2x + a3x) + a4x)
+        v_new[1, i] = vy + s6 * (a1y + 2.0 * (a2y + a3y) + a4y)
+        v_new[2, i] = vz + s6 * (a1z + 2.0 * (a2z + a3z) + a4z)
+    return r_new, v_new
+
+
+@kernel
+def _reentry_acceleration(
+    x: float,
+    y: float,
+    z: float,
+    vx: float,
+    vy: float,
+    vz: float,
+    beta: float,
+    earth: FloatArray,
+    atm: FloatArray,
+) -> tuple[float, float, float]:
+    """J2 gravity and the drag of a reentry vehicle (m/s^2), as ``ReentryVehicle.__call__``."""
+    omega = earth[3]
+    gx, gy, gz = gravity(x, y, z, earth)
+    rho, _ = air(x, y, z, earth, atm)
+    wx, wy, wz = vx + omega * y, vy - omega * x, vz
+    k = 0.5 * rho * math.sqrt(wx * wx + wy * wy + wz * wz) / beta
+    return gx - k * wx, gy - k * wy, gz - k * wz
