@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from glasnost.physics import atmosphere, boost_kernel
+from glasnost.physics import atmosphere, flight_kernels
 from glasnost.physics.constants import EarthModel
 from glasnost.physics.frames import altitude
 from glasnost.physics.gravity import acceleration_components
@@ -281,22 +281,22 @@ def _rk4(
     accel: Acceleration, r: FloatArray, v: FloatArray, h: FloatArray, rows: NDArray[np.intp]
 ) -> tuple[FloatArray, FloatArray]:
     """One RK4 (Nystrom form) step of r'' = a(r, v), component-first states, per-row h: by
-    the compiled :func:`glasnost.physics.boost_kernel.reentry_step` for reentry vehicles,
+    the compiled :func:`glasnost.physics.flight_kernels.reentry_step` for reentry vehicles,
     else (and as its reference) by :func:`rk4_numpy`."""
     if isinstance(accel, ReentryVehicle):
         n = r.shape[1]
-        return boost_kernel.reentry_step(
+        return flight_kernels.reentry_step(
             np.ascontiguousarray(r, dtype=float),
             np.ascontiguousarray(v, dtype=float),
             np.ascontiguousarray(np.broadcast_to(h, (n,)), dtype=float),
             np.ascontiguousarray(accel.beta_kg_m2[rows], dtype=float),
-            boost_kernel.earth_parameters(accel.earth),
+            flight_kernels.earth_parameters(accel.earth),
             _ATMOSPHERE,
         )
     return rk4_numpy(accel, r, v, h, rows)
 
 
-_ATMOSPHERE = boost_kernel.atmosphere_table()
+_ATMOSPHERE = flight_kernels.atmosphere_table()
 
 
 def rk4_numpy(

@@ -10,7 +10,7 @@ Steering: vertical rise, a pitch-over that tilts the thrust by the ``kick`` angl
 launch azimuth at a constant rate, then a gravity turn (thrust along the air-relative velocity,
 zero angle of attack) until burnout or thrust termination.
 
-The steps run in the compiled kernel of :mod:`glasnost.physics.boost_kernel`;
+The steps run in the compiled kernel of :mod:`glasnost.physics.flight_kernels`;
 :meth:`BoostProblem.acceleration` is the same model in NumPy (the reference the kernel is
 tested against, and what :meth:`BoostResult.state_at` evaluates).
 """
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from glasnost.physics import atmosphere, boost_kernel
+from glasnost.physics import atmosphere, flight_kernels
 from glasnost.physics.constants import EarthModel
 from glasnost.physics.gravity import acceleration_components as gravity_components
 from glasnost.physics.rows import Rows, join_rows, pad_last
@@ -303,7 +303,7 @@ class BoostResult:
 
         Cubic Hermite interpolation between the enclosing nodes with the exact accelerations
         of that step's segment at both ends (error well below a millimetre at 1 s steps), from
-        :func:`glasnost.physics.boost_kernel.accelerations` (``compiled``, the default) or from
+        :func:`glasnost.physics.flight_kernels.accelerations` (``compiled``, the default) or from
         :meth:`BoostProblem.acceleration` (the NumPy reference).
         """
         n, k = self.t.shape
@@ -339,7 +339,7 @@ class BoostResult:
         problem, n = self.problem, self.t.shape[0]
         steers, params, cd = self._packed_segments
         return (
-            boost_kernel.accelerations(
+            flight_kernels.accelerations(
                 np.ascontiguousarray(t, dtype=float),
                 np.ascontiguousarray(r, dtype=float),
                 np.ascontiguousarray(v, dtype=float),
@@ -348,7 +348,7 @@ class BoostResult:
                 params,
                 cd,
                 _steering(problem),
-                boost_kernel.earth_parameters(problem.earth),
+                flight_kernels.earth_parameters(problem.earth),
                 problem.drag,
                 problem.gravity,
                 _MACH_GRID,
@@ -421,7 +421,7 @@ def fly_boost(
     at most ``step_s`` seconds in the first stage (through the atmosphere) and ``upper_step_s``
     above it, so each row steps exactly onto its own boundaries.
 
-    ``compiled`` steps with the compiled kernel of :mod:`glasnost.physics.boost_kernel`
+    ``compiled`` steps with the compiled kernel of :mod:`glasnost.physics.flight_kernels`
     (default); False with :meth:`BoostProblem.acceleration` in NumPy, the reference it is
     tested against.
     """
@@ -490,9 +490,9 @@ def _fly_segment_compiled(
     v_nodes: FloatArray,
     node: int,
 ) -> None:
-    """One segment's steps by :func:`glasnost.physics.boost_kernel.fly_segment` (in place)."""
+    """One segment's steps by :func:`glasnost.physics.flight_kernels.fly_segment` (in place)."""
     n = problem.vehicles.size
-    boost_kernel.fly_segment(
+    flight_kernels.fly_segment(
         np.ascontiguousarray(t_a, dtype=float),
         np.ascontiguousarray(h, dtype=float),
         n_steps,
@@ -505,7 +505,7 @@ def _fly_segment_compiled(
         _segment_params(seg),
         np.ascontiguousarray(np.broadcast_to(seg.cd, (n, len(MACH_GRID))), dtype=float),
         _steering(problem),
-        boost_kernel.earth_parameters(problem.earth),
+        flight_kernels.earth_parameters(problem.earth),
         problem.drag,
         problem.gravity,
         _MACH_GRID,
@@ -538,7 +538,7 @@ def _steering(problem: BoostProblem) -> FloatArray:
 
 
 _MACH_GRID = np.asarray(MACH_GRID, dtype=float)
-_ATMOSPHERE = boost_kernel.atmosphere_table()
+_ATMOSPHERE = flight_kernels.atmosphere_table()
 
 
 def _rk4_step(

@@ -1,6 +1,7 @@
-"""The compiled boost integrator: RK4 steps of one boost segment, row by row.
+"""The compiled flight integrators: RK4 steps of the boost (:func:`fly_segment`), of reentry
+(:func:`reentry_step`) and of a coast with drag (:func:`drag_coast_steps`), row by row.
 
-The same equations of motion and the same RK4 (Nystrom form) as
+The boost has the same equations of motion and the same RK4 (Nystrom form) as
 :meth:`glasnost.physics.rocket.BoostProblem.acceleration` and ``rocket._rk4_step``, which stay
 as the NumPy reference: J2 gravity (:mod:`glasnost.physics.gravity`), the tabulated US76
 atmosphere (:func:`glasnost.physics.atmosphere.properties_tabulated`), thrust with the nozzle
@@ -8,12 +9,10 @@ back-pressure loss, drag on the air-relative velocity with the drag curve interp
 ``MACH_GRID`` as ``np.interp`` does, and the steering of the vertical rise, the pitch-over and
 the gravity turn. NumPy evaluates every step as some 60 array operations on all rows; here
 each row is one scalar loop, which removes the per-operation cost that dominates for the
-batch sizes targeting flies (tens to thousands of rows). Results agree with the NumPy
-reference to rounding (tested).
-
-The same module holds the compiled RK4 step of reentry (:func:`reentry_step`: J2 gravity and
-the drag of a reentry vehicle, :class:`glasnost.physics.coast.ReentryVehicle`), which shares the
-gravity and the atmosphere with the boost.
+batch sizes targeting flies (tens to thousands of rows). Reentry (J2 gravity and the drag of a
+reentry vehicle, :class:`glasnost.physics.coast.ReentryVehicle`) and the coast with drag of a
+kill vehicle (:class:`glasnost.defense.coast_drag.CoastDrag`) share the gravity and the
+atmosphere. Results agree with the NumPy references to rounding (tested).
 
 All quantities SI; states component-first, as in :mod:`glasnost.physics.rocket`.
 """
@@ -103,6 +102,13 @@ def air(x: float, y: float, z: float, earth: FloatArray, atm: FloatArray) -> tup
     else:
         s2 = z * z / r2
         alt = rn - a_eq * b_pol / math.sqrt(b_pol * b_pol + (a_eq * a_eq - b_pol * b_pol) * s2)
+    return tabulated_air(alt, atm)
+
+
+@kernel
+def tabulated_air(alt: float, atm: FloatArray) -> tuple[float, float]:
+    """Density (kg/m^3) and speed of sound (m/s) at height ``alt`` (m) from the table of
+    :func:`atmosphere_table` (:func:`glasnost.physics.atmosphere.properties_tabulated`)."""
     size = atm.shape[1]
     u = (alt - atmosphere._LOWEST) * (1.0 / atmosphere._TABLE_STEP)
     u = min(max(u, 0.0), size - 1.000001)
@@ -391,3 +397,90 @@ def _reentry_acceleration(
     wx, wy, wz = vx + omega * y, vy - omega * x, vz
     k = 0.5 * rho * math.sqrt(wx * wx + wy * wy + wz * wz) / beta
     return gx - k * wx, gy - k * wy, gz - k * wz
+
+
+@kernel
+def drag_coast_steps(
+    r: FloatArray,
+    v: FloatArray,
+    h: float,
+    steps: int,
+    drag_per_mass_m2_kg: float,
+    cd: FloatArray,
+    earth: FloatArray,
+    mach_grid: FloatArray,
+    atm: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """``steps`` RK4 (Nystrom) steps of ``h`` s from states ``r``, ``v`` (3, N) under gravity
+    and drag in still air: deceleration ``drag_per_mass_m2_kg`` (0.5 A / m) rho |v| Cd(Mach) v,
+    the density at |r| less the equatorial radius (a sphere), ``cd`` on ``mach_grid``
+    (:class:`glasnost.defense.coast_drag.CoastDrag`, stepped as ``coast_drag._rk4``)."""
+    n = r.shape[1]
+    r_new = np.empty((3, n))
+    v_new = np.empty((3, n))
+    half = 0.5 * h
+    hh = half * half
+    hhalf = half * h
+    c6 = h * h / 6.0
+    s6 = h / 6.0
+    args = (drag_per_mass_m2_kg, cd, earth, mach_grid, atm)
+    for i in range(n):
+        x, y, z = r[0, i], r[1, i], r[2, i]
+        vx, vy, vz = v[0, i], v[1, i], v[2, i]
+        for _ in range(steps):
+            a1x, a1y, a1z = _drag_acceleration(x, y, z, vx, vy, vz, *args)
+            rvx, rvy, rvz = x + half * vx, y + half * vy, z + half * vz
+            a2x, a2y, a2z = _drag_acceleration(
+                rvx, rvy, rvz, vx + half * a1x, vy + half * a1y, vz + half * a1z, *args
+            )
+            a3x, a3y, a3z = _drag_acceleration(
+                rvx + hh * a1x,
+                rvy + hh * a1y,
+                rvz + hh * a1z,
+                vx + half * a2x,
+                vy + half * a2y,
+                vz + half * a2z,
+                *args,
+            )
+            a4x, a4y, a4z = _drag_acceleration(
+                x + h * vx + hhalf * a2x,
+                y + h * vy + hhalf * a2y,
+                z + h * vz + hhalf * a2z,
+                vx + h * a3x,
+                vy + h * a3y,
+                vz + h * a3z,
+                *args,
+            )
+            x, y, z = (
+                x + h * vx + c6 * (a1x + a2x + a3x),
+                y + h * vy + c6 * (a1y + a2y + a3y),
+                z + h * vz + c6 * (a1z + a2z + a3z),
+            )
+            vx = vx + s6 * (a1x + 2.0 * (a2x + a3x) + a4x)
+            vy = vy + s6 * (a1y + 2.0 * (a2y + a3y) + a4y)
+            vz = vz + s6 * (a1z + 2.0 * (a2z + a3z) + a4z)
+        r_new[0, i], r_new[1, i], r_new[2, i] = x, y, z
+        v_new[0, i], v_new[1, i], v_new[2, i] = vx, vy, vz
+    return r_new, v_new
+
+
+@kernel
+def _drag_acceleration(
+    x: float,
+    y: float,
+    z: float,
+    vx: float,
+    vy: float,
+    vz: float,
+    drag_per_mass_m2_kg: float,
+    cd: FloatArray,
+    earth: FloatArray,
+    mach_grid: FloatArray,
+    atm: FloatArray,
+) -> tuple[float, float, float]:
+    """Gravity and still-air drag (m/s^2), as ``CoastDrag.acceleration``."""
+    gx, gy, gz = gravity(x, y, z, earth)
+    rho, sound = tabulated_air(math.sqrt(x * x + y * y + z * z) - earth[0], atm)
+    speed = math.sqrt(vx * vx + vy * vy + vz * vz)
+    k = drag_per_mass_m2_kg * (rho * speed * _interp(speed / sound, mach_grid, cd))
+    return gx - k * vx, gy - k * vy, gz - k * vz
