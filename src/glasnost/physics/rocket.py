@@ -347,12 +347,7 @@ class BoostResult:
                 steers,
                 params,
                 cd,
-                _steering(problem),
-                flight_kernels.earth_parameters(problem.earth),
-                problem.drag,
-                problem.gravity,
-                _MACH_GRID,
-                _ATMOSPHERE,
+                *_model(problem),
             )
             if n
             else np.empty((3, 0))
@@ -504,12 +499,7 @@ def _fly_segment_compiled(
         node,
         _segment_params(seg),
         np.ascontiguousarray(np.broadcast_to(seg.cd, (n, len(MACH_GRID))), dtype=float),
-        _steering(problem),
-        flight_kernels.earth_parameters(problem.earth),
-        problem.drag,
-        problem.gravity,
-        _MACH_GRID,
-        _ATMOSPHERE,
+        *_model(problem),
     )
 
 
@@ -526,6 +516,21 @@ def _segment_params(seg: BoostSegment) -> FloatArray:
         ]
     )
     return np.ascontiguousarray(params, dtype=float)
+
+
+def _model(
+    problem: BoostProblem,
+) -> tuple[FloatArray, FloatArray, bool, bool, FloatArray, FloatArray]:
+    """The last arguments of the boost kernels: steering, Earth, drag and gravity switches,
+    Mach grid, atmosphere table."""
+    return (
+        _steering(problem),
+        flight_kernels.earth_parameters(problem.earth),
+        problem.drag,
+        problem.gravity,
+        _MACH_GRID,
+        _ATMOSPHERE,
+    )
 
 
 def _steering(problem: BoostProblem) -> FloatArray:
