@@ -120,10 +120,6 @@ class CoastDrag:
         return rate
 
 
-_MACH_GRID = np.asarray(MACH_GRID, dtype=float)
-_ATMOSPHERE = flight_kernels.atmosphere_table()
-
-
 def _rk4(
     drag: CoastDrag, r: FloatArray, v: FloatArray, h: float, earth: EarthModel
 ) -> tuple[FloatArray, FloatArray]:
@@ -190,8 +186,8 @@ def _march(
             0.5 * drag.reference_area_m2 / drag.mass_kg,
             np.asarray(drag.cd, dtype=float),
             flight_kernels.earth_parameters(earth),
-            _MACH_GRID,
-            _ATMOSPHERE,
+            flight_kernels.MACH,
+            flight_kernels.ATMOSPHERE,
         )
         k = k + 1
     return last, r_end, v_end, exited

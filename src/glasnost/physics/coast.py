@@ -291,12 +291,9 @@ def _rk4(
             np.ascontiguousarray(np.broadcast_to(h, (n,)), dtype=float),
             np.ascontiguousarray(accel.beta_kg_m2[rows], dtype=float),
             flight_kernels.earth_parameters(accel.earth),
-            _ATMOSPHERE,
+            flight_kernels.ATMOSPHERE,
         )
     return rk4_numpy(accel, r, v, h, rows)
-
-
-_ATMOSPHERE = flight_kernels.atmosphere_table()
 
 
 def rk4_numpy(

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from glasnost.physics import atmosphere
 from glasnost.physics.compiled import kernel
 from glasnost.physics.constants import EarthModel
+from glasnost.physics.vehicle import MACH_GRID
 
 FloatArray = NDArray[np.float64]
 
@@ -59,6 +60,13 @@ def atmosphere_table() -> FloatArray:
             ]
         )
     )
+
+
+ATMOSPHERE = atmosphere_table()
+"""The tabulated atmosphere as the kernels read it (computed once)."""
+
+MACH = np.asarray(MACH_GRID, dtype=float)
+"""The Mach grid of the drag curves as the kernels read it."""
 
 
 @kernel

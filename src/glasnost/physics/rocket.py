@@ -528,8 +528,8 @@ def _model(
         flight_kernels.earth_parameters(problem.earth),
         problem.drag,
         problem.gravity,
-        _MACH_GRID,
-        _ATMOSPHERE,
+        flight_kernels.MACH,
+        flight_kernels.ATMOSPHERE,
     )
 
 
@@ -540,10 +540,6 @@ def _steering(problem: BoostProblem) -> FloatArray:
         [problem.azimuth_rad, problem.kick_rad, veh.vertical_rise_s, veh.pitch_over_s]
     )
     return np.ascontiguousarray(steering, dtype=float)
-
-
-_MACH_GRID = np.asarray(MACH_GRID, dtype=float)
-_ATMOSPHERE = flight_kernels.atmosphere_table()
 
 
 def _rk4_step(
