@@ -7,7 +7,7 @@ reentry with drag) equals the published range: the Isp factor where the throw we
 published, the payload otherwise. The templates, the fit and the rounding are
 glasnost.scenario.derive's, the implementation that scenario-defined missile types
 (``MissileTypeRef.definition``) use too; this script fits with ``method="max_range"`` (bisection
-with glasnost.physics.targeting.max_range itself, about 30 s for the catalog), as the catalog
+with glasnost.physics.max_range.max_range itself, about 30 s for the catalog), as the catalog
 always has.
 
 Run:  .venv/bin/python scripts/derive_missile_stacks.py   (rewrites missiles_derived.yaml)

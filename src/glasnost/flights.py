@@ -13,7 +13,8 @@ import numpy as np
 
 from glasnost.physics import frames
 from glasnost.physics.constants import EARTH_MODELS, EarthModel
-from glasnost.physics.targeting import Shape, TargetingError, TargetingResult, aim, max_range
+from glasnost.physics.max_range import max_range
+from glasnost.physics.targeting import Shape, TargetingError, TargetingResult, aim
 from glasnost.physics.trajectory import Phase
 from glasnost.physics.vehicle import stack
 from glasnost.scenario.missiles import MissileType, missile

@@ -46,7 +46,7 @@ import yaml
 from numpy.typing import NDArray
 
 from glasnost.physics.constants import OMEGA_EARTH, R_EQUATOR, SPHERE, WGS84
-from glasnost.physics.targeting import max_range
+from glasnost.physics.max_range import max_range
 from glasnost.physics.vehicle import stack
 from glasnost.scenario.derive import StackFigures, derive_stacks
 from glasnost.scenario.missiles import MissileType, catalog

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from glasnost.physics import atmosphere, kepler
+from glasnost.physics import atmosphere, flight_kernels, kepler
 from glasnost.physics.constants import EarthModel
 from glasnost.physics.gravity import acceleration_components
 from glasnost.physics.vehicle import MACH_GRID, SLENDER_BODY_CD, Vehicle
@@ -123,7 +123,9 @@ class CoastDrag:
 def _rk4(
     drag: CoastDrag, r: FloatArray, v: FloatArray, h: float, earth: EarthModel
 ) -> tuple[FloatArray, FloatArray]:
-    """One classical RK4 step (Nystrom form) of r'' = a(r, v), states (3, M)."""
+    """One classical RK4 step (Nystrom form) of r'' = a(r, v), states (3, M): the NumPy
+    reference of :func:`glasnost.physics.flight_kernels.drag_coast_steps`, which the march
+    runs."""
     half = 0.5 * h
     a1 = drag.acceleration(r, v, earth)
     rv = r + half * v
@@ -176,9 +178,17 @@ def _march(
         limit = STEP_DRAG_RATE if until_exit else DESCENT_DRAG_RATE
         rate = float(np.max(drag._rate(r, v, step_s, earth)))
         substeps = max(1, math.ceil(step_s * rate / limit))
-        h = step_s / substeps
-        for _ in range(substeps):
-            r, v = _rk4(drag, r, v, h, earth)
+        r, v = flight_kernels.drag_coast_steps(
+            np.ascontiguousarray(r),
+            np.ascontiguousarray(v),
+            step_s / substeps,
+            substeps,
+            0.5 * drag.reference_area_m2 / drag.mass_kg,
+            np.asarray(drag.cd, dtype=float),
+            flight_kernels.earth_parameters(earth),
+            flight_kernels.MACH,
+            flight_kernels.ATMOSPHERE,
+        )
         k = k + 1
     return last, r_end, v_end, exited
 

@@ -75,6 +75,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from glasnost.defense.coast_drag import CoastDrag, coast_samples
+from glasnost.defense.raster_kernel import rasterize
 from glasnost.physics.constants import SPHERE, EarthModel
 from glasnost.physics.rocket import BoostProblem, fly_boost
 from glasnost.physics.vehicle import Vehicle, stack
@@ -233,7 +234,7 @@ def _fan_table(
         tri_d.append(np.stack([ground[c][ok] for c in tri], axis=1))
         tri_h.append(np.stack([alt[c][ok] for c in tri], axis=1))
         tri_t.append(np.stack([times[c[1]][ok] for c in tri], axis=1))
-    _rasterize(
+    rasterize(
         np.concatenate(tri_d),
         np.concatenate(tri_h),
         np.concatenate(tri_t),
@@ -262,7 +263,8 @@ def _rasterize(
 ) -> None:
     """Fold the linearly interpolated times of triangles (M, 3) into ``best`` (n_d * n_h,), the
     least over the triangles covering each node of the uniform grid (node (j, k) at
-    (j cell, k cell))."""
+    (j cell, k cell)). The NumPy reference of the compiled
+    :func:`glasnost.defense.raster_kernel.rasterize` that the tables use."""
     j_lo = np.clip(np.ceil(tri_d.min(axis=1) / cell_m - 1e-9), 0, n_d).astype(np.int64)
     j_hi = np.clip(np.floor(tri_d.max(axis=1) / cell_m + 1e-9), -1, n_d - 1).astype(np.int64)
     k_lo = np.clip(np.ceil(tri_h.min(axis=1) / cell_m - 1e-9), 0, n_h).astype(np.int64)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from glasnost.physics import atmosphere
+from glasnost.physics import atmosphere, flight_kernels
 from glasnost.physics.constants import EarthModel
 from glasnost.physics.frames import altitude
 from glasnost.physics.gravity import acceleration_components
@@ -280,7 +280,26 @@ def _solve_final_step(
 def _rk4(
     accel: Acceleration, r: FloatArray, v: FloatArray, h: FloatArray, rows: NDArray[np.intp]
 ) -> tuple[FloatArray, FloatArray]:
-    """One RK4 (Nystrom form) step of r'' = a(r, v), component-first states, per-row h."""
+    """One RK4 (Nystrom form) step of r'' = a(r, v), component-first states, per-row h: by
+    the compiled :func:`glasnost.physics.flight_kernels.reentry_step` for reentry vehicles,
+    else (and as its reference) by :func:`rk4_numpy`."""
+    if isinstance(accel, ReentryVehicle):
+        n = r.shape[1]
+        return flight_kernels.reentry_step(
+            np.ascontiguousarray(r, dtype=float),
+            np.ascontiguousarray(v, dtype=float),
+            np.ascontiguousarray(np.broadcast_to(h, (n,)), dtype=float),
+            np.ascontiguousarray(accel.beta_kg_m2[rows], dtype=float),
+            flight_kernels.earth_parameters(accel.earth),
+            flight_kernels.ATMOSPHERE,
+        )
+    return rk4_numpy(accel, r, v, h, rows)
+
+
+def rk4_numpy(
+    accel: Acceleration, r: FloatArray, v: FloatArray, h: FloatArray, rows: NDArray[np.intp]
+) -> tuple[FloatArray, FloatArray]:
+    """One RK4 (Nystrom form) step of r'' = a(r, v) in NumPy, component-first states."""
     half = 0.5 * h
     a1 = accel(r, v, rows)
     rv = r + half * v

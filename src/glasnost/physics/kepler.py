@@ -1,8 +1,10 @@
 """Two-body (Kepler) propagation and the zero-revolution Lambert problem, vectorized.
 
-Both functions work on a batch of N trajectories at once (arrays of shape (N, 3)); the iterations
-run on the whole batch with a convergence mask and an iteration cap, never with a Python loop over
-trajectories. SI units throughout: metres, seconds, m/s, m^3/s^2.
+Both functions work on a batch of N trajectories at once (arrays of shape (N, 3)) and run the
+compiled row-by-row solvers of :mod:`glasnost.physics.kepler_kernel`; the NumPy solvers here
+(``_propagate_batch``, ``_lambert_batch``: the iterations on the whole batch with a convergence
+mask and an iteration cap) are the reference those kernels are tested against. SI units
+throughout: metres, seconds, m/s, m^3/s^2.
 
 ``propagate`` solves Kepler's problem with the universal variable chi (Vallado, *Fundamentals of
 Astrodynamics and Applications*, 4th ed. 2013, sec. 2.3, algorithm 8; Curtis, *Orbital Mechanics
@@ -41,6 +43,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from glasnost.physics import kepler_kernel
 from glasnost.physics.constants import MU
 
 FloatArray = NDArray[np.float64]
@@ -191,7 +194,9 @@ def propagate(
     # Out-of-range intermediates (only for absurd inputs such as |dt| ~ 1e300 s on a hyperbola)
     # are caught by the finiteness check below instead of surfacing as RuntimeWarnings.
     with np.errstate(all="ignore"):
-        r, v = _propagate_batch(R0, V0, t, mu_f)
+        r, v = kepler_kernel.propagate_rows(
+            np.ascontiguousarray(R0), np.ascontiguousarray(V0), t, mu_f
+        )
     if not (np.all(np.isfinite(r)) and np.all(np.isfinite(v))):
         raise ValueError("propagate: the state overflows (time span far outside physical range)")
     if n_batch is None:
@@ -202,7 +207,10 @@ def propagate(
 def _propagate_batch(
     R0: FloatArray, V0: FloatArray, t: FloatArray, mu_f: float
 ) -> tuple[FloatArray, FloatArray]:
-    """Universal-variable solve on validated (N, 3) inputs; ``t`` (N,) is modified in place."""
+    """Universal-variable solve on validated (N, 3) inputs; ``t`` (N,) is modified in place.
+
+    The NumPy reference of the compiled :func:`glasnost.physics.kepler_kernel.propagate_rows`
+    that :func:`propagate` runs."""
     n = t.shape[0]
     r0n = _norm(R0)
     sqmu = math.sqrt(mu_f)
@@ -504,7 +512,13 @@ def lambert(
     if np.any(_norm(R2 - R1) == 0.0):
         raise ValueError("r1 and r2 coincide: the transfer is undefined")
     with np.errstate(all="ignore"):  # absurd inputs (tof ~ 1e-300 s) end in the check below
-        v1, v2 = _lambert_batch(R1, R2, t_s, mu_f, pro_b)
+        v1, v2 = kepler_kernel.lambert_rows(
+            np.ascontiguousarray(R1),
+            np.ascontiguousarray(R2),
+            np.ascontiguousarray(t_s, dtype=float),
+            mu_f,
+            np.ascontiguousarray(pro_b),
+        )
     if not (np.all(np.isfinite(v1)) and np.all(np.isfinite(v2))):
         raise ValueError("lambert: no finite solution (time of flight far outside physical range)")
     if n_batch is None:
@@ -515,7 +529,8 @@ def lambert(
 def _lambert_batch(
     R1: FloatArray, R2: FloatArray, t_s: FloatArray, mu_f: float, pro_b: BoolArray
 ) -> tuple[FloatArray, FloatArray]:
-    """Izzo's zero-revolution solve on validated (N, 3) inputs."""
+    """Izzo's zero-revolution solve on validated (N, 3) inputs: the NumPy reference of the
+    compiled :func:`glasnost.physics.kepler_kernel.lambert_rows` that :func:`lambert` runs."""
     r1n = _norm(R1)
     r2n = _norm(R2)
     chord = _norm(R2 - R1)

@@ -10,7 +10,7 @@ from glasnost.physics.constants import WGS84, EarthModel
 from glasnost.physics.envelope import envelope
 from glasnost.physics.impact import vacuum_impact
 from glasnost.physics.rocket import BoostProblem, fly_boost
-from glasnost.physics.targeting import TargetingError, TargetingResult, check_points
+from glasnost.physics.targeted import TargetingError, TargetingResult, check_points
 from glasnost.physics.trajectory import CoastModel, fly
 from glasnost.physics.vehicle import VehicleBatch
 

@@ -9,17 +9,22 @@ across a discontinuity.
 Steering: vertical rise, a pitch-over that tilts the thrust by the ``kick`` angle towards the
 launch azimuth at a constant rate, then a gravity turn (thrust along the air-relative velocity,
 zero angle of attack) until burnout or thrust termination.
+
+The steps run in the compiled kernel of :mod:`glasnost.physics.flight_kernels`;
+:meth:`BoostProblem.acceleration` is the same model in NumPy (the reference the kernel is
+tested against, and what :meth:`BoostResult.state_at` evaluates).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from glasnost.physics import atmosphere
+from glasnost.physics import atmosphere, flight_kernels
 from glasnost.physics.constants import EarthModel
 from glasnost.physics.gravity import acceleration_components as gravity_components
 from glasnost.physics.rows import Rows, join_rows, pad_last
@@ -293,11 +298,13 @@ class BoostResult:
             join_rows([b.burnout_s for b in results], rows),
         )
 
-    def state_at(self, t_s: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def state_at(self, t_s: FloatArray, compiled: bool = True) -> tuple[FloatArray, FloatArray]:
         """ECI position and velocity (N, 3) at times ``t_s`` (N,) within each row's boost.
 
         Cubic Hermite interpolation between the enclosing nodes with the exact accelerations
-        of that step's segment at both ends (error well below a millimetre at 1 s steps).
+        of that step's segment at both ends (error well below a millimetre at 1 s steps), from
+        :func:`glasnost.physics.flight_kernels.accelerations` (``compiled``, the default) or from
+        :meth:`BoostProblem.acceleration` (the NumPy reference).
         """
         n, k = self.t.shape
         rows = np.arange(n)
@@ -306,20 +313,57 @@ class BoostResult:
         t0, t1 = self.t[rows, j], self.t[rows, j + 1]
         r0, r1 = self.r_nodes[j, :, rows].T, self.r_nodes[j + 1, :, rows].T
         v0, v1 = self.v_nodes[j, :, rows].T, self.v_nodes[j + 1, :, rows].T
-        a0 = np.empty_like(r0)
-        a1 = np.empty_like(r0)
         seg_of_row = self.step_segment[rows, j]
-        for s in np.unique(seg_of_row):
-            m = seg_of_row == s
-            sub = _subset_problem(self.problem, m)
-            sub_seg = self.segments[int(s)].subset(m)
-            a0[:, m] = sub.acceleration(t0[m], r0[:, m], v0[:, m], sub_seg)
-            a1[:, m] = sub.acceleration(t1[m], r1[:, m], v1[:, m], sub_seg)
+        if compiled:
+            a0 = self._accelerations(t0, r0, v0, seg_of_row)
+            a1 = self._accelerations(t1, r1, v1, seg_of_row)
+        else:
+            a0 = np.empty_like(r0)
+            a1 = np.empty_like(r0)
+            for s in np.unique(seg_of_row):
+                m = seg_of_row == s
+                sub = _subset_problem(self.problem, m)
+                sub_seg = self.segments[int(s)].subset(m)
+                a0[:, m] = sub.acceleration(t0[m], r0[:, m], v0[:, m], sub_seg)
+                a1[:, m] = sub.acceleration(t1[m], r1[:, m], v1[:, m], sub_seg)
         h = t1 - t0
         x = np.where(h > 0.0, (tq - t0) / np.where(h > 0.0, h, 1.0), 0.0)
         r = hermite(r0, r1, v0 * h, v1 * h, x)
         v = hermite(v0, v1, a0 * h, a1 * h, x)
         return r.T, v.T
+
+    def _accelerations(
+        self, t: FloatArray, r: FloatArray, v: FloatArray, segment: NDArray[np.intp]
+    ) -> FloatArray:
+        """Accelerations (3, N) of each row in its ``segment`` by the compiled kernel."""
+        problem, n = self.problem, self.t.shape[0]
+        steers, params, cd = self._packed_segments
+        return (
+            flight_kernels.accelerations(
+                np.ascontiguousarray(t, dtype=float),
+                np.ascontiguousarray(r, dtype=float),
+                np.ascontiguousarray(v, dtype=float),
+                np.ascontiguousarray(segment, dtype=np.intp),
+                steers,
+                params,
+                cd,
+                *_model(problem),
+            )
+            if n
+            else np.empty((3, 0))
+        )
+
+    @functools.cached_property
+    def _packed_segments(self) -> tuple[NDArray[np.intp], FloatArray, FloatArray]:
+        """Every segment's steering mode (S,), parameters (S, 6, N) and drag curves (S, N, G)."""
+        n = self.t.shape[0]
+        steers = np.array([seg.steer for seg in self.segments], dtype=np.intp)
+        params = np.ascontiguousarray(np.stack([_segment_params(seg) for seg in self.segments]))
+        cd = np.ascontiguousarray(
+            np.stack([np.broadcast_to(seg.cd, (n, len(MACH_GRID))) for seg in self.segments]),
+            dtype=float,
+        )
+        return steers, params, cd
 
 
 def hermite(
@@ -362,6 +406,7 @@ def fly_boost(
     cutoff_s: FloatArray | None = None,
     step_s: float = 1.0,
     upper_step_s: float = UPPER_STAGE_STEP_S,
+    compiled: bool = True,
 ) -> BoostResult:
     """Integrate the boost of N vehicles from ECI states ``r0``, ``v0`` (N, 3) at t = 0.
 
@@ -370,6 +415,10 @@ def fly_boost(
     at the cutoff); every segment is split into the same number of RK4 steps for all rows, of
     at most ``step_s`` seconds in the first stage (through the atmosphere) and ``upper_step_s``
     above it, so each row steps exactly onto its own boundaries.
+
+    ``compiled`` steps with the compiled kernel of :mod:`glasnost.physics.flight_kernels`
+    (default); False with :meth:`BoostProblem.acceleration` in NumPy, the reference it is
+    tested against.
     """
     veh = problem.vehicles
     n = veh.size
@@ -394,7 +443,8 @@ def fly_boost(
     v_nodes = np.empty((k, 3, n))
     step_segment = np.repeat(np.arange(len(steer)), n_steps)
     times[:, 0] = 0.0
-    r, v = np.ascontiguousarray(r0.T), np.ascontiguousarray(v0.T)
+    r = np.array(r0.T, dtype=float, order="C")  # copies: the compiled steps write in place
+    v = np.array(v0.T, dtype=float, order="C")
     r_nodes[0], v_nodes[0] = r, v
     segments: list[BoostSegment] = []
     node = 0
@@ -404,11 +454,14 @@ def fly_boost(
         seg = BoostSegment.build(veh, steer[s], np.full(n, stage[s], dtype=np.intp), length > 0.0)
         segments.append(seg)
         h = length / n_steps[s]
+        if compiled:
+            _fly_segment_compiled(problem, seg, t_a, h, n_steps[s], r, v, r_nodes, v_nodes, node)
         for i in range(n_steps[s]):
-            r, v = _rk4_step(problem, seg, t_a + i * h, r, v, h)
+            if not compiled:
+                r, v = _rk4_step(problem, seg, t_a + i * h, r, v, h)
+                r_nodes[node + 1], v_nodes[node + 1] = r, v
             node += 1
             times[:, node] = t_a + (i + 1) * h if i + 1 < n_steps[s] else t_b
-            r_nodes[node], v_nodes[node] = r, v
     return BoostResult(
         problem,
         times,
@@ -418,6 +471,75 @@ def fly_boost(
         np.broadcast_to(step_segment, (n, k - 1)),
         end,
     )
+
+
+def _fly_segment_compiled(
+    problem: BoostProblem,
+    seg: BoostSegment,
+    t_a: FloatArray,
+    h: FloatArray,
+    n_steps: int,
+    r: FloatArray,
+    v: FloatArray,
+    r_nodes: FloatArray,
+    v_nodes: FloatArray,
+    node: int,
+) -> None:
+    """One segment's steps by :func:`glasnost.physics.flight_kernels.fly_segment` (in place)."""
+    n = problem.vehicles.size
+    flight_kernels.fly_segment(
+        np.ascontiguousarray(t_a, dtype=float),
+        np.ascontiguousarray(h, dtype=float),
+        n_steps,
+        seg.steer,
+        r,
+        v,
+        r_nodes,
+        v_nodes,
+        node,
+        _segment_params(seg),
+        np.ascontiguousarray(np.broadcast_to(seg.cd, (n, len(MACH_GRID))), dtype=float),
+        *_model(problem),
+    )
+
+
+def _segment_params(seg: BoostSegment) -> FloatArray:
+    """A segment's per-row parameters as the kernels read them (6, N)."""
+    params = np.stack(
+        [
+            seg.ignition_s,
+            seg.ignition_mass_kg,
+            seg.mass_flow_kg_s,
+            seg.thrust_vac_n,
+            seg.exit_area_m2,
+            seg.reference_area_m2,
+        ]
+    )
+    return np.ascontiguousarray(params, dtype=float)
+
+
+def _model(
+    problem: BoostProblem,
+) -> tuple[FloatArray, FloatArray, bool, bool, FloatArray, FloatArray]:
+    """The last arguments of the boost kernels: steering, Earth, drag and gravity switches,
+    Mach grid, atmosphere table."""
+    return (
+        _steering(problem),
+        flight_kernels.earth_parameters(problem.earth),
+        problem.drag,
+        problem.gravity,
+        flight_kernels.MACH,
+        flight_kernels.ATMOSPHERE,
+    )
+
+
+def _steering(problem: BoostProblem) -> FloatArray:
+    """Azimuth, kick (rad), vertical rise and pitch-over durations (s) per row (4, N)."""
+    veh = problem.vehicles
+    steering = np.stack(
+        [problem.azimuth_rad, problem.kick_rad, veh.vertical_rise_s, veh.pitch_over_s]
+    )
+    return np.ascontiguousarray(steering, dtype=float)
 
 
 def _rk4_step(

@@ -15,7 +15,8 @@ trajectory shapes:
   angle :meth:`Trajectory.burnout_ground_state` reports) the kick, azimuth and thrust
   termination meet that quantity and the target together. Any apogee from the lowest flight
   that lands up to the full-burn lofted one can be asked for.
-- ``max-range`` (:func:`max_range`): full burn, the kick that flies farthest along an azimuth.
+- ``max-range`` (:func:`glasnost.physics.max_range.max_range`): full burn, the kick that
+  flies farthest along an azimuth.
 
 Method. Each vehicle type has an :class:`~glasnost.physics.envelope.Envelope`, flown once on a
 non-rotating sphere over a grid of kicks and termination times, that gives first guesses, the
@@ -53,8 +54,13 @@ from glasnost.physics.impact import (
     wrap_deg,
 )
 from glasnost.physics.rocket import BoostProblem, BoostResult, fly_boost
-from glasnost.physics.rows import join_rows
 from glasnost.physics.steering import _RANGE_TOLERANCE_M, _local_cutoff, _State, _steer_shaped
+from glasnost.physics.targeted import (
+    CONTRACT_MISS_M,
+    TargetingError,
+    TargetingResult,
+    check_points,
+)
 from glasnost.physics.trajectory import (
     CoastModel,
     Trajectory,
@@ -74,7 +80,6 @@ __all__ = [
     "aim",
     "check_points",
     "envelope",
-    "max_range",
     "surface_distance",
 ]
 
@@ -82,9 +87,6 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 Shape = Literal["min-energy", "lofted", "depressed", "max-range"]
 SHAPES: tuple[str, ...] = ("min-energy", "lofted", "depressed", "max-range")
-
-CONTRACT_MISS_M = 1000.0
-"""A targeted trajectory is on target when it lands within 1 km."""
 
 MISS_TOLERANCE_M = 100.0
 """Targeting stops when the full trajectory lands this close to the target (the contract is
@@ -97,51 +99,6 @@ _SHAPED_MIN_KICK_DEG = 0.01
 """Smallest kick (deg) of lofted flights and of an apogee or flight-path angle: below the
 envelope's grid, so that the steepest lofts (the full-burn edge of short ranges, or of
 westward ranges that the Earth's rotation helps) stay within the kicks searched."""
-
-
-class TargetingError(ValueError):
-    """Raised for inputs that cannot describe a targeting problem."""
-
-
-@dataclass(frozen=True)
-class TargetingResult:
-    """Targeted trajectories and the controls found, per row (N,)."""
-
-    trajectory: Trajectory
-    azimuth_deg: FloatArray
-    kick_deg: FloatArray
-    cutoff_s: FloatArray
-    miss_m: FloatArray
-    reachable: BoolArray
-    outer_iterations: int
-
-    @staticmethod
-    def join(parts: list[TargetingResult], rows: list[NDArray[np.intp]]) -> TargetingResult:
-        """Results of disjoint row groups (``rows[i]`` for ``parts[i]``) as one, in row order."""
-        return TargetingResult(
-            Trajectory.concat([p.trajectory for p in parts], rows),
-            join_rows([p.azimuth_deg for p in parts], rows),
-            join_rows([p.kick_deg for p in parts], rows),
-            join_rows([p.cutoff_s for p in parts], rows),
-            join_rows([p.miss_m for p in parts], rows),
-            join_rows([p.reachable for p in parts], rows),
-            max(p.outer_iterations for p in parts),
-        )
-
-    @property
-    def on_target(self) -> BoolArray:
-        """Rows that reached their target within the 1 km contract."""
-        return self.reachable & (self.miss_m <= CONTRACT_MISS_M)
-
-
-def check_points(name: str, lat_deg: FloatArray, lon_deg: FloatArray) -> None:
-    """Raise :class:`TargetingError` for non-finite or out-of-range coordinates."""
-    if not (np.all(np.isfinite(lat_deg)) and np.all(np.isfinite(lon_deg))):
-        raise TargetingError(f"{name}: coordinates must be finite numbers")
-    if np.any(np.abs(lat_deg) > 90.0):
-        raise TargetingError(f"{name}: latitude must be within [-90, 90] degrees")
-    if np.any(np.abs(lon_deg) > 180.0):
-        raise TargetingError(f"{name}: longitude must be within [-180, 180] degrees")
 
 
 def _solve_cutoff(
@@ -762,6 +719,3 @@ def boost_state(
 
 def _boost_rows(boost: BoostResult, rows: BoolArray) -> BoostResult:
     return boost.subset(rows)
-
-
-from glasnost.physics.max_range import max_range  # noqa: E402  (re-exported)

@@ -10,7 +10,7 @@ maximum range on a non-rotating sphere equals the published range:
 - otherwise the fitted parameter is the payload (post-boost vehicle and reentry vehicles;
   bracket 0.5-25 % of the launch mass).
 
-The maximum range is the method of :func:`glasnost.physics.targeting.max_range`: full burn,
+The maximum range is the method of :func:`glasnost.physics.max_range.max_range`: full burn,
 launched north from the equator, the pitch-over kick that maximises the vacuum reach to the
 launch radius, then that trajectory flown in full with reentry drag. Here the kick is found on
 a grid of kicks flown as one batch and refined with a parabola through the best three of a
@@ -52,8 +52,8 @@ from glasnost.physics import frames
 from glasnost.physics.constants import SPHERE
 from glasnost.physics.envelope import MIN_BURNOUT_ALTITUDE_M
 from glasnost.physics.impact import vacuum_impact
+from glasnost.physics.max_range import max_range
 from glasnost.physics.rocket import BoostProblem, fly_boost
-from glasnost.physics.targeting import max_range
 from glasnost.physics.trajectory import fly
 from glasnost.physics.vehicle import Stage, Vehicle, stack
 from glasnost.scenario.missiles import DEFAULT_REENTRY_BETA_KG_M2
@@ -388,7 +388,7 @@ def max_ranges_m(vehicles: Sequence[Vehicle]) -> FloatArray:
 
 
 def max_ranges_exact_m(vehicles: Sequence[Vehicle]) -> FloatArray:
-    """Greatest range (m) of each vehicle by :func:`glasnost.physics.targeting.max_range`
+    """Greatest range (m) of each vehicle by :func:`glasnost.physics.max_range.max_range`
     itself (golden section over each vehicle's envelope; about 0.4 s per distinct vehicle)."""
     n = len(vehicles)
     zeros = np.zeros(n)
@@ -591,7 +591,7 @@ def derive_stacks(
 
     ``method="batched"`` (scenarios; 0.26-0.5 s per type) finds each candidate's
     maximum range with :func:`max_ranges_m`; ``"max_range"`` (the catalog's generator; about
-    3 s per type) bisects with :func:`glasnost.physics.targeting.max_range` itself, as the
+    3 s per type) bisects with :func:`glasnost.physics.max_range.max_range` itself, as the
     catalog always has. For ranges up to about 13,000 km the two give the same stack after
     rounding; near the antipode (the 18,000 km of rs28_sarmat) the maximum range turns on
     hundredths of a degree of kick and the two differ by kilograms of payload (rs28_sarmat:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
+from glasnost.defense import flyout as flyout_module
 from glasnost.defense.coast_drag import COAST_DRAG_CEILING_M, CoastDrag
 from glasnost.defense.derived_stack import derive_interceptor_stack
 from glasnost.defense.engagement import EngagementTable, Interceptors, engage
@@ -21,6 +22,7 @@ from glasnost.defense.flyout import (
     staged_flyout_table,
     time_to_reach,
 )
+from glasnost.defense.raster_kernel import rasterize
 from glasnost.physics.vehicle import MACH_GRID, Stage, Vehicle
 from tests.unit.defense.test_engagement import SITES, _samples
 
@@ -292,3 +294,29 @@ def test_a_table_site_is_feasible_while_the_latest_launch_is_not_past() -> None:
     assert 0 < late.feasible.sum() < soon.feasible.sum()
     np.testing.assert_allclose(late.latest_launch_s[expected], soon.latest_launch_s[expected])
     assert np.all(late.earliest_intercept_s[expected] >= soon.earliest_intercept_s[expected])
+
+
+def test_compiled_rasterization_is_the_numpy_one_bit_for_bit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The table's compiled rasterization (raster_kernel.rasterize) against the NumPy reference
+    (flyout_module._rasterize): the same arithmetic and a minimum, so the same table exactly."""
+    rng = np.random.default_rng(5)
+    cell, n_d, n_h = 10e3, 60, 40
+    tri_d = rng.uniform(-50e3, 650e3, (400, 3))
+    tri_h = rng.uniform(-50e3, 450e3, (400, 3))
+    tri_t = rng.uniform(50.0, 900.0, (400, 3))
+    tri_d[:5] = [0.0, 100e3, 0.0]  # vertices and edges on grid nodes
+    tri_h[:5] = [0.0, 0.0, 100e3]
+    compiled = np.full(n_d * n_h, np.inf)
+    reference = np.full(n_d * n_h, np.inf)
+    rasterize(tri_d, tri_h, tri_t, cell, n_d, n_h, compiled)
+    flyout_module._rasterize(tri_d, tri_h, tri_t, cell, n_d, n_h, reference)
+    assert np.isfinite(compiled).sum() > 1000  # the triangles cover much of the grid
+    assert np.array_equal(compiled, reference)
+    # and a whole staged table
+    table = staged_flyout_table(_vehicle(), 1000e3, 500e3, kicks=30)
+    monkeypatch.setattr(flyout_module, "rasterize", flyout_module._rasterize)
+    assert np.array_equal(
+        staged_flyout_table(_vehicle(), 1000e3, 500e3, kicks=30).time_s, table.time_s
+    )

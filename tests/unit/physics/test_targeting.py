@@ -28,7 +28,8 @@ from glasnost.physics import frames
 from glasnost.physics.coast import time_to_radius
 from glasnost.physics.constants import MU, OMEGA_EARTH, SPHERE, WGS84
 from glasnost.physics.kepler import propagate
-from glasnost.physics.targeting import TargetingError, TargetingResult, aim, max_range
+from glasnost.physics.max_range import max_range
+from glasnost.physics.targeting import TargetingError, TargetingResult, aim
 from glasnost.physics.trajectory import GroundContactError, fly
 from glasnost.physics.vehicle import VehicleBatch, stack
 from glasnost.scenario.missiles import missile

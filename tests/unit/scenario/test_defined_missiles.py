@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from glasnost.physics.constants import SPHERE
-from glasnost.physics.targeting import max_range
+from glasnost.physics.max_range import max_range
 from glasnost.physics.vehicle import stack
 from glasnost.scenario.derive import (
     PAYLOAD_BRACKET,

@@ -1,0 +1,80 @@
+"""Benchmark: the default assessment (``glasnost assess``), cold and warm, in fresh processes.
+
+Each run is a new process (as a user's command is), timed in wall-clock and CPU seconds
+(user + system of the child, from ``resource``): the compiled kernels' cache
+(``NUMBA_CACHE_DIR``, a new empty folder) is empty on the cold run, which compiles every
+kernel and writes the cache, and filled on the warm runs, which load it.
+
+Baseline (``--base SRC``, optional): the same command with another source tree first on
+``PYTHONPATH`` (a checkout of an earlier release, e.g. ``git archive <commit> src | tar -x -C
+/tmp/base``), run alternately with the warm runs so that both see the same load on a shared
+machine. The ratio is of median CPU seconds; the script also prints whether the two give the
+same result digest (``treaty.digest.recompute`` of the built-in scenario).
+
+Run:  .venv/bin/python benchmarks/bench_assess.py [--runs 3] [--base /tmp/base/src]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ASSESS = 'import sys; from glasnost.cli import main; sys.argv = ["glasnost", "assess"]; main()'
+DIGEST = (
+    "from glasnost.scenario.builtin import builtin_scenario\n"
+    "from glasnost.treaty.digest import recompute\n"
+    "print(recompute(builtin_scenario()).result_sha256)"
+)
+
+
+def run(code: str, env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall and CPU seconds of ``python -c code`` in a fresh process, and its output."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--base", help="source tree of the baseline (put first on PYTHONPATH)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        wall, cpu, _ = run(ASSESS, env)
+        print(f"cold (empty kernel cache): {wall:.2f} s wall, {cpu:.2f} s CPU")
+        base_env = {**env, "PYTHONPATH": args.base or ""}
+        warm: list[tuple[float, float]] = []
+        base: list[tuple[float, float]] = []
+        for _ in range(args.runs):
+            warm.append(run(ASSESS, env)[:2])
+            if args.base:
+                base.append(run(ASSESS, base_env)[:2])
+        w_wall = statistics.median(w for w, _ in warm)
+        w_cpu = statistics.median(c for _, c in warm)
+        print(f"warm, median of {args.runs}: {w_wall:.2f} s wall, {w_cpu:.2f} s CPU")
+        print(f"cold / warm CPU: {cpu / w_cpu:.2f}x")
+        if args.base:
+            b_wall = statistics.median(w for w, _ in base)
+            b_cpu = statistics.median(c for _, c in base)
+            print(f"baseline, median of {args.runs}: {b_wall:.2f} s wall, {b_cpu:.2f} s CPU")
+            print(f"ratio baseline / warm: {b_cpu / w_cpu:.2f}x CPU, {b_wall / w_wall:.2f}x wall")
+            mine = run(DIGEST, env)[2].strip()
+            theirs = run(DIGEST, base_env)[2].strip()
+            print(f"result digest: {mine}; the same as the baseline's: {mine == theirs}")
+
+
+if __name__ == "__main__":
+    main()

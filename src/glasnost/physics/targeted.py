@@ -1,0 +1,67 @@
+"""What targeting returns: the targeted trajectories with their controls, the contract they are
+judged by, and the checks and error of targeting inputs. Shared by :mod:`glasnost.physics.targeting`
+(aim at a target) and :mod:`glasnost.physics.max_range` (fly farthest along an azimuth).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from glasnost.physics.rows import join_rows
+from glasnost.physics.trajectory import Trajectory
+
+__all__ = ["CONTRACT_MISS_M", "TargetingError", "TargetingResult", "check_points"]
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+CONTRACT_MISS_M = 1000.0
+"""A targeted trajectory is on target when it lands within 1 km."""
+
+
+class TargetingError(ValueError):
+    """Raised for inputs that cannot describe a targeting problem."""
+
+
+@dataclass(frozen=True)
+class TargetingResult:
+    """Targeted trajectories and the controls found, per row (N,)."""
+
+    trajectory: Trajectory
+    azimuth_deg: FloatArray
+    kick_deg: FloatArray
+    cutoff_s: FloatArray
+    miss_m: FloatArray
+    reachable: BoolArray
+    outer_iterations: int
+
+    @staticmethod
+    def join(parts: list[TargetingResult], rows: list[NDArray[np.intp]]) -> TargetingResult:
+        """Results of disjoint row groups (``rows[i]`` for ``parts[i]``) as one, in row order."""
+        return TargetingResult(
+            Trajectory.concat([p.trajectory for p in parts], rows),
+            join_rows([p.azimuth_deg for p in parts], rows),
+            join_rows([p.kick_deg for p in parts], rows),
+            join_rows([p.cutoff_s for p in parts], rows),
+            join_rows([p.miss_m for p in parts], rows),
+            join_rows([p.reachable for p in parts], rows),
+            max(p.outer_iterations for p in parts),
+        )
+
+    @property
+    def on_target(self) -> BoolArray:
+        """Rows that reached their target within the 1 km contract."""
+        return self.reachable & (self.miss_m <= CONTRACT_MISS_M)
+
+
+def check_points(name: str, lat_deg: FloatArray, lon_deg: FloatArray) -> None:
+    """Raise :class:`TargetingError` for non-finite or out-of-range coordinates."""
+    if not (np.all(np.isfinite(lat_deg)) and np.all(np.isfinite(lon_deg))):
+        raise TargetingError(f"{name}: coordinates must be finite numbers")
+    if np.any(np.abs(lat_deg) > 90.0):
+        raise TargetingError(f"{name}: latitude must be within [-90, 90] degrees")
+    if np.any(np.abs(lon_deg) > 180.0):
+        raise TargetingError(f"{name}: longitude must be within [-180, 180] degrees")
