@@ -36,7 +36,6 @@ from glasnost.exchange.canonical import canonical_json, sha256_hex, utc_iso
 from glasnost.exchange.checkpoint import (
     Checkpoint,
     Verifier,
-    Witness,
     add_signatures,
     cosigned_message,
     log_verifiers,
@@ -59,6 +58,7 @@ from glasnost.exchange.keys import (
     PrivateKey,
     verifier_key,
 )
+from glasnost.exchange.witness import Witness
 from glasnost.scenario.models import InterceptorSite, InterceptorType, Party, Radar
 
 ROOT = Path(__file__).resolve().parents[1]

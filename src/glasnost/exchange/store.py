@@ -73,6 +73,7 @@ from glasnost.exchange.errors import (
     TimeOrderError,
 )
 from glasnost.exchange.keys import SIG_COSIGNATURE_V1, PartyKeys
+from glasnost.exchange.replication import check_extends
 from glasnost.exchange.tables import (
     Base,
     CheckpointRow,
@@ -631,14 +632,7 @@ class LogStore:
                 )
             ).first()
             if stored is not None:
-                if stored.root == checkpoint.root_hash:
-                    return StoredCheckpoint(checkpoint.size, stored.root, stored.note)
-                evidence = Evidence(
-                    origin=self.origin,
-                    reason=f"two checkpoints of size {checkpoint.size} with different roots",
-                    cosigned_note=stored.note,
-                    submitted_note=note,
-                )
+                evidence = check_extends(stored.note, note, ())
             else:
                 current = self._size(conn)
                 if checkpoint.size > current:
@@ -659,6 +653,8 @@ class LogStore:
                     sa.insert(CheckpointRow),
                     {"log_id": self.log_id, "size": size, "root": root, "note": note},
                 )
+        if stored is not None and evidence is None:
+            return StoredCheckpoint(checkpoint.size, stored.root, stored.note)
         if evidence is not None:
             self.add_evidence(evidence)
             raise EquivocationError(

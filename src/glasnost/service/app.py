@@ -42,13 +42,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from glasnost import __version__
-from glasnost.exchange import merkle
-from glasnost.exchange.checkpoint import (
-    MAX_PROOF_HASHES,
-    add_signatures,
-    parse_checkpoint,
-    parse_note,
-)
+from glasnost.exchange.checkpoint import decode_add_checkpoint, parse_checkpoint, parse_note
 from glasnost.exchange.entries import MAX_ENTRY_BYTES, SignedEntry
 from glasnost.exchange.errors import (
     CheckpointError,
@@ -308,13 +302,10 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
     ) -> str:
         """The latest signed checkpoint note, with the cosignature lines kept for it. For the
         node's own log, a fresh checkpoint is signed first if the log has grown."""
-        store = log_of(log)
-        latest = store.latest_checkpoint()
-        if store is node.own and store.size() > (0 if latest is None else latest.size):
-            latest = node.checkpoint()
-        if latest is None:
-            raise HTTPException(404, f"log {store.origin} has no checkpoint yet")
-        return add_signatures(latest.note, store.cosignatures(latest.size).values())
+        note = node.published_checkpoint(log)
+        if note is None:
+            raise HTTPException(404, f"log {log_of(log).origin} has no checkpoint yet")
+        return note
 
     @app.get("/v1/proof/inclusion", tags=["proofs"])
     def inclusion(
@@ -422,7 +413,8 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
         """C2SP tlog-witness add-checkpoint: ``old <size>``, proof lines, a blank line, the
         signed note. Answers the cosignature line; 409 (body: the cosigned size) when ``old``
         is not the size this node cosigned."""
-        old_size, proof, note = _parse_add_checkpoint(await request.body())
+        submitted = decode_add_checkpoint(await request.body())
+        old_size, proof, note = submitted.old_size, submitted.proof, submitted.note
         mirror = _mirror_of_sender(node, principal)
         origin = parse_checkpoint(parse_note(note).text).origin
         if origin != mirror.origin:
@@ -490,33 +482,6 @@ def _log_info(node: Node, store: LogStore) -> dict[str, Any]:
         },
         "cosigned_size": None if own else (0 if cosigned is None else cosigned.size),
     }
-
-
-def _parse_add_checkpoint(body: bytes) -> tuple[int, list[bytes], str]:
-    """The C2SP tlog-witness request: ``old N``, proof hashes, blank line, note."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise HTTPException(400, "the request body is not UTF-8") from None
-    head, sep, note = text.partition("\n\n")
-    lines = head.split("\n")
-    if not sep or not lines[0].startswith("old "):
-        raise HTTPException(400, "expected 'old <size>', proof lines, a blank line, the note")
-    size_text = lines[0][4:]
-    if not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
-        raise HTTPException(400, f"old size {size_text!r} is not a decimal")
-    if len(lines) - 1 > MAX_PROOF_HASHES:
-        raise HTTPException(400, f"{len(lines) - 1} proof lines; at most {MAX_PROOF_HASHES}")
-    proof = []
-    for n, line in enumerate(lines[1:], start=2):
-        try:
-            value = base64.b64decode(line, validate=True)
-        except ValueError:
-            raise HTTPException(400, f"line {n}: not base64") from None
-        if len(value) != merkle.HASH_SIZE:
-            raise HTTPException(400, f"line {n}: a proof hash is 32 bytes")
-        proof.append(value)
-    return int(size_text), proof, note
 
 
 def openapi_document(app: FastAPI) -> str:
