@@ -24,14 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from glasnost.exchange import merkle
-from glasnost.exchange.bodies import (
-    CommittedItem,
-    Declaration,
-    DeclaredPosture,
-    Notification,
-    RevealedItem,
-    StrategicForces,
-)
 from glasnost.exchange.canonical import canonical_json, sha256_hex, utc_iso
 from glasnost.exchange.checkpoint import (
     Checkpoint,
@@ -44,13 +36,7 @@ from glasnost.exchange.checkpoint import (
     sign_checkpoint,
 )
 from glasnost.exchange.commitments import commitment_of, verify_reveal
-from glasnost.exchange.entries import (
-    DeclarationEntry,
-    NotificationEntry,
-    SignedEntry,
-    sign_entry,
-    verify_entry,
-)
+from glasnost.exchange.entries import SignedEntry, sign_entry, verify_entry
 from glasnost.exchange.keys import (
     SIG_COSIGNATURE_V1,
     Administration,
@@ -60,6 +46,16 @@ from glasnost.exchange.keys import (
 )
 from glasnost.exchange.witness import Witness
 from glasnost.scenario.models import InterceptorSite, InterceptorType, Party, Radar
+from glasnost.treaty.bodies import (
+    CommittedItem,
+    Declaration,
+    DeclarationEntry,
+    DeclaredPosture,
+    Notification,
+    NotificationEntry,
+    RevealedItem,
+    StrategicForces,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "exchange.md"

@@ -50,15 +50,19 @@ def print_json(value: Any) -> None:
 
 @contextmanager
 def exchange_errors() -> Iterator[None]:
-    """Turn the exchange's and the scenario's errors into one precise line and exit code 2."""
+    """Turn the exchange's and the scenario's errors into one precise line and exit code 2.
+
+    Every ledger command runs in it, so it also registers the agreement's entry types with the
+    ledger (importing :mod:`glasnost.treaty`) before any entry is read or written."""
     import sqlalchemy.exc
 
+    import glasnost.treaty  # noqa: F401 (registers the entry types)
+    from glasnost.common.documents import DocumentError
     from glasnost.exchange.errors import ExchangeError
-    from glasnost.scenario.loading import ScenarioError
 
     try:
         yield
-    except ScenarioError as exc:
+    except DocumentError as exc:
         for line in str(exc).splitlines():
             common.errors.print(f"[bold red]error:[/] {escape(line)}", soft_wrap=True)
         raise typer.Exit(code=2) from None
@@ -105,7 +109,7 @@ def parse_time(text: str | None, option: str) -> dt.datetime | None:
 
 def resolve_refs(node: Any, refs: list[str] | None) -> list[Any]:
     """Resolve PARTY:SEQ options to refs with the hash of the entry this node holds there."""
-    from glasnost.exchange.bodies import Ref
+    from glasnost.treaty.bodies import Ref
 
     out = []
     for text in refs or []:
@@ -118,8 +122,8 @@ def resolve_refs(node: Any, refs: list[str] | None) -> list[Any]:
 
 
 def read_party_keys(path: Path) -> Any:
+    from glasnost.common.documents import load_model
     from glasnost.exchange.keys import PartyKeys
-    from glasnost.scenario.loading import load_model
 
     return load_model(path, PartyKeys, what="key record")
 
@@ -136,7 +140,7 @@ def report_written(node: Any, written: Any, what: str, as_json: bool) -> None:
 def first_error(exc: Exception) -> str:
     from pydantic import ValidationError
 
-    from glasnost.scenario.models import dotted
+    from glasnost.common.ids import dotted
 
     if isinstance(exc, ValidationError):
         return "; ".join(

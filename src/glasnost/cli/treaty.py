@@ -133,8 +133,8 @@ def agreement_sign(
     as_json: JsonOption = False,
 ) -> None:
     """Sign the proposed agreement (the entry references the proposal)."""
-    from glasnost.exchange.bodies import Ref
     from glasnost.treaty import actions
+    from glasnost.treaty.bodies import Ref
 
     def build(node: Any, doc: Any, state: Any) -> tuple[str, Any, tuple[Any, ...]]:
         if state.proposal is None:
@@ -176,7 +176,7 @@ def agreement_final(
 
 def _succession_refs(node: Any, state: Any) -> tuple[Any, Any]:
     """The pending final entry (a Ref) and the final checkpoint after it."""
-    from glasnost.exchange.bodies import Ref
+    from glasnost.treaty.bodies import Ref
 
     mine = state.parties[node.party]
     if mine.state != "succession pending":

@@ -31,7 +31,6 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 
-from glasnost.exchange.bodies import Ref
 from glasnost.exchange.canonical import utc_iso
 from glasnost.exchange.checkpoint import (
     Checkpoint,
@@ -43,7 +42,7 @@ from glasnost.exchange.checkpoint import (
     parse_note,
     sign_checkpoint,
 )
-from glasnost.exchange.entries import SignedEntry, parse_entry, sign_entry
+from glasnost.exchange.entries import Ref, SignedEntry, parse_entry, sign_entry
 from glasnost.exchange.errors import (
     CheckpointError,
     ConflictError,

@@ -6,7 +6,9 @@ from __future__ import annotations
 import base64
 import datetime as dt
 
-from glasnost.exchange.bodies import (
+from glasnost.exchange.store import StoredCheckpoint
+from glasnost.treaty.agreement import Agreement
+from glasnost.treaty.bodies import (
     Adopt,
     CheckpointRef,
     Final,
@@ -16,8 +18,6 @@ from glasnost.exchange.bodies import (
     Suspension,
     Withdraw,
 )
-from glasnost.exchange.store import StoredCheckpoint
-from glasnost.treaty.agreement import Agreement
 
 __all__ = ["adopt", "final", "propose", "refuse", "sign", "suspension", "withdraw"]
 

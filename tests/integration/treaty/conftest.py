@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from glasnost.exchange.bodies import Ref
 from glasnost.exchange.keys import Administration, PartyKeys, PrivateKey
 from glasnost.exchange.local_peer import LocalPeer
 from glasnost.exchange.node import Node, Written
 from glasnost.exchange.replication import pull
 from glasnost.treaty.agreement import Agreement, builtin_agreement
+from glasnost.treaty.bodies import Ref
 from glasnost.treaty.logs import LogView, views_of_node
 
 START = dt.datetime(2026, 1, 10, 9, tzinfo=dt.UTC)

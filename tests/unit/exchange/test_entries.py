@@ -10,27 +10,13 @@ from typing import Any
 
 import pytest
 
-from glasnost.exchange.bodies import (
-    CommittedItem,
-    Declaration,
-    DeclaredPosture,
-    Objection,
-    PlannedChange,
-    Ref,
-    Reveal,
-    StrategicForces,
-)
 from glasnost.exchange.canonical import canonical_json, sha256_hex
 from glasnost.exchange.commitments import commit
 from glasnost.exchange.entries import (
     BODY_TYPES,
     MAX_ENTRY_BYTES,
-    DeclarationEntry,
     EntryBase,
-    NotificationEntry,
-    ObjectionEntry,
     SignedEntry,
-    check_reveal,
     parse_entry,
     sign_entry,
     verify_entry,
@@ -48,6 +34,20 @@ from glasnost.exchange.errors import (
 from glasnost.exchange.keys import Administration, PartyKeys, PrivateKey, generate_key
 from glasnost.scenario.builtin import builtin_scenario
 from glasnost.scenario.models import Scenario
+from glasnost.treaty.bodies import (
+    CommittedItem,
+    Declaration,
+    DeclarationEntry,
+    DeclaredPosture,
+    NotificationEntry,
+    Objection,
+    ObjectionEntry,
+    PlannedChange,
+    Ref,
+    Reveal,
+    StrategicForces,
+    check_reveal,
+)
 
 UTC = dt.UTC
 HANDOVER = dt.datetime(2025, 1, 20, 17, tzinfo=UTC)

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from glasnost.defense.assessment import assess
-from glasnost.exchange.bodies import Assessment as AssessmentBody
 from glasnost.exchange.canonical import canonical_json, sha256_hex
 from glasnost.report.html import LABELS, ground_tracks, heatmap, world_map
 from glasnost.scenario.models import Scenario
 from glasnost.service.pages.common import PLOT_LOCK, Site
+from glasnost.treaty.bodies import Assessment as AssessmentBody
 from glasnost.treaty.compliance import compliance
 from glasnost.treaty.confirmation import (
     ConfirmationError,

@@ -16,10 +16,10 @@ from typing import Any
 
 from glasnost.defense.assessment import sensor_radars
 from glasnost.defense.sensors import coverage_polygon
-from glasnost.exchange.bodies import Declaration, DeclaredPosture
 from glasnost.physics.constants import EARTH_MODELS
 from glasnost.report import maps
 from glasnost.service.pages.common import PLOT_LOCK, Site
+from glasnost.treaty.bodies import Declaration, DeclaredPosture
 from glasnost.treaty.confirmation import EARTH, latest_declarations
 from glasnost.treaty.declarations import posture_changes
 from glasnost.treaty.logs import LoggedEntry
