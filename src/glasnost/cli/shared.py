@@ -50,24 +50,17 @@ def print_json(value: Any) -> None:
 
 @contextmanager
 def exchange_errors() -> Iterator[None]:
-    """Turn the exchange's and the scenario's errors into one precise line and exit code 2.
+    """The database's errors as one precise line and exit code 2 (the ledger's own errors are
+    answered by the one handler, :class:`glasnost.cli.common.GlasnostGroup`).
 
     Every ledger command runs in it, so it also registers the agreement's entry types with the
     ledger (importing :mod:`glasnost.treaty`) before any entry is read or written."""
     import sqlalchemy.exc
 
     import glasnost.treaty  # noqa: F401 (registers the entry types)
-    from glasnost.common.documents import DocumentError
-    from glasnost.exchange.errors import ExchangeError
 
     try:
         yield
-    except DocumentError as exc:
-        for line in str(exc).splitlines():
-            common.errors.print(f"[bold red]error:[/] {escape(line)}", soft_wrap=True)
-        raise typer.Exit(code=2) from None
-    except ExchangeError as exc:
-        raise common.fail(escape(str(exc))) from None
     except sqlalchemy.exc.ArgumentError as exc:
         raise common.fail(f"--db: {escape(str(exc))}") from None
     except sqlalchemy.exc.OperationalError as exc:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from glasnost.common.ids import dotted
+from glasnost.errors import InputError
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -39,7 +40,7 @@ class Issue:
         return f"{where}{self.message}{at}"
 
 
-class DocumentError(ValueError):
+class DocumentError(InputError, ValueError):
     """A document (scenario, key record, agreement) that cannot be read or is not valid.
     ``str()`` is the full, precise message: one line per :class:`Issue`, each naming the file."""
 
@@ -47,6 +48,7 @@ class DocumentError(ValueError):
         self.origin = origin
         self.issues = issues
         super().__init__("\n".join(f"{origin}: {issue}" for issue in issues))
+        self.where = origin
 
 
 # --- YAML ---------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from glasnost.errors import GlasnostError
 from glasnost.exchange import merkle
 from glasnost.exchange.checkpoint import (
     add_signatures,
@@ -73,7 +74,7 @@ ConsistencyCheck = Callable[[int, int, bytes, bytes, Sequence[bytes]], bool]
 """``verify_consistency(old_size, new_size, old_root, new_root, proof) -> bool``."""
 
 
-class SyncError(Exception):
+class SyncError(GlasnostError):
     """A sync that could not complete: the peer misbehaved (evidence kept) or answered
     something this node cannot accept. ``str()`` says which and why."""
 

@@ -43,6 +43,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from glasnost.errors import PhysicsError
 from glasnost.physics import frames
 from glasnost.physics.constants import WGS84, EarthModel
 from glasnost.physics.envelope import Envelope, envelope
@@ -99,7 +100,7 @@ envelope's grid, so that the steepest lofts (the full-burn edge of short ranges,
 westward ranges that the Earth's rotation helps) stay within the kicks searched."""
 
 
-class TargetingError(ValueError):
+class TargetingError(PhysicsError, ValueError):
     """Raised for inputs that cannot describe a targeting problem."""
 
 

@@ -38,27 +38,15 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from glasnost import __version__
+from glasnost.errors import GlasnostError
 from glasnost.exchange.checkpoint import decode_add_checkpoint, parse_checkpoint, parse_note
 from glasnost.exchange.entries import MAX_ENTRY_BYTES, SignedEntry
 from glasnost.exchange.errors import (
-    CheckpointError,
     ConflictError,
-    ConsistencyError,
-    EntryNotFound,
-    EntryTooLarge,
-    ExchangeError,
-    InvalidSignature,
-    KeyNotValidAtTime,
-    LogNotFound,
-    SequenceError,
-    SizeError,
-    UnknownKey,
-    UnknownOrigin,
-    WrongParty,
 )
 from glasnost.exchange.keys import PartyKeys
 from glasnost.exchange.node import Node
@@ -72,6 +60,7 @@ from glasnost.service.auth import (
     requires,
 )
 from glasnost.service.dashboard import install_dashboard
+from glasnost.service.errors import error_response
 from glasnost.service.limits import BodySizeLimit, RateLimit, RequestTimeout
 from glasnost.treaty.agreement import Agreement, builtin_agreement
 
@@ -173,29 +162,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 """The error answers every API route may give, for the OpenAPI document."""
 
-_STATUS: tuple[tuple[type[ExchangeError], int], ...] = (
-    (LogNotFound, 404),
-    (UnknownOrigin, 404),
-    (EntryNotFound, 404),
-    (ConflictError, 409),
-    (SequenceError, 409),
-    (EntryTooLarge, 413),
-    (InvalidSignature, 403),
-    (UnknownKey, 403),
-    (WrongParty, 403),
-    (KeyNotValidAtTime, 403),
-    (ConsistencyError, 422),
-    (SizeError, 400),
-    (CheckpointError, 400),
-)
-
-
-def _status(exc: ExchangeError) -> int:
-    for kind, status in _STATUS:
-        if isinstance(exc, kind):
-            return status
-    return 422
-
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
@@ -253,9 +219,7 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
     app.state.authenticator = authenticator
     app.state.node = node
 
-    @app.exception_handler(ExchangeError)
-    async def exchange_error(request: Request, exc: ExchangeError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=_status(exc))
+    app.add_exception_handler(GlasnostError, error_response)
 
     def log_of(name: str | None) -> LogStore:
         return node.log(name)

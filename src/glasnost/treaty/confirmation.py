@@ -32,6 +32,7 @@ from typing import Literal, TypeVar
 from pydantic import ValidationError
 
 from glasnost import __version__
+from glasnost.errors import TreatyError
 from glasnost.exchange.canonical import utc_iso
 from glasnost.exchange.node import Node, Written
 from glasnost.scenario.builtin import builtin_scenario
@@ -86,7 +87,7 @@ _MAX_LISTED = 20  # differences named in a dispute before "and N more"
 _V = TypeVar("_V")
 
 
-class ConfirmationError(ValueError):
+class ConfirmationError(TreatyError, ValueError):
     """The confirmation workflow cannot proceed: what is missing or inconsistent, and where."""
 
 
