@@ -152,7 +152,7 @@ PROFILE_PARTS: tuple[tuple[str, str, str], ...] = (
     ("httpx/_models.py", "json", "  of which JSON decoding of the pages"),
     ("exchange/entries.py", "from_json", "  of which SignedEntry.from_json"),
     ("store/entries.py", "append", "verify and store pages (LogStore.append)"),
-    ("exchange/entries.py", "verify_entry", "  of which verify_entry (canonical JSON, Ed25519, schema)"),
+    ("entries.py", "verify_entry", "  of which verify_entry (canonical JSON, Ed25519, schema)"),
     ("canonical.py", "canonical_json", "    of which RFC 8785 canonical form (twice per entry)"),
     ("keys.py", "verify", "    of which Ed25519 verification"),
     ("exchange/entries.py", "parse_entry", "    of which envelope and body schema (pydantic)"),
