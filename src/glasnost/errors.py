@@ -23,7 +23,7 @@
 Each class is defined beside the code that raises it and keeps the builtin base it had
 (``ValueError``, ``KeyError``, ``ArithmeticError``), so ``except ValueError`` still works where
 it did. The command line has one handler for the whole tree
-(:func:`glasnost.cli.common.GlasnostGroup`), the HTTP API one status table
+(:class:`glasnost.cli.common.GlasnostGroup`), the HTTP API one status table
 (:data:`glasnost.service.errors.STATUS`).
 """
 
