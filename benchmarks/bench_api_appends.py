@@ -33,10 +33,11 @@ from pathlib import Path
 import httpx
 
 from bench_sync import make_node, party, served
-from glasnost.exchange.entries import NotificationEntry, SignedEntry, sign_entry
+from glasnost.exchange.entries import SignedEntry, sign_entry
 from glasnost.exchange.keys import PartyKeys, PrivateKey
 from glasnost.exchange.store import LogStore
 from glasnost.service.auth import RequestSigner
+from glasnost.treaty.bodies import NotificationEntry
 
 RETRY_LIMIT_S = 60.0
 """Longest a client keeps resending one entry (it only waits for earlier seqs in flight)."""

@@ -37,9 +37,10 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from glasnost.exchange import merkle
-from glasnost.exchange.entries import NotificationEntry, SignedEntry, sign_entry
+from glasnost.exchange.entries import SignedEntry, sign_entry
 from glasnost.exchange.keys import Administration, PartyKeys, PrivateKey, generate_key
 from glasnost.exchange.store import EntryRow, LogStore, NodeRow, make_engine, migrate
+from glasnost.treaty.bodies import NotificationEntry
 
 START = dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC)
 

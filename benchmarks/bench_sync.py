@@ -147,18 +147,18 @@ def profile_sync(node: Node, url: str, page: int) -> tuple[SyncReport, float, st
 
 
 PROFILE_PARTS: tuple[tuple[str, str, str], ...] = (
-    ("sync.py", "entries", "fetch pages: GET /v1/entries, decode (PeerClient.entries)"),
+    ("sync.py", "entries", "fetch pages: GET /v1/entries, decode (HttpPeer.entries)"),
     ("httpx/_client.py", "send", "  of which HTTP round trips (server time included)"),
     ("httpx/_models.py", "json", "  of which JSON decoding of the pages"),
-    ("entries.py", "from_json", "  of which SignedEntry.from_json"),
-    ("store.py", "append", "verify and store pages (LogStore.append)"),
+    ("exchange/entries.py", "from_json", "  of which SignedEntry.from_json"),
+    ("store/entries.py", "append", "verify and store pages (LogStore.append)"),
     ("entries.py", "verify_entry", "  of which verify_entry (canonical JSON, Ed25519, schema)"),
     ("canonical.py", "canonical_json", "    of which RFC 8785 canonical form (twice per entry)"),
     ("keys.py", "verify", "    of which Ed25519 verification"),
-    ("entries.py", "parse_entry", "    of which envelope and body schema (pydantic)"),
+    ("exchange/entries.py", "parse_entry", "    of which envelope and body schema (pydantic)"),
     ("merkle.py", "append", "  of which Merkle tree (CompactRange.append)"),
     ("sqlalchemy/engine/base.py", "_execute_context", "  of which SQL statements"),
-    ("store.py", "root", "root at the checkpoint's size (LogStore.root)"),
+    ("store/nodes.py", "root", "root at the checkpoint's size (LogStore.root)"),
     ("node.py", "cosign", "cosign the checkpoint (Node.cosign)"),
 )
 

@@ -24,19 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from glasnost.exchange import merkle
-from glasnost.exchange.bodies import (
-    CommittedItem,
-    Declaration,
-    DeclaredPosture,
-    Notification,
-    RevealedItem,
-    StrategicForces,
-)
 from glasnost.exchange.canonical import canonical_json, sha256_hex, utc_iso
 from glasnost.exchange.checkpoint import (
     Checkpoint,
     Verifier,
-    Witness,
     add_signatures,
     cosigned_message,
     log_verifiers,
@@ -45,13 +36,7 @@ from glasnost.exchange.checkpoint import (
     sign_checkpoint,
 )
 from glasnost.exchange.commitments import commitment_of, verify_reveal
-from glasnost.exchange.entries import (
-    DeclarationEntry,
-    NotificationEntry,
-    SignedEntry,
-    sign_entry,
-    verify_entry,
-)
+from glasnost.exchange.entries import SignedEntry, sign_entry, verify_entry
 from glasnost.exchange.keys import (
     SIG_COSIGNATURE_V1,
     Administration,
@@ -59,7 +44,18 @@ from glasnost.exchange.keys import (
     PrivateKey,
     verifier_key,
 )
+from glasnost.exchange.witness import Witness
 from glasnost.scenario.models import InterceptorSite, InterceptorType, Party, Radar
+from glasnost.treaty.bodies import (
+    CommittedItem,
+    Declaration,
+    DeclarationEntry,
+    DeclaredPosture,
+    Notification,
+    NotificationEntry,
+    RevealedItem,
+    StrategicForces,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "exchange.md"

@@ -34,13 +34,13 @@ from glasnost.exchange.keys import (
     write_private_key,
 )
 from glasnost.exchange.node import Node
-from glasnost.exchange.postures import declaration_from_scenario
 from glasnost.scenario.builtin import builtin_scenario
 from glasnost.service.sync import sync_once
 from glasnost.treaty import actions
 from glasnost.treaty.agreement import Agreement, builtin_agreement
 from glasnost.treaty.lifecycle import Lifecycle, lifecycle
 from glasnost.treaty.logs import views_of_node
+from glasnost.treaty.postures import declaration_from_scenario
 
 __all__ = ["DemoResult", "run_exchange_demo"]
 

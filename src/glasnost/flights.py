@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from glasnost.errors import PhysicsError
 from glasnost.physics import frames
 from glasnost.physics.constants import EARTH_MODELS, EarthModel
 from glasnost.physics.max_range import max_range
@@ -23,7 +24,7 @@ MIN_SEPARATION_M = 100e3
 """Targets closer than this to the launch point are refused before any flight."""
 
 
-class OutOfRangeError(ValueError):
+class OutOfRangeError(PhysicsError, ValueError):
     """The target cannot be reached with the requested missile and shape."""
 
 

@@ -7,14 +7,17 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from glasnost.cli import common
 from glasnost.cli.common import app
-from glasnost.physics.targeting import SHAPES, TargetingError
+from glasnost.physics.targeting import SHAPES
+
+if TYPE_CHECKING:
+    from glasnost.scenario.loading import ScenarioError
 
 
 def _point(text: str, option: str) -> tuple[float, float]:
@@ -83,7 +86,7 @@ def trajectory(
     ] = None,
 ) -> None:
     """Fly one missile of the catalog to a target, or as far as it goes along an azimuth."""
-    from glasnost.flights import OutOfRangeError, fly_missile
+    from glasnost.flights import fly_missile
     from glasnost.scenario.missiles import UnknownMissileError
 
     launch = _point(from_, "--from")
@@ -133,8 +136,6 @@ def trajectory(
         )
     except UnknownMissileError as exc:
         raise typer.BadParameter(str(exc.args[0]), param_hint="--missile") from None
-    except (OutOfRangeError, TargetingError) as exc:
-        raise common.fail(str(exc)) from None
     summary = flight.summary()
     if csv_file is not None:
         rows = flight.samples()
@@ -335,20 +336,14 @@ SetOption = Annotated[
 ]
 
 
-def _scenario_exit(exc: Exception, as_json: bool = False) -> typer.Exit:
-    """Print a ScenarioError (every line: file: path: reason) and return exit code 2."""
-    from rich.markup import escape
-
-    from glasnost.scenario.loading import ScenarioError
-
-    if as_json and isinstance(exc, ScenarioError):
+def _scenario_exit(exc: ScenarioError, as_json: bool = False) -> typer.Exit:
+    """A ScenarioError as the one handler prints it, after its issues as JSON with --json."""
+    if as_json:
         issues = [{"path": i.path, "message": i.message, "line": i.line} for i in exc.issues]
         sys.stdout.write(
             json.dumps({"valid": False, "origin": exc.origin, "errors": issues}, indent=2) + "\n"
         )
-    for line in str(exc).splitlines():
-        common.errors.print(f"[bold red]error:[/] {escape(line)}", soft_wrap=True)
-    return typer.Exit(code=2)
+    return common.error_exit(exc)
 
 
 def _open_scenario(

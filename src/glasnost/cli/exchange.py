@@ -55,10 +55,11 @@ def declare(
     as_json: JsonOption = False,
 ) -> None:
     """Sign and append a declaration to the node's own log."""
-    from glasnost.exchange.bodies import Declaration
-    from glasnost.exchange.postures import declaration_from_scenario
+    from glasnost.common.documents import load_model
     from glasnost.scenario.builtin import BUILTIN_NAMES, builtin_scenario
-    from glasnost.scenario.loading import load_model, load_scenario
+    from glasnost.scenario.loading import load_scenario
+    from glasnost.treaty.bodies import Declaration
+    from glasnost.treaty.postures import declaration_from_scenario
 
     if (file is None) == (scenario is None):
         raise common.fail("give a declaration FILE or --scenario, not both")
@@ -104,8 +105,8 @@ def notify(
     as_json: JsonOption = False,
 ) -> None:
     """Sign and append a notification of an event to the node's own log."""
-    from glasnost.exchange.bodies import Notification
     from glasnost.exchange.errors import SchemaError
+    from glasnost.treaty.bodies import Notification
 
     start = parse_time(window_start, "--window-start")
     end = parse_time(window_end, "--window-end")

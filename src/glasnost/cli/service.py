@@ -97,7 +97,7 @@ def sync(
     """Sync now with each peer: pull and verify its log, cosign, push this node's log."""
     import httpx
 
-    from glasnost.service.sync import SyncError, sync_once
+    from glasnost.service.sync import sync_once
 
     if not peer:
         raise common.fail("--peer: give the URL of at least one peer node")
@@ -107,8 +107,6 @@ def sync(
         for url in peer:
             try:
                 reports.append(sync_once(node, url))
-            except SyncError as exc:
-                raise common.fail(escape(str(exc))) from None
             except httpx.HTTPError as exc:
                 raise common.fail(
                     f"{escape(url)}: {escape(str(exc) or type(exc).__name__)}"

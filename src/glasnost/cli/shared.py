@@ -50,24 +50,17 @@ def print_json(value: Any) -> None:
 
 @contextmanager
 def exchange_errors() -> Iterator[None]:
-    """Turn the exchange's, the scenario's and the lifecycle's errors into one precise line and
-    exit code 2."""
+    """The database's errors as one precise line and exit code 2 (the ledger's own errors are
+    answered by the one handler, :class:`glasnost.cli.common.GlasnostGroup`).
+
+    Every ledger command runs in it, so it also registers the agreement's entry types with the
+    ledger (importing :mod:`glasnost.treaty`) before any entry is read or written."""
     import sqlalchemy.exc
 
-    from glasnost.exchange.errors import ExchangeError
-    from glasnost.scenario.loading import ScenarioError
-    from glasnost.treaty.actions import LifecycleError
+    import glasnost.treaty  # noqa: F401 (registers the entry types)
 
     try:
         yield
-    except LifecycleError as exc:
-        raise common.fail(escape(str(exc))) from None
-    except ScenarioError as exc:
-        for line in str(exc).splitlines():
-            common.errors.print(f"[bold red]error:[/] {escape(line)}", soft_wrap=True)
-        raise typer.Exit(code=2) from None
-    except ExchangeError as exc:
-        raise common.fail(escape(str(exc))) from None
     except sqlalchemy.exc.ArgumentError as exc:
         raise common.fail(f"--db: {escape(str(exc))}") from None
     except sqlalchemy.exc.OperationalError as exc:
@@ -110,7 +103,7 @@ def parse_time(text: str | None, option: str) -> dt.datetime | None:
 def resolve_refs(node: Any, refs: list[str] | None) -> list[Any]:
     """Resolve PARTY:SEQ (or PARTY#SEQ) options to refs with the hash of the entry this node
     holds there."""
-    from glasnost.exchange.bodies import Ref
+    from glasnost.treaty.bodies import Ref
     from glasnost.treaty.logs import parse_entry_label
 
     out = []
@@ -124,8 +117,8 @@ def resolve_refs(node: Any, refs: list[str] | None) -> list[Any]:
 
 
 def read_party_keys(path: Path) -> Any:
+    from glasnost.common.documents import load_model
     from glasnost.exchange.keys import PartyKeys
-    from glasnost.scenario.loading import load_model
 
     return load_model(path, PartyKeys, what="key record")
 
@@ -142,7 +135,7 @@ def report_written(node: Any, written: Any, what: str, as_json: bool) -> None:
 def first_error(exc: Exception) -> str:
     from pydantic import ValidationError
 
-    from glasnost.scenario.models import dotted
+    from glasnost.common.ids import dotted
 
     if isinstance(exc, ValidationError):
         return "; ".join(

@@ -29,7 +29,7 @@ import base64
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Annotated, Any, Final, Literal
 
@@ -70,6 +70,7 @@ from glasnost.exchange.keys import (
     PartyKeys,
     decode_base64,
 )
+from glasnost.exchange.replication import check_extends
 from glasnost.exchange.store import MAX_CLOCK_SKEW, LogStore, StoredCheckpoint
 
 __all__ = [
@@ -765,14 +766,16 @@ def _evidence(
             break
         mine = later[0]
         if mine.size == k:
-            reason = f"two signed checkpoints of size {k} with different roots"
-            return Evidence(origin, reason, mine.note, note), k
-        proof = tuple(store.consistency_proof(k, mine.size))
+            return check_extends(mine.note, note, ()), k
+        # the stored checkpoint extends the bundle's (a proof from the stored tree), or not
+        found = check_extends(note, mine.note, store.consistency_proof(k, mine.size))
+        if found is None:
+            continue
         reason = (
             f"the bundle's checkpoint of size {k} is not a prefix of the stored checkpoint of "
-            f"size {mine.size}"
+            f"size {mine.size}: {found.reason}"
         )
-        return Evidence(origin, reason, mine.note, note, proof), mine.size
+        return Evidence(origin, reason, mine.note, note, found.proof), mine.size
     past = [c for c in stored if c.size > differs]
     if differs < 0 or not past:
         return None, 0
@@ -785,9 +788,11 @@ def _evidence(
     # checkpoint.size is the stored entries before start followed by the bundle's entries.
     leaves = [e.entry for e in store.entries(0, verified.start)]
     leaves += [e.entry for e in verified.entries[: checkpoint.size - verified.start]]
-    proof = tuple(merkle.consistency_proof(leaves, mine.size))
+    found = check_extends(mine.note, note, merkle.consistency_proof(leaves, mine.size))
+    if found is None:
+        return None, 0
     reason = (
         f"the bundle's checkpoint of size {checkpoint.size} does not extend the stored "
-        f"checkpoint of size {mine.size}"
+        f"checkpoint of size {mine.size}: {found.reason}"
     )
-    return Evidence(origin, reason, mine.note, note, proof), mine.size
+    return replace(found, reason=reason), mine.size

@@ -18,42 +18,21 @@ signature line of the cosigner whose value is ``key id (4) || timestamp (8 bytes
 POSIX seconds) || Ed25519 signature (64)``, the key id computed with type byte 0x04, and the
 signed message ``"cosignature/v1\\ntime <timestamp>\\n" + checkpoint text``.
 
-**Witness** (after https://c2sp.org/tlog-witness, ``add-checkpoint``): :class:`Witness` keeps,
-per origin, the largest checkpoint it has cosigned, and cosigns a new one only in this order:
+**Add-checkpoint request** (https://c2sp.org/tlog-witness): ``old <size>\n``, one line per
+consistency proof hash (base64), a blank line, then the signed note. :func:`encode_add_checkpoint`
+writes it and :func:`decode_add_checkpoint` reads it (:class:`CheckpointError` on anything else).
 
-1. the note and checkpoint parse (:class:`CheckpointError`, 400), the origin is followed
-   (:class:`UnknownOrigin`, 404), and a key of the log signed it (:class:`UnknownKey` /
-   :class:`InvalidSignature`, 403);
-2. the client's old size, if given, is at most the new size (400) and is the size the witness
-   cosigned (:class:`ConflictError`, 409);
-3. the new size is not smaller than the cosigned one (rollback: :class:`ConflictError`, 409);
-4. same size: same root, else :class:`EquivocationError` (409) with both signed notes;
-5. larger size: the consistency proof from the cosigned checkpoint verifies (RFC 9162
-   2.1.4.2), else :class:`ConsistencyError` (422) with both notes and the proof. From no
-   cosigned checkpoint or the empty tree the proof must be empty and anything is accepted.
-
-Then it records the new note and returns its cosignature line. The witness is pure: time comes
-in as an argument, state goes out through :meth:`Witness.state`; the caller persists the state
-atomically with the answer.
+The witness that cosigns is :class:`glasnost.exchange.witness.Witness`.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from glasnost.exchange import merkle
-from glasnost.exchange.errors import (
-    CheckpointError,
-    ConflictError,
-    ConsistencyError,
-    EquivocationError,
-    Evidence,
-    InvalidSignature,
-    UnknownKey,
-    UnknownOrigin,
-)
+from glasnost.exchange.errors import CheckpointError, InvalidSignature, UnknownKey
 from glasnost.exchange.keys import (
     SIG_COSIGNATURE_V1,
     SIG_ED25519,
@@ -83,9 +62,6 @@ MAX_PROOF_HASHES = 63
 
 MAX_TIMESTAMP = 2**63 - 1
 """Largest cosignature timestamp (C2SP tlog-cosignature)."""
-
-ConsistencyCheck = Callable[[int, int, bytes, bytes, Sequence[bytes]], bool]
-"""``verify_consistency(old_size, new_size, old_root, new_root, proof) -> bool``."""
 
 
 # --- signed notes -------------------------------------------------------------------------------
@@ -365,142 +341,51 @@ def cosign(text: str, name: str, key: PrivateKey, timestamp: int) -> str:
     return NoteSignature(name=name, key_id=kid, signature=signature).line()
 
 
-# --- the witness --------------------------------------------------------------------------------
+# --- the add-checkpoint request -----------------------------------------------------------------
 
 
-class Witness:
-    """Cosigns checkpoints of the logs it follows, never one inconsistent with what it cosigned.
+@dataclass(frozen=True)
+class AddCheckpoint:
+    """A C2SP tlog-witness add-checkpoint request: the size the client believes the witness
+    cosigned, the consistency proof from it, and the signed note."""
 
-    ``logs`` maps each followed origin to the verifiers of its log keys; ``cosigned`` is the saved
-    state (origin -> the latest cosigned signed note); ``verify_consistency`` defaults to
-    :func:`glasnost.exchange.merkle.verify_consistency`.
-    """
+    old_size: int
+    proof: tuple[bytes, ...]
+    note: str
 
-    def __init__(
-        self,
-        name: str,
-        key: PrivateKey,
-        logs: Mapping[str, Sequence[Verifier]],
-        *,
-        cosigned: Mapping[str, str] | None = None,
-        verify_consistency: ConsistencyCheck = merkle.verify_consistency,
-    ) -> None:
-        self.name = check_key_name(name)
-        self._key = key
-        self._logs = {origin: tuple(v) for origin, v in logs.items()}
-        self._verify_consistency = verify_consistency
-        self._cosigned: dict[str, tuple[str, Checkpoint]] = {}
-        for origin, note in (cosigned or {}).items():
-            checkpoint = self._open(note)[0]
-            if checkpoint.origin != origin:
-                raise CheckpointError(
-                    f"saved note is for origin {checkpoint.origin!r}", where=origin
-                )
-            self._cosigned[origin] = (note, checkpoint)
 
-    @property
-    def verifier(self) -> Verifier:
-        """How others check this witness's cosignatures."""
-        return Verifier(self.name, self._key.public_key, SIG_COSIGNATURE_V1)
+def encode_add_checkpoint(old_size: int, proof: Sequence[bytes], note: str) -> bytes:
+    """The request body: ``old <size>``, the proof hashes in base64, a blank line, the note."""
+    lines = [f"old {old_size}", *(base64.b64encode(h).decode("ascii") for h in proof)]
+    return ("\n".join(lines) + "\n\n" + note).encode("utf-8")
 
-    def latest(self, origin: str) -> Checkpoint | None:
-        """The largest checkpoint cosigned for ``origin``, if any."""
-        entry = self._cosigned.get(origin)
-        return entry[1] if entry else None
 
-    def state(self) -> dict[str, str]:
-        """origin -> latest cosigned signed note: what to persist."""
-        return {origin: note for origin, (note, _) in self._cosigned.items()}
-
-    def _open(self, note: str) -> tuple[Checkpoint, Note]:
-        parsed = parse_note(note)
-        checkpoint = parse_checkpoint(parsed.text)
-        verifiers = self._logs.get(checkpoint.origin)
-        if verifiers is None:
-            raise UnknownOrigin(
-                f"this witness does not follow the log {checkpoint.origin!r}", where="line 1"
-            )
-        open_note(note, verifiers)
-        return checkpoint, parsed
-
-    def cosign(
-        self,
-        note: str,
-        proof: Sequence[bytes],
-        *,
-        timestamp: int,
-        old_size: int | None = None,
-    ) -> str:
-        """Cosign a signed checkpoint after the checks of the module docstring; returns the
-        cosignature line and records the note as the latest cosigned one."""
-        # 1. well formed, followed, signed by the log
-        new, parsed = self._open(note)
-        where = f"checkpoint {new.origin}@{new.size}"
-        if len(proof) > MAX_PROOF_HASHES:
-            raise CheckpointError(f"{len(proof)} proof hashes; at most {MAX_PROOF_HASHES}")
-        saved = self._cosigned.get(new.origin)
-        cosigned_size = saved[1].size if saved else 0
-        # 2. the client's view of the witness
-        if old_size is not None:
-            if old_size > new.size:
-                raise CheckpointError(
-                    f"old size {old_size} is larger than the checkpoint size", where=where
-                )
-            if old_size != cosigned_size:
-                raise ConflictError(
-                    f"old size {old_size} is not the cosigned size {cosigned_size}",
-                    where=where,
-                    cosigned_size=cosigned_size,
-                )
-        if saved is None:
-            if proof:
-                raise CheckpointError("the proof from an empty tree must be empty", where=where)
-        else:
-            self._check_consistent(saved, (note, new), proof, where)
-        line = cosign(parsed.text, self.name, self._key, timestamp)
-        self._cosigned[new.origin] = (note, new)
-        return line
-
-    def _check_consistent(
-        self,
-        saved: tuple[str, Checkpoint],
-        submitted: tuple[str, Checkpoint],
-        proof: Sequence[bytes],
-        where: str,
-    ) -> None:
-        (old_note, old), (new_note, new) = saved, submitted
-
-        def evidence(reason: str) -> Evidence:
-            return Evidence(new.origin, reason, old_note, new_note, tuple(proof))
-
-        # 3. no rollback
-        if new.size < old.size:
-            raise ConflictError(
-                f"tree size {new.size} is smaller than the cosigned {old.size} (rollback)",
-                where=where,
-                cosigned_size=old.size,
-            )
-        # 4. same size, same root
-        if new.size == old.size:
-            if new.root_hash != old.root_hash:
-                reason = f"two signed checkpoints of size {new.size} with different root hashes"
-                raise EquivocationError(
-                    reason, where=where, cosigned_size=old.size, evidence=evidence(reason)
-                )
-            if proof:
-                raise CheckpointError("the proof between equal trees must be empty", where=where)
-            return
-        # 5. larger: the consistency proof must verify (every tree extends the empty one)
-        if old.size == 0:
-            if proof:
-                raise CheckpointError("the proof from an empty tree must be empty", where=where)
-            return
+def decode_add_checkpoint(body: bytes) -> AddCheckpoint:
+    """Read a request body written by :func:`encode_add_checkpoint`; the note is not parsed."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CheckpointError("the request body is not UTF-8") from None
+    head, sep, note = text.partition("\n\n")
+    lines = head.split("\n")
+    if not sep or not lines[0].startswith("old "):
+        raise CheckpointError("expected 'old <size>', proof lines, a blank line, the note")
+    size_text = lines[0][4:]
+    if (
+        not size_text.isascii()
+        or not size_text.isdigit()
+        or (size_text != "0" and size_text.startswith("0"))
+    ):
+        raise CheckpointError(f"old size {size_text!r} is not a decimal")
+    if len(lines) - 1 > MAX_PROOF_HASHES:
+        raise CheckpointError(f"{len(lines) - 1} proof lines; at most {MAX_PROOF_HASHES}")
+    proof = []
+    for n, line in enumerate(lines[1:], start=2):
         try:
-            ok = self._verify_consistency(old.size, new.size, old.root_hash, new.root_hash, proof)
-        except ValueError as exc:
-            ok, detail = False, f" ({exc})"
-        else:
-            detail = ""
-        if not ok:
-            reason = f"consistency proof from size {old.size} to {new.size} does not verify{detail}"
-            raise ConsistencyError(reason, where=where, evidence=evidence(reason))
+            value = base64.b64decode(line, validate=True)
+        except ValueError:
+            raise CheckpointError("not base64", where=f"line {n}") from None
+        if len(value) != merkle.HASH_SIZE:
+            raise CheckpointError("a proof hash is 32 bytes", where=f"line {n}")
+        proof.append(value)
+    return AddCheckpoint(old_size=int(size_text), proof=tuple(proof), note=note)

@@ -1,5 +1,6 @@
-"""Log entries: the envelope, signing and verification (DESIGN.md, Ledger); the typed bodies
-are in :mod:`glasnost.exchange.bodies`.
+"""Log entries: the one signed envelope, the registry of body types, signing and verification
+(DESIGN.md, Ledger). The ledger knows no domain: the agreement registers its entry types and
+their bodies (:mod:`glasnost.treaty.bodies`) with :func:`register_entry_type`.
 
 An entry is the RFC 8785 canonical JSON of its envelope::
 
@@ -12,14 +13,10 @@ An entry is the RFC 8785 canonical JSON of its envelope::
 * ``refs`` point at the entries this one answers, reveals, confirms or corrects, by position and
   by ``sha256_hex`` of their canonical bytes; refs into the author's own log point backwards.
 * ``body`` is validated by the schema of ``type`` (every model forbids unknown fields). The
-  bodies are listed in :data:`BODY_TYPES`; :data:`REFS_REQUIRED` names the types that must
-  reference something (a clarification answers a request, a reveal opens a declaration, ...).
-
-A declaration's posture reuses the scenario models of the assessment
-(:class:`~glasnost.scenario.models.Party` with its interceptor sites, radars and launch bases, and
-the :class:`~glasnost.scenario.models.InterceptorType` and
-:class:`~glasnost.scenario.models.MissileTypeRef` it uses), so a declared posture is assessed
-as it stands.
+  registered bodies are listed in :data:`BODY_TYPES`; :data:`REFS_REQUIRED` names the types
+  that must reference something (a clarification answers a request, a reveal opens a
+  declaration, ...). Each registered type has its envelope model, an :class:`Entry` whose
+  ``type`` and ``body`` are fixed (e.g. ``DeclarationEntry``), made by the registry.
 
 :class:`SignedEntry` is the entry bytes (the Merkle leaf), the detached Ed25519 signature over
 exactly those bytes and the signer's key id. :func:`verify_entry` checks, in order, raising the
@@ -44,42 +41,26 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    ConfigDict,
     Field,
+    StringConstraints,
     TypeAdapter,
     ValidationError,
+    create_model,
     model_validator,
 )
 
-from glasnost.exchange.bodies import (
-    Adopt,
-    Assessment,
-    Clarification,
-    ClarificationRequest,
-    Confirmation,
-    Declaration,
-    Dispute,
-    Final,
-    Notification,
-    Objection,
-    Propose,
-    Ref,
-    Refuse,
-    Reveal,
-    Seq,
-    Sign,
-    Suspension,
-    Withdraw,
-    Withheld,
-    _Model,
-)
-from glasnost.exchange.canonical import UtcDateTime, canonical_json, sha256_hex
-from glasnost.exchange.commitments import verify_reveal
+from glasnost.common.ids import Id, dotted
+from glasnost.exchange.canonical import MAX_SAFE_INTEGER, UtcDateTime, canonical_json, sha256_hex
 from glasnost.exchange.errors import (
     CanonicalJsonError,
     EntryTooLarge,
@@ -90,21 +71,50 @@ from glasnost.exchange.errors import (
     WrongParty,
 )
 from glasnost.exchange.keys import SIGNATURE_BYTES, PartyKeys, PrivateKey, decode_base64
-from glasnost.scenario.models import Id, dotted
 
 MAX_ENTRY_BYTES = 1 << 20
 """Largest entry accepted: 1 MiB of canonical JSON."""
 
+Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+Seq = Annotated[int, Field(ge=0, le=MAX_SAFE_INTEGER)]
+
+
+def _hash_b64(value: str) -> str:
+    decode_base64(value, 32, "hash")
+    return value
+
+
+HashB64 = Annotated[str, AfterValidator(_hash_b64), Field(description="base64 of 32 bytes")]
+
+
+class BodyModel(BaseModel):
+    """Base of the envelope and of every body: frozen, unknown fields refused, finite floats."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Ref(BodyModel):
+    """A position in a party's log and the hex SHA-256 of the entry bytes found there."""
+
+    party: Id
+    seq: Seq
+    hash: Sha256Hex
+
+
+class CheckpointRef(BodyModel):
+    """A checkpoint by origin, tree size and base64 root hash."""
+
+    origin: Text
+    size: Seq
+    root_hash: HashB64
+
+
 # --- the envelope -------------------------------------------------------------------------------
 
-REFS_REQUIRED = frozenset(
-    {"sign", "adopt", "reveal", "objection", "clarification", "confirmation", "dispute"}
-)
-"""Entry types that must reference at least one entry."""
 
-
-class EntryBase(_Model):
-    """Fields common to every entry; subclasses fix ``type`` and the body model."""
+class Entry(BodyModel):
+    """The envelope of every entry; the registry's models fix ``type`` and the body model."""
 
     type: str
     party: Id
@@ -120,6 +130,9 @@ class EntryBase(_Model):
         for i, ref in enumerate(self.refs):
             if ref.party == self.party and ref.seq >= self.seq:
                 raise ValueError(f"refs[{i}]: a ref into the own log must point backwards")
+        registered = _TYPES.get(self.type)
+        if registered is not None and registered.check is not None:
+            registered.check(self)
         return self
 
     def to_json(self) -> dict[str, Any]:
@@ -138,136 +151,81 @@ class EntryBase(_Model):
         return Ref(party=self.party, seq=self.seq, hash=self.hash())
 
 
-class ProposeEntry(EntryBase):
-    type: Literal["propose"] = "propose"
-    body: Propose
+EntryBase = Entry
+"""The former name of :class:`Entry`."""
+
+EnvelopeCheck = Callable[[Entry], None]
+"""A check of a whole entry of one type (body against envelope); raises ValueError."""
 
 
-class SignEntry(EntryBase):
-    type: Literal["sign"] = "sign"
-    body: Sign
+@dataclass(frozen=True)
+class EntryType:
+    """A registered entry type: its name, body model, envelope model and rules."""
+
+    name: str
+    body: type[BaseModel]
+    model: type[Entry]
+    refs_required: bool
+    check: EnvelopeCheck | None
 
 
-class AdoptEntry(EntryBase):
-    type: Literal["adopt"] = "adopt"
-    body: Adopt
+_TYPES: dict[str, EntryType] = {}
+
+BODY_TYPES: dict[str, type[BaseModel]] = {}
+"""Entry type -> body model, as registered."""
+
+REFS_REQUIRED: set[str] = set()
+"""Entry types that must reference at least one entry, as registered."""
 
 
-class RefuseEntry(EntryBase):
-    type: Literal["refuse"] = "refuse"
-    body: Refuse
+def register_entry_type(
+    name: str,
+    body: type[BaseModel],
+    *,
+    refs_required: bool = False,
+    check: EnvelopeCheck | None = None,
+) -> type[Entry]:
+    """Register an entry type with its body model; returns its envelope model
+    (``<Body>Entry``: an :class:`Entry` with ``type`` fixed to ``name`` and ``body`` typed)."""
+    if name in _TYPES:
+        raise ValueError(f"entry type {name!r} is registered already")
+    tag: Any = Literal[name]  # a Literal of a run-time value
+    model = create_model(
+        f"{body.__name__}Entry",
+        __base__=Entry,
+        __module__=body.__module__,
+        type=(tag, name),
+        body=(body, ...),
+    )
+    _TYPES[name] = EntryType(name, body, model, refs_required, check)
+    BODY_TYPES[name] = body
+    if refs_required:
+        REFS_REQUIRED.add(name)
+    _adapter.cache_clear()
+    return model
 
 
-class WithdrawEntry(EntryBase):
-    type: Literal["withdraw"] = "withdraw"
-    body: Withdraw
+def entry_model(name: str) -> type[Entry]:
+    """The envelope model of a registered entry type; KeyError if it is not registered."""
+    return _TYPES[name].model
 
 
-class FinalEntry(EntryBase):
-    type: Literal["final"] = "final"
-    body: Final
-
-
-class DeclarationEntry(EntryBase):
-    type: Literal["declaration"] = "declaration"
-    body: Declaration
-
-    @model_validator(mode="after")
-    def _own_posture(self) -> Self:
-        posture = self.body.posture
-        if posture is not None and posture.party.id != self.party:
-            raise ValueError(
-                f"body.posture.party.id is {posture.party.id!r}; a party declares only its "
-                f"own posture ({self.party!r})"
-            )
-        return self
-
-
-class RevealEntry(EntryBase):
-    type: Literal["reveal"] = "reveal"
-    body: Reveal
-
-
-class NotificationEntry(EntryBase):
-    type: Literal["notification"] = "notification"
-    body: Notification
-
-
-class ObjectionEntry(EntryBase):
-    type: Literal["objection"] = "objection"
-    body: Objection
-
-
-class ClarificationRequestEntry(EntryBase):
-    type: Literal["clarification_request"] = "clarification_request"
-    body: ClarificationRequest
-
-
-class ClarificationEntry(EntryBase):
-    type: Literal["clarification"] = "clarification"
-    body: Clarification
-
-
-class AssessmentEntry(EntryBase):
-    type: Literal["assessment"] = "assessment"
-    body: Assessment
-
-
-class ConfirmationEntry(EntryBase):
-    type: Literal["confirmation"] = "confirmation"
-    body: Confirmation
-
-
-class DisputeEntry(EntryBase):
-    type: Literal["dispute"] = "dispute"
-    body: Dispute
-
-
-class WithheldEntry(EntryBase):
-    type: Literal["withheld"] = "withheld"
-    body: Withheld
-
-
-class SuspensionEntry(EntryBase):
-    type: Literal["suspension"] = "suspension"
-    body: Suspension
-
-
-Entry = Annotated[
-    ProposeEntry
-    | SignEntry
-    | AdoptEntry
-    | RefuseEntry
-    | WithdrawEntry
-    | FinalEntry
-    | DeclarationEntry
-    | RevealEntry
-    | NotificationEntry
-    | ObjectionEntry
-    | ClarificationRequestEntry
-    | ClarificationEntry
-    | AssessmentEntry
-    | ConfirmationEntry
-    | DisputeEntry
-    | WithheldEntry
-    | SuspensionEntry,
-    Field(discriminator="type"),
-]
-"""Any entry; pydantic picks the model by ``type``."""
-
-ENTRY_ADAPTER: TypeAdapter[Entry] = TypeAdapter(Entry)
-
-BODY_TYPES: dict[str, type[BaseModel]] = {
-    cls.model_fields["type"].default: cls.model_fields["body"].annotation  # type: ignore[misc]
-    for cls in EntryBase.__subclasses__()
-}
-"""Entry type -> body model."""
+@functools.cache
+def _adapter() -> TypeAdapter[Entry]:
+    models = [t.model for t in _TYPES.values()]
+    if len(models) == 1:
+        return TypeAdapter(models[0])
+    union: Any = Union[tuple(models)]  # noqa: UP007 (a union built at run time)
+    adapter: TypeAdapter[Entry] = TypeAdapter(Annotated[union, Field(discriminator="type")])
+    return adapter
 
 
 def parse_entry(value: object, *, where: str = "entry") -> Entry:
     """Validate a JSON object as an entry; raises :class:`SchemaError` naming each field."""
+    if not _TYPES:
+        raise SchemaError("no entry types are registered (import glasnost.treaty)", where=where)
     try:
-        return ENTRY_ADAPTER.validate_python(value)
+        return _adapter().validate_python(value)
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_url=False):
@@ -422,17 +380,3 @@ def _created_at(obj: dict[str, Any], where: str) -> dt.datetime:
     except ValidationError as exc:
         msg = exc.errors(include_url=False)[0]["msg"]
         raise SchemaError(f"created_at: {msg}", where=where) from None
-
-
-def check_reveal(declaration: Declaration, reveal: Reveal, *, where: str = "reveal") -> None:
-    """Check that each revealed item opens the declaration's commitment of the same label."""
-    committed = {c.label: c.commitment for c in declaration.commitments}
-    for i, item in enumerate(reveal.items):
-        at = f"{where} items[{i}] ({item.label!r})"
-        if item.label not in committed:
-            raise SchemaError("no commitment of that label in the declaration", where=at)
-        try:
-            salt = bytes.fromhex(item.salt)
-        except ValueError as exc:  # pragma: no cover - SaltHex is hex
-            raise SchemaError(str(exc), where=at) from None
-        verify_reveal(committed[item.label], salt, item.item, where=at)

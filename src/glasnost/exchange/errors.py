@@ -2,7 +2,7 @@
 
 ::
 
-    ExchangeError (ValueError)
+    ExchangeError (a GlasnostError and a ValueError; the whole tree: glasnost.errors)
     ├── CanonicalJsonError    a value with no RFC 8785 form (NaN, inf, bytes, int beyond 2^53 ...)
     ├── KeyFileError          a key file that is missing, malformed, too permissive or in the way
     ├── KeyRecordError        a new key record that does not extend the trusted one
@@ -39,14 +39,12 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
+from glasnost.errors import GlasnostError
 
-class ExchangeError(ValueError):
-    """Base of every exchange error. ``str()`` is ``"<where>: <what and why>"``."""
 
-    def __init__(self, message: str, *, where: str | None = None) -> None:
-        self.message = message
-        self.where = where
-        super().__init__(f"{where}: {message}" if where else message)
+class ExchangeError(GlasnostError, ValueError):
+    """Base of every exchange error (a :class:`~glasnost.errors.GlasnostError`). ``str()`` is
+    ``"<where>: <what and why>"``."""
 
 
 class CanonicalJsonError(ExchangeError):

@@ -37,9 +37,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from glasnost.common.ids import Id
 from glasnost.exchange.canonical import UtcDateTime, utc_iso
 from glasnost.exchange.errors import InvalidSignature, KeyFileError, KeyNotValidAtTime, UnknownKey
-from glasnost.scenario.models import Id
 
 SIG_ED25519 = 0x01
 """C2SP signed-note signature type of Ed25519 note signatures."""

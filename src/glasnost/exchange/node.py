@@ -12,7 +12,7 @@ proving and verifying need no key.
 * :meth:`Node.cosign` is the witness: it cosigns a peer's checkpoint only if the mirror holds
   the entries it covers (so the cosignature acknowledges receipt of verified entries) and only
   after the consistency proof from the largest checkpoint it cosigned before verifies; on an
-  inconsistency it keeps the evidence and refuses (:class:`~glasnost.exchange.checkpoint.Witness`).
+  inconsistency it keeps the evidence and refuses (:class:`~glasnost.exchange.witness.Witness`).
   The cosignature's timestamp is the receipt time that deadlines are measured against.
 * :meth:`Node.add_cosignatures` keeps the peers' cosignatures of the own log's checkpoints.
 
@@ -31,19 +31,18 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 
-from glasnost.exchange.bodies import Ref
 from glasnost.exchange.canonical import utc_iso
 from glasnost.exchange.checkpoint import (
     Checkpoint,
     Verifier,
-    Witness,
+    add_signatures,
     log_verifiers,
     open_note,
     parse_checkpoint,
     parse_note,
     sign_checkpoint,
 )
-from glasnost.exchange.entries import SignedEntry, parse_entry, sign_entry
+from glasnost.exchange.entries import Ref, SignedEntry, parse_entry, sign_entry
 from glasnost.exchange.errors import (
     CheckpointError,
     ConflictError,
@@ -56,6 +55,7 @@ from glasnost.exchange.errors import (
 from glasnost.exchange.keys import SIG_COSIGNATURE_V1, Administration, PartyKeys, PrivateKey
 from glasnost.exchange.store import Clock, LogStore, StoredCheckpoint, make_engine, migrate
 from glasnost.exchange.tables import LogRow, NodeIdentityRow
+from glasnost.exchange.witness import Witness
 
 __all__ = ["Acknowledgement", "Node", "Written", "witness_verifiers"]
 
@@ -246,6 +246,18 @@ class Node:
         size = self.own.size()
         note = sign_checkpoint(Checkpoint(self.own.origin, size, self.own.root(size)), key)
         return self.own.add_checkpoint(note)
+
+    def published_checkpoint(self, name: str | None = None) -> str | None:
+        """The latest checkpoint note of a log (see :meth:`log`) with the cosignature lines kept
+        for it; None before its first. For the own log, a fresh checkpoint is signed first if
+        the log has grown."""
+        store = self.log(name)
+        latest = store.latest_checkpoint()
+        if store is self.own and store.size() > (0 if latest is None else latest.size):
+            latest = self.checkpoint()
+        if latest is None:
+            return None
+        return add_signatures(latest.note, store.cosignatures(latest.size).values())
 
     def add_cosignatures(self, note: str) -> dict[str, int]:
         """Keep the followed peers' cosignatures found on a checkpoint note of the own log.

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from glasnost.errors import PhysicsError
 from glasnost.physics.rows import join_rows
 from glasnost.physics.trajectory import Trajectory
 
@@ -22,7 +23,7 @@ CONTRACT_MISS_M = 1000.0
 """A targeted trajectory is on target when it lands within 1 km."""
 
 
-class TargetingError(ValueError):
+class TargetingError(PhysicsError, ValueError):
     """Raised for inputs that cannot describe a targeting problem."""
 
 

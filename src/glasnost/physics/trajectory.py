@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from glasnost.errors import PhysicsError
 from glasnost.physics import atmosphere, frames
 from glasnost.physics.coast import (
     GravityOnly,
@@ -53,7 +54,7 @@ impact point moves by under a metre against a 1e-6 run (ICBM reentry, beta 12 t/
 J2_COAST_STEP_S = 10.0
 
 
-class GroundContactError(ArithmeticError):
+class GroundContactError(PhysicsError, ArithmeticError):
     """A trajectory's boost ends below the Earth's surface."""
 
 

@@ -48,6 +48,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from glasnost.errors import InputError
 from glasnost.physics import frames
 from glasnost.physics.constants import SPHERE
 from glasnost.physics.envelope import MIN_BURNOUT_ALTITUDE_M
@@ -153,14 +154,14 @@ def template_choices() -> str:
     return ", ".join(f"{p} {n}-stage" for p, n in pairs)
 
 
-class DerivationError(ValueError):
+class DerivationError(InputError, ValueError):
     """Figures that no stack of the template can match. ``field`` names the figure at fault
     (``range_km``, ``launch_mass_kg``, ``payload_kg``, ``template``); ``str()`` says why."""
 
     def __init__(self, field: str, reason: str) -> None:
         self.field = field
         self.reason = reason
-        super().__init__(f"{field}: {reason}")
+        super().__init__(reason, where=field)
 
 
 @dataclass(frozen=True)

@@ -12,196 +12,31 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
 
-from glasnost.scenario.models import Scenario, dotted
-
-SUFFIXES = (".yaml", ".yml", ".json")
+from glasnost.common import documents
+from glasnost.common.documents import DocumentError, Issue, issues_of
+from glasnost.scenario.models import Scenario
 
 M = TypeVar("M", bound=BaseModel)
 
-
-@dataclass(frozen=True)
-class Issue:
-    """One problem: where (dotted path, line when known) and why."""
-
-    path: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.path}: " if self.path else ""
-        at = f" (line {self.line})" if self.line is not None else ""
-        return f"{where}{self.message}{at}"
+__all__ = [
+    "Issue",
+    "ScenarioError",
+    "apply_overrides",
+    "load_model",
+    "load_scenario",
+    "scenario_to_yaml",
+    "validate_scenario",
+]
 
 
-class ScenarioError(ValueError):
+class ScenarioError(DocumentError):
     """A scenario that cannot be read or is not valid. ``str()`` is the full, precise message."""
-
-    def __init__(self, origin: str, issues: list[Issue]) -> None:
-        self.origin = origin
-        self.issues = issues
-        super().__init__("\n".join(f"{origin}: {issue}" for issue in issues))
-
-
-# --- YAML ---------------------------------------------------------------------------------------
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that refuses duplicate keys (a silent last-one-wins hides typos)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, yaml.Mark] = {}
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=True)
-            try:
-                first = seen.setdefault(key, key_node.start_mark)
-            except TypeError:  # unhashable key: the base class reports it
-                continue
-            if first is not key_node.start_mark:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"duplicate key {key!r} (first at line {first.line + 1})",
-                    key_node.start_mark,
-                )
-        return super().construct_mapping(node, deep)
-
-
-def _yaml_issue(exc: yaml.YAMLError) -> Issue:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    context = getattr(exc, "context", None)
-    reason = f"{context}, {problem}" if context else str(problem)
-    if mark is None:
-        return Issue("", f"invalid YAML: {reason}")
-    return Issue("", f"invalid YAML at line {mark.line + 1}, column {mark.column + 1}: {reason}")
-
-
-def _parse_yaml(text: str, origin: str) -> tuple[Any, yaml.Node | None]:
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = None if node is None else loader.construct_document(node)
-    except yaml.YAMLError as exc:
-        raise ScenarioError(origin, [_yaml_issue(exc)]) from None
-    finally:
-        loader.dispose()
-    return data, node
-
-
-def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
-    """1-based line of the YAML node at loc, or of its deepest existing ancestor."""
-    if node is None:
-        return None
-    line = node.start_mark.line + 1
-    for part in loc:
-        child: yaml.Node | None = None
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
-                    child = value_node
-                    line = key_node.start_mark.line + 1
-                    break
-        elif (
-            isinstance(node, yaml.SequenceNode)
-            and isinstance(part, int)
-            and 0 <= part < len(node.value)
-        ):
-            child = node.value[part]
-            line = child.start_mark.line + 1
-        if child is None:
-            break
-        node = child
-    return line
-
-
-# --- pydantic errors -> issues ------------------------------------------------------------------
-
-
-def _model_at(
-    loc: tuple[int | str, ...], root: type[BaseModel] = Scenario
-) -> type[BaseModel] | None:
-    """The model class whose fields live at loc (for listing the valid keys)."""
-    model: type[BaseModel] = root
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(part)
-        if field is None:
-            return None
-        nested = _nested_model(field.annotation)
-        if nested is None:
-            return None
-        model = nested
-    return model
-
-
-def _nested_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _nested_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _reason(err: ErrorDetails, root: type[BaseModel] = Scenario) -> str:
-    kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
-    if kind == "scenario":
-        return str(ctx["reason"])
-    if kind == "missing":
-        return "required field missing"
-    if kind == "extra_forbidden":
-        model = _model_at(err["loc"][:-1], root)
-        valid = f"; valid fields: {', '.join(model.model_fields)}" if model else ""
-        return f"unknown field{valid}"
-    bounds = {
-        "greater_than_equal": ">=",
-        "greater_than": ">",
-        "less_than_equal": "<=",
-        "less_than": "<",
-    }
-    if kind in bounds:
-        limit = next(iter(ctx.values()))
-        shown = f"{limit:g}" if isinstance(limit, float) else str(limit)
-        return f"must be {bounds[kind]} {shown}, got {value!r}"
-    if kind == "literal_error":
-        return f"must be {ctx['expected']}, got {value!r}"
-    if kind == "string_pattern_mismatch":
-        return f"{value!r} is not an id: use a letter, then letters, digits, '_' or '-'"
-    if kind == "finite_number":
-        return "must be a finite number"
-    msg = err["msg"]
-    for prefix in ("Value error, ", "Assertion failed, "):
-        msg = msg.removeprefix(prefix)
-    msg = msg.replace("Input should be", "must be").replace("Input should have", "must have")
-    if isinstance(value, str | int | float | bool) or value is None:
-        msg += f", got {value!r}"
-    return msg
-
-
-def _issues(
-    exc: ValidationError, node: yaml.Node | None = None, root: type[BaseModel] = Scenario
-) -> list[Issue]:
-    errs = exc.errors(include_url=False)
-    # A list whose items failed also reports "too short" (the failed items do not count): noise.
-    inner = {err["loc"][:n] for err in errs for n in range(len(err["loc"]))}
-    return [
-        Issue(dotted(err["loc"]), _reason(err, root), _line_of(node, err["loc"]))
-        for err in errs
-        if not (err["type"] == "too_short" and err["loc"] in inner)
-    ]
 
 
 # --- public API ---------------------------------------------------------------------------------
@@ -221,7 +56,7 @@ def _validate(data: Any, origin: str, node: yaml.Node | None) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(origin, _issues(exc, node)) from None
+        raise ScenarioError(origin, issues_of(exc, Scenario, node)) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -230,44 +65,9 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def load_model(path: str | Path, model: type[M], *, what: str = "document") -> M:
-    """Read a YAML or JSON file and validate it as ``model``; every problem is an
-    :class:`Issue` of a :class:`ScenarioError` (file, dotted path, reason, line)."""
-    path = Path(path)
-    origin = str(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ScenarioError(
-            origin,
-            [Issue("", f"unknown file type {suffix or '(none)'!r}; use .yaml, .yml or .json")],
-        )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(origin, [Issue("", "no such file")]) from None
-    except IsADirectoryError:
-        raise ScenarioError(origin, [Issue("", f"is a directory, not a {what} file")]) from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(origin, [Issue("", f"not UTF-8 text ({exc.reason})")]) from None
-    except OSError as exc:
-        raise ScenarioError(origin, [Issue("", f"cannot read: {exc.strerror}")]) from None
-    node: yaml.Node | None = None
-    if suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ScenarioError(
-                origin,
-                [Issue("", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")],
-            ) from None
-    else:
-        data, node = _parse_yaml(text, origin)
-    if not isinstance(data, dict):
-        got = "an empty document" if data is None else f"a {type(data).__name__}"
-        raise ScenarioError(origin, [Issue("", f"expected a mapping of {what} fields, got {got}")])
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(origin, _issues(exc, node, model)) from None
+    """Read a YAML or JSON file as ``model`` (:func:`glasnost.common.documents.load_model`);
+    problems raise :class:`ScenarioError`."""
+    return documents.load_model(path, model, what=what, error=ScenarioError)
 
 
 def scenario_to_data(scenario: Scenario) -> dict[str, Any]:
@@ -338,7 +138,7 @@ def apply_overrides(scenario: Scenario, assignments: list[str] | tuple[str, ...]
         return Scenario.model_validate(data)
     except ValidationError as exc:
         origin = "--set " + " ".join(assignments)
-        raise ScenarioError(origin, _issues(exc)) from None
+        raise ScenarioError(origin, issues_of(exc, Scenario)) from None
 
 
 def _assign(data: Any, parts: list[str], value: Any, origin: str) -> None:

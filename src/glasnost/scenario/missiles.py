@@ -18,6 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from glasnost.errors import InputError
 from glasnost.physics.vehicle import Stage, Vehicle
 
 DEFAULT_REENTRY_BETA_KG_M2 = 1.2e4
@@ -25,7 +26,7 @@ DEFAULT_REENTRY_BETA_KG_M2 = 1.2e4
 order of magnitude for slender conical RVs); an assumption for every missile of the catalog."""
 
 
-class UnknownMissileError(KeyError):
+class UnknownMissileError(InputError, KeyError):
     """No missile type of the catalog has this id."""
 
 

@@ -38,7 +38,6 @@ from pydantic import (
     ConfigDict,
     Field,
     JsonValue,
-    StringConstraints,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -47,6 +46,8 @@ from pydantic import (
 from pydantic.config import JsonDict
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from glasnost.common.ids import Id
+from glasnost.common.ids import dotted as dotted  # re-exported: the scenario tests use it
 from glasnost.physics.vehicle import Stage, Vehicle
 from glasnost.scenario.missiles import (
     Derivation,
@@ -72,13 +73,6 @@ VERTICAL_RISE_S = 2.0
 PITCH_OVER_S = 6.0
 """Default pitch-over duration of a staged interceptor (s), as for the catalog's missiles."""
 
-ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
-
-Id = Annotated[
-    str,
-    StringConstraints(pattern=ID_PATTERN),
-    Field(description="Identifier: a letter, then letters, digits, '_' or '-'."),
-]
 Basis = Literal["published", "assumed", "declared"]
 InterceptorModel = Literal["flyout", "burnout-delay", "straight-boost"]
 ThreatShape = Literal["min-energy", "lofted", "depressed"]
@@ -1217,14 +1211,3 @@ def _by_id(entries: tuple[_T, ...], ident: str, kind: str) -> _T:
 
 def _unknown(kind: str, ident: str, known: set[str]) -> str:
     return f"unknown {kind} {ident!r}; known: {', '.join(sorted(known)) or '(none)'}"
-
-
-def dotted(loc: tuple[str | int, ...]) -> str:
-    """('parties', 1, 'radars', 0) -> 'parties[1].radars[0]'."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out

@@ -87,6 +87,7 @@ import anyio.to_thread
 import httpx
 from fastapi import Depends, HTTPException, Request
 
+from glasnost.errors import GlasnostError
 from glasnost.exchange.canonical import utc_iso
 from glasnost.exchange.errors import InvalidSignature, UnknownKey
 from glasnost.exchange.keys import SIGNATURE_BYTES, PartyKeys, PrivateKey, decode_base64
@@ -159,7 +160,7 @@ Role = Literal["party", "observer"]
 Clock = Callable[[], float]
 
 
-class AuthError(Exception):
+class AuthError(GlasnostError):
     """A request that is not authenticated (status 401) or not allowed (403)."""
 
     def __init__(self, status: int, message: str) -> None:

@@ -46,8 +46,9 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from glasnost.errors import GlasnostError
 from glasnost.exchange.canonical import utc_iso
-from glasnost.exchange.errors import EntryNotFound, ExchangeError, LogNotFound
+from glasnost.exchange.errors import EntryNotFound, LogNotFound
 from glasnost.exchange.node import Node
 from glasnost.service.pages import (
     agreement,
@@ -387,12 +388,12 @@ def install_dashboard(
     html_errors(_Denied, lambda exc: 403)
     html_errors(StarletteHTTPException, lambda exc: getattr(exc, "status_code", 500))
     html_errors(RequestValidationError, lambda exc: 400)
-    html_errors(ExchangeError, _exchange_status)
+    html_errors(GlasnostError, _page_status)
     html_errors(Exception, lambda exc: 500)
     return site
 
 
-def _exchange_status(exc: Exception) -> int:
+def _page_status(exc: Exception) -> int:
     return 404 if isinstance(exc, (LogNotFound, EntryNotFound)) else 500
 
 

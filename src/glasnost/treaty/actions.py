@@ -26,7 +26,11 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from glasnost.exchange.bodies import (
+from glasnost.errors import TreatyError
+from glasnost.exchange.node import Node, Written
+from glasnost.exchange.store import StoredCheckpoint
+from glasnost.treaty.agreement import Agreement
+from glasnost.treaty.bodies import (
     Adopt,
     CheckpointRef,
     Final,
@@ -37,9 +41,6 @@ from glasnost.exchange.bodies import (
     Suspension,
     Withdraw,
 )
-from glasnost.exchange.node import Node, Written
-from glasnost.exchange.store import StoredCheckpoint
-from glasnost.treaty.agreement import Agreement
 from glasnost.treaty.lifecycle import Lifecycle, lifecycle
 from glasnost.treaty.logs import views_of_node
 
@@ -60,7 +61,7 @@ Kind = Literal["propose", "sign", "final", "adopt", "refuse", "withdraw"]
 """The actions :func:`take` checks and writes."""
 
 
-class LifecycleError(ValueError):
+class LifecycleError(TreatyError, ValueError):
     """An agreement action the lifecycle would give no effect: which and why."""
 
 

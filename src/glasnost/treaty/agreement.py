@@ -23,9 +23,10 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from glasnost.common.documents import load_model
+from glasnost.common.ids import Id
 from glasnost.exchange.canonical import canonical_json, sha256_hex
-from glasnost.scenario.loading import load_model
-from glasnost.scenario.models import Criterion, Id
+from glasnost.scenario.models import Criterion
 
 __all__ = [
     "Agreement",
@@ -50,7 +51,7 @@ EventType = Literal[
     "exercise",
     "other",
 ]
-"""The notification event types (as :class:`glasnost.exchange.bodies.Notification`)."""
+"""The notification event types (as :class:`glasnost.treaty.bodies.Notification`)."""
 
 DataCategory = Literal[
     "interceptor_sites",
@@ -218,7 +219,7 @@ class Agreement(_Model):
 
 def load_agreement(path: str | Path) -> Agreement:
     """Read and validate an agreement file (.yaml, .yml or .json); errors name file, path,
-    reason and line (:class:`glasnost.scenario.loading.ScenarioError`)."""
+    reason and line (:class:`glasnost.common.documents.DocumentError`)."""
     return load_model(path, Agreement, what="agreement")
 
 

@@ -71,19 +71,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from glasnost.exchange.bodies import Declaration, Notification
 from glasnost.exchange.canonical import utc_iso
-from glasnost.exchange.entries import (
-    AssessmentEntry,
-    ClarificationEntry,
-    ClarificationRequestEntry,
-    ConfirmationEntry,
-    DeclarationEntry,
-    DisputeEntry,
-    NotificationEntry,
-    ObjectionEntry,
-)
 from glasnost.treaty.agreement import Agreement
+from glasnost.treaty.bodies import (
+    Assessment,
+    Clarification,
+    ClarificationRequest,
+    Confirmation,
+    Declaration,
+    Dispute,
+    Notification,
+    Objection,
+)
 from glasnost.treaty.declarations import ForcesPoint, review
 from glasnost.treaty.findings import Finding
 from glasnost.treaty.lifecycle import Lifecycle, lifecycle
@@ -265,7 +264,7 @@ class _Rules:
 
     def declarations(self, party: str) -> list[tuple[LoggedEntry, Declaration]]:
         return [
-            (e, e.entry.body) for e in self.entries[party] if isinstance(e.entry, DeclarationEntry)
+            (e, e.entry.body) for e in self.entries[party] if isinstance(e.entry.body, Declaration)
         ]
 
     def oblige(
@@ -419,7 +418,7 @@ def _notifications(rules: _Rules) -> None:
         notes = [
             (e, e.entry.body)
             for e in rules.entries[party]
-            if isinstance(e.entry, NotificationEntry) and rules.before_end(e.created_at)
+            if isinstance(e.entry.body, Notification) and rules.before_end(e.created_at)
         ]
         pres = [(e, n) for e, n in notes if n.phase == "pre_event"]
         posts = [(e, n) for e, n in notes if n.phase == "post_event"]
@@ -520,12 +519,12 @@ def _responses(rules: _Rules) -> None:
             request = entry.entry
             if not rules.before_end(entry.created_at):
                 continue
-            if isinstance(request, ObjectionEntry):
+            if isinstance(request.body, Objection):
                 period = dt.timedelta(days=responses.objection_days)
                 kind, what = "objection_response", f"the objection {entry.ref}"
                 what += f" ({request.body.subject})"
                 response_due = None
-            elif isinstance(request, ClarificationRequestEntry):
+            elif isinstance(request.body, ClarificationRequest):
                 period = dt.timedelta(days=responses.clarification_days)
                 kind, what = "clarification_response", f"the clarification request {entry.ref}"
                 response_due = request.body.response_due
@@ -545,7 +544,7 @@ def _responses(rules: _Rules) -> None:
                         for e in rules.entries[party]
                         if _refs(e, entry)
                         and (
-                            kind == "objection_response" or isinstance(e.entry, ClarificationEntry)
+                            kind == "objection_response" or isinstance(e.entry.body, Clarification)
                         )
                     ]
                 )
@@ -568,11 +567,11 @@ def _assessments(rules: _Rules) -> None:
         e
         for entries in rules.entries.values()
         for e in entries
-        if isinstance(e.entry, AssessmentEntry)
+        if isinstance(e.entry.body, Assessment)
     ]
     for entries in rules.entries.values():
         for answer in entries:
-            if isinstance(answer.entry, ConfirmationEntry | DisputeEntry) and not any(
+            if isinstance(answer.entry.body, Confirmation | Dispute) and not any(
                 a.party != answer.party and _refs(answer, a) for a in assessments
             ):
                 refs = ", ".join(entry_label(r.party, r.seq) for r in answer.entry.refs) or "none"
@@ -585,7 +584,7 @@ def _assessments(rules: _Rules) -> None:
                 )
     for party, entries in rules.entries.items():
         for entry in entries:
-            if not isinstance(entry.entry, AssessmentEntry):
+            if not isinstance(entry.entry.body, Assessment):
                 continue
             assessment = entry.entry.body
             answers = sorted(
@@ -594,16 +593,16 @@ def _assessments(rules: _Rules) -> None:
                     for other, es in rules.entries.items()
                     if other != party
                     for e in es
-                    if isinstance(e.entry, ConfirmationEntry | DisputeEntry) and _refs(e, entry)
+                    if isinstance(e.entry.body, Confirmation | Dispute) and _refs(e, entry)
                 ),
                 key=lambda e: (e.created_at, e.party, e.seq),
             )
             last = answers[-1] if answers else None
             status: Literal["pending", "confirmed", "disputed"] = "pending"
             note = ""
-            if last is not None and isinstance(last.entry, DisputeEntry):
+            if last is not None and isinstance(last.entry.body, Dispute):
                 status, note = "disputed", last.entry.body.reason
-            elif last is not None and isinstance(last.entry, ConfirmationEntry):
+            elif last is not None and isinstance(last.entry.body, Confirmation):
                 status = "confirmed"
                 if last.entry.body.result_sha256 != assessment.result_sha256:
                     status = "disputed"

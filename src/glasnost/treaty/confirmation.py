@@ -33,13 +33,14 @@ from typing import Literal, TypeVar
 from pydantic import ValidationError
 
 from glasnost import __version__
-from glasnost.exchange import bodies
-from glasnost.exchange.bodies import Confirmation, Declaration, DeclaredPosture, Dispute, Ref
+from glasnost.errors import TreatyError
 from glasnost.exchange.canonical import utc_iso
 from glasnost.exchange.node import Node, Written
 from glasnost.scenario.builtin import builtin_scenario
 from glasnost.scenario.models import AssessmentSettings, Party, Scenario
+from glasnost.treaty import bodies
 from glasnost.treaty.agreement import Agreement
+from glasnost.treaty.bodies import Confirmation, Declaration, DeclaredPosture, Dispute, Ref
 from glasnost.treaty.digest import (
     PRECISION,
     RESULT_FORMAT,
@@ -87,7 +88,7 @@ _MAX_LISTED = 20  # differences named in a dispute before "and N more"
 _V = TypeVar("_V")
 
 
-class ConfirmationError(ValueError):
+class ConfirmationError(TreatyError, ValueError):
     """The confirmation workflow cannot proceed: what is missing or inconsistent, and where."""
 
 

@@ -1,7 +1,7 @@
 """What a declaration says: the categories it covers, how it differs from the party's previous
 declaration, whether that difference adds up, and its strategic forces against the limits.
 
-Pure functions on the bodies of :mod:`glasnost.exchange.bodies`; :func:`review` applies them to
+Pure functions on the bodies of :mod:`glasnost.treaty.bodies`; :func:`review` applies them to
 one party's declarations and :mod:`glasnost.treaty.compliance` to the logs.
 
 **Categories.** A posture in clear covers every category of the agreement: its lists always
@@ -48,8 +48,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from glasnost.exchange.bodies import Declaration, DeclaredPosture, PlannedChange, StrategicForces
 from glasnost.treaty.agreement import Agreement, ReductionStep
+from glasnost.treaty.bodies import Declaration, DeclaredPosture, PlannedChange, StrategicForces
 from glasnost.treaty.findings import Finding
 
 __all__ = [

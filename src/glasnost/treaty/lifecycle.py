@@ -32,6 +32,7 @@ from typing import Any
 
 from glasnost.exchange.canonical import utc_iso
 from glasnost.treaty.agreement import Agreement
+from glasnost.treaty.bodies import Propose
 from glasnost.treaty.findings import Finding
 from glasnost.treaty.logs import LoggedEntry, LogView
 
@@ -160,7 +161,7 @@ def lifecycle(
         (
             e
             for e in actions
-            if e.type == "propose" and e.entry.body.text_sha256 == text_hash  # type: ignore[union-attr]
+            if isinstance(e.entry.body, Propose) and e.entry.body.text_sha256 == text_hash
         ),
         None,
     )  # found first: a signature written in the same second as the proposal still counts

@@ -16,12 +16,12 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from glasnost.exchange.bodies import Ref
 from glasnost.exchange.checkpoint import open_note
 from glasnost.exchange.entries import Entry, SignedEntry, parse_entry
 from glasnost.exchange.keys import Administration, PartyKeys
 from glasnost.exchange.node import Node, witness_verifiers
 from glasnost.exchange.store import LogStore
+from glasnost.treaty.bodies import Ref
 
 __all__ = ["LogView", "LoggedEntry", "entry_label", "parse_entry_label", "views_of_node"]
 

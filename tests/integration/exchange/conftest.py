@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from glasnost.exchange.entries import NotificationEntry, SignedEntry, sign_entry
+from glasnost.exchange.entries import SignedEntry, sign_entry
 from glasnost.exchange.keys import Administration, PartyKeys, PrivateKey
 from glasnost.exchange.store import make_engine, migrate
+from glasnost.treaty.bodies import NotificationEntry
 
 POSTGRES_ENV = "GLASNOST_TEST_POSTGRES_URL"
 START = dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC)

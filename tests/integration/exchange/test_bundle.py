@@ -35,7 +35,7 @@ from glasnost.exchange.checkpoint import (
     parse_note,
     sign_checkpoint,
 )
-from glasnost.exchange.entries import NotificationEntry, sign_entry
+from glasnost.exchange.entries import sign_entry
 from glasnost.exchange.errors import (
     BundleError,
     CheckpointError,
@@ -50,6 +50,7 @@ from glasnost.exchange.errors import (
 )
 from glasnost.exchange.keys import SIG_COSIGNATURE_V1, PrivateKey, generate_key
 from glasnost.exchange.store import LogStore, make_engine, migrate
+from glasnost.treaty.bodies import NotificationEntry
 from tests.integration.exchange.conftest import START, Party, make_party
 
 Bundle = dict[str, Any]

@@ -24,12 +24,7 @@ from alembic.migration import MigrationContext
 
 from glasnost.exchange import merkle
 from glasnost.exchange.checkpoint import Checkpoint, Verifier, cosign, sign_checkpoint
-from glasnost.exchange.entries import (
-    MAX_ENTRY_BYTES,
-    NotificationEntry,
-    SignedEntry,
-    sign_entry,
-)
+from glasnost.exchange.entries import MAX_ENTRY_BYTES, SignedEntry, sign_entry
 from glasnost.exchange.errors import (
     CheckpointError,
     EntryNotFound,
@@ -47,6 +42,7 @@ from glasnost.exchange.keys import (
     generate_key,
 )
 from glasnost.exchange.store import Base, LogStore, make_engine, migrate
+from glasnost.treaty.bodies import NotificationEntry
 from tests.integration.exchange.conftest import POSTGRES_ENV, START, Party
 
 
@@ -349,7 +345,8 @@ def test_two_writers_never_append_the_same_seq(store: LogStore, us: Party) -> No
 
 WRITER = """
 import datetime as dt, random, sys
-from glasnost.exchange.entries import NotificationEntry, sign_entry
+from glasnost.exchange.entries import sign_entry
+from glasnost.treaty.bodies import NotificationEntry
 from glasnost.exchange.keys import PartyKeys, PrivateKey
 from glasnost.exchange.store import LogStore, make_engine
 db, origin, seed = sys.argv[1:4]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from glasnost.exchange.entries import NotificationEntry, SignedEntry, sign_entry
+from glasnost.exchange.entries import SignedEntry, sign_entry
 from glasnost.exchange.keys import (
     Administration,
     PartyKeys,
@@ -32,6 +32,7 @@ from glasnost.exchange.keys import (
 )
 from glasnost.exchange.node import Node
 from glasnost.service.auth import RequestSigner
+from glasnost.treaty.bodies import NotificationEntry
 
 GLASNOST = Path(sys.executable).parent / "glasnost"
 """The ``glasnost`` console script of the interpreter running the tests."""

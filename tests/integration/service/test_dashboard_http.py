@@ -19,18 +19,17 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from glasnost.exchange import bodies
-from glasnost.exchange.bodies import Ref
 from glasnost.exchange.node import Node
-from glasnost.exchange.postures import declaration_from_scenario
 from glasnost.scenario.builtin import builtin_scenario
 from glasnost.service.app import ServiceSettings, create_app
 from glasnost.service.dashboard import COOKIE
 from glasnost.service.sync import sync_once
-from glasnost.treaty import actions
+from glasnost.treaty import actions, bodies
 from glasnost.treaty.agreement import builtin_agreement
+from glasnost.treaty.bodies import Ref
 from glasnost.treaty.confirmation import scenario_from_declarations, scenario_sha256
 from glasnost.treaty.logs import views_of_node
+from glasnost.treaty.postures import declaration_from_scenario
 
 from .conftest import serve
 from .nodes import init_node, make_party

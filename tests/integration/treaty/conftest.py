@@ -20,11 +20,12 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from glasnost.exchange.bodies import Ref
-from glasnost.exchange.checkpoint import add_signatures
 from glasnost.exchange.keys import Administration, PartyKeys, PrivateKey
+from glasnost.exchange.local_peer import LocalPeer
 from glasnost.exchange.node import Node, Written
+from glasnost.exchange.replication import pull
 from glasnost.treaty.agreement import Agreement, builtin_agreement
+from glasnost.treaty.bodies import Ref
 from glasnost.treaty.logs import LogView, views_of_node
 
 START = dt.datetime(2026, 1, 10, 9, tzinfo=dt.UTC)
@@ -120,15 +121,10 @@ class Pair:
             side.use_administration(side.record.administrations.index(in_office))
 
     def deliver(self, sender: Side, receiver: Side) -> None:
-        """What a sync does, in-process: checkpoint the sender's log, mirror its new entries at
-        the receiver, cosign there (at the clock's time) and return the cosignature."""
-        if sender.node.own.size() == 0:
-            return
-        checkpoint = sender.node.checkpoint()
-        mirror = receiver.node.log(sender.party)
-        mirror.append(sender.node.own.entries(mirror.size(), checkpoint.size))
-        line = receiver.node.cosign(checkpoint.note)
-        sender.node.add_cosignatures(add_signatures(checkpoint.note, [line]))
+        """What a sync's pull does, in-process: the receiver pulls the sender's log (a fresh
+        checkpoint, its new entries), cosigns it at the clock's time and returns the
+        cosignature (:func:`glasnost.exchange.replication.pull` with a ``LocalPeer``)."""
+        pull(receiver.node, LocalPeer(lambda: sender.node, receiver.party))
 
     def exchange(self) -> None:
         """Both directions."""

@@ -19,14 +19,14 @@ from typing import Any
 
 import pytest
 
-from glasnost.exchange.bodies import Declaration, PlannedChange, Ref
 from glasnost.exchange.commitments import commitment_of
-from glasnost.exchange.postures import declaration_from_scenario
 from glasnost.scenario.builtin import builtin_scenario
 from glasnost.treaty import actions
 from glasnost.treaty.agreement import builtin_agreement
+from glasnost.treaty.bodies import Declaration, PlannedChange, Ref
 from glasnost.treaty.compliance import STATUSES, Compliance, Obligation, compliance
 from glasnost.treaty.declarations import Notice, review
+from glasnost.treaty.postures import declaration_from_scenario
 from tests.integration.treaty.conftest import Pair, Side, copy_pair, new_pair
 
 pytestmark = pytest.mark.integration

@@ -19,12 +19,10 @@ from pathlib import Path
 import pytest
 
 from glasnost.defense.assessment import Assessment, assess
-from glasnost.exchange import bodies
-from glasnost.exchange.bodies import Confirmation, Dispute, Ref
-from glasnost.exchange.postures import declaration_from_scenario
 from glasnost.scenario.builtin import builtin_scenario
 from glasnost.scenario.models import Criterion, Scenario
-from glasnost.treaty import confirmation, digest
+from glasnost.treaty import bodies, confirmation, digest
+from glasnost.treaty.bodies import Confirmation, Dispute, Ref
 from glasnost.treaty.confirmation import (
     NOT_IN_LOGS,
     SOFTWARE,
@@ -39,6 +37,7 @@ from glasnost.treaty.confirmation import (
 )
 from glasnost.treaty.lifecycle import lifecycle
 from glasnost.treaty.logs import LoggedEntry
+from glasnost.treaty.postures import declaration_from_scenario
 from tests.integration.treaty.conftest import Pair
 from tests.integration.treaty.test_lifecycle import sign_both
 

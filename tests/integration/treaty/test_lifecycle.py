@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from glasnost.exchange.bodies import Ref
 from glasnost.treaty import actions
+from glasnost.treaty.bodies import Ref
 from glasnost.treaty.lifecycle import lifecycle
 from tests.integration.treaty.conftest import Pair
 

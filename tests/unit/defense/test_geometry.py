@@ -16,10 +16,10 @@ from glasnost.defense.geometry import (
     radar_footprints,
     threat_rcs_m2,
 )
-from glasnost.exchange.postures import declared_posture
 from glasnost.physics.constants import EARTH_MODELS
 from glasnost.report.geo import assessment_geojson
 from glasnost.scenario.models import Scenario
+from glasnost.treaty.postures import declared_posture
 from tests.unit.report import small_assessment
 
 

@@ -16,6 +16,7 @@ from types import ModuleType
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+import glasnost.treaty  # noqa: F401 (registers the agreement's entry types)
 from glasnost.exchange.entries import BODY_TYPES, REFS_REQUIRED
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -9,13 +9,12 @@ import math
 
 import pytest
 
-from glasnost.exchange.bodies import Assessment, Declaration, DeclaredPosture
 from glasnost.exchange.canonical import sha256_hex
 from glasnost.exchange.entries import parse_entry
 from glasnost.exchange.keys import Administration, PartyKeys, PrivateKey
-from glasnost.exchange.postures import declaration_from_scenario, declared_posture
 from glasnost.scenario.builtin import builtin_scenario
 from glasnost.treaty.agreement import builtin_agreement
+from glasnost.treaty.bodies import Assessment, Declaration, DeclaredPosture
 from glasnost.treaty.confirmation import (
     SOFTWARE,
     ConfirmationError,
@@ -28,6 +27,7 @@ from glasnost.treaty.confirmation import (
     scenario_sha256,
 )
 from glasnost.treaty.logs import LoggedEntry, LogView
+from glasnost.treaty.postures import declaration_from_scenario, declared_posture
 
 T0 = dt.datetime(2026, 1, 10, tzinfo=dt.UTC)
 AGREEMENT = builtin_agreement()

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from glasnost.defense.geometry import ground_tracks
-from glasnost.exchange.bodies import Assessment as AssessmentBody
 from glasnost.report.html import LABELS, heatmap, world_map
 from glasnost.scenario.models import Scenario
 from glasnost.service.pages.common import PLOT_LOCK, Site
+from glasnost.treaty.bodies import Assessment as AssessmentBody
 from glasnost.treaty.compliance import compliance
 from glasnost.treaty.confirmation import (
     ConfirmationError,

@@ -22,10 +22,10 @@ from glasnost.defense.geometry import (
     radar_footprints,
     threat_rcs_m2,
 )
-from glasnost.exchange.bodies import Declaration, DeclaredPosture
 from glasnost.physics.constants import EARTH_MODELS
 from glasnost.report import maps
 from glasnost.service.pages.common import PLOT_LOCK, Site
+from glasnost.treaty.bodies import Declaration, DeclaredPosture
 from glasnost.treaty.confirmation import EARTH, latest_declarations
 from glasnost.treaty.declarations import posture_changes
 from glasnost.treaty.logs import LoggedEntry

@@ -1,7 +1,12 @@
-"""Entry bodies: the typed, validated content of each kind of log entry (DESIGN.md, Ledger).
+"""Entry bodies: the typed, validated content of each kind of log entry (DESIGN.md, Ledger),
+and their registration with the ledger (:func:`glasnost.exchange.entries.register_entry_type`).
 
 Every model forbids unknown fields. A declaration's posture reuses the scenario models of the
-assessment, so a declared posture is assessed as it stands.
+assessment (:class:`~glasnost.scenario.models.Party` with its interceptor sites, radars and
+launch bases, and the :class:`~glasnost.scenario.models.InterceptorType` and
+:class:`~glasnost.scenario.models.MissileTypeRef` it uses), so a declared posture is assessed as
+it stands. Importing this module (``glasnost.treaty`` does) registers every entry type; the
+envelope models it gets back (``DeclarationEntry``, ...) are named here.
 """
 
 from __future__ import annotations
@@ -10,51 +15,30 @@ import datetime as dt
 from typing import Annotated, Literal, Self
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     JsonValue,
     StringConstraints,
     model_validator,
 )
 
-from glasnost.exchange.canonical import MAX_SAFE_INTEGER, UtcDateTime
-from glasnost.exchange.keys import decode_base64
-from glasnost.scenario.models import CriterionId, Id, InterceptorType, MissileTypeRef, Party
+from glasnost.common.ids import Id
+from glasnost.exchange.canonical import UtcDateTime
+from glasnost.exchange.commitments import verify_reveal
+from glasnost.exchange.entries import BodyModel as _Model
+from glasnost.exchange.entries import CheckpointRef as CheckpointRef  # re-exported
+from glasnost.exchange.entries import (
+    Entry,
+    HashB64,
+    Seq,
+    Sha256Hex,
+    Text,
+    register_entry_type,
+)
+from glasnost.exchange.entries import Ref as Ref  # re-exported: the agreement's entries cite
+from glasnost.exchange.errors import SchemaError
+from glasnost.scenario.models import CriterionId, InterceptorType, MissileTypeRef, Party
 
-Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 SaltHex = Annotated[str, StringConstraints(pattern=r"^(?:[0-9a-f]{2}){16,64}$")]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
-Seq = Annotated[int, Field(ge=0, le=MAX_SAFE_INTEGER)]
-
-
-def _hash_b64(value: str) -> str:
-    decode_base64(value, 32, "hash")
-    return value
-
-
-HashB64 = Annotated[str, AfterValidator(_hash_b64), Field(description="base64 of 32 bytes")]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Ref(_Model):
-    """A position in a party's log and the hex SHA-256 of the entry bytes found there."""
-
-    party: Id
-    seq: Seq
-    hash: Sha256Hex
-
-
-class CheckpointRef(_Model):
-    """A checkpoint by origin, tree size and base64 root hash."""
-
-    origin: Text
-    size: Seq
-    root_hash: HashB64
 
 
 # --- agreement actions --------------------------------------------------------------------------
@@ -351,3 +335,49 @@ class Suspension(_Model):
     reason: Text
     effective: UtcDateTime
     until: UtcDateTime | None = None
+
+
+# --- registration with the ledger ---------------------------------------------------------------
+
+
+def _own_posture(entry: Entry) -> None:
+    """A party declares only its own posture."""
+    posture = getattr(entry.body, "posture", None)
+    if posture is not None and posture.party.id != entry.party:
+        raise ValueError(
+            f"body.posture.party.id is {posture.party.id!r}; a party declares only its "
+            f"own posture ({entry.party!r})"
+        )
+
+
+ProposeEntry = register_entry_type("propose", Propose)
+SignEntry = register_entry_type("sign", Sign, refs_required=True)
+AdoptEntry = register_entry_type("adopt", Adopt, refs_required=True)
+RefuseEntry = register_entry_type("refuse", Refuse)
+WithdrawEntry = register_entry_type("withdraw", Withdraw)
+FinalEntry = register_entry_type("final", Final)
+DeclarationEntry = register_entry_type("declaration", Declaration, check=_own_posture)
+RevealEntry = register_entry_type("reveal", Reveal, refs_required=True)
+NotificationEntry = register_entry_type("notification", Notification)
+ObjectionEntry = register_entry_type("objection", Objection, refs_required=True)
+ClarificationRequestEntry = register_entry_type("clarification_request", ClarificationRequest)
+ClarificationEntry = register_entry_type("clarification", Clarification, refs_required=True)
+AssessmentEntry = register_entry_type("assessment", Assessment)
+ConfirmationEntry = register_entry_type("confirmation", Confirmation, refs_required=True)
+DisputeEntry = register_entry_type("dispute", Dispute, refs_required=True)
+WithheldEntry = register_entry_type("withheld", Withheld)
+SuspensionEntry = register_entry_type("suspension", Suspension)
+
+
+def check_reveal(declaration: Declaration, reveal: Reveal, *, where: str = "reveal") -> None:
+    """Check that each revealed item opens the declaration's commitment of the same label."""
+    committed = {c.label: c.commitment for c in declaration.commitments}
+    for i, item in enumerate(reveal.items):
+        at = f"{where} items[{i}] ({item.label!r})"
+        if item.label not in committed:
+            raise SchemaError("no commitment of that label in the declaration", where=at)
+        try:
+            salt = bytes.fromhex(item.salt)
+        except ValueError as exc:  # pragma: no cover - SaltHex is hex
+            raise SchemaError(str(exc), where=at) from None
+        verify_reveal(committed[item.label], salt, item.item, where=at)

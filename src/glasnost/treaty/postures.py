@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from glasnost.exchange.bodies import Declaration, DeclaredPosture, PlannedChange, StrategicForces
 from glasnost.scenario.models import Party, Scenario
+from glasnost.treaty.bodies import Declaration, DeclaredPosture, PlannedChange, StrategicForces
 
 
 def strategic_forces(

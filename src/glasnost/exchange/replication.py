@@ -1,0 +1,317 @@
+"""The replication protocol between two nodes: pull the peer's log, push the own, one rule for
+"does this checkpoint extend the one I hold".
+
+:func:`check_extends` is that rule. A new signed checkpoint extends a kept one of the same log
+when it is not smaller (else: a truncated log), has the same root at the same size (else: two
+histories), and, when larger, the RFC 9162 consistency proof from the kept one verifies (else:
+the history was rewritten). Any tree extends the empty one. A failure is returned as
+:class:`~glasnost.exchange.errors.Evidence` (both signed notes and the proof); the witness
+(:mod:`glasnost.exchange.witness`), :func:`pull` and the bundle import
+(:mod:`glasnost.exchange.bundle`) all decide with it.
+
+A :class:`Peer` is the other node as this node sees it: its identity, its log (checkpoint,
+entries, consistency proofs) and what it holds of ours (:meth:`Peer.mirror_state`), and the
+three writes of a sync (push entries to its mirror, submit a checkpoint to its witness, return
+our cosignature of its checkpoint). ``glasnost.service.sync.HttpPeer`` speaks to a node over
+HTTP; :class:`glasnost.exchange.local_peer.LocalPeer` calls a node in the same process.
+
+**Pull** (:func:`pull`). Fetch the peer's latest checkpoint and verify its signature with the
+peer's keys; against the latest checkpoint this node keeps of that log, :func:`check_extends`
+must hold, else the evidence is kept and the sync ends (:class:`SyncError`); from then on this
+node refuses to cosign that log. The missing entries are fetched in pages from the mirror's
+size and appended (each page one transaction, every entry verified): an interrupted pull
+resumes from the last stored entry, never duplicating one. The checkpoint is kept only if the
+mirror's own root at its size equals the signed root (else evidence), then cosigned by this
+node's witness and the cosignature returned to the peer: its timestamp is the time of receipt.
+
+**Push** (:func:`push`). If the own log grew since its last checkpoint, sign a new one; push
+the entries the peer's mirror lacks, then submit the checkpoint to the peer's witness (with the
+consistency proof from the size the peer cosigned) and keep the cosignature it answers.
+
+:func:`sync` does both with one peer, so one sync moves data both ways.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from glasnost.errors import GlasnostError
+from glasnost.exchange import merkle
+from glasnost.exchange.checkpoint import (
+    add_signatures,
+    log_verifiers,
+    open_checkpoint,
+    parse_checkpoint,
+    parse_note,
+)
+from glasnost.exchange.entries import SignedEntry
+from glasnost.exchange.errors import Evidence, ExchangeError, SequenceError
+
+if TYPE_CHECKING:
+    from glasnost.exchange.node import Node
+    from glasnost.exchange.store import LogStore
+
+__all__ = [
+    "PAGE",
+    "ConsistencyCheck",
+    "MirrorState",
+    "Peer",
+    "PeerConflict",
+    "SyncError",
+    "SyncReport",
+    "check_extends",
+    "pull",
+    "push",
+    "sync",
+]
+
+PAGE = 1000
+"""Entries per request (the API's page limit)."""
+
+ConsistencyCheck = Callable[[int, int, bytes, bytes, Sequence[bytes]], bool]
+"""``verify_consistency(old_size, new_size, old_root, new_root, proof) -> bool``."""
+
+
+class SyncError(GlasnostError):
+    """A sync that could not complete: the peer misbehaved (evidence kept) or answered
+    something this node cannot accept. ``str()`` says which and why."""
+
+
+class PeerConflict(SyncError):  # noqa: N818 (a kind of SyncError)
+    """The peer's state moved under the request (HTTP 409): e.g. another sync pushed the same
+    entries first."""
+
+
+# --- the one rule -------------------------------------------------------------------------------
+
+
+def check_extends(
+    kept: str,
+    new: str,
+    proof: Sequence[bytes],
+    *,
+    verify: ConsistencyCheck = merkle.verify_consistency,
+) -> Evidence | None:
+    """``None`` if the signed checkpoint ``new`` extends ``kept`` (both signed notes of one
+    log, their signatures verified by the caller), else the evidence that it does not.
+
+    ``proof`` is the consistency proof from ``kept``'s size to ``new``'s; it is read only when
+    ``new`` is larger and ``kept`` is not the empty tree."""
+    old = parse_checkpoint(parse_note(kept).text)
+    now = parse_checkpoint(parse_note(new).text)
+
+    def evidence(reason: str) -> Evidence:
+        return Evidence(now.origin, reason, kept, new, tuple(proof))
+
+    if now.size < old.size:
+        return evidence(
+            f"truncated log: checkpoint of size {now.size} after one of size {old.size}"
+        )
+    if now.size == old.size:
+        if now.root_hash != old.root_hash:
+            return evidence(f"two signed checkpoints of size {now.size} with different roots")
+        return None
+    if old.size == 0:
+        return None
+    try:
+        ok = verify(old.size, now.size, old.root_hash, now.root_hash, proof)
+    except ValueError as exc:
+        ok, detail = False, f" ({exc})"
+    else:
+        detail = ""
+    if ok:
+        return None
+    return evidence(
+        f"consistency proof from size {old.size} to {now.size} does not verify{detail} "
+        "(the history was rewritten)"
+    )
+
+
+# --- the peer -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MirrorState:
+    """What a peer holds of one of our logs: entries mirrored, largest size it cosigned."""
+
+    size: int
+    cosigned_size: int
+
+
+class Peer(Protocol):
+    """The other node, as one sync sees it (the requests are made as this node's party)."""
+
+    @property
+    def name(self) -> str:
+        """How messages name the peer (its URL, or its party)."""
+
+    @property
+    def party(self) -> str:
+        """The peer's party id."""
+
+    @property
+    def origin(self) -> str:
+        """The origin of the peer's own log."""
+
+    def checkpoint(self) -> str | None:
+        """Its latest signed checkpoint with the cosignatures it keeps; None before its first."""
+
+    def entries(self, start: int, end: int) -> list[SignedEntry]:
+        """Its own log's signed entries ``start <= seq < end`` (possibly fewer: a page)."""
+
+    def consistency(self, old: int, new: int) -> list[bytes]:
+        """The consistency proof of its own log from size ``old`` to ``new``."""
+
+    def mirror_state(self, origin: str) -> MirrorState | None:
+        """What it holds of the log ``origin`` (None: it does not follow that log)."""
+
+    def push_entries(self, start: int, entries: Sequence[SignedEntry]) -> int:
+        """Append our entries to its mirror from ``start``; returns the mirror's size. Raises
+        :class:`PeerConflict` when the mirror does not hold ``start`` entries."""
+
+    def add_checkpoint(self, old_size: int, proof: Sequence[bytes], note: str) -> str:
+        """Submit our checkpoint to its witness (C2SP add-checkpoint); returns the
+        cosignature line."""
+
+    def return_cosignature(self, note: str) -> dict[str, int]:
+        """Hand back its checkpoint with our cosignature line; returns witness -> time kept."""
+
+
+# --- pull, push, sync ---------------------------------------------------------------------------
+
+
+@dataclass
+class SyncReport:
+    """What one sync did."""
+
+    peer: str
+    pulled: int
+    mirror_size: int
+    cosigned_size: int | None
+    pushed: int
+    acknowledged_size: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def sync(node: Node, peer: Peer, *, page: int = PAGE) -> SyncReport:
+    """Pull the peer's new entries and checkpoint, cosign it, push ours (module docstring)."""
+    mirror = mirror_of(node, peer)
+    pulled, cosigned = pull(node, peer, page=page)
+    pushed, acknowledged = push(node, peer, page=page)
+    return SyncReport(
+        peer=mirror.party,
+        pulled=pulled,
+        mirror_size=mirror.size(),
+        cosigned_size=cosigned,
+        pushed=pushed,
+        acknowledged_size=acknowledged,
+    )
+
+
+def mirror_of(node: Node, peer: Peer) -> LogStore:
+    """This node's mirror of the peer's log; :class:`SyncError` if the node does not follow it."""
+    try:
+        mirror = node.log(peer.party)
+    except ExchangeError:
+        raise SyncError(
+            f"{peer.name}: is the node of {peer.party!r}, which this node does not follow "
+            "(glasnost node follow RECORD)"
+        ) from None
+    if mirror is node.own or mirror.origin != peer.origin:
+        raise SyncError(f"{peer.name}: serves log {peer.origin!r}, not a followed peer's")
+    return mirror
+
+
+def pull(node: Node, peer: Peer, *, page: int = PAGE) -> tuple[int, int | None]:
+    """Mirror the peer's new entries and cosign its checkpoint; returns (entries pulled, size
+    cosigned or None when the peer has no checkpoint yet)."""
+    mirror = mirror_of(node, peer)
+    note = peer.checkpoint()
+    if note is None:
+        return 0, None
+    try:
+        checkpoint, _, _ = open_checkpoint(note, log_verifiers(mirror.party_keys))
+    except ExchangeError as exc:
+        raise SyncError(f"{peer.name}: its checkpoint does not verify: {exc}") from None
+    if checkpoint.origin != mirror.origin:
+        raise SyncError(f"{peer.name}: checkpoint of {checkpoint.origin!r}, not {mirror.origin}")
+    latest = mirror.latest_checkpoint()
+    kept = "" if latest is None else latest.note
+    if latest is not None:
+        proof = (
+            peer.consistency(latest.size, checkpoint.size)
+            if 0 < latest.size < checkpoint.size
+            else []
+        )
+        _stop_on(mirror, check_extends(latest.note, note, proof))
+    held = mirror.size()
+    pulled = 0
+    if held > checkpoint.size and mirror.root(checkpoint.size) != checkpoint.root_hash:
+        reason = "the signed root is not the root of the entries received"
+        _stop_on(mirror, Evidence(mirror.origin, reason, kept, note))
+    while held < checkpoint.size:
+        batch = peer.entries(held, min(held + page, checkpoint.size))
+        if not batch:
+            raise SyncError(
+                f"{peer.name}: served no entries from {held} (checkpoint: {checkpoint.size})"
+            )
+        try:
+            mirror.append(batch)
+        except SequenceError:  # another sync (the loop, a user) stored them first
+            held = mirror.size()
+            continue
+        held += len(batch)
+        pulled += len(batch)
+    if mirror.root(checkpoint.size) != checkpoint.root_hash:
+        reason = "the entries served do not hash to the signed checkpoint's root"
+        _stop_on(mirror, Evidence(mirror.origin, reason, kept, note))
+    try:
+        line = node.cosign(note)
+    except ExchangeError as exc:
+        raise SyncError(f"{peer.name}: not cosigned: {exc}") from None
+    peer.return_cosignature(add_signatures(note, [line]))
+    return pulled, checkpoint.size
+
+
+def _stop_on(mirror: LogStore, evidence: Evidence | None) -> None:
+    """Keep the evidence against the peer's log (if any) and stop the sync."""
+    if evidence is None:
+        return
+    mirror.add_evidence(evidence)
+    raise SyncError(f"log {mirror.origin}: {evidence.reason}; evidence kept, cosigning stopped")
+
+
+def push(node: Node, peer: Peer, *, page: int = PAGE) -> tuple[int, int | None]:
+    """Push the own log's entries the peer lacks and have it cosign our latest checkpoint;
+    returns (entries pushed, size the peer acknowledged or None when the log is empty)."""
+    own = node.own
+    latest = own.latest_checkpoint()
+    if own.size() > 0 and (latest is None or latest.size < own.size()):
+        latest = node.checkpoint()
+    if latest is None:
+        return 0, None
+    remote = peer.mirror_state(own.origin)
+    if remote is None:
+        raise SyncError(f"{peer.name}: does not follow log {own.origin}")
+    held = remote.size
+    pushed = 0
+    while held < latest.size:
+        batch = own.entries(held, min(held + page, latest.size))
+        try:
+            held = peer.push_entries(held, batch)
+        except PeerConflict:  # the peer's mirror moved (another sync): ask again
+            remote = peer.mirror_state(own.origin) or remote
+            held = remote.size
+            continue
+        pushed += len(batch)
+    if remote.cosigned_size == latest.size:
+        return pushed, latest.size
+    cosigned = remote.cosigned_size
+    proof = own.consistency_proof(cosigned, latest.size) if 0 < cosigned < latest.size else []
+    line = peer.add_checkpoint(cosigned, proof, latest.note)
+    node.add_cosignatures(add_signatures(latest.note, [line]))
+    return pushed, latest.size

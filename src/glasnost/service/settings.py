@@ -1,0 +1,37 @@
+"""How a node serves: who may call it, its limits, its peers and its deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from glasnost.exchange.entries import MAX_ENTRY_BYTES
+from glasnost.exchange.keys import PartyKeys
+from glasnost.treaty.agreement import Agreement
+
+PAGE_MAX = 1000
+"""Most entries one request reads or pushes."""
+
+MAX_BODY_BYTES = PAGE_MAX * 2 * MAX_ENTRY_BYTES // 64
+"""Largest request body (32 MiB: a page of entries of typical size, or one of the largest)."""
+
+
+@dataclass
+class ServiceSettings:
+    """How a node serves: who may call it, its limits, its peers and its deadlines."""
+
+    observers: Sequence[PartyKeys] = ()
+    max_body_bytes: int = MAX_BODY_BYTES
+    rate_per_s: float = 200.0
+    burst: int = 400
+    timeout_s: float = 60.0
+    acknowledgement_deadline: dt.timedelta = dt.timedelta(hours=24)
+    peer_urls: Sequence[str] = ()
+    sync_interval_s: float = 0.0
+    peer_state: dict[str, dict[str, Any]] = field(default_factory=dict)
+    agreement: Agreement | None = None
+    """The agreement the dashboard shows (None: the built-in one)."""
+    dashboard_token: str | None = None
+    """None: the dashboard answers loopback clients only; else it requires this token."""

@@ -1,0 +1,56 @@
+"""The one rule of replication, :func:`check_extends`: a signed checkpoint extends a kept one
+of the same log, or the evidence says why not (RFC 9162 2.1.4.2 for the proof)."""
+
+from __future__ import annotations
+
+from glasnost.exchange import merkle
+from glasnost.exchange.checkpoint import Checkpoint, sign_checkpoint
+from glasnost.exchange.keys import generate_key
+from glasnost.exchange.replication import check_extends
+
+ORIGIN = "glasnost.example/US"
+LEAVES = [f"entry {i}".encode() for i in range(12)]
+FORK = [*LEAVES[:2], b"rewritten", *LEAVES[3:]]
+KEY = generate_key()
+
+
+def note(size: int, leaves: list[bytes] = LEAVES) -> str:
+    return sign_checkpoint(Checkpoint(ORIGIN, size, merkle.root(leaves[:size])), KEY)
+
+
+def test_growth_with_a_valid_proof_extends() -> None:
+    assert check_extends(note(4), note(9), merkle.consistency_proof(LEAVES[:9], 4)) is None
+
+
+def test_the_same_checkpoint_and_the_empty_tree_are_extended() -> None:
+    assert check_extends(note(5), note(5), []) is None
+    assert check_extends(note(0), note(7), []) is None
+
+
+def test_detects_two_histories_of_one_size() -> None:
+    evidence = check_extends(note(5), note(5, FORK), [])
+    assert evidence is not None
+    assert evidence.reason == "two signed checkpoints of size 5 with different roots"
+    assert (evidence.cosigned_note, evidence.submitted_note) == (note(5), note(5, FORK))
+    assert evidence.origin == ORIGIN
+
+
+def test_detects_truncated_log() -> None:
+    evidence = check_extends(note(6), note(3), [])
+    assert evidence is not None
+    assert evidence.reason.startswith("truncated log: checkpoint of size 3 after one of size 6")
+
+
+def test_detects_rewritten_history() -> None:
+    proof = merkle.consistency_proof(FORK[:9], 4)  # honest for the fork, not for the kept tree
+    evidence = check_extends(note(4), note(9, FORK), proof)
+    assert evidence is not None
+    assert "consistency proof from size 4 to 9 does not verify" in evidence.reason
+    assert "the history was rewritten" in evidence.reason
+    assert evidence.proof == tuple(proof)
+
+
+def test_malformed_proof_is_evidence_with_the_reason() -> None:
+    evidence = check_extends(note(4), note(9), [b"short"])
+    assert evidence is not None
+    assert "does not verify (" in evidence.reason
