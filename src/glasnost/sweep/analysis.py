@@ -21,6 +21,13 @@ from glasnost.sweep.evaluate import DEFEATABLE, ERROR, PASSED, VERDICT
 from glasnost.sweep.plan import Plan
 
 QUANTILES = (0.05, 0.5, 0.95)
+RBD_HARMONICS = 10
+"""Harmonics M of RBD-FAST (SALib's default)."""
+
+MIN_RBD_SAMPLES = 4 * RBD_HARMONICS
+"""RBD-FAST reads S1 from the first M harmonics of the reordered output's spectrum: fewer
+samples than a few times M leave no spectrum to read (the indices are then not computed)."""
+
 MAX_FLIPS = 200
 """Critical combinations listed in the summary at most (the table holds them all)."""
 
@@ -100,6 +107,9 @@ def sensitivity(plan: Plan, table: pd.DataFrame) -> dict[str, Any]:
             return {"method": method, "note": "not computed: some samples failed", "outputs": {}}
     else:
         method = "first-order indices by RBD-FAST (SALib analyze.rbd_fast)"
+        if len(ok) < MIN_RBD_SAMPLES:
+            note = f"not computed: RBD-FAST needs at least {MIN_RBD_SAMPLES} assessed samples"
+            return {"method": method, "note": note, "outputs": {}}
     result: dict[str, Any] = {}
     for name in outputs:
         y = ok[name].to_numpy(dtype=np.float64)
@@ -134,8 +144,7 @@ def indices(plan: Plan, x: np.ndarray[Any, Any], y: np.ndarray[Any, Any]) -> lis
         return sorted(rows, key=lambda r: -r["ST"])
     from SALib.analyze import rbd_fast
 
-    m = max(1, min(10, (len(y) - 1) // 2 - 1))
-    res = rbd_fast.analyze(problem, x, y, M=m, seed=plan.seed)
+    res = rbd_fast.analyze(problem, x, y, M=RBD_HARMONICS, seed=plan.seed)
     for k, path in enumerate(plan.paths):
         rows.append({"input": path, "S1": float(res["S1"][k]), "S1_conf": float(res["S1_conf"][k])})
     return sorted(rows, key=lambda r: -r["S1"])

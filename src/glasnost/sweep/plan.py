@@ -155,7 +155,7 @@ class Plan:
         return {
             "method": self.method,
             "samples": self.samples,
-            "levels": self.levels,
+            "levels": self.levels if self.method == "grid" else None,  # only a grid has levels
             "seed": self.seed,
             "size": self.size,
             "variables": [v.to_json() for v in self.variables],
@@ -167,6 +167,6 @@ class Plan:
             tuple(Variable.from_json(v) for v in data["variables"]),
             data["method"],
             int(data["samples"]),
-            int(data["levels"]),
+            int(data["levels"] or Plan.levels),
             int(data["seed"]),
         )

@@ -84,9 +84,11 @@ def run_sweep(
         progress=progress,
     )
     summary: dict[str, Any] = {"scenario": scenario.name, **record, **summarize(plan, run.table)}
+    del summary["chunk_size"]  # how the work was cut, not what it found: in "run"
     summary["sha256"] = summary_sha256(summary)
     summary["run"] = {
         "chunks": run.chunks,
+        "chunk_size": chunk_size,
         "chunks_resumed": run.chunks_resumed,
         "workers": run.workers,
         "scheduler": scheduler or "local",
