@@ -173,6 +173,11 @@ def _print_summary(s: dict[str, Any]) -> None:
         + ")",
         soft_wrap=True,
     )
+    if run["workers_lost"]:
+        console.print(
+            f"{run['workers_lost']} worker(s) left the cluster during the sweep; their chunks "
+            "were run again on the others."
+        )
     for failure in s["failures"]:
         console.print(f"  sample {failure['sample']} failed: {escape(failure['error'])}")
     if "no_threat" not in s:

@@ -48,6 +48,8 @@ class SweepRun:
     chunks: int
     chunks_resumed: int
     workers: int
+    workers_lost: int = 0
+    """Workers that left the cluster during the sweep (their chunks were run again)."""
 
 
 def chunk_bounds(size: int, chunk_size: int) -> list[tuple[int, int]]:
@@ -122,10 +124,11 @@ def run_chunks(
     report = progress or (lambda done, total: None)
     finished = sum(b - a for i, (a, b) in enumerate(bounds) if i in done)
     report(finished, plan.size)
-    n_workers = 0
+    n_workers = lost = 0
     if todo:
         with dask_client(scheduler, workers) as client:
-            n_workers = len(client.scheduler_info()["workers"])
+            started = set(client.scheduler_info()["workers"])
+            n_workers = len(started)
             if n_workers == 0:
                 raise SchedulerError(f"--scheduler {scheduler}: the cluster has no workers")
             scenario_f, plan_f = client.scatter([scenario, plan], broadcast=True)
@@ -147,5 +150,6 @@ def run_chunks(
                 store.save_chunk(i, future.result())
                 finished += bounds[i][1] - bounds[i][0]
                 report(finished, plan.size)
+            lost = len(started - set(client.scheduler_info()["workers"]))
     table = store.read_chunks(len(bounds))
-    return SweepRun(table, len(bounds), len(done & set(range(len(bounds)))), n_workers)
+    return SweepRun(table, len(bounds), len(done & set(range(len(bounds)))), n_workers, lost)

@@ -91,6 +91,7 @@ def run_sweep(
         "chunk_size": chunk_size,
         "chunks_resumed": run.chunks_resumed,
         "workers": run.workers,
+        "workers_lost": run.workers_lost,
         "scheduler": scheduler or "local",
     }
     store.save_result(run.table, summary)

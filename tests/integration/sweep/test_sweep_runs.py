@@ -48,8 +48,9 @@ def test_local_cluster_rows_equal_the_assessments_run_in_process(
 
 
 @pytest.fixture
-def dask_cluster(tmp_path: Path) -> Iterator[str]:
-    """A `dask scheduler` and two `dask worker` processes on loopback; the scheduler address."""
+def dask_cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
+    """A `dask scheduler` and two `dask worker` processes (no nanny) on loopback: the
+    scheduler's address and the two workers' processes."""
     info = tmp_path / "scheduler.json"
     env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
     common = ["--no-dashboard"]
@@ -89,6 +90,7 @@ def dask_cluster(tmp_path: Path) -> Iterator[str]:
                         "1",
                         "--host",
                         "127.0.0.1",
+                        "--no-nanny",
                         *common,
                     ],
                     stdout=subprocess.DEVNULL,
@@ -100,7 +102,7 @@ def dask_cluster(tmp_path: Path) -> Iterator[str]:
 
         with Client(address, timeout=START_TIMEOUT_S) as client:
             client.wait_for_workers(2, timeout=START_TIMEOUT_S)
-        yield address
+        yield address, procs[1:]
     finally:
         for proc in reversed(procs):
             proc.send_signal(signal.SIGINT)
@@ -112,14 +114,30 @@ def dask_cluster(tmp_path: Path) -> Iterator[str]:
                 proc.wait()
 
 
-def test_scheduler_and_two_worker_processes_give_the_local_result(
-    mini: Scenario, local_run: SweepResult, dask_cluster: str, tmp_path: Path
+def test_scheduler_and_two_worker_processes_give_the_local_result_even_when_one_dies(
+    mini: Scenario,
+    local_run: SweepResult,
+    dask_cluster: tuple[str, list[subprocess.Popen[bytes]]],
+    tmp_path: Path,
 ) -> None:
+    address, workers = dask_cluster
+
+    def kill_a_worker_after_the_first_chunk(done: int, total: int) -> None:
+        if done >= 1 and workers[0].poll() is None:
+            workers[0].kill()
+
     result = run_sweep(
-        mini, mini_plan(mini), tmp_path / "remote", scheduler=dask_cluster, chunk_size=1
+        mini,
+        mini_plan(mini),
+        tmp_path / "remote",
+        scheduler=address,
+        chunk_size=1,
+        progress=kill_a_worker_after_the_first_chunk,
     )
+    assert workers[0].poll() is not None
     assert result.summary["run"]["workers"] == 2
-    assert result.summary["run"]["scheduler"] == dask_cluster
+    assert result.summary["run"]["workers_lost"] == 1
+    assert result.summary["run"]["scheduler"] == address
     pd.testing.assert_frame_equal(result.table, local_run.table)
     assert result.summary["sha256"] == local_run.summary["sha256"]
 
