@@ -333,6 +333,29 @@ SetOption = Annotated[
     ),
 ]
 
+ScenarioOption = Annotated[
+    Path | None, typer.Option("--scenario", help="Scenario file (YAML or JSON).")
+]
+BuiltinOption = Annotated[
+    str | None,
+    typer.Option("--builtin", help="Built-in scenario: us-ru (default), us-ru-cn, us-ru-ir."),
+]
+DateOption = Annotated[
+    str | None, typer.Option("--date", help="Posture on YYYY-MM-DD (default: the scenario's).")
+]
+
+
+def check_scenario_source(scenario: Path | None, builtin: str | None) -> None:
+    """--scenario or --builtin (a known name), not both."""
+    from glasnost.scenario.builtin import BUILTIN_NAMES
+
+    if scenario is not None and builtin is not None:
+        raise typer.BadParameter("give --scenario or --builtin, not both", param_hint="--builtin")
+    if builtin is not None and builtin not in BUILTIN_NAMES:
+        raise typer.BadParameter(
+            f"{builtin!r}; choose one of {', '.join(BUILTIN_NAMES)}", param_hint="--builtin"
+        )
+
 
 def _scenario_exit(exc: Exception, as_json: bool = False) -> typer.Exit:
     """Print a ScenarioError (every line: file: path: reason) and return exit code 2."""
@@ -574,16 +597,9 @@ def _basis_text(entry: Any) -> str:
 
 @app.command()
 def assess(
-    scenario: Annotated[
-        Path | None, typer.Option("--scenario", help="Scenario file (YAML or JSON).")
-    ] = None,
-    builtin: Annotated[
-        str | None,
-        typer.Option("--builtin", help="Built-in scenario: us-ru (default), us-ru-cn, us-ru-ir."),
-    ] = None,
-    date: Annotated[
-        str | None, typer.Option("--date", help="Posture on YYYY-MM-DD (default: the scenario's).")
-    ] = None,
+    scenario: ScenarioOption = None,
+    builtin: BuiltinOption = None,
+    date: DateOption = None,
     overrides: SetOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
     geojson: Annotated[
@@ -608,14 +624,8 @@ def assess(
 
     from glasnost.defense.assessment import assess as run_assessment
     from glasnost.report.terminal import print_assessment
-    from glasnost.scenario.builtin import BUILTIN_NAMES
 
-    if scenario is not None and builtin is not None:
-        raise typer.BadParameter("give --scenario or --builtin, not both", param_hint="--builtin")
-    if builtin is not None and builtin not in BUILTIN_NAMES:
-        raise typer.BadParameter(
-            f"{builtin!r}; choose one of {', '.join(BUILTIN_NAMES)}", param_hint="--builtin"
-        )
+    check_scenario_source(scenario, builtin)
     when = _date_option(date)
     outputs = {"--geojson": geojson, "--kml": kml, "--html": html}
     for option, path in outputs.items():

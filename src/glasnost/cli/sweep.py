@@ -10,7 +10,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from glasnost.cli import common
-from glasnost.cli.analysis import SetOption, _date_option, _open_scenario, _scenario_exit
+from glasnost.cli.analysis import (
+    BuiltinOption,
+    DateOption,
+    ScenarioOption,
+    SetOption,
+    _date_option,
+    _open_scenario,
+    _scenario_exit,
+    check_scenario_source,
+)
 from glasnost.cli.common import app
 from glasnost.cli.shared import print_json
 
@@ -30,16 +39,9 @@ def sweep(
         bool,
         typer.Option("--declared", help="Also vary the scenario's declared uncertainties."),
     ] = False,
-    scenario: Annotated[
-        Path | None, typer.Option("--scenario", help="Scenario file (YAML or JSON).")
-    ] = None,
-    builtin: Annotated[
-        str | None,
-        typer.Option("--builtin", help="Built-in scenario: us-ru (default), us-ru-cn, us-ru-ir."),
-    ] = None,
-    date: Annotated[
-        str | None, typer.Option("--date", help="Posture on YYYY-MM-DD (default: the scenario's).")
-    ] = None,
+    scenario: ScenarioOption = None,
+    builtin: BuiltinOption = None,
+    date: DateOption = None,
     overrides: SetOption = None,
     method: Annotated[
         str,
@@ -88,7 +90,6 @@ def sweep(
     ranked by sensitivity, where the verdict flips (Parquet table + summary JSON in --out)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from glasnost.scenario.builtin import BUILTIN_NAMES
     from glasnost.scenario.loading import ScenarioError
     from glasnost.sweep import Plan, run_sweep
     from glasnost.sweep.inputs import declared_variables, vary_variable
@@ -96,12 +97,7 @@ def sweep(
     from glasnost.sweep.runner import SchedulerError
     from glasnost.sweep.store import SweepStoreError
 
-    if scenario is not None and builtin is not None:
-        raise typer.BadParameter("give --scenario or --builtin, not both", param_hint="--builtin")
-    if builtin is not None and builtin not in BUILTIN_NAMES:
-        raise typer.BadParameter(
-            f"{builtin!r}; choose one of {', '.join(BUILTIN_NAMES)}", param_hint="--builtin"
-        )
+    check_scenario_source(scenario, builtin)
     if method not in METHODS:
         raise typer.BadParameter(
             f"{method!r}; choose one of {', '.join(METHODS)}", param_hint="--method"

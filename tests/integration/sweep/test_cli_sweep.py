@@ -14,6 +14,7 @@ from tests.integration.sweep.conftest import VARY
 
 
 def _run(*args: str) -> tuple[int, str]:
+    """Exit code and output (on one line) of ``glasnost sweep ARGS``."""
     result = CliRunner().invoke(app, ["sweep", *args])
     assert "Traceback" not in result.output
     return result.exit_code, " ".join(result.output.split())
@@ -21,6 +22,11 @@ def _run(*args: str) -> tuple[int, str]:
 
 def _vary() -> list[str]:
     return [x for text in VARY for x in ("--vary", text)]
+
+
+def _sweep(scenario: Path, out: Path, *args: str) -> tuple[int, str]:
+    """``glasnost sweep`` of the test scenario's two inputs into ``out``."""
+    return _run("--scenario", str(scenario), "--out", str(out), *_vary(), *args)
 
 
 @pytest.mark.parametrize(
@@ -60,15 +66,7 @@ def test_an_unreachable_scheduler_is_named(
     mini_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(runner, "CONNECT_TIMEOUT_S", 1.0)
-    code, output = _run(
-        "--scenario",
-        str(mini_file),
-        "--out",
-        str(tmp_path / "o"),
-        *_vary(),
-        "--scheduler",
-        "tcp://127.0.0.1:9",
-    )
+    code, output = _sweep(mini_file, tmp_path / "o", "--scheduler", "tcp://127.0.0.1:9")
     assert code == 2
     assert "--scheduler tcp://127.0.0.1:9: cannot reach the Dask scheduler" in output
 
@@ -79,19 +77,44 @@ def test_a_folder_with_a_sweep_is_not_overwritten_nor_resumed_with_another_plan(
     out = tmp_path / "o"
     out.mkdir()
     (out / "plan.json").write_text('{"plan": {"seed": 1}}')
-    base = ["--scenario", str(mini_file), "--out", str(out), *_vary()]
-    code, output = _run(*base)
+    code, output = _sweep(mini_file, out)
     assert code == 2
     assert "holds a sweep already; add --resume" in output
-    code, output = _run(*base, "--resume")
+    code, output = _sweep(mini_file, out, "--resume")
     assert code == 2
     assert "--resume needs the same sweep; differs in: " in output
     assert (out / "plan.json").read_text() == '{"plan": {"seed": 1}}'
 
 
 def test_resume_without_a_sweep_says_so(mini_file: Path, tmp_path: Path) -> None:
-    code, output = _run(
-        "--scenario", str(mini_file), "--out", str(tmp_path / "o"), *_vary(), "--resume"
-    )
+    code, output = _sweep(mini_file, tmp_path / "o", "--resume")
     assert code == 2
     assert "no sweep to resume" in output
+
+
+def test_a_grid_sweep_prints_the_verdict_and_draws_the_feasibility_map(
+    mini_file: Path, tmp_path: Path
+) -> None:
+    html = tmp_path / "map.html"
+    code, output = _sweep(
+        mini_file,
+        tmp_path / "o",
+        "--method",
+        "grid",
+        "--levels",
+        "2",
+        "--workers",
+        "1",
+        "--site",
+        "greely",
+        "--html",
+        str(html),
+    )
+    assert code == 0, output
+    assert "4 of 4 samples assessed (grid, seed 0; 1 workers)" in output
+    assert "P(no threat) = " in output
+    assert "The verdict flips between" in output
+    assert f"wrote {html}" in output
+    page = html.read_text()
+    assert "Feasibility map of greely" in page
+    assert (tmp_path / "o" / "samples.parquet").exists()

@@ -86,28 +86,23 @@ def test_a_constant_output_is_said_constant() -> None:
     assert s["sensitivity"]["outputs"][VERDICT] == {"constant": True, "value": 1.0, "ranking": []}
 
 
+def _result(plan: Plan, folder: Path) -> SweepResult:
+    table = _table(plan, _toy(plan.values()))
+    summary = {
+        "scenario": "toy",
+        "glasnost_version": "x",
+        "sha256": "0" * 64,
+        "plan": plan.to_json(),
+        **summarize(plan, table),
+    }
+    return SweepResult(plan, table, summary, folder)
+
+
 def test_report_draws_the_feasibility_map_and_tornado(tmp_path: Path) -> None:
     grid = Plan((SPEED, DELAY), "grid", levels=4)
-    table = _table(grid, _toy(grid.values()))
-    summary = {
-        "scenario": "toy",
-        "glasnost_version": "x",
-        "sha256": "0" * 64,
-        "plan": grid.to_json(),
-        **summarize(grid, table),
-    }
-    html = render_sweep_html(SweepResult(grid, table, summary, tmp_path), site="site")
+    html = render_sweep_html(_result(grid, tmp_path), site="site")
     assert "Feasibility map of site" in html
     assert html.count("data:image/png;base64,") == 2  # the map and the criterion's histogram
-    lhs = Plan((SPEED, DELAY), "lhs", 64, seed=1)
-    table = _table(lhs, _toy(lhs.values()))
-    summary = {
-        "scenario": "toy",
-        "glasnost_version": "x",
-        "sha256": "0" * 64,
-        "plan": lhs.to_json(),
-        **summarize(lhs, table),
-    }
-    html = render_sweep_html(SweepResult(lhs, table, summary, tmp_path))
+    html = render_sweep_html(_result(Plan((SPEED, DELAY), "lhs", 64, seed=1), tmp_path))
     assert "What drives the verdict" in html
     assert "What drives fraction | A defenses vs B warheads" in html
