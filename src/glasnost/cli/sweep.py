@@ -102,6 +102,11 @@ def sweep(
         raise typer.BadParameter(
             f"{method!r}; choose one of {', '.join(METHODS)}", param_hint="--method"
         )
+    if scheduler is not None and workers is not None:
+        raise typer.BadParameter(
+            "--workers starts a local cluster; an existing one (--scheduler) has its own",
+            param_hint="--workers",
+        )
     if html is not None and not html.parent.is_dir():
         raise typer.BadParameter(f"folder {html.parent} does not exist", param_hint="--html")
     when = _date_option(date)

@@ -84,6 +84,9 @@ def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            # No dashboard; the scheduler's own HTTP routes on a free port, so that sweeps
+            # running side by side do not compete for Dask's default 8787.
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,
@@ -140,8 +143,7 @@ def run_chunks(
                     *bounds[i],
                     date,
                     retries=RETRIES,
-                    pure=False,
-                    key=f"glasnost-sweep-chunk-{i}-{os.getpid()}-{id(store)}",
+                    pure=False,  # a fresh key each run: never a result cached by the cluster
                 ): i
                 for i in todo
             }

@@ -53,7 +53,7 @@ def dask_cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen[by
     scheduler's address and the two workers' processes."""
     info = tmp_path / "scheduler.json"
     env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
-    common = ["--no-dashboard"]
+    common = ["--no-dashboard", "--dashboard-address", "127.0.0.1:0"]
     procs = [
         subprocess.Popen(
             [
@@ -136,7 +136,8 @@ def test_scheduler_and_two_worker_processes_give_the_local_result_even_when_one_
     )
     assert workers[0].poll() is not None
     assert result.summary["run"]["workers"] == 2
-    assert result.summary["run"]["workers_lost"] == 1
+    # The killed worker at least (a loaded machine can lose the other's connection too).
+    assert result.summary["run"]["workers_lost"] >= 1
     assert result.summary["run"]["scheduler"] == address
     pd.testing.assert_frame_equal(result.table, local_run.table)
     assert result.summary["sha256"] == local_run.summary["sha256"]
