@@ -201,24 +201,35 @@ def _print_summary(s: dict[str, Any]) -> None:
         )
     console.print(table)
     if "sensitivity" in s:
-        verdict = s["sensitivity"]["outputs"].get("no_threat", {})
-        if verdict.get("constant"):
-            console.print("The verdict does not change over the samples: no ranking.")
-        elif verdict:
-            ranking = Table(
-                title=f"Inputs ranked by their effect on the verdict ({s['sensitivity']['method']})"
-            )
-            ranking.add_column("input")
-            for key in ("S1", "ST"):
-                if key in verdict["ranking"][0]:
-                    ranking.add_column(key, justify="right")
-            for r in verdict["ranking"]:
-                ranking.add_row(r["input"], *(f"{r[k]:.2f}" for k in ("S1", "ST") if k in r))
-            console.print(ranking)
-        else:
-            console.print(s["sensitivity"].get("note", ""))
-    if "flips" in s:
+        _print_sensitivity(s["sensitivity"])
+    if "flips" in s and s["flips"]["count"]:
         console.print(
-            f"The verdict flips between {s['flips']['count']} pairs of neighbouring grid points."
+            f"The verdict flips between {s['flips']['count']} pairs of neighbouring grid points "
+            "(critical combinations in summary.json)."
         )
+    elif "flips" in s:
+        console.print("The verdict is the same at every grid point.")
     console.print(f"summary sha256 {s['sha256']}")
+
+
+def _print_sensitivity(sensitivity: dict[str, Any]) -> None:
+    """The inputs ranked for the verdict and for each criterion whose value varies."""
+    outputs = sensitivity["outputs"]
+    if not outputs:
+        common.console.print(sensitivity.get("note", ""))
+        return
+    if outputs["no_threat"]["constant"]:
+        common.console.print("The verdict is the same in every sample.")
+    for name, entry in outputs.items():
+        if entry["constant"]:
+            continue
+        what = "the verdict" if name == "no_threat" else name
+        table = Table(title=f"Inputs ranked by their effect on {what}")
+        table.add_column("input")
+        keys = [k for k in ("S1", "ST") if k in entry["ranking"][0]]
+        for key in keys:
+            table.add_column(key, justify="right")
+        for r in entry["ranking"]:
+            table.add_row(r["input"], *(f"{r[k]:.2f}" for k in keys))
+        common.console.print(table)
+    common.console.print(f"Indices: {sensitivity['method']}.")

@@ -106,3 +106,19 @@ def test_report_draws_the_feasibility_map_and_tornado(tmp_path: Path) -> None:
     html = render_sweep_html(_result(Plan((SPEED, DELAY), "lhs", 64, seed=1), tmp_path))
     assert "What drives the verdict" in html
     assert "What drives fraction | A defenses vs B warheads" in html
+
+
+def test_the_terminal_ranks_the_inputs_of_each_output_that_varies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from glasnost.cli.sweep import _print_sensitivity
+
+    result = _result(Plan((SPEED, DELAY), "saltelli", 64, seed=3), tmp_path)
+    _print_sensitivity(result.summary["sensitivity"])
+    out = capsys.readouterr().out
+    text = " ".join(out.split())  # table titles wrap to the table's width
+    assert "Inputs ranked by their effect on the verdict" in text
+    assert f"Inputs ranked by their effect on {CRIT}" in text
+    lines = [line for line in out.splitlines() if "speed_kms" in line or "delay_s" in line]
+    assert "speed_kms" in lines[0]  # the larger index first
+    assert "Sobol' indices, Saltelli's scheme" in text
