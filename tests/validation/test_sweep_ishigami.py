@@ -22,6 +22,7 @@ import pytest
 from glasnost.sweep.analysis import indices
 from glasnost.sweep.distributions import parse_distribution
 from glasnost.sweep.plan import Plan, Variable
+from tests.validation.conftest import Reference
 
 A, B = 7.0, 0.1
 
@@ -44,34 +45,62 @@ def _plan(method: str, samples: int) -> Plan:
     return Plan(variables, method, samples, seed=7)  # type: ignore[arg-type]
 
 
-def test_closed_form_matches_the_published_values() -> None:
+SOURCE = "Ishigami function, closed form (Sobol' & Levitan 1999; Saltelli et al. 2008, 4.9)"
+NAMES = ("x1", "x2", "x3")
+
+
+def test_closed_form_matches_the_published_values(reference: Reference) -> None:
     s1, st = closed_form()
-    # The published values (Sobol' & Levitan 1999; Saltelli et al. 2008, section 4.9), four
-    # decimals: S1 = 0.3139, 0.4424, 0; ST = 0.5576, 0.4424, 0.2437.
-    assert s1 == pytest.approx([0.3139, 0.4424, 0.0], abs=5e-5)
-    assert st == pytest.approx([0.5576, 0.4424, 0.2437], abs=5e-5)
+    # The published values, four decimals: S1 = 0.3139, 0.4424, 0; ST = 0.5576, 0.4424, 0.2437.
+    published = {"S1": (0.3139, 0.4424, 0.0), "ST": (0.5576, 0.4424, 0.2437)}
+    for index, ours in (("S1", s1), ("ST", st)):
+        for k, name in enumerate(NAMES):
+            reference(
+                f"Ishigami {index} of {name}, closed form",
+                ours[k],
+                published[index][k],
+                5e-5,
+                "Saltelli et al. 2008, section 4.9 (four decimals)",
+                kind="published",
+                basis="the published values' last decimal",
+            )
 
 
-def test_saltelli_indices_match_the_closed_form() -> None:
+def test_saltelli_indices_match_the_closed_form(reference: Reference) -> None:
     plan = _plan("saltelli", 4096)
     x = plan.values()
-    rows = {r["input"]: r for r in indices(plan, x, ishigami(x))}
+    ranking = indices(plan, x, ishigami(x))
+    rows = {r["input"]: r for r in ranking}
     s1, st = closed_form()
-    for k, name in enumerate(("x1", "x2", "x3")):
-        # Tolerance 0.03: about the estimators' own 95% bootstrap half-width at N = 4096
-        # base points (0.025-0.027 here).
-        assert rows[name]["S1"] == pytest.approx(s1[k], abs=0.03)
-        assert rows[name]["ST"] == pytest.approx(st[k], abs=0.03)
-    assert [r["input"] for r in indices(plan, x, ishigami(x))] == ["x1", "x2", "x3"]
+    for k, name in enumerate(NAMES):
+        for index, exact in (("S1", s1[k]), ("ST", st[k])):
+            reference(
+                f"Ishigami {index} of {name}, Saltelli plan N = 4096",
+                rows[name][index],
+                exact,
+                0.03,
+                SOURCE,
+                kind="closed form",
+                basis="about the estimator's 95% bootstrap half-width at N = 4096 (0.025-0.027)",
+            )
+    assert [r["input"] for r in ranking] == ["x1", "x2", "x3"]
 
 
 @pytest.mark.parametrize("method", ["sobol", "lhs"])
-def test_rbd_fast_first_order_indices_match_the_closed_form(method: str) -> None:
+def test_rbd_fast_first_order_indices_match_the_closed_form(
+    method: str, reference: Reference
+) -> None:
     plan = _plan(method, 4096)
     x = plan.values()
     rows = {r["input"]: r for r in indices(plan, x, ishigami(x))}
     s1, _ = closed_form()
-    for k, name in enumerate(("x1", "x2", "x3")):
-        # Tolerance 0.03: RBD-FAST's bias at M = 10 harmonics plus its 95% bootstrap
-        # half-width (up to 0.036 here) shrink the read S1 by about a hundredth.
-        assert rows[name]["S1"] == pytest.approx(s1[k], abs=0.03)
+    for k, name in enumerate(NAMES):
+        reference(
+            f"Ishigami S1 of {name}, RBD-FAST on a {method} plan N = 4096",
+            rows[name]["S1"],
+            s1[k],
+            0.03,
+            SOURCE,
+            kind="closed form",
+            basis="RBD-FAST's bias at M = 10 plus its 95% bootstrap half-width (up to 0.036)",
+        )
