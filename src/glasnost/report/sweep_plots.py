@@ -95,6 +95,9 @@ def feasibility_map_png(
         Line2D([], [], marker="x", color="black", linestyle="", label="threat (a criterion fails)")
     )
     ax.legend(handles=handles, fontsize=8, loc="upper right")
+    # Only the swept ranges: the cells around the edge points would reach past them.
+    ax.set_xlim(xs.min(), xs.max())
+    ax.set_ylim(ys.min(), ys.max())
     ax.set_xlabel(xlabel, fontsize=9)
     ax.set_ylabel(ylabel, fontsize=9)
     ax.set_title(title, fontsize=10, fontweight="bold", loc="left")
