@@ -220,14 +220,32 @@ def _validate(data: Any, origin: str, node: yaml.Node | None) -> Scenario:
             origin, [Issue("", f"expected a mapping of scenario fields, got {got}")]
         )
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(origin, _issues(exc, node)) from None
+    return _check_uncertainty(scenario, origin)
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file (.yaml, .yml or .json)."""
-    return load_model(path, Scenario, what="scenario")
+    return _check_uncertainty(load_model(path, Scenario, what="scenario"), str(path))
+
+
+def _check_uncertainty(scenario: Scenario, origin: str) -> Scenario:
+    """Every declared uncertainty names a number of the scenario by its dotted path."""
+    issues = []
+    for k, u in enumerate(scenario.uncertainty or ()):
+        where = f"uncertainty[{k}].path"
+        try:
+            value = value_at(scenario, u.path, origin)
+        except ScenarioError as exc:
+            issues.append(Issue(where, exc.issues[0].message))
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            issues.append(Issue(where, f"{u.path} holds {value!r}, not a number"))
+    if issues:
+        raise ScenarioError(origin, issues)
+    return scenario
 
 
 def load_model(path: str | Path, model: type[M], *, what: str = "document") -> M:

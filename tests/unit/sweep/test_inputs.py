@@ -92,3 +92,21 @@ def test_values_within_range_pass(mini: Scenario) -> None:
 def test_a_value_that_is_not_a_number_cannot_vary(mini: Scenario) -> None:
     with pytest.raises(ScenarioError, match="not a number"):
         vary_variable(mini, "parties.US.name=declared+-1")
+
+
+def test_a_declared_uncertainty_must_name_a_number_of_the_scenario() -> None:
+    data = copy.deepcopy(MINIMAL)
+    data["uncertainty"] = [
+        {"path": "interceptor_types.gbi.burnout_speed_kms", "plus_minus": 0.3},
+        {"path": "parties.US.name", "plus_minus": 1},
+    ]
+    with pytest.raises(ScenarioError) as err:
+        validate_scenario(data)
+    lines = str(err.value).splitlines()
+    assert lines[0].startswith(
+        "scenario: uncertainty[0].path: no key 'burnout_speed_kms' at interceptor_types.gbi; "
+    )
+    assert (
+        lines[1]
+        == "scenario: uncertainty[1].path: parties.US.name holds 'United States', not a number"
+    )
