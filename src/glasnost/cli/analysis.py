@@ -335,6 +335,37 @@ SetOption = Annotated[
     ),
 ]
 
+ScenarioOption = Annotated[
+    Path | None,
+    typer.Option("--scenario", metavar="FILE", help="Scenario file (YAML or JSON)."),
+]
+BuiltinOption = Annotated[
+    str | None,
+    typer.Option(
+        "--builtin",
+        metavar="NAME",
+        help="Built-in scenario: us-ru (default), us-ru-cn, us-ru-ir.",
+    ),
+]
+DateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date", metavar="YYYY-MM-DD", help="Posture on that date (default: the scenario's)."
+    ),
+]
+
+
+def check_scenario_source(scenario: Path | None, builtin: str | None) -> None:
+    """--scenario or --builtin (a known name), not both."""
+    from glasnost.scenario.builtin import BUILTIN_NAMES
+
+    if scenario is not None and builtin is not None:
+        raise typer.BadParameter("give --scenario or --builtin, not both", param_hint="--builtin")
+    if builtin is not None and builtin not in BUILTIN_NAMES:
+        raise typer.BadParameter(
+            f"{builtin!r}; choose one of {', '.join(BUILTIN_NAMES)}", param_hint="--builtin"
+        )
+
 
 def _scenario_exit(exc: ScenarioError, as_json: bool = False) -> typer.Exit:
     """A ScenarioError as the one handler prints it, after its issues as JSON with --json."""
@@ -577,24 +608,9 @@ THREAT_EXIT = 1
     "--fail-on-threat); 1 for a THREAT verdict with --fail-on-threat; 2 for bad input."
 )
 def assess(
-    scenario: Annotated[
-        Path | None,
-        typer.Option("--scenario", metavar="FILE", help="Scenario file (YAML or JSON)."),
-    ] = None,
-    builtin: Annotated[
-        str | None,
-        typer.Option(
-            "--builtin",
-            metavar="NAME",
-            help="Built-in scenario: us-ru (default), us-ru-cn, us-ru-ir.",
-        ),
-    ] = None,
-    date: Annotated[
-        str | None,
-        typer.Option(
-            "--date", metavar="YYYY-MM-DD", help="Posture on that date (default: the scenario's)."
-        ),
-    ] = None,
+    scenario: ScenarioOption = None,
+    builtin: BuiltinOption = None,
+    date: DateOption = None,
     overrides: SetOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
     geojson: Annotated[
@@ -653,14 +669,8 @@ def assess(
     from glasnost.cli.progress import stages
     from glasnost.defense.assessment import assess as run_assessment
     from glasnost.report.terminal import print_assessment
-    from glasnost.scenario.builtin import BUILTIN_NAMES
 
-    if scenario is not None and builtin is not None:
-        raise typer.BadParameter("give --scenario or --builtin, not both", param_hint="--builtin")
-    if builtin is not None and builtin not in BUILTIN_NAMES:
-        raise typer.BadParameter(
-            f"{builtin!r}; choose one of {', '.join(BUILTIN_NAMES)}", param_hint="--builtin"
-        )
+    check_scenario_source(scenario, builtin)
     when = _date_option(date)
     outputs = {"--geojson": geojson, "--kml": kml, "--html": html}
     folders = {"--figures": figures, "--csv": csv_dir, "--layers": layers}

@@ -7,6 +7,7 @@
 * :func:`apply_overrides` applies ``--set PATH=VALUE`` assignments: PATH is dotted over the
   scenario's fields, list items are addressed by ``id`` (or by index), VALUE is parsed as YAML
   (``5.5``, ``true``, ``null``, ``2025-01-01``, ``[US, CN]``); the result is validated again.
+  :func:`apply_values` and :func:`value_at` set and read values by the same dotted paths.
 * :func:`scenario_to_yaml` writes a scenario as YAML that loads back to the same scenario.
 """
 
@@ -54,14 +55,32 @@ def _validate(data: Any, origin: str, node: yaml.Node | None) -> Scenario:
             origin, [Issue("", f"expected a mapping of scenario fields, got {got}")]
         )
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(origin, issues_of(exc, Scenario, node)) from None
+    return _check_uncertainty(scenario, origin)
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file (.yaml, .yml or .json)."""
-    return load_model(path, Scenario, what="scenario")
+    return _check_uncertainty(load_model(path, Scenario, what="scenario"), str(path))
+
+
+def _check_uncertainty(scenario: Scenario, origin: str) -> Scenario:
+    """Every declared uncertainty names a number of the scenario by its dotted path."""
+    issues = []
+    for k, u in enumerate(scenario.uncertainty or ()):
+        where = f"uncertainty[{k}].path"
+        try:
+            value = value_at(scenario, u.path, origin)
+        except ScenarioError as exc:
+            issues.append(Issue(where, exc.issues[0].message))
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            issues.append(Issue(where, f"{u.path} holds {value!r}, not a number"))
+    if issues:
+        raise ScenarioError(origin, issues)
+    return scenario
 
 
 def load_model(path: str | Path, model: type[M], *, what: str = "document") -> M:
@@ -122,7 +141,7 @@ def apply_overrides(scenario: Scenario, assignments: list[str] | tuple[str, ...]
     """
     if not assignments:
         return scenario
-    data: Any = scenario.model_dump(mode="json")
+    values: dict[str, Any] = {}
     for assignment in assignments:
         origin = f"--set {assignment}"
         path, sep, text = assignment.partition("=")
@@ -133,30 +152,47 @@ def apply_overrides(scenario: Scenario, assignments: list[str] | tuple[str, ...]
             value = yaml.safe_load(text) if text.strip() else ""
         except yaml.YAMLError as exc:
             raise ScenarioError(origin, [Issue("", f"value is not valid YAML: {exc}")]) from None
-        _assign(data, path.split("."), value, origin)
+        value_at(scenario, path, origin)  # an unknown path names its own assignment
+        values[path] = value
+    return apply_values(scenario, values, "--set " + " ".join(assignments))
+
+
+def apply_values(scenario: Scenario, values: dict[str, Any], origin: str) -> Scenario:
+    """The scenario with the value at each dotted PATH replaced (the ``--set`` rule, without
+    YAML parsing), validated again; every problem is a :class:`ScenarioError` from ``origin``."""
+    data: Any = scenario.model_dump(mode="json")
+    for path, value in values.items():
+        container, key = _locate(data, path.split("."), origin)
+        container[key] = value
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        origin = "--set " + " ".join(assignments)
         raise ScenarioError(origin, issues_of(exc, Scenario)) from None
 
 
-def _assign(data: Any, parts: list[str], value: Any, origin: str) -> None:
+def value_at(scenario: Scenario | dict[str, Any], path: str, origin: str) -> Any:
+    """The value at a dotted PATH of a scenario (or of its JSON data), as plain JSON data;
+    an unknown path is a :class:`ScenarioError` listing the valid keys or items."""
+    data = scenario.model_dump(mode="json") if isinstance(scenario, Scenario) else scenario
+    container, key = _locate(data, path.split("."), origin)
+    return container[key]
+
+
+def _locate(data: Any, parts: list[str], origin: str) -> tuple[Any, Any]:
+    """The container and key (dict key or list index) that a dotted path names."""
     node = data
     done: list[str] = []
     for n, part in enumerate(parts):
         last = n == len(parts) - 1
         where = ".".join(done) or "the top level"
+        key: str | int
         if isinstance(node, dict):
             if part not in node:
                 raise ScenarioError(
                     origin,
                     [Issue("", f"no key {part!r} at {where}; valid: {_keys(node)}")],
                 )
-            if last:
-                node[part] = value
-                return
-            node = node[part]
+            key = part
         elif isinstance(node, list):
             index = _index(node, part)
             if index is None:
@@ -164,16 +200,17 @@ def _assign(data: Any, parts: list[str], value: Any, origin: str) -> None:
                     origin,
                     [Issue("", f"no item {part!r} in {where}; valid: {_items(node)}")],
                 )
-            if last:
-                node[index] = value
-                return
-            node = node[index]
+            key = index
         else:
             raise ScenarioError(
                 origin,
                 [Issue("", f"{where} is a value ({node!r}), it has no {part!r}")],
             )
+        if last:
+            return node, key
+        node = node[key]
         done.append(part)
+    raise ScenarioError(origin, [Issue("", "empty path")])
 
 
 def _index(items: list[Any], part: str) -> int | None:

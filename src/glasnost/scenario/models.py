@@ -942,6 +942,25 @@ class AssessmentSettings(_Provenance):
         return {}
 
 
+class DeclaredUncertainty(_Model):
+    """A declared value's own stated uncertainty ("4.5 +- 0.3 km/s"): the value at ``path``
+    (the dotted ``--set`` path) lies within ``plus_minus`` of it, in its own unit or in percent;
+    ``glasnost sweep --declared`` varies it (docs/uncertainty.md)."""
+
+    path: str = Field(
+        min_length=1,
+        description="Dotted path of the value, e.g. interceptor_types.sm3_block_iia."
+        "burnout_velocity_kms (list items by id).",
+    )
+    plus_minus: float = Field(gt=0, description="Half-width (uniform) or one sigma (normal).")
+    percent: bool = Field(default=False, description="plus_minus is a percent of the value.")
+    distribution: Literal["uniform", "normal"] = Field(
+        default="uniform",
+        description="uniform: anywhere within +- plus_minus; normal: plus_minus is one sigma.",
+    )
+    note: str | None = None
+
+
 # --- the scenario -------------------------------------------------------------------------------
 
 
@@ -963,6 +982,10 @@ class Scenario(_Model):
     )
     sources: dict[str, str] = Field(
         default_factory=dict, description="Citations: source id -> text."
+    )
+    uncertainty: tuple[DeclaredUncertainty, ...] | None = Field(
+        default=None,
+        description="Declared values' stated uncertainties (glasnost sweep --declared).",
     )
 
     @model_validator(mode="after")

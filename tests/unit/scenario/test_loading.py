@@ -125,7 +125,7 @@ def test_unknown_top_level_key(tmp_path: Path, minimal: dict[str, Any]) -> None:
     path = write_yaml(tmp_path / "s.yaml", minimal)
     assert str(load_error(path)) == (
         f"{path}: planet: unknown field; valid fields: name, description, earth, date, "
-        "missile_types, interceptor_types, parties, assessment, assumptions, sources "
+        "missile_types, interceptor_types, parties, assessment, assumptions, sources, uncertainty "
         f"(line {line_of(path, 'planet: mars')})"
     )
 
@@ -293,7 +293,8 @@ def test_no_overrides_is_the_same_scenario(scenario: Scenario) -> None:
         (
             "planet=mars",
             "--set planet=mars: no key 'planet' at the top level; valid: name, description, earth, "
-            "date, missile_types, interceptor_types, parties, assessment, assumptions, sources",
+            "date, missile_types, interceptor_types, parties, assessment, assumptions, sources, "
+            "uncertainty",
         ),
         (
             "name.first=x",

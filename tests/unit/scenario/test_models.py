@@ -327,6 +327,7 @@ def test_json_schema() -> None:
         "assessment",
         "assumptions",
         "sources",
+        "uncertainty",
     }
     assert set(schema["required"]) == {"name", "parties", "assessment"}
     defs = schema["$defs"]

@@ -1,0 +1,235 @@
+"""``glasnost sweep``: the assessment under uncertain inputs, on Dask (docs/uncertainty.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from glasnost.cli import common
+from glasnost.cli.analysis import (
+    BuiltinOption,
+    DateOption,
+    ScenarioOption,
+    SetOption,
+    _date_option,
+    _open_scenario,
+    _scenario_exit,
+    check_scenario_source,
+)
+from glasnost.cli.common import app
+from glasnost.cli.shared import print_json
+
+
+@app.command()
+def sweep(
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vary",
+            metavar="PATH=DIST",
+            help="An uncertain input (repeatable): a --set path and uniform(lo,hi), "
+            "normal(mu,sigma), triangular(lo,mode,hi), [a,b,c] or declared+-X[%].",
+        ),
+    ] = None,
+    declared: Annotated[
+        bool,
+        typer.Option("--declared", help="Also vary the scenario's declared uncertainties."),
+    ] = False,
+    scenario: ScenarioOption = None,
+    builtin: BuiltinOption = None,
+    date: DateOption = None,
+    overrides: SetOption = None,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="sobol | lhs (quasi-random Monte Carlo), saltelli (Sobol' indices), "
+            "grid (full factorial).",
+        ),
+    ] = "sobol",
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples", help="Samples (saltelli: base points, a power of 2; runs N*(inputs+2))."
+        ),
+    ] = 64,
+    levels: Annotated[int, typer.Option("--levels", help="Grid levels per input.")] = 5,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the sample plan.")] = 0,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder of the sweep (chunks, Parquet, summary).")
+    ] = Path("glasnost-sweep"),
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the interrupted sweep in --out.")
+    ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="An existing Dask scheduler, tcp://HOST:PORT."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Local worker processes (default: one per core)."),
+    ] = None,
+    chunk_size: Annotated[
+        int, typer.Option("--chunk-size", min=1, help="Samples per Dask task.")
+    ] = 4,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", metavar="FILE", help="Write the sweep's HTML report."),
+    ] = None,
+    site: Annotated[
+        str | None,
+        typer.Option("--site", help="Site id drawn on a grid's feasibility map."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Sweep the assessment over uncertain inputs: the verdict's probability, the inputs
+    ranked by sensitivity, where the verdict flips (Parquet table + summary JSON in --out)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from glasnost.scenario.loading import ScenarioError
+    from glasnost.sweep import Plan, run_sweep
+    from glasnost.sweep.inputs import declared_variables, vary_variable
+    from glasnost.sweep.plan import METHODS, PlanError
+    from glasnost.sweep.runner import SchedulerError
+    from glasnost.sweep.store import SweepStoreError
+
+    check_scenario_source(scenario, builtin)
+    if method not in METHODS:
+        raise typer.BadParameter(
+            f"{method!r}; choose one of {', '.join(METHODS)}", param_hint="--method"
+        )
+    if scheduler is not None and workers is not None:
+        raise typer.BadParameter(
+            "--workers starts a local cluster; an existing one (--scheduler) has its own",
+            param_hint="--workers",
+        )
+    if html is not None and not html.parent.is_dir():
+        raise typer.BadParameter(f"folder {html.parent} does not exist", param_hint="--html")
+    when = _date_option(date)
+    model = _open_scenario(scenario, builtin, overrides, as_json)
+    try:
+        variables = [vary_variable(model, text) for text in vary or []]
+        if declared:
+            variables += declared_variables(model)
+        plan = Plan(tuple(variables), method, samples, levels, seed)
+    except ScenarioError as exc:
+        raise _scenario_exit(exc) from None
+    except PlanError as exc:
+        raise common.fail(escape(str(exc))) from None
+    if site is not None and site not in {s.id for p in model.parties for s in p.interceptor_sites}:
+        raise typer.BadParameter(f"no interceptor site {site!r}", param_hint="--site")
+    with Progress(
+        "sweep",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=common.errors,
+        transient=True,
+        disable=as_json,
+    ) as bar:
+        task = bar.add_task("sweep", total=plan.size)
+        try:
+            result = run_sweep(
+                model,
+                plan,
+                out,
+                date=when,
+                chunk_size=chunk_size,
+                scheduler=scheduler,
+                workers=workers,
+                resume=resume,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except ScenarioError as exc:
+            raise _scenario_exit(exc) from None
+        except (SweepStoreError, SchedulerError, OSError) as exc:
+            raise common.fail(escape(str(exc))) from None
+    if html is not None:
+        from glasnost.report.sweep import write_sweep_html
+
+        try:
+            write_sweep_html(result, html, site=site)
+        except OSError as exc:
+            raise common.fail(f"{html}: {exc.strerror}") from None
+    if as_json:
+        print_json(result.summary)
+        return
+    _print_summary(result.summary)
+    common.errors.print(f"wrote {out}/samples.parquet and {out}/summary.json")
+    if html is not None:
+        common.errors.print(f"wrote {html}")
+
+
+def _print_summary(s: dict[str, Any]) -> None:
+    console = common.console
+    run = s["run"]
+    console.print(
+        f"[bold]{s['assessed']} of {s['samples']} samples assessed[/] "
+        f"({s['plan']['method']}, seed {s['plan']['seed']}; {run['workers']} workers"
+        + (f", {run['chunks_resumed']} chunks resumed" if run["chunks_resumed"] else "")
+        + ")",
+        soft_wrap=True,
+    )
+    if run["workers_lost"]:
+        console.print(
+            f"{run['workers_lost']} worker(s) left the cluster during the sweep; their chunks "
+            "were run again on the others."
+        )
+    for failure in s["failures"]:
+        console.print(f"  sample {failure['sample']} failed: {escape(failure['error'])}")
+    if "no_threat" not in s:
+        return
+    p = s["no_threat"]
+    console.print(
+        f"P(no threat) = {p['p']:.1%} (95% interval {p['ci95'][0]:.1%}-{p['ci95'][1]:.1%})"
+    )
+    table = Table(title="Criteria")
+    for col in ("criterion", "P(fails)", "p05", "median", "p95"):
+        table.add_column(col, justify="left" if col == "criterion" else "right")
+    for c in s["criteria"]:
+        v = c["value"]
+        table.add_row(
+            c["criterion"],
+            f"{c['fails']['p']:.1%}",
+            f"{v['p05']:.3g}",
+            f"{v['p50']:.3g}",
+            f"{v['p95']:.3g}",
+        )
+    console.print(table)
+    if "sensitivity" in s:
+        _print_sensitivity(s["sensitivity"])
+    if "flips" in s and s["flips"]["count"]:
+        console.print(
+            f"The verdict flips between {s['flips']['count']} pairs of neighbouring grid points "
+            "(critical combinations in summary.json)."
+        )
+    elif "flips" in s:
+        console.print("The verdict is the same at every grid point.")
+    console.print(f"summary sha256 {s['sha256']}")
+
+
+def _print_sensitivity(sensitivity: dict[str, Any]) -> None:
+    """The inputs ranked for the verdict and for each criterion whose value varies."""
+    outputs = sensitivity["outputs"]
+    if not outputs:
+        common.console.print(sensitivity.get("note", ""))
+        return
+    if outputs["no_threat"]["constant"]:
+        common.console.print("The verdict is the same in every sample.")
+    for name, entry in outputs.items():
+        if entry["constant"]:
+            continue
+        what = "the verdict" if name == "no_threat" else name
+        table = Table(title=f"Inputs ranked by their effect on {what}")
+        table.add_column("input")
+        keys = [k for k in ("S1", "ST") if k in entry["ranking"][0]]
+        for key in keys:
+            table.add_column(key, justify="right")
+        for r in entry["ranking"]:
+            table.add_row(r["input"], *(f"{r[k]:.2f}" for k in keys))
+        common.console.print(table)
+    common.console.print(f"Indices: {sensitivity['method']}.")

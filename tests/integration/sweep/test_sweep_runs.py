@@ -1,0 +1,183 @@
+"""Sweeps on real Dask clusters: a LocalCluster, a scheduler and two workers started as
+separate processes on loopback, and a sweep killed half way then resumed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from glasnost.scenario.models import Scenario
+from glasnost.sweep import SweepResult, run_sweep
+from glasnost.sweep.evaluate import ERROR, PASSED, VERDICT, evaluate_chunk
+from tests.integration.sweep.conftest import VARY, mini_plan
+
+BIN = Path(sys.executable).parent
+START_TIMEOUT_S = 60.0
+
+
+@pytest.fixture(scope="module")
+def local_run(mini: Scenario, tmp_path_factory: pytest.TempPathFactory) -> SweepResult:
+    out = tmp_path_factory.mktemp("local") / "sweep"
+    return run_sweep(mini, mini_plan(mini), out, workers=1, chunk_size=2)
+
+
+def test_local_cluster_rows_equal_the_assessments_run_in_process(
+    mini: Scenario, local_run: SweepResult
+) -> None:
+    plan = mini_plan(mini)
+    direct = evaluate_chunk(mini, plan, 0, plan.size)
+    table = local_run.table
+    pd.testing.assert_frame_equal(table, direct, check_dtype=False)
+    assert (table[ERROR] == "").all()
+    # The verdict is the conjunction of the criteria, sample by sample.
+    passed = table[[c for c in table.columns if c.endswith(PASSED)]].astype(bool)
+    assert (table[VERDICT].astype(bool) == passed.all(axis=1)).all()
+    # What was written is what was returned.
+    on_disk = json.loads((local_run.folder / "summary.json").read_text())
+    assert on_disk["sha256"] == local_run.summary["sha256"]
+    pd.testing.assert_frame_equal(pd.read_parquet(local_run.folder / "samples.parquet"), table)
+
+
+@pytest.fixture
+def dask_cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
+    """A `dask scheduler` and two `dask worker` processes (no nanny) on loopback: the
+    scheduler's address and the two workers' processes."""
+    info = tmp_path / "scheduler.json"
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    common = ["--no-dashboard", "--dashboard-address", "127.0.0.1:0"]
+    procs = [
+        subprocess.Popen(
+            [
+                BIN / "dask",
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--scheduler-file",
+                info,
+                *common,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+    ]
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not info.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(info.read_text())["address"]
+        for _ in range(2):
+            procs.append(
+                subprocess.Popen(
+                    [
+                        BIN / "dask",
+                        "worker",
+                        address,
+                        "--nthreads",
+                        "1",
+                        "--nworkers",
+                        "1",
+                        "--host",
+                        "127.0.0.1",
+                        "--no-nanny",
+                        *common,
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env=env,
+                )
+            )
+        from distributed import Client
+
+        with Client(address, timeout=START_TIMEOUT_S) as client:
+            client.wait_for_workers(2, timeout=START_TIMEOUT_S)
+        yield address, procs[1:]
+    finally:
+        for proc in reversed(procs):
+            proc.send_signal(signal.SIGINT)
+        for proc in reversed(procs):
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def test_scheduler_and_two_worker_processes_give_the_local_result_even_when_one_dies(
+    mini: Scenario,
+    local_run: SweepResult,
+    dask_cluster: tuple[str, list[subprocess.Popen[bytes]]],
+    tmp_path: Path,
+) -> None:
+    address, workers = dask_cluster
+
+    def kill_a_worker_after_the_first_chunk(done: int, total: int) -> None:
+        if done >= 1 and workers[0].poll() is None:
+            workers[0].kill()
+
+    result = run_sweep(
+        mini,
+        mini_plan(mini),
+        tmp_path / "remote",
+        scheduler=address,
+        chunk_size=1,
+        progress=kill_a_worker_after_the_first_chunk,
+    )
+    assert workers[0].poll() is not None
+    assert result.summary["run"]["workers"] == 2
+    # The killed worker at least (a loaded machine can lose the other's connection too).
+    assert result.summary["run"]["workers_lost"] >= 1
+    assert result.summary["run"]["scheduler"] == address
+    pd.testing.assert_frame_equal(result.table, local_run.table)
+    assert result.summary["sha256"] == local_run.summary["sha256"]
+
+
+def _sweep_command(scenario: Path, out: Path, *extra: str) -> list[str]:
+    """The CLI form of :func:`mini_plan` (4 Sobol' samples, seed 11), one sample a chunk."""
+    args = [str(BIN / "glasnost"), "sweep", "--scenario", str(scenario), "--out", str(out)]
+    for text in VARY:
+        args += ["--vary", text]
+    return [*args, "--samples", "4", "--seed", "11", "--chunk-size", "1", "--workers", "1", *extra]
+
+
+def test_a_killed_sweep_resumes_to_the_uninterrupted_result(
+    mini_file: Path, local_run: SweepResult, tmp_path: Path
+) -> None:
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(
+        _sweep_command(mini_file, out),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 240
+    while not list((out / "chunks").glob("*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the command, its cluster and workers: nothing left
+    proc.wait()
+    kept = len(list((out / "chunks").glob("*.parquet")))
+    assert 1 <= kept < 4
+    assert not (out / "summary.json").exists()
+
+    resumed = subprocess.run(
+        _sweep_command(mini_file, out, "--resume", "--json"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    summary = json.loads(resumed.stdout)
+    assert summary["run"]["chunks_resumed"] == kept
+    assert summary["sha256"] == local_run.summary["sha256"]
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "samples.parquet"), local_run.table)
