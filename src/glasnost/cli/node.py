@@ -26,6 +26,7 @@ from glasnost.cli.shared import (
     read_key,
     read_party_keys,
 )
+from glasnost.cli.treaty import AgreementOption, open_agreement
 
 # --- node ---------------------------------------------------------------------------------------
 
@@ -149,14 +150,30 @@ def node_follow(
 @node_app.command("status")
 def node_status(
     db: DbOption = "glasnost.db",
+    agreement: AgreementOption = "us-ru",
     ack_deadline_h: Annotated[
-        float, typer.Option("--ack-deadline-h", min=0, help="Acknowledgement deadline (hours).")
-    ] = 24.0,
+        float | None,
+        typer.Option(
+            "--ack-deadline-h",
+            min=0,
+            help="What if the acknowledgement deadline were this many hours (default: the "
+            "agreement's acknowledgement_hours).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """The node's logs (sizes, latest checkpoints, cosignatures, evidence) and the peers'
-    acknowledgements of the own log: what is overdue past the deadline."""
+    acknowledgements of the own log: what is overdue past the agreement's deadline."""
     with exchange_errors():
+        agreed = open_agreement(agreement).acknowledgement_hours
+        if ack_deadline_h is None:
+            ack_deadline_h = agreed
+        elif not as_json:
+            common.errors.print(
+                f"[bold yellow]warning:[/] --ack-deadline-h {ack_deadline_h:g}: not the "
+                f"agreement's deadline ({agreed:g} h); overdue counts are a what-if",
+                soft_wrap=True,
+            )
         node = open_node(db)
         logs = [_log_status(node, node.own, own=True)] + [
             _log_status(node, m, own=False) for m in node.peers()

@@ -69,6 +69,7 @@ from glasnost.exchange.errors import (
 from glasnost.exchange.keys import PartyKeys
 from glasnost.exchange.node import Node
 from glasnost.exchange.store import LogStore
+from glasnost.service.api_docs import install_api_docs
 from glasnost.service.auth import (
     Authenticated,
     Authenticator,
@@ -79,6 +80,7 @@ from glasnost.service.auth import (
 )
 from glasnost.service.dashboard import install_dashboard
 from glasnost.service.limits import BodySizeLimit, RateLimit, RequestTimeout
+from glasnost.service.logs import AccessLog
 from glasnost.treaty.agreement import Agreement, builtin_agreement
 
 PartyPrincipal = Annotated[Principal, Depends(requires("party"))]
@@ -100,7 +102,6 @@ class ServiceSettings:
     rate_per_s: float = 200.0
     burst: int = 400
     timeout_s: float = 60.0
-    acknowledgement_deadline: dt.timedelta = dt.timedelta(hours=24)
     peer_urls: Sequence[str] = ()
     sync_interval_s: float = 0.0
     peer_state: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -108,6 +109,11 @@ class ServiceSettings:
     """The agreement the dashboard shows (None: the built-in one)."""
     dashboard_token: str | None = None
     """None: the dashboard answers loopback clients only; else it requires this token."""
+
+    @property
+    def acknowledgement_deadline(self) -> dt.timedelta:
+        """The agreement's acknowledgement deadline (treaty parameters are the agreement's)."""
+        return dt.timedelta(hours=(self.agreement or builtin_agreement()).acknowledgement_hours)
 
 
 # --- request and response bodies ----------------------------------------------------------------
@@ -252,7 +258,7 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
         description=__doc__,
         openapi_url="/v1/openapi.json",
         responses=ERROR_RESPONSES,
-        docs_url="/v1/docs",
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -445,6 +451,7 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
         kept = node.add_cosignatures(body.note)
         return {"kept": kept}
 
+    install_api_docs(app)
     install_dashboard(
         app, node, settings.agreement or builtin_agreement(), token=settings.dashboard_token
     )
@@ -462,6 +469,7 @@ def _limited(app: FastAPI, settings: ServiceSettings) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimit, rate_per_s=settings.rate_per_s, burst=settings.burst)
     app.add_middleware(RequestTimeout, seconds=settings.timeout_s)
+    app.add_middleware(AccessLog)
     return app
 
 

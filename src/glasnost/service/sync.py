@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -46,10 +46,9 @@ from glasnost.exchange.errors import Evidence, ExchangeError, SequenceError
 from glasnost.exchange.node import Node
 from glasnost.exchange.store import LogStore
 from glasnost.service.auth import RequestSigner
+from glasnost.service.logs import log_sync
 
 __all__ = ["PeerClient", "PeerConflict", "SyncError", "SyncReport", "sync_loop", "sync_once"]
-
-log = logging.getLogger("glasnost.sync")
 
 PAGE = 1000
 """Entries per request (the API's page limit)."""
@@ -329,10 +328,12 @@ def sync_loop(
 
 def _try(node: Node, url: str, state: dict[str, dict[str, Any]]) -> None:
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    start = time.perf_counter()
     try:
         report = sync_once(node, url)
     except (SyncError, ExchangeError, httpx.HTTPError) as exc:
-        log.warning("sync with %s failed: %s", url, exc)
+        log_sync(url, time.perf_counter() - start, None, str(exc) or type(exc).__name__)
         state[url] = {"url": url, "at": now, "ok": False, "error": str(exc)}
         return
+    log_sync(url, time.perf_counter() - start, report.to_json())
     state[url] = {"url": url, "at": now, "ok": True, **report.to_json()}
