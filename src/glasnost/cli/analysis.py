@@ -14,7 +14,6 @@ from rich.table import Table
 
 from glasnost.cli import common
 from glasnost.cli.common import app
-from glasnost.physics.targeting import SHAPES, TargetingError
 
 
 def _point(text: str, option: str) -> tuple[float, float]:
@@ -84,6 +83,7 @@ def trajectory(
 ) -> None:
     """Fly one missile of the catalog to a target, or as far as it goes along an azimuth."""
     from glasnost.flights import OutOfRangeError, fly_missile
+    from glasnost.physics.targeting import SHAPES, TargetingError
     from glasnost.scenario.missiles import UnknownMissileError
 
     launch = _point(from_, "--from")

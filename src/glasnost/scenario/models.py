@@ -47,7 +47,6 @@ from pydantic import (
 from pydantic.config import JsonDict
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from glasnost.physics.vehicle import Stage, Vehicle
 from glasnost.scenario.missiles import (
     Derivation,
     MissileType,
@@ -57,7 +56,8 @@ from glasnost.scenario.missiles import (
     missile,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # NumPy only when a vehicle is built: the exchange reads models without it
+    from glasnost.physics.vehicle import Vehicle
     from glasnost.scenario.derive import StackFigures
 
 DEFAULT_DATE = dt.date(2025, 1, 1)
@@ -613,6 +613,8 @@ class InterceptorType(_Provenance):
 
     def vehicle(self) -> Vehicle:
         """The staged vehicle that the flyout flies (model: staged only)."""
+        from glasnost.physics.vehicle import Stage, Vehicle
+
         if self.model != "staged" or self.stages is None or self.payload_kg is None:
             raise ValueError(f"interceptor type {self.id!r} is not a staged vehicle")
         return Vehicle(
