@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -78,6 +79,7 @@ def serve(
     """Serve the node's API under /v1 and its read-only dashboard under / (and sync with its
     peers in the background). Every request and every sync is logged on stderr. Treaty
     parameters (the acknowledgement deadline) are the agreement's."""
+    from glasnost.exchange.backup import mark_closed, mark_in_use, sqlite_file
     from glasnost.service.app import ServiceSettings, create_app
     from glasnost.service.logs import LEVELS, configure_logging
     from glasnost.service.server import ServeError, TLSFiles, check_transport, listen, server
@@ -128,7 +130,18 @@ def serve(
     )
     access = "open /?token=TOKEN once" if dashboard_token else "loopback clients only"
     common.errors.print(f"dashboard on {base}/ ({access})", soft_wrap=True)
-    uvicorn_server.run(sockets=[sock])
+    served = sqlite_file(db)
+    if served is not None:
+        mark_in_use(served)  # a copy of the file without its WAL is then refused
+    # uvicorn shuts down on SIGTERM, then raises it again: let that end here, so that the
+    # database is closed (its WAL checkpointed) and unmarked below
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        uvicorn_server.run(sockets=[sock])
+    finally:
+        node.engine.dispose()
+        if served is not None:
+            mark_closed(served)
 
 
 @app.command()
