@@ -29,20 +29,10 @@ from typer.testing import CliRunner
 from glasnost.cli import app
 from glasnost.exchange.keys import PartyKeys, read_private_key
 from glasnost.scenario.builtin import builtin_scenario
+from tests.browser.conftest import CHROMIUM_ARGS
 from tests.integration.service.nodes import NodeServer, Party
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ENV = "GLASNOST_CHROMIUM"
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",  # containers often have a small /dev/shm
-]
 TOKEN = "browser-test-token-7c1e"
 PAGE_TIMEOUT_MS = 90_000  # the first visit of /assessments runs the assessment (seconds)
 
@@ -55,28 +45,6 @@ runner = CliRunner(
         "GLASNOST_DASHBOARD_TOKEN": None,
     }
 )
-
-
-def _unavailable(reason: str) -> None:
-    """Skip, or fail in CI: the browser tier must not be skipped there silently."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true but {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path = os.environ.get(CHROMIUM_ENV, DEFAULT_CHROMIUM)
-    if not Path(path).is_file():
-        _unavailable(
-            f"no Chromium at {path}: install Debian's chromium (apt-get install chromium) "
-            f"or set {CHROMIUM_ENV}"
-        )
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        _unavailable("Playwright is not installed (pip install -e '.[dev]')")
-    return path
 
 
 def screenshots() -> Path:

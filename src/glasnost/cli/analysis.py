@@ -14,7 +14,6 @@ from rich.table import Table
 
 from glasnost.cli import common
 from glasnost.cli.common import app
-from glasnost.physics.targeting import SHAPES
 
 if TYPE_CHECKING:
     from glasnost.scenario.loading import ScenarioError
@@ -87,6 +86,7 @@ def trajectory(
 ) -> None:
     """Fly one missile of the catalog to a target, or as far as it goes along an azimuth."""
     from glasnost.flights import fly_missile
+    from glasnost.physics.targeting import SHAPES
     from glasnost.scenario.missiles import UnknownMissileError
 
     launch = _point(from_, "--from")

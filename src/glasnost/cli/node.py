@@ -26,6 +26,7 @@ from glasnost.cli.shared import (
     read_key,
     read_party_keys,
 )
+from glasnost.cli.treaty import AgreementOption, open_agreement
 
 # --- node ---------------------------------------------------------------------------------------
 
@@ -149,14 +150,30 @@ def node_follow(
 @node_app.command("status")
 def node_status(
     db: DbOption = "glasnost.db",
+    agreement: AgreementOption = "us-ru",
     ack_deadline_h: Annotated[
-        float, typer.Option("--ack-deadline-h", min=0, help="Acknowledgement deadline (hours).")
-    ] = 24.0,
+        float | None,
+        typer.Option(
+            "--ack-deadline-h",
+            min=0,
+            help="What if the acknowledgement deadline were this many hours (default: the "
+            "agreement's acknowledgement_hours).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """The node's logs (sizes, latest checkpoints, cosignatures, evidence) and the peers'
-    acknowledgements of the own log: what is overdue past the deadline."""
+    acknowledgements of the own log: what is overdue past the agreement's deadline."""
     with exchange_errors():
+        agreed = open_agreement(agreement).acknowledgement_hours
+        if ack_deadline_h is None:
+            ack_deadline_h = agreed
+        elif not as_json:
+            common.errors.print(
+                f"[bold yellow]warning:[/] --ack-deadline-h {ack_deadline_h:g}: not the "
+                f"agreement's deadline ({agreed:g} h); overdue counts are a what-if",
+                soft_wrap=True,
+            )
         node = open_node(db)
         logs = [_log_status(node, node.own, own=True)] + [
             _log_status(node, m, own=False) for m in node.peers()
@@ -215,3 +232,88 @@ def _log_status(node: Any, log: Any, *, own: bool) -> dict[str, Any]:
         "checkpoint": checkpoint,
         "evidence": len(log.evidence()),
     }
+
+
+@node_app.command("backup")
+def node_backup(
+    out: Annotated[Path, typer.Option("--out", help="The backup file to write (must not exist).")],
+    db: DbOption = "glasnost.db",
+    as_json: JsonOption = False,
+) -> None:
+    """Back up the node's database while it runs: a consistent copy (SQLite online backup,
+    the write-ahead log included) in one file, verified. For PostgreSQL, prints the pg_dump
+    command to use."""
+    from glasnost.exchange.backup import backup, pg_dump_guidance, sqlite_file
+
+    path = sqlite_file(db)
+    if path is None:
+        common.errors.print(escape(pg_dump_guidance(db, out)), soft_wrap=True)
+        raise typer.Exit(code=2)  # nothing written: a script must not take it for a backup
+    with exchange_errors():
+        open_node(db).engine.dispose()  # a node, and not a copy that lost its WAL
+        backup(path, out)
+        sizes = _verified_sizes(str(out))
+    _report_copy("backup", db, out, sizes, as_json)
+
+
+@node_app.command("restore")
+def node_restore(
+    backup_file: Annotated[Path, typer.Argument(help="A backup from glasnost node backup.")],
+    db: DbOption = "glasnost.db",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing database (its node stopped).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Restore a node's database from a backup: the backup is verified first (every log
+    replayed); an existing database is replaced only with --force, and only while no node
+    serves it."""
+    import sqlite3
+
+    import sqlalchemy.exc
+
+    from glasnost.exchange.backup import pg_dump_guidance, restore, sqlite_file
+
+    path = sqlite_file(db)
+    if path is None:
+        common.errors.print(escape(pg_dump_guidance(db, backup_file)), soft_wrap=True)
+        raise typer.Exit(code=2)
+    if not backup_file.is_file():
+        raise common.fail(f"{escape(str(backup_file))}: no such file")
+    if path.exists() and not force:
+        raise common.fail(f"--db: {escape(db)} exists; give --force to replace it")
+    with exchange_errors():
+        try:
+            sizes = _verified_sizes(str(backup_file))
+        except (sqlalchemy.exc.DatabaseError, sqlite3.DatabaseError) as exc:
+            reason = str(getattr(exc, "orig", None) or exc)
+            raise common.fail(f"{escape(str(backup_file))}: not a node backup ({reason})") from None
+        restore(backup_file, path)
+        _verified_sizes(db)
+    _report_copy("restored", str(backup_file), Path(db), sizes, as_json)
+
+
+def _verified_sizes(db: str) -> dict[str, int]:
+    """Every log of the node in ``db``, replayed and verified: its size by party."""
+    from glasnost.exchange.errors import ExchangeError
+    from glasnost.exchange.node import Node
+
+    node = Node.open(db)
+    try:
+        sizes = {}
+        for log in (node.own, *node.peers()):
+            report = log.verify()
+            if not report.ok:
+                raise ExchangeError(f"log {log.origin} does not verify: {report}", where=db)
+            sizes[log.party] = log.size()
+        return sizes
+    finally:
+        node.engine.dispose()
+
+
+def _report_copy(what: str, source: str, out: Path, sizes: dict[str, int], as_json: bool) -> None:
+    if as_json:
+        print_json({"from": source, "to": str(out), "logs": sizes, "verified": True})
+        return
+    held = ", ".join(f"{party} {size}" for party, size in sizes.items())
+    common.console.print(f"{what} {escape(source)} -> {escape(str(out))}: logs verified ({held})")

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -40,9 +40,6 @@ def serve(
         list[Path] | None,
         typer.Option("--observer", help="An observer's key record (read-only access; repeatable)."),
     ] = None,
-    ack_deadline_h: Annotated[
-        float, typer.Option("--ack-deadline-h", min=0, help="Acknowledgement deadline (hours).")
-    ] = 24.0,
     agreement: AgreementOption = "us-ru",
     dashboard_token: Annotated[
         str | None,
@@ -53,16 +50,55 @@ def serve(
             "sets a cookie); without it the dashboard answers loopback clients only.",
         ),
     ] = None,
+    tls_cert: Annotated[
+        Path | None, typer.Option("--tls-cert", help="Serve HTTPS: certificate chain (PEM).")
+    ] = None,
+    tls_key: Annotated[
+        Path | None, typer.Option("--tls-key", help="The certificate's private key (PEM).")
+    ] = None,
+    tls_client_ca: Annotated[
+        Path | None,
+        typer.Option(
+            "--tls-client-ca", help="Mutual TLS: clients must present a certificate of this CA."
+        ),
+    ] = None,
+    allow_plain_http: Annotated[
+        bool,
+        typer.Option(
+            "--allow-plain-http",
+            help="Serve plain HTTP on an interface other than loopback (behind a TLS proxy).",
+        ),
+    ] = False,
+    log_level: Annotated[
+        str, typer.Option("--log-level", help="debug, info, warning or error.")
+    ] = "info",
+    log_json: Annotated[
+        bool, typer.Option("--log-json", help="Log JSON lines (one object per line).")
+    ] = False,
 ) -> None:
     """Serve the node's API under /v1 and its read-only dashboard under / (and sync with its
-    peers in the background)."""
-    import uvicorn
-
-    from glasnost.cli.shared import read_party_keys
+    peers in the background). Every request and every sync is logged on stderr. Treaty
+    parameters (the acknowledgement deadline) are the agreement's."""
+    from glasnost.exchange.backup import mark_closed, mark_in_use, sqlite_file
     from glasnost.service.app import ServiceSettings, create_app
+    from glasnost.service.logs import LEVELS, configure_logging
+    from glasnost.service.server import ServeError, TLSFiles, check_transport, listen, server
 
     if dashboard_token is not None and not dashboard_token.strip():
         raise common.fail("--dashboard-token: give a non-empty token")
+    if log_level not in LEVELS:
+        raise common.fail(f"--log-level: {escape(log_level)}; choose one of {', '.join(LEVELS)}")
+    if (tls_cert is None) != (tls_key is None) or (tls_client_ca and tls_cert is None):
+        raise common.fail("--tls-cert and --tls-key go together (and --tls-client-ca with them)")
+    tls = (
+        None if tls_cert is None or tls_key is None else TLSFiles(tls_cert, tls_key, tls_client_ca)
+    )
+    try:
+        check_transport(host, tls, allow_plain_http=allow_plain_http)
+    except ServeError as exc:
+        raise common.fail(escape(str(exc))) from None
+
+    from glasnost.cli.shared import read_party_keys
 
     with exchange_errors():
         node = open_node(db, key, needs_key=True)
@@ -73,18 +109,39 @@ def serve(
             observers=observers,
             peer_urls=peer or [],
             sync_interval_s=sync_interval,
-            acknowledgement_deadline=dt.timedelta(hours=ack_deadline_h),
             agreement=open_agreement(agreement),
             dashboard_token=dashboard_token,
         )
         application = create_app(node, settings)
+    try:
+        uvicorn_server = server(application, tls=tls, log_level=log_level)
+        sock = listen(host, port)
+    except ServeError as exc:
+        raise common.fail(escape(str(exc))) from None
+    configure_logging(log_level, as_json=log_json)
+    scheme = "https" if tls else "http"
+    base = f"{scheme}://{host}:{sock.getsockname()[1]}"
     common.errors.print(
-        f"glasnost node {node.party} (log {node.own.origin}) on http://{host}:{port}/v1/ "
-        f"({len(settings.peer_urls)} peers)"
+        f"glasnost node {node.party} (log {node.own.origin}) on {base}/v1/ "
+        f"({len(settings.peer_urls)} peers; acknowledgements due within "
+        f"{settings.acknowledgement_deadline.total_seconds() / 3600:g} h, "
+        f"agreement {settings.agreement.id if settings.agreement else '-'})",
+        soft_wrap=True,
     )
     access = "open /?token=TOKEN once" if dashboard_token else "loopback clients only"
-    common.errors.print(f"dashboard on http://{host}:{port}/ ({access})", soft_wrap=True)
-    uvicorn.run(application, host=host, port=port, log_level="warning", timeout_keep_alive=5)
+    common.errors.print(f"dashboard on {base}/ ({access})", soft_wrap=True)
+    served = sqlite_file(db)
+    if served is not None:
+        mark_in_use(served)  # a copy of the file without its WAL is then refused
+    # uvicorn shuts down on SIGTERM, then raises it again: let that end here, so that the
+    # database is closed (its WAL checkpointed) and unmarked below
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        uvicorn_server.run(sockets=[sock])
+    finally:
+        node.engine.dispose()
+        if served is not None:
+            mark_closed(served)
 
 
 @app.command()

@@ -77,10 +77,13 @@ def read_key(path: Path | None) -> Any:
 
 
 def open_node(db: str, key: Path | None = None, *, needs_key: bool = False) -> Any:
+    from glasnost.exchange.backup import check_wal, sqlite_file
     from glasnost.exchange.node import Node
 
     if "://" not in db and not Path(db).exists():
         raise common.fail(f"--db: {db} does not exist; create it with glasnost node init")
+    if (path := sqlite_file(db)) is not None:
+        check_wal(path)  # before opening: a copy without its WAL is refused, never empty
     private = read_key(key) if (needs_key or key is not None) else None
     return Node.open(db, key=private)
 

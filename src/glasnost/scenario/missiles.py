@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from glasnost.errors import InputError
-from glasnost.physics.vehicle import Stage, Vehicle
+
+if TYPE_CHECKING:  # NumPy only when a vehicle is built: the exchange reads models without it
+    from glasnost.physics.vehicle import Vehicle
+
 
 DEFAULT_REENTRY_BETA_KG_M2 = 1.2e4
 """Ballistic coefficient m/(Cd A) of a modern reentry vehicle, about 120 kN/m^2 (open-literature
@@ -86,6 +89,8 @@ class MissileType(BaseModel):
 
     def vehicle(self, payload_kg: float | None = None) -> Vehicle:
         """The physics model of this missile (optionally with another payload, kg)."""
+        from glasnost.physics.vehicle import Stage, Vehicle
+
         return Vehicle(
             name=self.id,
             stages=tuple(Stage(**s.model_dump()) for s in self.stages),

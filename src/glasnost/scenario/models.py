@@ -48,7 +48,6 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from glasnost.common.ids import Id
 from glasnost.common.ids import dotted as dotted  # re-exported: the scenario tests use it
-from glasnost.physics.vehicle import Stage, Vehicle
 from glasnost.scenario.missiles import (
     Derivation,
     MissileType,
@@ -58,7 +57,8 @@ from glasnost.scenario.missiles import (
     missile,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # NumPy only when a vehicle is built: the exchange reads models without it
+    from glasnost.physics.vehicle import Vehicle
     from glasnost.scenario.derive import StackFigures
 
 DEFAULT_DATE = dt.date(2025, 1, 1)
@@ -607,6 +607,8 @@ class InterceptorType(_Provenance):
 
     def vehicle(self) -> Vehicle:
         """The staged vehicle that the flyout flies (model: staged only)."""
+        from glasnost.physics.vehicle import Stage, Vehicle
+
         if self.model != "staged" or self.stages is None or self.payload_kg is None:
             raise ValueError(f"interceptor type {self.id!r} is not a staged vehicle")
         return Vehicle(

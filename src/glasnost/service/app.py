@@ -43,10 +43,12 @@ from pydantic import BaseModel, ConfigDict
 from glasnost import __version__
 from glasnost.errors import GlasnostError
 from glasnost.exchange.node import Node
+from glasnost.service.api_docs import install_api_docs
 from glasnost.service.auth import Authenticator, Principals, SqlNonceStore
 from glasnost.service.dashboard import install_dashboard
 from glasnost.service.errors import error_response
 from glasnost.service.limits import BodySizeLimit, RateLimit, RequestTimeout
+from glasnost.service.logs import AccessLog
 from glasnost.service.routes import logs, sync
 from glasnost.service.settings import MAX_BODY_BYTES as MAX_BODY_BYTES
 from glasnost.service.settings import ServiceSettings as ServiceSettings
@@ -143,7 +145,7 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
         description=__doc__,
         openapi_url="/v1/openapi.json",
         responses=ERROR_RESPONSES,
-        docs_url="/v1/docs",
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -153,6 +155,7 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
     app.add_exception_handler(GlasnostError, error_response)
     app.include_router(logs.router)
     app.include_router(sync.router)
+    install_api_docs(app)
     install_dashboard(
         app, node, settings.agreement or builtin_agreement(), token=settings.dashboard_token
     )
@@ -164,6 +167,7 @@ def _limited(app: FastAPI, settings: ServiceSettings) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimit, rate_per_s=settings.rate_per_s, burst=settings.burst)
     app.add_middleware(RequestTimeout, seconds=settings.timeout_s)
+    app.add_middleware(AccessLog)
     return app
 
 

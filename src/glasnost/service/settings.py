@@ -9,7 +9,7 @@ from typing import Any
 
 from glasnost.exchange.entries import MAX_ENTRY_BYTES
 from glasnost.exchange.keys import PartyKeys
-from glasnost.treaty.agreement import Agreement
+from glasnost.treaty.agreement import Agreement, builtin_agreement
 
 PAGE_MAX = 1000
 """Most entries one request reads or pushes."""
@@ -27,7 +27,6 @@ class ServiceSettings:
     rate_per_s: float = 200.0
     burst: int = 400
     timeout_s: float = 60.0
-    acknowledgement_deadline: dt.timedelta = dt.timedelta(hours=24)
     peer_urls: Sequence[str] = ()
     sync_interval_s: float = 0.0
     peer_state: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -35,3 +34,8 @@ class ServiceSettings:
     """The agreement the dashboard shows (None: the built-in one)."""
     dashboard_token: str | None = None
     """None: the dashboard answers loopback clients only; else it requires this token."""
+
+    @property
+    def acknowledgement_deadline(self) -> dt.timedelta:
+        """The agreement's acknowledgement deadline (treaty parameters are the agreement's)."""
+        return dt.timedelta(hours=(self.agreement or builtin_agreement()).acknowledgement_hours)

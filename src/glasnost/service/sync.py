@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import logging
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,6 +30,7 @@ from glasnost.exchange.replication import (
     sync,
 )
 from glasnost.service.auth import RequestSigner
+from glasnost.service.logs import log_sync
 
 __all__ = [
     "HttpPeer",
@@ -40,8 +41,6 @@ __all__ = [
     "sync_loop",
     "sync_once",
 ]
-
-log = logging.getLogger("glasnost.sync")
 
 
 class HttpPeer:
@@ -172,10 +171,12 @@ def sync_loop(
 
 def _try(node: Node, url: str, state: dict[str, dict[str, Any]]) -> None:
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    start = time.perf_counter()
     try:
         report = sync_once(node, url)
     except (SyncError, ExchangeError, httpx.HTTPError) as exc:
-        log.warning("sync with %s failed: %s", url, exc)
+        log_sync(url, time.perf_counter() - start, None, str(exc) or type(exc).__name__)
         state[url] = {"url": url, "at": now, "ok": False, "error": str(exc)}
         return
+    log_sync(url, time.perf_counter() - start, report.to_json())
     state[url] = {"url": url, "at": now, "ok": True, **report.to_json()}

@@ -336,22 +336,46 @@ def _entries_out_of_force(
     now: dt.datetime,
 ) -> None:
     """Agreement business (declarations, notifications, assessments ...) written before every
-    party had signed, during a succession, or after the agreement ended for the party."""
+    party had signed, during a succession, or after the agreement ended for the party.
+
+    Only the succession is a violation: the outgoing administration has closed its log with its
+    final entry and its successor has not yet taken office. Entries written while no agreement
+    binds the party (before entry into force, after it ended) break no rule of it: they are
+    notices that the entry has no effect under the agreement (voluntary transparency)."""
     for view in logs.values():
         state = result.parties.get(view.party)
         for entry in view:
             if entry.type not in _NEEDS_FORCE or entry.created_at > now:
                 continue
-            reason = None
+            finding = None
             if signed_at is None or entry.created_at < signed_at:
-                reason = f"{entry.type} written before the agreement entered into force"
+                finding = Finding(
+                    "lifecycle",
+                    entry.party,
+                    f"{entry.type} written before the agreement entered into force: "
+                    "no effect under the agreement",
+                    entry.ref,
+                    severity="notice",
+                )
             for start, until, why in [] if state is None else state.windows:
                 if start <= entry.created_at and (until is None or entry.created_at < until):
-                    reason = (
-                        f"{entry.type} written during the succession (after the final entry, "
-                        "before the successor decided)"
+                    finding = (
+                        Finding(
+                            "lifecycle",
+                            entry.party,
+                            f"{entry.type} written during the succession (after the final "
+                            "entry, before the successor decided)",
+                            entry.ref,
+                        )
                         if why == "succession"
-                        else f"{entry.type} written after the agreement ended for {view.party}"
+                        else Finding(
+                            "lifecycle",
+                            entry.party,
+                            f"{entry.type} written after the agreement ended for "
+                            f"{view.party}: no effect under the agreement",
+                            entry.ref,
+                            severity="notice",
+                        )
                     )
-            if reason is not None:
-                result.findings.append(Finding("lifecycle", entry.party, reason, entry.ref))
+            if finding is not None:
+                result.findings.append(finding)

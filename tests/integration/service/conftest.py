@@ -3,7 +3,8 @@
 ``serve(app)`` is a context manager that yields the base URL (``http://127.0.0.1:<port>``);
 the ``live_server_factory`` fixture starts any number of servers and stops them after the test.
 Other service tests import :func:`serve` (``from tests.integration.service.conftest import
-serve``) or use the fixture.
+serve``) or use the fixture. ``pair`` (two nodes that follow each other) and ``servers``
+(``glasnost serve`` processes) are the fixtures of the tests that run real nodes.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
+
+from .nodes import NodeServer, Party
+from .test_nodes import Pair, StartServer, make_pair
 
 STARTUP_TIMEOUT_S = 10.0
 SHUTDOWN_TIMEOUT_S = 10.0
@@ -77,5 +82,25 @@ def live_server_factory() -> Iterator[Callable[..., str]]:
 
         def start(app: Callable[..., Any], **options: Any) -> str:
             return stack.enter_context(serve(app, **options))
+
+        yield start
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Pair:
+    return make_pair(tmp_path)
+
+
+@pytest.fixture
+def servers(tmp_path: Path) -> Iterator[StartServer]:
+    """``start(db, party, port=None, args=()) -> NodeServer``, each stopped after the test."""
+    with ExitStack() as stack:
+
+        def start(
+            db: Path, party: Party, *, port: int | None = None, args: Sequence[str] = ()
+        ) -> NodeServer:
+            server = NodeServer(db, party, tmp_path, port=port, args=args)
+            stack.callback(server.stop)
+            return server.start()
 
         yield start

@@ -15,7 +15,6 @@ import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,26 +64,6 @@ def make_pair(folder: Path) -> Pair:
     us_db = init_node(folder / "us.db", us, ru)
     ru_db = init_node(folder / "ru.db", ru, us)
     return Pair(us, ru, us_db, ru_db, folder)
-
-
-@pytest.fixture
-def pair(tmp_path: Path) -> Pair:
-    return make_pair(tmp_path)
-
-
-@pytest.fixture
-def servers(tmp_path: Path) -> Iterator[StartServer]:
-    """``start(db, party, port=None, args=()) -> NodeServer``, each stopped after the test."""
-    with ExitStack() as stack:
-
-        def start(
-            db: Path, party: Party, *, port: int | None = None, args: Sequence[str] = ()
-        ) -> NodeServer:
-            server = NodeServer(db, party, tmp_path, port=port, args=args)
-            stack.callback(server.stop)
-            return server.start()
-
-        yield start
 
 
 def cli(*args: str | Path, code: int = 0, server: NodeServer | None = None) -> Result:

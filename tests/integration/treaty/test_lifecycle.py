@@ -145,8 +145,27 @@ def test_declarations_before_entry_into_force_and_foreign_text_are_findings(pair
     sign_both(pair)
     state = lifecycle(agreement, pair.views(), pair.clock.now)
     assert state.state == "in force"
-    reasons = {f.entry: f.reason for f in state.findings}
-    assert reasons == {
-        f"RU#{foreign.seq}": "proposes another text (text_sha256 differs from the agreement's)",
-        f"US#{early.seq}": "notification written before the agreement entered into force",
+    found = {f.entry: (f.severity, f.reason) for f in state.findings}
+    assert found == {
+        f"RU#{foreign.seq}": (
+            "violation",
+            "proposes another text (text_sha256 differs from the agreement's)",
+        ),
+        # no agreement bound the US yet: the entry breaks no rule, it has no effect
+        f"US#{early.seq}": (
+            "notice",
+            "notification written before the agreement entered into force: "
+            "no effect under the agreement",
+        ),
     }
+
+
+def test_entries_written_while_no_agreement_exists_are_notices_not_violations(
+    pair: Pair,
+) -> None:
+    us = pair.us
+    early = us.write("notification", NOTICE)
+    pair.exchange()
+    state = lifecycle(pair.agreement, pair.views(), pair.clock.now)
+    assert state.state == "not proposed"
+    assert [(f.entry, f.severity) for f in state.findings] == [(f"US#{early.seq}", "notice")]

@@ -1,0 +1,117 @@
+"""Backups of a served node: ``glasnost node backup`` copies the live SQLite database with its
+write-ahead log, ``node restore`` brings it back, and a plain copy of the database file made
+while the node serves it, without its ``-wal`` file, is refused with a message naming the file,
+never shown as an emptier node."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from glasnost.cli import app
+
+from .test_nodes import Pair, StartServer
+
+runner = CliRunner(env={"COLUMNS": "400", "GLASNOST_DB": None, "GLASNOST_KEY": None})
+
+
+def glasnost(*args: str | Path, code: int = 0) -> str:
+    result = runner.invoke(app, [str(a) for a in args])
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+def notify(pair: Pair, details: str) -> None:
+    glasnost(
+        *("notify", "--db", pair.us_db, "--key", pair.us.key_path, "--event", "other"),
+        *("--window-start", "2030-06-10", "--window-end", "2030-06-12", "--details", details),
+    )
+
+
+def entries(db: Path) -> list[str]:
+    shown = json.loads(glasnost("log", "show", "--db", db, "--json"))
+    return [e["summary"].rsplit(": ", 1)[1] for e in shown["entries"]]
+
+
+def test_rejects_a_copy_of_a_served_database_without_its_wal(
+    pair: Pair, servers: StartServer, tmp_path: Path
+) -> None:
+    servers(pair.us_db, pair.us)
+    notify(pair, "written while served")
+    wal = Path(f"{pair.us_db}-wal")
+    assert wal.stat().st_size > 0  # the entry is in the WAL, not yet in us.db itself
+    copy = tmp_path / "copy.db"
+    shutil.copy(pair.us_db, copy)
+    output = glasnost("log", "show", "--db", copy, code=2)
+    assert f"{copy}: copied (or its WAL removed) while a node served it" in output
+    assert "copy.db-wal is not beside it" in output
+    # with its WAL beside it, the copy is the node, entry included
+    shutil.copy(wal, tmp_path / "copy.db-wal")
+    assert entries(copy) == ["written while served"]
+
+
+def test_a_node_stopped_cleanly_leaves_one_complete_file(
+    pair: Pair, servers: StartServer, tmp_path: Path
+) -> None:
+    server = servers(pair.us_db, pair.us)
+    notify(pair, "before the stop")
+    server.stop()  # checkpoints the WAL into us.db and clears the node's mark
+    copy = tmp_path / "copy.db"
+    shutil.copy(pair.us_db, copy)
+    assert entries(copy) == ["before the stop"]
+
+
+def test_backup_of_a_served_node_and_restore(
+    pair: Pair, servers: StartServer, tmp_path: Path
+) -> None:
+    servers(pair.us_db, pair.us)
+    notify(pair, "first")
+    notify(pair, "second")
+    out = tmp_path / "us-backup.db"
+    report = json.loads(glasnost("node", "backup", "--db", pair.us_db, "--out", out, "--json"))
+    assert report["logs"] == {"US": 2, "RU": 0}
+    assert report["verified"] is True
+    assert not Path(f"{out}-wal").exists()  # one self-contained file
+    assert entries(out) == ["first", "second"]
+    output = glasnost("node", "backup", "--db", pair.us_db, "--out", out, code=2)
+    assert "us-backup.db: exists; a backup never overwrites a file" in output
+
+    restored = tmp_path / "restored.db"
+    glasnost("node", "restore", out, "--db", restored)
+    assert entries(restored) == ["first", "second"]
+    # an existing database is replaced only when asked to
+    output = glasnost("node", "restore", out, "--db", pair.ru_db, code=2)
+    assert "exists; give --force to replace it" in output
+    assert entries(pair.ru_db) == []
+    glasnost("node", "restore", out, "--db", pair.ru_db, "--force")
+    assert entries(pair.ru_db) == ["first", "second"]
+
+
+def test_restore_refuses_a_file_that_is_not_a_node(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all")
+    output = glasnost("node", "restore", junk, "--db", tmp_path / "new.db", code=2)
+    assert "junk.db" in output
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_postgresql_backups_are_made_with_pg_dump(tmp_path: Path) -> None:
+    out = tmp_path / "us.dump"
+    url = "postgresql://glasnost:secret@db.example:5432/us"
+    output = glasnost("node", "backup", "--db", url, "--out", out, code=2)
+    assert "pg_dump --format=custom --file" in output
+    assert "postgresql://glasnost@db.example:5432/us" in output
+    assert "secret" not in output
+    assert not out.exists()
+
+
+def test_the_served_file_itself_opens_after_a_crash(pair: Pair, servers: StartServer) -> None:
+    server = servers(pair.us_db, pair.us)
+    notify(pair, "before the crash")
+    server.kill()  # the mark stays; the next connection to close checkpoints and drops the WAL
+    assert entries(pair.us_db) == ["before the crash"]
+    assert entries(pair.us_db) == ["before the crash"]
