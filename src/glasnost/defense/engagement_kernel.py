@@ -1,0 +1,409 @@
+"""The compiled engagement search, candidate by candidate: :func:`search`.
+
+The algorithm of :mod:`glasnost.defense.engagement`'s NumPy path (its reference, kept and
+tested against this kernel): per candidate intercept point, the required burnout speed on a
+grid of log coast times, safeguarded parabolic refinement of the grid minimum, and for a
+feasible candidate the latest launch by Illinois steps. Each required speed is the straight
+boost's damped fixed point (or the burnout delay's single solve) on
+:func:`glasnost.physics.kepler_kernel.lambert_one`; each Lambert solve of the fixed point starts
+from the solution of the step before (a warm start: the same x to the solver's tolerance,
+1e-13, in fewer iterations).
+
+Bound first (:func:`speed_bound`): before any search, a closed-form lower bound on the speed a
+candidate needs at *any* launch time drops the candidates that cannot matter: those that need
+more than the interceptor's burnout velocity (infeasible) and more than the least speed found
+so far for their (site, trajectory) pair (not critical). Within a pair the candidates run
+nearest first, so that least speed falls early. A dropped candidate reports an infinite speed;
+the pair's critical velocity, feasibility, window and latest launch are those of the full
+search.
+
+SI units; candidates along the first axis, (n,) and (n, 3).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from glasnost.physics.compiled import kernel
+from glasnost.physics.kepler_kernel import lambert_one
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.int64]
+
+# The rules of the search, shared with the NumPy path of glasnost.defense.engagement.
+TAU_MIN_S = 1.0
+"""Shortest coast (s) from burnout to intercept that counts as a flight."""
+
+MAX_SPEED_MS = 20e3
+"""Required burnout speeds above this (m/s; far beyond Earth escape and any interceptor) are
+reported as inf."""
+
+FIXED_POINT_ITERATIONS = 3
+"""Damped fixed-point steps on the burnout velocity after the first guess (module doc)."""
+
+MIN_SEARCH_STEPS = 5
+"""Parabolic / golden-section refinement steps of the least-speed launch time per candidate."""
+
+ROOT_STEPS = 4
+"""Illinois steps on the latest launch time per feasible candidate."""
+
+FIXED_POINT_TOLERANCE_MS = 1.0
+"""A required burnout velocity is accepted only when one more fixed-point step moves it by less
+than this (m/s) or 1e-3 of itself."""
+
+G_BOUND = 40.0
+"""Generous bound (m/s^2) on gravity along a coast, for the speed lower bound of the screen."""
+
+X_TOL = 1e-6
+"""Brackets of ln(coast time) narrower than this (a relative 1e-6 of the coast) are not
+refined further."""
+
+GOLD = 0.5 * (3.0 - math.sqrt(5.0))
+"""Golden-section fraction (0.382) of the fallback step of the least-speed search."""
+
+
+@kernel
+def _lambert_short(
+    r1: FloatArray, r2: FloatArray, tof: float, mu: float, x_start: float
+) -> tuple[float, float, float, float]:
+    """Departure velocity (m/s) of the short-way transfer from r1 to r2 (3,) in tof s and its
+    Izzo x; NaN where undefined (the rules of ``engagement._lambert_short``)."""
+    c1, c2, c3 = r2[0] - r1[0], r2[1] - r1[1], r2[2] - r1[2]
+    chord = math.sqrt(c1 * c1 + c2 * c2 + c3 * c3)
+    if not (math.isfinite(chord) and chord > 1e-3 and math.isfinite(tof) and tof > 0.0):
+        return math.nan, math.nan, math.nan, math.nan
+    h1 = r1[1] * r2[2] - r1[2] * r2[1]
+    h2 = r1[2] * r2[0] - r1[0] * r2[2]
+    h3 = r1[0] * r2[1] - r1[1] * r2[0]
+    n1 = math.sqrt(r1[0] * r1[0] + r1[1] * r1[1] + r1[2] * r1[2])
+    n2 = math.sqrt(r2[0] * r2[0] + r2[1] * r2[1] + r2[2] * r2[2])
+    sin_angle = math.sqrt(h1 * h1 + h2 * h2 + h3 * h3) / (n1 * n2)
+    if sin_angle >= 1e-9:
+        v1, v2, v3, _, _, _, x = lambert_one(
+            r1[0], r1[1], r1[2], r2[0], r2[1], r2[2], tof, mu, h3 >= 0.0, x_start
+        )
+        return v1, v2, v3, x
+    # The transfer plane is (nearly) undefined: the smaller departure speed is the short way.
+    a1, a2, a3, _, _, _, xa = lambert_one(
+        r1[0], r1[1], r1[2], r2[0], r2[1], r2[2], tof, mu, True, math.nan
+    )
+    b1, b2, b3, _, _, _, xb = lambert_one(
+        r1[0], r1[1], r1[2], r2[0], r2[1], r2[2], tof, mu, False, math.nan
+    )
+    if math.sqrt(a1 * a1 + a2 * a2 + a3 * a3) <= math.sqrt(b1 * b1 + b2 * b2 + b3 * b3):
+        return a1, a2, a3, xa
+    return b1, b2, b3, xb
+
+
+@kernel
+def required_speed(
+    site: FloatArray,
+    up: FloatArray,
+    burn_s: float,
+    launch_s: float,
+    intercept_s: float,
+    r_i: FloatArray,
+    mu: float,
+    omega: float,
+    burnout_delay: bool,
+) -> float:
+    """Required burnout speed (m/s) of one launch time; inf: no flight (module doc of
+    :mod:`glasnost.defense.engagement`)."""
+    t0 = launch_s + burn_s if burnout_delay else launch_s
+    tau = intercept_s - t0 if burnout_delay else intercept_s - launch_s - burn_s
+    angle = omega * t0
+    c, s = math.cos(angle), math.sin(angle)
+    r0 = np.empty(3)
+    r0[0] = c * site[0] - s * site[1]
+    r0[1] = s * site[0] + c * site[1]
+    r0[2] = site[2]
+    vs = np.empty(3)
+    vs[0], vs[1], vs[2] = -omega * r0[1], omega * r0[0], 0.0
+    lever = 0.0 if burnout_delay else burn_s
+    # Screen (engagement._screened): coast of at least TAU_MIN_S and the straight-line bound.
+    ch = 0.0
+    for k in range(3):
+        d = r_i[k] - r0[k] - vs[k] * lever
+        ch += d * d
+    chord0 = math.sqrt(ch)
+    vs_n = math.sqrt(vs[0] * vs[0] + vs[1] * vs[1])
+    bound = (chord0 - vs_n * tau - 0.5 * G_BOUND * tau * tau) / (0.5 * lever + tau)
+    if not (
+        math.isfinite(chord0) and math.isfinite(tau) and tau >= TAU_MIN_S and bound <= MAX_SPEED_MS
+    ):
+        return math.inf
+    u = np.empty(3)
+    residual = 0.0
+    if burnout_delay:
+        v1, v2, v3, _ = _lambert_short(r0, r_i, tau, mu, math.nan)
+        u[0], u[1], u[2] = v1 - vs[0], v2 - vs[1], v3 - vs[2]
+    else:
+        tb = burn_s
+        v1, v2, v3, _ = _lambert_short(r0 + 0.5 * vs * tb, r_i, tau + 0.5 * tb, mu, math.nan)
+        u[0], u[1], u[2] = v1 - vs[0], v2 - vs[1], v3 - vs[2]
+        p0 = r0 + vs * tb
+        damp = 1.0 / (1.0 + 0.5 * tb / tau)
+        x = math.nan  # the first guess's coast is longer: its x is no neighbour
+        for step in range(FIXED_POINT_ITERATIONS + 1):
+            if step < FIXED_POINT_ITERATIONS:
+                un = math.sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2])
+                if not (math.isfinite(un) and un <= 2.0 * MAX_SPEED_MS):
+                    u[:] = math.nan
+            v1, v2, v3, x = _lambert_short(p0 + 0.5 * u * tb, r_i, tau, mu, x)
+            e1, e2, e3 = v1 - vs[0] - u[0], v2 - vs[1] - u[1], v3 - vs[2] - u[2]
+            if step == FIXED_POINT_ITERATIONS:
+                # Only consistent flights: the coast from the burnout point that u itself
+                # implies must need u again.
+                residual = math.sqrt(e1 * e1 + e2 * e2 + e3 * e3)
+            else:
+                u[0], u[1], u[2] = u[0] + e1 * damp, u[1] + e2 * damp, u[2] + e3 * damp
+    speed = math.sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2])
+    cu, su = math.cos(angle), math.sin(angle)
+    up_x, up_y = cu * up[0] - su * up[1], su * up[0] + cu * up[1]
+    above = u[0] * up_x + u[1] * up_y + u[2] * up[2] >= 0.0
+    if not (burnout_delay or residual <= max(FIXED_POINT_TOLERANCE_MS, 1e-3 * speed)):
+        return math.inf
+    if math.isfinite(speed) and speed <= MAX_SPEED_MS and above:
+        return speed
+    return math.inf
+
+
+@kernel
+def speed_bound(
+    site: FloatArray, burn_s: float, r_i: FloatArray, mu: float, omega: float, limit: float
+) -> float:
+    """A lower bound (m/s) on the burnout speed relative to the site that any launch time needs
+    to reach r_i, valid where that speed is at most ``limit`` (m/s); 0 where none is found.
+
+    The coast from r_1 to r_I is a conic through both points; no such conic has a smaller
+    semi-major axis than the minimum-energy one, a = s / 2 with s = (|r_1| + |r_I| + c) / 2 (c
+    the chord), so by vis-viva the speed at r_1 is at least sqrt(mu (2 / |r_1| - 2 / s))
+    (Bate, Mueller & White, sec. 5.3, "minimum-energy orbit"); that bound falls as |r_1| grows
+    and rises with c. The burnout speed u is that speed less the site's, |v_s|, less the fixed
+    point's tolerance. In the straight boost r_1 = r_bo lies within (|v_s| + limit / 2) t_b of
+    the site's position at launch, which lies on the circle the site describes, at a distance
+    d >= (the distance from r_I to that circle) from r_I.
+    """
+    rho_s = math.hypot(site[0], site[1])
+    rho_i = math.hypot(r_i[0], r_i[1])
+    d = math.hypot(rho_i - rho_s, r_i[2] - site[2])
+    v_s = omega * rho_s
+    reach = (v_s + 0.5 * limit) * burn_s if math.isfinite(limit) else math.inf
+    r1 = math.sqrt(site[0] * site[0] + site[1] * site[1] + site[2] * site[2]) + reach
+    r2 = math.sqrt(r_i[0] * r_i[0] + r_i[1] * r_i[1] + r_i[2] * r_i[2])
+    chord = max(d - reach, 0.0)
+    if not (math.isfinite(r1) and r2 + chord >= 0.5 * r1):  # the bound's fall in |r_1|
+        return 0.0
+    energy = mu * (2.0 / r1 - 4.0 / (r1 + r2 + chord))
+    v1 = math.sqrt(max(energy, 0.0))
+    tolerance = max(FIXED_POINT_TOLERANCE_MS, 1e-3 * limit) + 1e-9 * v1
+    return max(v1 - v_s - tolerance, 0.0)
+
+
+@kernel
+def _shortest_coast(
+    site: FloatArray, burn_s: float, r_i: FloatArray, omega: float, burnout_delay: bool
+) -> float:
+    """Coast time (s) below which every launch time needs more than MAX_SPEED_MS (the bound
+    of ``engagement._Chunk.shortest_coast``)."""
+    rho_s = math.hypot(site[0], site[1])
+    rho_i = math.hypot(r_i[0], r_i[1])
+    d = math.hypot(rho_i - rho_s, r_i[2] - site[2])
+    v_s = omega * rho_s
+    slack = d if burnout_delay else d - v_s * burn_s - 0.5 * MAX_SPEED_MS * burn_s
+    slack = max(slack, 0.0)
+    b = v_s + MAX_SPEED_MS
+    tau = 2.0 * slack / (b + math.sqrt(b * b + 2.0 * G_BOUND * slack))
+    return max(tau, TAU_MIN_S)
+
+
+@kernel
+def _candidate(
+    site: FloatArray,
+    up: FloatArray,
+    burn_s: float,
+    t_i: float,
+    r_i: FloatArray,
+    early: float,
+    late: float,
+    v_bo: float,
+    want_latest: bool,
+    fractions: FloatArray,
+    mu: float,
+    omega: float,
+    burnout_delay: bool,
+) -> tuple[float, float]:
+    """Least required speed (m/s) over launch times in [early, late] and, when ``want_latest``
+    and that speed is at most ``v_bo``, the latest launch time (s) with speed <= v_bo (else
+    -inf): the search of ``engagement._evaluate_chunk`` for one candidate."""
+    base = t_i - burn_s
+    x_hi = math.log(base - early)
+    gap = max(base - late, 0.0)
+    x_late = math.log(gap) if gap > 0.0 else -math.inf
+    shortest = _shortest_coast(site, burn_s, r_i, omega, burnout_delay)
+    x_lo = min(max(math.log(shortest), x_late), x_hi)
+    k = fractions.size
+    n_pts = k + 3
+    pts = np.empty(n_pts)
+    vals = np.empty(n_pts)
+    kb = 0
+    for j in range(k):
+        x = x_lo + (x_hi - x_lo) * fractions[j] if j < k - 1 else x_hi
+        pts[j] = x
+        vals[j] = required_speed(
+            site, up, burn_s, base - math.exp(x), t_i, r_i, mu, omega, burnout_delay
+        )
+        if vals[j] < vals[kb]:
+            kb = j
+    ka, kc = max(kb - 1, 0), min(kb + 1, k - 1)
+    a, b, c = pts[ka], pts[kb], pts[kc]
+    fa, fb, fc = vals[ka], vals[kb], vals[kc]
+    for _ in range(MIN_SEARCH_STEPS):
+        if not (math.isfinite(fb) and c - a > X_TOL):
+            break
+        d1, d2 = b - a, b - c
+        num = d1 * d1 * (fb - fc) - d2 * d2 * (fb - fa)
+        den = d1 * (fb - fc) - d2 * (fb - fa)
+        x = b - 0.5 * num / den
+        golden = b - GOLD * (b - a) if b - a > c - b else b + GOLD * (c - b)
+        if not (
+            math.isfinite(x)
+            and x > a + 0.5 * X_TOL
+            and x < c - 0.5 * X_TOL
+            and abs(x - b) > 0.5 * X_TOL
+        ):
+            x = golden
+        fx = required_speed(
+            site, up, burn_s, base - math.exp(x), t_i, r_i, mu, omega, burnout_delay
+        )
+        left = x < b
+        if fx < fb:
+            if left:
+                c, fc = b, fb
+            else:
+                a, fa = b, fb
+            b, fb = x, fx
+        elif left:
+            a, fa = x, fx
+        else:
+            c, fc = x, fx
+    if not (want_latest and fb <= v_bo):
+        return fb, -math.inf
+    pts[k], pts[k + 1], pts[k + 2] = a, b, c
+    vals[k], vals[k + 1], vals[k + 2] = fa, fb, fc
+    return fb, base - math.exp(
+        _shortest_feasible(site, up, burn_s, t_i, r_i, v_bo, pts, vals, b, mu, omega, burnout_delay)
+    )
+
+
+@kernel
+def _shortest_feasible(
+    site: FloatArray,
+    up: FloatArray,
+    burn_s: float,
+    t_i: float,
+    r_i: FloatArray,
+    v_bo: float,
+    pts: FloatArray,
+    vals: FloatArray,
+    x_best: float,
+    mu: float,
+    omega: float,
+    burnout_delay: bool,
+) -> float:
+    """The shortest feasible log coast time below ``x_best``: bracketed on the points
+    evaluated, refined by Illinois steps, interpolated (``engagement._latest_launch``)."""
+    k_ok = -1
+    for j in range(pts.size):
+        if pts[j] <= x_best and vals[j] <= v_bo and (k_ok < 0 or pts[j] < pts[k_ok]):
+            k_ok = j
+    ok, f_ok = float(pts[k_ok]), float(vals[k_ok]) - v_bo
+    k_no = -1
+    for j in range(pts.size):
+        if pts[j] < ok and vals[j] > v_bo and (k_no < 0 or pts[j] > pts[k_no]):
+            k_no = j
+    if k_no < 0:
+        return ok
+    no, f_no = float(pts[k_no]), float(vals[k_no]) - v_bo
+    base = t_i - burn_s
+    kept = 0  # which end was kept last: 1 no, -1 ok
+    for _ in range(ROOT_STEPS):
+        x = ok - f_ok * (no - ok) / (f_no - f_ok)
+        if not (math.isfinite(x) and x < ok and x > no):
+            x = 0.5 * (ok + no)
+        fx = (
+            required_speed(site, up, burn_s, base - math.exp(x), t_i, r_i, mu, omega, burnout_delay)
+            - v_bo
+        )
+        if fx <= 0.0:
+            if kept == 1:  # Illinois: halve the value of the end kept a second time in a row
+                f_no = 0.5 * f_no
+            ok, f_ok, kept = x, fx, 1
+        else:
+            if kept == -1:
+                f_ok = 0.5 * f_ok
+            no, f_no, kept = x, fx, -1
+    est = ok - f_ok * (no - ok) / (f_no - f_ok)
+    return est if math.isfinite(est) and est <= ok and est >= no else ok
+
+
+@kernel
+def search(
+    site: FloatArray,
+    up: FloatArray,
+    burn_s: FloatArray,
+    t_i: FloatArray,
+    r_i: FloatArray,
+    early: FloatArray,
+    late: FloatArray,
+    v_bo: FloatArray,
+    want_latest: BoolArray,
+    limit: FloatArray,
+    group: IntArray,
+    best: FloatArray,
+    order: IntArray,
+    fractions: FloatArray,
+    mu: float,
+    omega: float,
+    burnout_delay: bool,
+) -> tuple[FloatArray, FloatArray]:
+    """Least required speed and latest launch (n,) of candidates (module doc).
+
+    Candidate i (site ECEF ``site[i]``, its vertical ``up[i]``, burn time, intercept time and
+    ECI point, launch times in [early, late], burnout velocity ``v_bo``) is searched unless
+    :func:`speed_bound` shows it needs more than ``max(limit[i], best[group[i]])``; then its
+    speed is inf and its latest launch -inf. ``best`` (per group, in place) is the least speed
+    found so far; pass -inf there to drop on ``limit`` alone. Candidates run in ``order``.
+    ``fractions``: the launch-time grid, ``np.linspace(0, 1, launch_times)``."""
+    n = t_i.size
+    speed = np.full(n, math.inf)
+    latest = np.full(n, -math.inf)
+    for i in order:
+        g = group[i]
+        cap = max(limit[i], best[g])
+        if cap < math.inf:
+            lever = 0.0 if burnout_delay else burn_s[i]
+            if speed_bound(site[i], lever, r_i[i], mu, omega, cap) > cap:
+                continue
+        speed[i], latest[i] = _candidate(
+            site[i],
+            up[i],
+            burn_s[i],
+            t_i[i],
+            r_i[i],
+            early[i],
+            late[i],
+            v_bo[i],
+            want_latest[i],
+            fractions,
+            mu,
+            omega,
+            burnout_delay,
+        )
+        if speed[i] < best[g]:
+            best[g] = speed[i]
+    return speed, latest
