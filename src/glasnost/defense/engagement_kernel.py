@@ -68,35 +68,36 @@ GOLD = 0.5 * (3.0 - math.sqrt(5.0))
 
 @kernel
 def _lambert_short(
-    r1: FloatArray, r2: FloatArray, tof: float, mu: float, x_start: float
+    a1: float,
+    a2: float,
+    a3: float,
+    b1: float,
+    b2: float,
+    b3: float,
+    tof: float,
+    mu: float,
+    x_start: float,
 ) -> tuple[float, float, float, float]:
-    """Departure velocity (m/s) of the short-way transfer from r1 to r2 (3,) in tof s and its
-    Izzo x; NaN where undefined (the rules of ``engagement._lambert_short``)."""
-    c1, c2, c3 = r2[0] - r1[0], r2[1] - r1[1], r2[2] - r1[2]
+    """Departure velocity (m/s) of the short-way transfer from r1 = (a1, a2, a3) to r2 =
+    (b1, b2, b3) (m) in tof s and its Izzo x; NaN where undefined (the rules of
+    ``engagement._lambert_short``)."""
+    c1, c2, c3 = b1 - a1, b2 - a2, b3 - a3
     chord = math.sqrt(c1 * c1 + c2 * c2 + c3 * c3)
     if not (math.isfinite(chord) and chord > 1e-3 and math.isfinite(tof) and tof > 0.0):
         return math.nan, math.nan, math.nan, math.nan
-    h1 = r1[1] * r2[2] - r1[2] * r2[1]
-    h2 = r1[2] * r2[0] - r1[0] * r2[2]
-    h3 = r1[0] * r2[1] - r1[1] * r2[0]
-    n1 = math.sqrt(r1[0] * r1[0] + r1[1] * r1[1] + r1[2] * r1[2])
-    n2 = math.sqrt(r2[0] * r2[0] + r2[1] * r2[1] + r2[2] * r2[2])
+    h1, h2, h3 = a2 * b3 - a3 * b2, a3 * b1 - a1 * b3, a1 * b2 - a2 * b1
+    n1 = math.sqrt(a1 * a1 + a2 * a2 + a3 * a3)
+    n2 = math.sqrt(b1 * b1 + b2 * b2 + b3 * b3)
     sin_angle = math.sqrt(h1 * h1 + h2 * h2 + h3 * h3) / (n1 * n2)
     if sin_angle >= 1e-9:
-        v1, v2, v3, _, _, _, x = lambert_one(
-            r1[0], r1[1], r1[2], r2[0], r2[1], r2[2], tof, mu, h3 >= 0.0, x_start
-        )
+        v1, v2, v3, _, _, _, x = lambert_one(a1, a2, a3, b1, b2, b3, tof, mu, h3 >= 0.0, x_start)
         return v1, v2, v3, x
     # The transfer plane is (nearly) undefined: the smaller departure speed is the short way.
-    a1, a2, a3, _, _, _, xa = lambert_one(
-        r1[0], r1[1], r1[2], r2[0], r2[1], r2[2], tof, mu, True, math.nan
-    )
-    b1, b2, b3, _, _, _, xb = lambert_one(
-        r1[0], r1[1], r1[2], r2[0], r2[1], r2[2], tof, mu, False, math.nan
-    )
-    if math.sqrt(a1 * a1 + a2 * a2 + a3 * a3) <= math.sqrt(b1 * b1 + b2 * b2 + b3 * b3):
-        return a1, a2, a3, xa
-    return b1, b2, b3, xb
+    p1, p2, p3, _, _, _, xp = lambert_one(a1, a2, a3, b1, b2, b3, tof, mu, True, math.nan)
+    q1, q2, q3, _, _, _, xq = lambert_one(a1, a2, a3, b1, b2, b3, tof, mu, False, math.nan)
+    if math.sqrt(p1 * p1 + p2 * p2 + p3 * p3) <= math.sqrt(q1 * q1 + q2 * q2 + q3 * q3):
+        return p1, p2, p3, xp
+    return q1, q2, q3, xq
 
 
 @kernel
@@ -116,55 +117,54 @@ def required_speed(
     t0 = launch_s + burn_s if burnout_delay else launch_s
     tau = intercept_s - t0 if burnout_delay else intercept_s - launch_s - burn_s
     angle = omega * t0
-    c, s = math.cos(angle), math.sin(angle)
-    r0 = np.empty(3)
-    r0[0] = c * site[0] - s * site[1]
-    r0[1] = s * site[0] + c * site[1]
-    r0[2] = site[2]
-    vs = np.empty(3)
-    vs[0], vs[1], vs[2] = -omega * r0[1], omega * r0[0], 0.0
+    cos_a, sin_a = math.cos(angle), math.sin(angle)
+    x0 = cos_a * site[0] - sin_a * site[1]
+    y0 = sin_a * site[0] + cos_a * site[1]
+    z0 = site[2]
+    sx, sy = -omega * y0, omega * x0  # the site's velocity (its z component is 0)
+    xi, yi, zi = r_i[0], r_i[1], r_i[2]
     lever = 0.0 if burnout_delay else burn_s
     # Screen (engagement._screened): coast of at least TAU_MIN_S and the straight-line bound.
-    ch = 0.0
-    for k in range(3):
-        d = r_i[k] - r0[k] - vs[k] * lever
-        ch += d * d
-    chord0 = math.sqrt(ch)
-    vs_n = math.sqrt(vs[0] * vs[0] + vs[1] * vs[1])
-    bound = (chord0 - vs_n * tau - 0.5 * G_BOUND * tau * tau) / (0.5 * lever + tau)
+    d1, d2, d3 = xi - x0 - sx * lever, yi - y0 - sy * lever, zi - z0
+    chord0 = math.sqrt(d1 * d1 + d2 * d2 + d3 * d3)
+    bound = (chord0 - math.sqrt(sx * sx + sy * sy) * tau - 0.5 * G_BOUND * tau * tau) / (
+        0.5 * lever + tau
+    )
     if not (
         math.isfinite(chord0) and math.isfinite(tau) and tau >= TAU_MIN_S and bound <= MAX_SPEED_MS
     ):
         return math.inf
-    u = np.empty(3)
     residual = 0.0
     if burnout_delay:
-        v1, v2, v3, _ = _lambert_short(r0, r_i, tau, mu, math.nan)
-        u[0], u[1], u[2] = v1 - vs[0], v2 - vs[1], v3 - vs[2]
+        v1, v2, v3, _ = _lambert_short(x0, y0, z0, xi, yi, zi, tau, mu, math.nan)
+        u1, u2, u3 = v1 - sx, v2 - sy, v3
     else:
         tb = burn_s
-        v1, v2, v3, _ = _lambert_short(r0 + 0.5 * vs * tb, r_i, tau + 0.5 * tb, mu, math.nan)
-        u[0], u[1], u[2] = v1 - vs[0], v2 - vs[1], v3 - vs[2]
-        p0 = r0 + vs * tb
+        v1, v2, v3, _ = _lambert_short(
+            x0 + 0.5 * sx * tb, y0 + 0.5 * sy * tb, z0, xi, yi, zi, tau + 0.5 * tb, mu, math.nan
+        )
+        u1, u2, u3 = v1 - sx, v2 - sy, v3
+        p1, p2, p3 = x0 + sx * tb, y0 + sy * tb, z0
         damp = 1.0 / (1.0 + 0.5 * tb / tau)
         x = math.nan  # the first guess's coast is longer: its x is no neighbour
         for step in range(FIXED_POINT_ITERATIONS + 1):
             if step < FIXED_POINT_ITERATIONS:
-                un = math.sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2])
+                un = math.sqrt(u1 * u1 + u2 * u2 + u3 * u3)
                 if not (math.isfinite(un) and un <= 2.0 * MAX_SPEED_MS):
-                    u[:] = math.nan
-            v1, v2, v3, x = _lambert_short(p0 + 0.5 * u * tb, r_i, tau, mu, x)
-            e1, e2, e3 = v1 - vs[0] - u[0], v2 - vs[1] - u[1], v3 - vs[2] - u[2]
+                    u1, u2, u3 = math.nan, math.nan, math.nan
+            v1, v2, v3, x = _lambert_short(
+                p1 + 0.5 * u1 * tb, p2 + 0.5 * u2 * tb, p3 + 0.5 * u3 * tb, xi, yi, zi, tau, mu, x
+            )
+            e1, e2, e3 = v1 - sx - u1, v2 - sy - u2, v3 - 0.0 - u3
             if step == FIXED_POINT_ITERATIONS:
                 # Only consistent flights: the coast from the burnout point that u itself
                 # implies must need u again.
                 residual = math.sqrt(e1 * e1 + e2 * e2 + e3 * e3)
             else:
-                u[0], u[1], u[2] = u[0] + e1 * damp, u[1] + e2 * damp, u[2] + e3 * damp
-    speed = math.sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2])
-    cu, su = math.cos(angle), math.sin(angle)
-    up_x, up_y = cu * up[0] - su * up[1], su * up[0] + cu * up[1]
-    above = u[0] * up_x + u[1] * up_y + u[2] * up[2] >= 0.0
+                u1, u2, u3 = u1 + e1 * damp, u2 + e2 * damp, u3 + e3 * damp
+    speed = math.sqrt(u1 * u1 + u2 * u2 + u3 * u3)
+    up_x, up_y = cos_a * up[0] - sin_a * up[1], sin_a * up[0] + cos_a * up[1]
+    above = u1 * up_x + u2 * up_y + u3 * up[2] >= 0.0
     if not (burnout_delay or residual <= max(FIXED_POINT_TOLERANCE_MS, 1e-3 * speed)):
         return math.inf
     if math.isfinite(speed) and speed <= MAX_SPEED_MS and above:
@@ -174,34 +174,57 @@ def required_speed(
 
 @kernel
 def speed_bound(
-    site: FloatArray, burn_s: float, r_i: FloatArray, mu: float, omega: float, limit: float
+    site: FloatArray,
+    burn_s: float,
+    r_i: FloatArray,
+    coast_max_s: float,
+    mu: float,
+    omega: float,
+    limit: float,
 ) -> float:
-    """A lower bound (m/s) on the burnout speed relative to the site that any launch time needs
-    to reach r_i, valid where that speed is at most ``limit`` (m/s); 0 where none is found.
+    """A lower bound (m/s) on the burnout speed relative to the site that any launch time with
+    a coast of at most ``coast_max_s`` needs to reach r_i, valid where that speed is at most
+    ``limit`` (m/s); 0 where none is found. ``burn_s``: the straight boost's burn time (0 for
+    the burnout delay). The larger of two bounds, each less the fixed point's tolerance:
 
-    The coast from r_1 to r_I is a conic through both points; no such conic has a smaller
-    semi-major axis than the minimum-energy one, a = s / 2 with s = (|r_1| + |r_I| + c) / 2 (c
-    the chord), so by vis-viva the speed at r_1 is at least sqrt(mu (2 / |r_1| - 2 / s))
-    (Bate, Mueller & White, sec. 5.3, "minimum-energy orbit"); that bound falls as |r_1| grows
-    and rises with c. The burnout speed u is that speed less the site's, |v_s|, less the fixed
-    point's tolerance. In the straight boost r_1 = r_bo lies within (|v_s| + limit / 2) t_b of
-    the site's position at launch, which lies on the circle the site describes, at a distance
-    d >= (the distance from r_I to that circle) from r_I.
+    - Energy. The coast from r_1 to r_I is a conic through both points; none has a smaller
+      semi-major axis than the minimum-energy one, a = s / 2 with s = (|r_1| + |r_I| + c) / 2
+      (c the chord), so by vis-viva the speed at r_1 is at least sqrt(mu (2 / |r_1| - 2 / s))
+      (Bate, Mueller & White, sec. 5.3, "minimum-energy orbit"), which falls as |r_1| grows and
+      rises with c; u is that speed less the site's, |v_s|. In the straight boost r_1 = r_bo
+      lies within (|v_s| + limit / 2) t_b of the site's position at launch, which lies on the
+      circle the site describes, at least d (the distance from r_I to that circle) from r_I.
+    - Time. r_I = r_bo + (v_s + u) tau + G, with |G| <= g tau^2 / 2 for the largest gravity g
+      along the coast: a flight counts only with u above the local horizontal, so the short
+      way's radius stays above min(|r_1|, |r_I|) (no periapsis passed; 10 km and 0.4 % of
+      |u| t_b / 2 allowed for the ellipsoid's normal against the radial direction). Then
+      |u| >= (d - |v_s| (t_b + tau) - g tau^2 / 2) / (t_b / 2 + tau), falling in tau: taken at
+      the longest coast.
     """
     rho_s = math.hypot(site[0], site[1])
     rho_i = math.hypot(r_i[0], r_i[1])
     d = math.hypot(rho_i - rho_s, r_i[2] - site[2])
     v_s = omega * rho_s
-    reach = (v_s + 0.5 * limit) * burn_s if math.isfinite(limit) else math.inf
-    r1 = math.sqrt(site[0] * site[0] + site[1] * site[1] + site[2] * site[2]) + reach
-    r2 = math.sqrt(r_i[0] * r_i[0] + r_i[1] * r_i[1] + r_i[2] * r_i[2])
-    chord = max(d - reach, 0.0)
-    if not (math.isfinite(r1) and r2 + chord >= 0.5 * r1):  # the bound's fall in |r_1|
+    if not math.isfinite(limit):
         return 0.0
-    energy = mu * (2.0 / r1 - 4.0 / (r1 + r2 + chord))
-    v1 = math.sqrt(max(energy, 0.0))
-    tolerance = max(FIXED_POINT_TOLERANCE_MS, 1e-3 * limit) + 1e-9 * v1
-    return max(v1 - v_s - tolerance, 0.0)
+    tolerance = max(FIXED_POINT_TOLERANCE_MS, 1e-3 * limit)
+    r_site = math.sqrt(site[0] * site[0] + site[1] * site[1] + site[2] * site[2])
+    r2 = math.sqrt(r_i[0] * r_i[0] + r_i[1] * r_i[1] + r_i[2] * r_i[2])
+    reach = (v_s + 0.5 * limit) * burn_s
+    r1 = r_site + reach
+    chord = max(d - reach, 0.0)
+    by_energy = 0.0
+    if r2 + chord >= 0.5 * r1:  # where the bound falls in |r_1|
+        energy = mu * (2.0 / r1 - 4.0 / (r1 + r2 + chord))
+        v1 = math.sqrt(max(energy, 0.0))
+        by_energy = v1 - v_s - tolerance - 1e-9 * v1
+    r_low = min(r_site, r2) - 10e3 - 0.004 * limit * 0.5 * burn_s
+    g = mu / (r_low * r_low)
+    tau = coast_max_s
+    by_time = (d - v_s * (burn_s + tau) - 0.5 * g * tau * tau) / (0.5 * burn_s + tau) - tolerance
+    if not (r_low > 0.0 and math.isfinite(by_time)):
+        by_time = 0.0
+    return max(by_energy, by_time, 0.0)
 
 
 @kernel
@@ -387,7 +410,8 @@ def search(
         cap = max(limit[i], best[g])
         if cap < math.inf:
             lever = 0.0 if burnout_delay else burn_s[i]
-            if speed_bound(site[i], lever, r_i[i], mu, omega, cap) > cap:
+            coast = (t_i[i] - burn_s[i] - early[i]) * (1.0 + 1e-9)
+            if speed_bound(site[i], lever, r_i[i], coast, mu, omega, cap) > cap:
                 continue
         speed[i], latest[i] = _candidate(
             site[i],
