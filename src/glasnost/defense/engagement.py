@@ -799,12 +799,15 @@ class _Kernel:
         reach: FloatArray,
         speeds: bool,
     ) -> tuple[FloatArray, BoolArray, FloatArray]:
-        """:meth:`evaluate` by the compiled search (:mod:`glasnost.defense.engagement_kernel`):
-        a candidate is dropped when it cannot be feasible (a site without a table) and, with
-        ``speeds``, cannot need less than the least speed of its pair found so far."""
+        """:meth:`evaluate` by the compiled search (:mod:`glasnost.defense.engagement_kernel`:
+        bound first; the candidates that cannot change the pair's results are dropped)."""
         tabled = ~np.isnan(reach)
+        if t_i.size == 0:
+            return np.full(0, np.inf), np.zeros(0, dtype=bool), np.full(0, -np.inf)
         group = s_idx * self.early.shape[1] + t_idx
-        best = np.full(self.early.size, np.inf if speeds else -np.inf)
+        order = np.lexsort((t_i, group))
+        in_order = group[order]
+        starts = np.flatnonzero(np.r_[True, in_order[1:] != in_order[:-1], True])
         site = self.site[s_idx]
         # Nearest first within each pair: the distance from the point to the site's circle.
         rho_s = np.hypot(site[:, 0], site[:, 1])
@@ -820,11 +823,11 @@ class _Kernel:
             early,
             late,
             v_bo,
-            ~tabled,
-            np.where(tabled, -np.inf, v_bo),
-            group,
-            best,
-            np.lexsort((near, group)),
+            tabled,
+            starts,
+            order,
+            near,
+            speeds,
             np.linspace(0.0, 1.0, self.launch_times),
             self.earth.mu,
             self.earth.rotation_rad_s,

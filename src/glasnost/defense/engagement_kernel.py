@@ -375,6 +375,47 @@ def _shortest_feasible(
 
 
 @kernel
+def _latest_bound(
+    site: FloatArray,
+    burn_s: float,
+    t_i: float,
+    r_i: FloatArray,
+    late: float,
+    omega: float,
+    burnout_delay: bool,
+) -> float:
+    """An upper bound (s) on the latest launch :func:`_candidate` can return: every coast it
+    evaluates is at least the grid's shortest."""
+    base = t_i - burn_s
+    gap = max(base - late, 0.0)
+    x_late = math.log(gap) if gap > 0.0 else -math.inf
+    shortest = _shortest_coast(site, burn_s, r_i, omega, burnout_delay)
+    return base - math.exp(max(math.log(shortest), x_late))
+
+
+@kernel
+def _dropped(
+    site: FloatArray,
+    burn_s: FloatArray,
+    t_i: FloatArray,
+    r_i: FloatArray,
+    early: FloatArray,
+    i: int,
+    cap: float,
+    mu: float,
+    omega: float,
+    burnout_delay: bool,
+) -> bool:
+    """Whether candidate i needs more than ``cap`` (m/s) at every launch time
+    (:func:`speed_bound`)."""
+    if not cap < math.inf:
+        return False
+    lever = 0.0 if burnout_delay else burn_s[i]
+    coast = (t_i[i] - burn_s[i] - early[i]) * (1.0 + 1e-9)
+    return speed_bound(site[i], lever, r_i[i], coast, mu, omega, cap) > cap
+
+
+@kernel
 def search(
     site: FloatArray,
     up: FloatArray,
@@ -384,50 +425,137 @@ def search(
     early: FloatArray,
     late: FloatArray,
     v_bo: FloatArray,
-    want_latest: BoolArray,
-    limit: FloatArray,
-    group: IntArray,
-    best: FloatArray,
+    tabled: BoolArray,
+    starts: IntArray,
     order: IntArray,
+    near: FloatArray,
+    speeds: bool,
     fractions: FloatArray,
     mu: float,
     omega: float,
     burnout_delay: bool,
 ) -> tuple[FloatArray, FloatArray]:
-    """Least required speed and latest launch (n,) of candidates (module doc).
+    """Least required speed and latest launch (n,) of candidates (module doc); a candidate
+    not searched gets speed inf and latest launch -inf.
 
-    Candidate i (site ECEF ``site[i]``, its vertical ``up[i]``, burn time, intercept time and
-    ECI point, launch times in [early, late], burnout velocity ``v_bo``) is searched unless
-    :func:`speed_bound` shows it needs more than ``max(limit[i], best[group[i]])``; then its
-    speed is inf and its latest launch -inf. ``best`` (per group, in place) is the least speed
-    found so far; pass -inf there to drop on ``limit`` alone. Candidates run in ``order``.
-    ``fractions``: the launch-time grid, ``np.linspace(0, 1, launch_times)``."""
+    Candidate i: site ECEF ``site[i]`` and its vertical ``up[i]``, burn time, intercept time
+    and ECI point, launch times in [early, late], burnout velocity ``v_bo``; ``tabled``: its
+    site's flyout table decides its feasibility (then no latest launch is searched). The
+    candidates of pair k are ``order[starts[k]:starts[k + 1]]`` in increasing intercept time;
+    ``near`` (n,) orders the search within a pair (nearest first). ``fractions``: the
+    launch-time grid, ``np.linspace(0, 1, launch_times)``.
+
+    Without ``speeds`` (the window edges) only feasibility and the latest launch are wanted:
+    a candidate is dropped when :func:`speed_bound` shows it needs more than ``v_bo``. With
+    ``speeds``, per pair: a tabled pair's candidates run nearest first and are dropped when
+    they cannot need less than the least speed found so far; otherwise the candidates run from
+    the last backwards to the first feasible one, then from the first forwards to the first
+    feasible one (the window's ends), then the rest nearest first, and a candidate is dropped
+    when it can neither be feasible nor critical, or when it cannot be critical, lies inside
+    the window found, and cannot launch later than the latest launch found
+    (:func:`_latest_bound`)."""
     n = t_i.size
     speed = np.full(n, math.inf)
     latest = np.full(n, -math.inf)
-    for i in order:
-        g = group[i]
-        cap = max(limit[i], best[g])
-        if cap < math.inf:
-            lever = 0.0 if burnout_delay else burn_s[i]
-            coast = (t_i[i] - burn_s[i] - early[i]) * (1.0 + 1e-9)
-            if speed_bound(site[i], lever, r_i[i], coast, mu, omega, cap) > cap:
+    for k in range(starts.size - 1):
+        lo, hi = starts[k], starts[k + 1]
+        best = math.inf
+        last_feasible, first_feasible = -1, hi
+        steps = hi - lo
+        if speeds and not tabled[order[lo]]:
+            # The window's ends first: backwards to the last feasible candidate, then forwards.
+            for j in range(hi - 1, lo - 1, -1):
+                i = order[j]
+                cap = max(v_bo[i], best)
+                if _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay):
+                    continue
+                speed[i], latest[i] = _candidate(
+                    site[i],
+                    up[i],
+                    burn_s[i],
+                    t_i[i],
+                    r_i[i],
+                    early[i],
+                    late[i],
+                    v_bo[i],
+                    True,
+                    fractions,
+                    mu,
+                    omega,
+                    burnout_delay,
+                )
+                best = min(best, speed[i])
+                if speed[i] <= v_bo[i]:
+                    last_feasible = j
+                    break
+            if last_feasible < 0:
                 continue
-        speed[i], latest[i] = _candidate(
-            site[i],
-            up[i],
-            burn_s[i],
-            t_i[i],
-            r_i[i],
-            early[i],
-            late[i],
-            v_bo[i],
-            want_latest[i],
-            fractions,
-            mu,
-            omega,
-            burnout_delay,
-        )
-        if speed[i] < best[g]:
-            best[g] = speed[i]
+            for j in range(lo, last_feasible):
+                i = order[j]
+                cap = max(v_bo[i], best)
+                if _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay):
+                    continue
+                speed[i], latest[i] = _candidate(
+                    site[i],
+                    up[i],
+                    burn_s[i],
+                    t_i[i],
+                    r_i[i],
+                    early[i],
+                    late[i],
+                    v_bo[i],
+                    True,
+                    fractions,
+                    mu,
+                    omega,
+                    burnout_delay,
+                )
+                best = min(best, speed[i])
+                if speed[i] <= v_bo[i]:
+                    first_feasible = j
+                    break
+            lo, hi = first_feasible + 1, last_feasible
+            steps = max(hi - lo, 0)
+        rows = order[lo : lo + steps]
+        last_launch = -math.inf
+        for j in range(starts[k], starts[k + 1]):
+            if latest[order[j]] > last_launch:
+                last_launch = latest[order[j]]
+        for j in np.argsort(near[rows]):
+            i = rows[j]
+            if tabled[i]:
+                cap = best  # only the critical speed: the table decides the rest
+            elif speeds:
+                cap = max(v_bo[i], best)
+            else:
+                cap = v_bo[i]
+            if _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay):
+                continue
+            if (
+                speeds
+                and not tabled[i]
+                and last_feasible >= 0
+                and _dropped(site, burn_s, t_i, r_i, early, i, best, mu, omega, burnout_delay)
+                and _latest_bound(site[i], burn_s[i], t_i[i], r_i[i], late[i], omega, burnout_delay)
+                <= last_launch
+            ):
+                continue
+            speed[i], latest[i] = _candidate(
+                site[i],
+                up[i],
+                burn_s[i],
+                t_i[i],
+                r_i[i],
+                early[i],
+                late[i],
+                v_bo[i],
+                not tabled[i],
+                fractions,
+                mu,
+                omega,
+                burnout_delay,
+            )
+            if speeds:
+                best = min(best, speed[i])
+            last_launch = max(last_launch, latest[i])
     return speed, latest
