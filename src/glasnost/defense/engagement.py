@@ -1,7 +1,9 @@
 """Engagement feasibility: which interceptor site can reach which trajectory, when, how fast.
 
-Pure NumPy on SI arrays (docs/assessment.md, "Engagement"). Shapes: ``S`` interceptor sites,
-``T`` trajectories, ``P`` samples per trajectory, ``K`` launch times per candidate point.
+SI arrays (docs/assessment.md, "Engagement"); the search over launch times runs compiled
+(:mod:`glasnost.defense.engagement_kernel`, below) with this module's NumPy path as its
+reference. Shapes: ``S`` interceptor sites, ``T`` trajectories, ``P`` samples per trajectory,
+``K`` launch times per candidate point.
 
 Interceptor model (the open literature's simple model, e.g. Wilkening, *Survival* 54(1), 2012):
 
@@ -93,10 +95,18 @@ burn time, and the critical burnout velocity is still the simple model's least r
 with that burn time: for a staged type, the speed an *equivalent simple interceptor* would
 need, so ``feasible`` need not equal critical <= burnout speed at such a site.
 
-Everything runs on flat arrays of candidates (indices from one mask over (S, T, P)), in chunks
-of at most ``max_batch`` Lambert problems, with per-pair reductions by index (lexsort / ufunc
-``at``); no Python loop runs over sites, trajectories, samples or candidates (only over the few
-distinct flyout tables).
+Everything runs on flat arrays of candidates (indices from one mask over (S, T, P)), with
+per-pair reductions by index (lexsort / ufunc ``at``); no Python loop runs over sites,
+trajectories, samples or candidates (only over the few distinct flyout tables). The search of
+each candidate (grid, refinement, latest launch) runs in the compiled kernel
+(:func:`glasnost.defense.engagement_kernel.search`), bound first: a closed-form lower bound on
+the speed a candidate needs drops the candidates that cannot change their pair's results (not
+feasible and not critical; inside the window found, not critical and unable to launch later);
+the others get the search above, with the same arithmetic, and every Lambert solve of a
+fixed point is warm-started from the step before. ``engage(..., compiled=False)`` runs the
+NumPy path instead -- every candidate, in chunks of at most ``max_batch`` Lambert problems --
+the reference the kernel is tested against (the same feasible pairs and shots, speeds and
+times within 1e-9 relative).
 """
 
 from __future__ import annotations
