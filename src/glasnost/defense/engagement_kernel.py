@@ -457,63 +457,35 @@ def search(
     n = t_i.size
     speed = np.full(n, math.inf)
     latest = np.full(n, -math.inf)
+    cands = (site, up, burn_s, t_i, r_i, early, late, v_bo)
     for k in range(starts.size - 1):
         lo, hi = starts[k], starts[k + 1]
         best = math.inf
-        last_feasible, first_feasible = -1, hi
+        last_feasible = -1
         steps = hi - lo
         if speeds and not tabled[order[lo]]:
             # The window's ends first: backwards to the last feasible candidate, then forwards.
-            for j in range(hi - 1, lo - 1, -1):
-                i = order[j]
-                cap = max(v_bo[i], best)
-                if _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay):
-                    continue
-                speed[i], latest[i] = _candidate(
-                    site[i],
-                    up[i],
-                    burn_s[i],
-                    t_i[i],
-                    r_i[i],
-                    early[i],
-                    late[i],
-                    v_bo[i],
-                    True,
+            found = np.full(2, -1)
+            for side in range(2):
+                positions = np.arange(hi - 1, lo - 1, -1) if side == 0 else np.arange(lo, found[0])
+                found[side], best = _until_feasible(
+                    order,
+                    positions,
+                    best,
+                    cands,
                     fractions,
                     mu,
                     omega,
                     burnout_delay,
+                    speed,
+                    latest,
                 )
-                best = min(best, speed[i])
-                if speed[i] <= v_bo[i]:
-                    last_feasible = j
+                if found[0] < 0:
                     break
+            last_feasible = found[0]
             if last_feasible < 0:
                 continue
-            for j in range(lo, last_feasible):
-                i = order[j]
-                cap = max(v_bo[i], best)
-                if _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay):
-                    continue
-                speed[i], latest[i] = _candidate(
-                    site[i],
-                    up[i],
-                    burn_s[i],
-                    t_i[i],
-                    r_i[i],
-                    early[i],
-                    late[i],
-                    v_bo[i],
-                    True,
-                    fractions,
-                    mu,
-                    omega,
-                    burnout_delay,
-                )
-                best = min(best, speed[i])
-                if speed[i] <= v_bo[i]:
-                    first_feasible = j
-                    break
+            first_feasible = found[1] if found[1] >= 0 else last_feasible
             lo, hi = first_feasible + 1, last_feasible
             steps = max(hi - lo, 0)
         rows = order[lo : lo + steps]
@@ -540,22 +512,70 @@ def search(
                 <= last_launch
             ):
                 continue
-            speed[i], latest[i] = _candidate(
-                site[i],
-                up[i],
-                burn_s[i],
-                t_i[i],
-                r_i[i],
-                early[i],
-                late[i],
-                v_bo[i],
-                not tabled[i],
-                fractions,
-                mu,
-                omega,
-                burnout_delay,
+            speed[i], latest[i] = _candidate_at(
+                i, cands, not tabled[i], fractions, mu, omega, burnout_delay
             )
             if speeds:
                 best = min(best, speed[i])
             last_launch = max(last_launch, latest[i])
     return speed, latest
+
+
+@kernel
+def _candidate_at(
+    i: int,
+    cands: tuple[FloatArray, ...],
+    want_latest: bool,
+    fractions: FloatArray,
+    mu: float,
+    omega: float,
+    burnout_delay: bool,
+) -> tuple[float, float]:
+    """:func:`_candidate` of candidate i of ``cands`` = (site, up, burn_s, t_i, r_i, early,
+    late, v_bo), the arrays of :func:`search`."""
+    site, up, burn_s, t_i, r_i, early, late, v_bo = cands
+    return _candidate(
+        site[i],
+        up[i],
+        burn_s[i],
+        t_i[i],
+        r_i[i],
+        early[i],
+        late[i],
+        v_bo[i],
+        want_latest,
+        fractions,
+        mu,
+        omega,
+        burnout_delay,
+    )
+
+
+@kernel
+def _until_feasible(
+    order: IntArray,
+    positions: IntArray,
+    best: float,
+    cands: tuple[FloatArray, ...],
+    fractions: FloatArray,
+    mu: float,
+    omega: float,
+    burnout_delay: bool,
+    speed: FloatArray,
+    latest: FloatArray,
+) -> tuple[int, float]:
+    """Search the candidates ``order[positions]`` of ``cands`` (:func:`_candidate_at`) in turn
+    (into ``speed`` and ``latest``), dropping those that can be neither feasible nor critical,
+    until one is feasible. Returns its position (-1: none) and the least speed found (``best``
+    before)."""
+    site, _, burn_s, t_i, r_i, early, _, v_bo = cands
+    for j in positions:
+        i = order[j]
+        cap = max(v_bo[i], best)
+        if _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay):
+            continue
+        speed[i], latest[i] = _candidate_at(i, cands, True, fractions, mu, omega, burnout_delay)
+        best = min(best, speed[i])
+        if speed[i] <= v_bo[i]:
+            return j, best
+    return -1, best
