@@ -1,7 +1,9 @@
 """Engagement feasibility: which interceptor site can reach which trajectory, when, how fast.
 
-Pure NumPy on SI arrays (docs/assessment.md, "Engagement"). Shapes: ``S`` interceptor sites,
-``T`` trajectories, ``P`` samples per trajectory, ``K`` launch times per candidate point.
+SI arrays (docs/assessment.md, "Engagement"); the search over launch times runs compiled
+(:mod:`glasnost.defense.engagement_kernel`, below) with this module's NumPy path as its
+reference. Shapes: ``S`` interceptor sites, ``T`` trajectories, ``P`` samples per trajectory,
+``K`` launch times per candidate point.
 
 Interceptor model (the open literature's simple model, e.g. Wilkening, *Survival* 54(1), 2012):
 
@@ -93,10 +95,18 @@ burn time, and the critical burnout velocity is still the simple model's least r
 with that burn time: for a staged type, the speed an *equivalent simple interceptor* would
 need, so ``feasible`` need not equal critical <= burnout speed at such a site.
 
-Everything runs on flat arrays of candidates (indices from one mask over (S, T, P)), in chunks
-of at most ``max_batch`` Lambert problems, with per-pair reductions by index (lexsort / ufunc
-``at``); no Python loop runs over sites, trajectories, samples or candidates (only over the few
-distinct flyout tables).
+Everything runs on flat arrays of candidates (indices from one mask over (S, T, P)), with
+per-pair reductions by index (lexsort / ufunc ``at``); no Python loop runs over sites,
+trajectories, samples or candidates (only over the few distinct flyout tables). The search of
+each candidate (grid, refinement, latest launch) runs in the compiled kernel
+(:func:`glasnost.defense.engagement_kernel.search`), bound first: a closed-form lower bound on
+the speed a candidate needs drops the candidates that cannot change their pair's results (not
+feasible and not critical; inside the window found, not critical and unable to launch later);
+the others get the search above, with the same arithmetic, and every Lambert solve of a
+fixed point is warm-started from the step before. ``engage(..., compiled=False)`` runs the
+NumPy path instead -- every candidate, in chunks of at most ``max_batch`` Lambert problems --
+the reference the kernel is tested against (the same feasible pairs and shots, speeds and
+times within 1e-9 relative).
 """
 
 from __future__ import annotations
@@ -109,6 +119,18 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from glasnost.defense import engagement_kernel
+from glasnost.defense.engagement_kernel import (
+    FIXED_POINT_ITERATIONS,
+    FIXED_POINT_TOLERANCE_MS,
+    G_BOUND,
+    GOLD,
+    MAX_SPEED_MS,
+    MIN_SEARCH_STEPS,
+    ROOT_STEPS,
+    TAU_MIN_S,
+    X_TOL,
+)
 from glasnost.defense.flyout import FlyoutTable, time_to_reach
 from glasnost.physics import frames
 from glasnost.physics.constants import R_MEAN, WGS84, EarthModel
@@ -130,41 +152,11 @@ __all__ = [
     "required_burnout_velocity",
 ]
 
-TAU_MIN_S = 1.0
-"""Shortest coast (s) from burnout to intercept that counts as a flight."""
-
-MAX_SPEED_MS = 20e3
-"""Required burnout speeds above this (m/s; far beyond Earth escape and any interceptor) are
-reported as inf."""
-
-FIXED_POINT_ITERATIONS = 3
-"""Damped fixed-point steps on the burnout velocity after the first guess (module doc)."""
-
-MIN_SEARCH_STEPS = 5
-"""Parabolic / golden-section refinement steps of the least-speed launch time per candidate."""
-
-ROOT_STEPS = 4
-"""Illinois steps on the latest launch time per feasible candidate."""
-
-FIXED_POINT_TOLERANCE_MS = 1.0
-"""A required burnout velocity is accepted only when one more fixed-point step moves it by less
-than this (m/s) or 1e-3 of itself."""
-
 MAX_BATCH = 1 << 17
 """Default bound on the Lambert problems solved at once (peak memory of the kernel ~60 MB)."""
 
-_G_BOUND = 40.0
-"""Generous bound (m/s^2) on gravity along a coast, for the speed lower bound of the screen."""
-
 WINDOW_RESOLUTION_S = 0.5
 """Default tolerance (s) of the window edges found between samples."""
-
-_X_TOL = 1e-6
-"""Brackets of ln(coast time) narrower than this (a relative 1e-6 of the coast) are not
-refined further."""
-
-_GOLD = 0.5 * (3.0 - math.sqrt(5.0))
-"""Golden-section fraction (0.382) of the fallback step of the least-speed search."""
 
 
 @dataclass(frozen=True)
@@ -291,7 +283,7 @@ def _screened(
     |u| >= (|chord| - |v_s| tau - g tau^2 / 2) / (lever + tau) not above MAX_SPEED_MS."""
     with np.errstate(invalid="ignore"):
         chord0 = np.linalg.norm(chord, axis=-1)
-        bound = (chord0 - np.linalg.norm(vs, axis=-1) * tau - 0.5 * _G_BOUND * tau**2) / (
+        bound = (chord0 - np.linalg.norm(vs, axis=-1) * tau - 0.5 * G_BOUND * tau**2) / (
             lever_s + tau
         )
         solve = (
@@ -522,7 +514,7 @@ class _Chunk:
         tau = (
             2.0
             * np.maximum(slack, 0.0)
-            / (b + np.sqrt(b * b + 2.0 * _G_BOUND * np.maximum(slack, 0.0)))
+            / (b + np.sqrt(b * b + 2.0 * G_BOUND * np.maximum(slack, 0.0)))
         )
         out: FloatArray = np.maximum(tau, TAU_MIN_S)
         return out
@@ -541,7 +533,7 @@ def _least_speed(
     a, b, c = grid[rows, ka], grid[rows, kb], grid[rows, kc]
     fa, fb, fc = v_grid[rows, ka], v_grid[rows, kb], v_grid[rows, kc]
     for _ in range(MIN_SEARCH_STEPS):
-        act = np.flatnonzero(np.isfinite(fb) & (c - a > _X_TOL))
+        act = np.flatnonzero(np.isfinite(fb) & (c - a > X_TOL))
         if act.size == 0:
             break
         aa, bb, cc = a[act], b[act], c[act]
@@ -551,12 +543,12 @@ def _least_speed(
             num = d1 * d1 * (ffb - ffc) - d2 * d2 * (ffb - ffa)
             den = d1 * (ffb - ffc) - d2 * (ffb - ffa)
             x = bb - 0.5 * num / den
-        golden = np.where(bb - aa > cc - bb, bb - _GOLD * (bb - aa), bb + _GOLD * (cc - bb))
+        golden = np.where(bb - aa > cc - bb, bb - GOLD * (bb - aa), bb + GOLD * (cc - bb))
         good = (
             np.isfinite(x)
-            & (x > aa + 0.5 * _X_TOL)
-            & (x < cc - 0.5 * _X_TOL)
-            & (np.abs(x - bb) > 0.5 * _X_TOL)
+            & (x > aa + 0.5 * X_TOL)
+            & (x < cc - 0.5 * X_TOL)
+            & (np.abs(x - bb) > 0.5 * X_TOL)
         )
         x = np.where(good, x, golden)
         fx = chunk.speed(x[:, None], act)[:, 0]
@@ -719,6 +711,7 @@ class _Kernel:
     model: LambertModel
     launch_times: int
     max_batch: int
+    compiled: bool
 
     def admissible(
         self, s_idx: IntArray, t_idx: IntArray, t_i: FloatArray, r_i: FloatArray, alt: FloatArray
@@ -779,6 +772,11 @@ class _Kernel:
                 -np.inf,
             )
             todo = np.flatnonzero(np.isnan(reach))
+        if self.compiled:
+            speed[todo], feasible[todo], latest[todo] = self._search(
+                s_idx[todo], t_idx[todo], t_i[todo], r_i[todo], reach[todo], speeds
+            )
+            return speed, feasible, latest
         step = max(1, self.max_batch // self.launch_times)
         for lo in range(0, todo.size, step):
             sl = todo[lo : lo + step]
@@ -800,6 +798,55 @@ class _Kernel:
                 reach[sl],
                 self.launch_times,
             )
+        return speed, feasible, latest
+
+    def _search(
+        self,
+        s_idx: IntArray,
+        t_idx: IntArray,
+        t_i: FloatArray,
+        r_i: FloatArray,
+        reach: FloatArray,
+        speeds: bool,
+    ) -> tuple[FloatArray, BoolArray, FloatArray]:
+        """:meth:`evaluate` by the compiled search (:mod:`glasnost.defense.engagement_kernel`:
+        bound first; the candidates that cannot change the pair's results are dropped)."""
+        tabled = ~np.isnan(reach)
+        if t_i.size == 0:
+            return np.full(0, np.inf), np.zeros(0, dtype=bool), np.full(0, -np.inf)
+        group = s_idx * self.early.shape[1] + t_idx
+        order = np.lexsort((t_i, group))
+        in_order = group[order]
+        starts = np.flatnonzero(np.r_[True, in_order[1:] != in_order[:-1], True])
+        site = self.site[s_idx]
+        # Nearest first within each pair: the distance from the point to the site's circle.
+        rho_s = np.hypot(site[:, 0], site[:, 1])
+        near = np.hypot(np.hypot(r_i[:, 0], r_i[:, 1]) - rho_s, r_i[:, 2] - site[:, 2])
+        early, late = self.early[s_idx, t_idx], self.late[s_idx, t_idx]
+        v_bo = self.v_bo[s_idx]
+        speed, latest = engagement_kernel.search(
+            site,
+            self.up[s_idx],
+            self.burn[s_idx],
+            np.ascontiguousarray(t_i),
+            np.ascontiguousarray(r_i),
+            early,
+            late,
+            v_bo,
+            tabled,
+            starts,
+            order,
+            near,
+            speeds,
+            np.linspace(0.0, 1.0, self.launch_times),
+            self.earth.mu,
+            self.earth.rotation_rad_s,
+            self.model == "burnout-delay",
+        )
+        with np.errstate(invalid="ignore"):
+            feasible = np.where(tabled, t_i - reach >= early, speed <= v_bo)
+        by_table = feasible & tabled
+        latest[by_table] = np.minimum(late[by_table], t_i[by_table] - reach[by_table])
         return speed, feasible, latest
 
 
@@ -858,6 +905,7 @@ def engage(
     latest_launch_s: ArrayLike | None = None,
     model: LambertModel = "straight-boost",
     window_resolution_s: float = WINDOW_RESOLUTION_S,
+    compiled: bool = True,
 ) -> EngagementTable:
     """Engagement table of every (site, trajectory) pair (module doc).
 
@@ -880,6 +928,8 @@ def engage(
         model: the closed interceptor model of the required speed: ``straight-boost`` or
             ``burnout-delay`` (module doc).
         window_resolution_s: how closely the window edges are bisected between samples (s).
+        compiled: run the compiled search (:mod:`glasnost.defense.engagement_kernel`: bound
+            first, then the search where needed); False runs the NumPy path, its reference.
     """
     site = np.asarray(site_ecef, dtype=np.float64)
     if site.ndim != 2 or site.shape[1] != 3:
@@ -949,6 +999,7 @@ def engage(
         model,
         launch_times,
         max_batch,
+        compiled,
     )
 
     # ---- candidate points: one mask over (S, T, P) ------------------------------------------

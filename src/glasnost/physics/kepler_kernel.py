@@ -215,17 +215,22 @@ def _tof(x: float, lam: float) -> float:
 
 
 @kernel
-def _solve_x(t: float, lam: float) -> float:
-    """Householder iterations on x for T(x; lambda) = t from Izzo's starting point."""
+def _solve_x(t: float, lam: float, x_start: float) -> float:
+    """Householder iterations on x for T(x; lambda) = t from ``x_start`` when it is finite and
+    above -1 (a warm start: the solution of a neighbouring problem), else from Izzo's starting
+    point."""
     l2 = lam * lam
-    t00 = math.acos(lam) + lam * math.sqrt(1.0 - l2)
-    t1 = 2.0 / 3.0 * (1.0 - l2 * lam)
-    if t >= t00:
-        x = -(t - t00) / (t - t00 + 4.0)
-    elif t <= t1:
-        x = t1 * (t1 - t) / (0.4 * (1.0 - lam**5) * t) + 1.0
+    if math.isfinite(x_start) and x_start > -1.0:
+        x = x_start
     else:
-        x = (t / t00) ** (math.log(2.0) / math.log(t1 / t00)) - 1.0
+        t00 = math.acos(lam) + lam * math.sqrt(1.0 - l2)
+        t1 = 2.0 / 3.0 * (1.0 - l2 * lam)
+        if t >= t00:
+            x = -(t - t00) / (t - t00 + 4.0)
+        elif t <= t1:
+            x = t1 * (t1 - t) / (0.4 * (1.0 - lam**5) * t) + 1.0
+        else:
+            x = (t / t00) ** (math.log(2.0) / math.log(t1 / t00)) - 1.0
     l3 = l2 * lam
     for _ in range(LAMBERT_MAX_ITER):
         tof = _tof(x, lam)
@@ -258,6 +263,75 @@ def _solve_x(t: float, lam: float) -> float:
 
 
 @kernel
+def lambert_one(
+    a1: float,
+    a2: float,
+    a3: float,
+    b1: float,
+    b2: float,
+    b3: float,
+    tof: float,
+    mu: float,
+    prograde: bool,
+    x_start: float,
+) -> tuple[float, float, float, float, float, float, float]:
+    """One zero-revolution Lambert problem from (a1, a2, a3) to (b1, b2, b3) (m) in ``tof`` s:
+    the departure and arrival velocities (m/s) and Izzo's x of the solution (to warm-start a
+    neighbouring problem through ``x_start``; NaN: Izzo's starting point)."""
+    r1n = math.sqrt(a1 * a1 + a2 * a2 + a3 * a3)
+    r2n = math.sqrt(b1 * b1 + b2 * b2 + b3 * b3)
+    c1, c2, c3 = b1 - a1, b2 - a2, b3 - a3
+    chord = math.sqrt(c1 * c1 + c2 * c2 + c3 * c3)
+    s = 0.5 * (r1n + r2n + chord)
+    u1, u2, u3 = a1 / r1n, a2 / r1n, a3 / r1n
+    w1, w2, w3 = b1 / r2n, b2 / r2n, b3 / r2n
+    h1, h2, h3 = u2 * w3 - u3 * w2, u3 * w1 - u1 * w3, u1 * w2 - u2 * w1
+    sin_theta = math.sqrt(h1 * h1 + h2 * h2 + h3 * h3)
+    if sin_theta >= DEGENERATE_SIN:
+        h1, h2, h3 = h1 / sin_theta, h2 / sin_theta, h3 / sin_theta
+    else:  # the plane through r1 whose normal is closest to +z (+x when r1 is polar)
+        h1, h2, h3 = -u3 * u1, -u3 * u2, 1.0 - u3 * u3
+        if math.sqrt(h1 * h1 + h2 * h2 + h3 * h3) < 1e-6:
+            h1, h2, h3 = 1.0 - u1 * u1, -u1 * u2, -u1 * u3
+        hn = math.sqrt(h1 * h1 + h2 * h2 + h3 * h3)
+        h1, h2, h3 = h1 / hn, h2 / hn, h3 / hn
+    short = (h3 >= 0.0) == prograde
+    if not short:
+        h1, h2, h3 = -h1, -h2, -h3
+    t1x, t1y, t1z = h2 * u3 - h3 * u2, h3 * u1 - h1 * u3, h1 * u2 - h2 * u1
+    t1n = math.sqrt(t1x * t1x + t1y * t1y + t1z * t1z)
+    t1x, t1y, t1z = t1x / t1n, t1y / t1n, t1z / t1n
+    t2x, t2y, t2z = h2 * w3 - h3 * w2, h3 * w1 - h1 * w3, h1 * w2 - h2 * w1
+    t2n = math.sqrt(t2x * t2x + t2y * t2y + t2z * t2z)
+    t2x, t2y, t2z = t2x / t2n, t2y / t2n, t2z / t2n
+    sqrt_r1r2 = math.sqrt(r1n * r2n)
+    p1, p2, p3 = u1 + w1, u2 + w2, u3 + w3
+    lam = min(sqrt_r1r2 * math.sqrt(p1 * p1 + p2 * p2 + p3 * p3) / (2.0 * s), 1.0)
+    if not short:
+        lam = -lam
+    m1, m2, m3 = w1 - u1, w2 - u2, w3 - u3
+    sigma = min(sqrt_r1r2 * math.sqrt(m1 * m1 + m2 * m2 + m3 * m3) / chord, 1.0)
+    rho = (r1n - r2n) / chord
+    t_nd = math.sqrt(2.0 * mu / s**3) * tof
+    x = _solve_x(t_nd, lam, x_start)
+    y = math.sqrt(1.0 - lam * lam * (1.0 - x * x))
+    gamma = math.sqrt(mu * s / 2.0)
+    vr1 = gamma * ((lam * y - x) - rho * (lam * y + x)) / r1n
+    vr2 = -gamma * ((lam * y - x) + rho * (lam * y + x)) / r2n
+    vt = gamma * sigma * (y + lam * x)
+    k1, k2 = vt / r1n, vt / r2n
+    return (
+        vr1 * u1 + k1 * t1x,
+        vr1 * u2 + k1 * t1y,
+        vr1 * u3 + k1 * t1z,
+        vr2 * w1 + k2 * t2x,
+        vr2 * w2 + k2 * t2y,
+        vr2 * w3 + k2 * t2z,
+        x,
+    )
+
+
+@kernel
 def lambert_rows(
     R1: FloatArray, R2: FloatArray, tof: FloatArray, mu: float, prograde: NDArray[np.bool_]
 ) -> tuple[FloatArray, FloatArray]:
@@ -267,50 +341,16 @@ def lambert_rows(
     v1 = np.empty((n, 3))
     v2 = np.empty((n, 3))
     for i in range(n):
-        a1, a2, a3 = R1[i, 0], R1[i, 1], R1[i, 2]
-        b1, b2, b3 = R2[i, 0], R2[i, 1], R2[i, 2]
-        r1n = math.sqrt(a1 * a1 + a2 * a2 + a3 * a3)
-        r2n = math.sqrt(b1 * b1 + b2 * b2 + b3 * b3)
-        c1, c2, c3 = b1 - a1, b2 - a2, b3 - a3
-        chord = math.sqrt(c1 * c1 + c2 * c2 + c3 * c3)
-        s = 0.5 * (r1n + r2n + chord)
-        u1, u2, u3 = a1 / r1n, a2 / r1n, a3 / r1n
-        w1, w2, w3 = b1 / r2n, b2 / r2n, b3 / r2n
-        h1, h2, h3 = u2 * w3 - u3 * w2, u3 * w1 - u1 * w3, u1 * w2 - u2 * w1
-        sin_theta = math.sqrt(h1 * h1 + h2 * h2 + h3 * h3)
-        if sin_theta >= DEGENERATE_SIN:
-            h1, h2, h3 = h1 / sin_theta, h2 / sin_theta, h3 / sin_theta
-        else:  # the plane through r1 whose normal is closest to +z (+x when r1 is polar)
-            h1, h2, h3 = -u3 * u1, -u3 * u2, 1.0 - u3 * u3
-            if math.sqrt(h1 * h1 + h2 * h2 + h3 * h3) < 1e-6:
-                h1, h2, h3 = 1.0 - u1 * u1, -u1 * u2, -u1 * u3
-            hn = math.sqrt(h1 * h1 + h2 * h2 + h3 * h3)
-            h1, h2, h3 = h1 / hn, h2 / hn, h3 / hn
-        short = (h3 >= 0.0) == prograde[i]
-        if not short:
-            h1, h2, h3 = -h1, -h2, -h3
-        t1x, t1y, t1z = h2 * u3 - h3 * u2, h3 * u1 - h1 * u3, h1 * u2 - h2 * u1
-        t1n = math.sqrt(t1x * t1x + t1y * t1y + t1z * t1z)
-        t1x, t1y, t1z = t1x / t1n, t1y / t1n, t1z / t1n
-        t2x, t2y, t2z = h2 * w3 - h3 * w2, h3 * w1 - h1 * w3, h1 * w2 - h2 * w1
-        t2n = math.sqrt(t2x * t2x + t2y * t2y + t2z * t2z)
-        t2x, t2y, t2z = t2x / t2n, t2y / t2n, t2z / t2n
-        sqrt_r1r2 = math.sqrt(r1n * r2n)
-        p1, p2, p3 = u1 + w1, u2 + w2, u3 + w3
-        lam = min(sqrt_r1r2 * math.sqrt(p1 * p1 + p2 * p2 + p3 * p3) / (2.0 * s), 1.0)
-        if not short:
-            lam = -lam
-        m1, m2, m3 = w1 - u1, w2 - u2, w3 - u3
-        sigma = min(sqrt_r1r2 * math.sqrt(m1 * m1 + m2 * m2 + m3 * m3) / chord, 1.0)
-        rho = (r1n - r2n) / chord
-        t_nd = math.sqrt(2.0 * mu / s**3) * tof[i]
-        x = _solve_x(t_nd, lam)
-        y = math.sqrt(1.0 - lam * lam * (1.0 - x * x))
-        gamma = math.sqrt(mu * s / 2.0)
-        vr1 = gamma * ((lam * y - x) - rho * (lam * y + x)) / r1n
-        vr2 = -gamma * ((lam * y - x) + rho * (lam * y + x)) / r2n
-        vt = gamma * sigma * (y + lam * x)
-        k1, k2 = vt / r1n, vt / r2n
-        v1[i, 0], v1[i, 1], v1[i, 2] = vr1 * u1 + k1 * t1x, vr1 * u2 + k1 * t1y, vr1 * u3 + k1 * t1z
-        v2[i, 0], v2[i, 1], v2[i, 2] = vr2 * w1 + k2 * t2x, vr2 * w2 + k2 * t2y, vr2 * w3 + k2 * t2z
+        v1[i, 0], v1[i, 1], v1[i, 2], v2[i, 0], v2[i, 1], v2[i, 2], _ = lambert_one(
+            R1[i, 0],
+            R1[i, 1],
+            R1[i, 2],
+            R2[i, 0],
+            R2[i, 1],
+            R2[i, 2],
+            tof[i],
+            mu,
+            prograde[i],
+            math.nan,
+        )
     return v1, v2

@@ -1,0 +1,581 @@
+"""The compiled engagement search, candidate by candidate: :func:`search`.
+
+The algorithm of :mod:`glasnost.defense.engagement`'s NumPy path (its reference, kept and
+tested against this kernel): per candidate intercept point, the required burnout speed on a
+grid of log coast times, safeguarded parabolic refinement of the grid minimum, and for a
+feasible candidate the latest launch by Illinois steps. Each required speed is the straight
+boost's damped fixed point (or the burnout delay's single solve) on
+:func:`glasnost.physics.kepler_kernel.lambert_one`; each Lambert solve of the fixed point starts
+from the solution of the step before (a warm start: the same x to the solver's tolerance,
+1e-13, in fewer iterations).
+
+Bound first (:func:`speed_bound`): before any search, a closed-form lower bound on the speed a
+candidate needs at *any* launch time drops the candidates that cannot matter: those that need
+more than the interceptor's burnout velocity (infeasible) and more than the least speed found
+so far for their (site, trajectory) pair (not critical). Within a pair the candidates run
+nearest first, so that least speed falls early. A dropped candidate reports an infinite speed;
+the pair's critical velocity, feasibility, window and latest launch are those of the full
+search.
+
+SI units; candidates along the first axis, (n,) and (n, 3).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from glasnost.physics.compiled import kernel
+from glasnost.physics.kepler_kernel import lambert_one
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.int64]
+
+# The rules of the search, shared with the NumPy path of glasnost.defense.engagement.
+TAU_MIN_S = 1.0
+"""Shortest coast (s) from burnout to intercept that counts as a flight."""
+
+MAX_SPEED_MS = 20e3
+"""Required burnout speeds above this (m/s; far beyond Earth escape and any interceptor) are
+reported as inf."""
+
+FIXED_POINT_ITERATIONS = 3
+"""Damped fixed-point steps on the burnout velocity after the first guess (module doc)."""
+
+MIN_SEARCH_STEPS = 5
+"""Parabolic / golden-section refinement steps of the least-speed launch time per candidate."""
+
+ROOT_STEPS = 4
+"""Illinois steps on the latest launch time per feasible candidate."""
+
+FIXED_POINT_TOLERANCE_MS = 1.0
+"""A required burnout velocity is accepted only when one more fixed-point step moves it by less
+than this (m/s) or 1e-3 of itself."""
+
+G_BOUND = 40.0
+"""Generous bound (m/s^2) on gravity along a coast, for the speed lower bound of the screen."""
+
+X_TOL = 1e-6
+"""Brackets of ln(coast time) narrower than this (a relative 1e-6 of the coast) are not
+refined further."""
+
+GOLD = 0.5 * (3.0 - math.sqrt(5.0))
+"""Golden-section fraction (0.382) of the fallback step of the least-speed search."""
+
+
+@kernel
+def _lambert_short(
+    a1: float,
+    a2: float,
+    a3: float,
+    b1: float,
+    b2: float,
+    b3: float,
+    tof: float,
+    mu: float,
+    x_start: float,
+) -> tuple[float, float, float, float]:
+    """Departure velocity (m/s) of the short-way transfer from r1 = (a1, a2, a3) to r2 =
+    (b1, b2, b3) (m) in tof s and its Izzo x; NaN where undefined (the rules of
+    ``engagement._lambert_short``)."""
+    c1, c2, c3 = b1 - a1, b2 - a2, b3 - a3
+    chord = math.sqrt(c1 * c1 + c2 * c2 + c3 * c3)
+    if not (math.isfinite(chord) and chord > 1e-3 and math.isfinite(tof) and tof > 0.0):
+        return math.nan, math.nan, math.nan, math.nan
+    h1, h2, h3 = a2 * b3 - a3 * b2, a3 * b1 - a1 * b3, a1 * b2 - a2 * b1
+    n1 = math.sqrt(a1 * a1 + a2 * a2 + a3 * a3)
+    n2 = math.sqrt(b1 * b1 + b2 * b2 + b3 * b3)
+    sin_angle = math.sqrt(h1 * h1 + h2 * h2 + h3 * h3) / (n1 * n2)
+    if sin_angle >= 1e-9:
+        v1, v2, v3, _, _, _, x = lambert_one(a1, a2, a3, b1, b2, b3, tof, mu, h3 >= 0.0, x_start)
+        return v1, v2, v3, x
+    # The transfer plane is (nearly) undefined: the smaller departure speed is the short way.
+    p1, p2, p3, _, _, _, xp = lambert_one(a1, a2, a3, b1, b2, b3, tof, mu, True, math.nan)
+    q1, q2, q3, _, _, _, xq = lambert_one(a1, a2, a3, b1, b2, b3, tof, mu, False, math.nan)
+    if math.sqrt(p1 * p1 + p2 * p2 + p3 * p3) <= math.sqrt(q1 * q1 + q2 * q2 + q3 * q3):
+        return p1, p2, p3, xp
+    return q1, q2, q3, xq
+
+
+@kernel
+def required_speed(
+    site: FloatArray,
+    up: FloatArray,
+    burn_s: float,
+    launch_s: float,
+    intercept_s: float,
+    r_i: FloatArray,
+    mu: float,
+    omega: float,
+    burnout_delay: bool,
+) -> float:
+    """Required burnout speed (m/s) of one launch time; inf: no flight (module doc of
+    :mod:`glasnost.defense.engagement`)."""
+    t0 = launch_s + burn_s if burnout_delay else launch_s
+    tau = intercept_s - t0 if burnout_delay else intercept_s - launch_s - burn_s
+    angle = omega * t0
+    cos_a, sin_a = math.cos(angle), math.sin(angle)
+    x0 = cos_a * site[0] - sin_a * site[1]
+    y0 = sin_a * site[0] + cos_a * site[1]
+    z0 = site[2]
+    sx, sy = -omega * y0, omega * x0  # the site's velocity (its z component is 0)
+    xi, yi, zi = r_i[0], r_i[1], r_i[2]
+    lever = 0.0 if burnout_delay else burn_s
+    # Screen (engagement._screened): coast of at least TAU_MIN_S and the straight-line bound.
+    d1, d2, d3 = xi - x0 - sx * lever, yi - y0 - sy * lever, zi - z0
+    chord0 = math.sqrt(d1 * d1 + d2 * d2 + d3 * d3)
+    bound = (chord0 - math.sqrt(sx * sx + sy * sy) * tau - 0.5 * G_BOUND * tau * tau) / (
+        0.5 * lever + tau
+    )
+    if not (
+        math.isfinite(chord0) and math.isfinite(tau) and tau >= TAU_MIN_S and bound <= MAX_SPEED_MS
+    ):
+        return math.inf
+    residual = 0.0
+    if burnout_delay:
+        v1, v2, v3, _ = _lambert_short(x0, y0, z0, xi, yi, zi, tau, mu, math.nan)
+        u1, u2, u3 = v1 - sx, v2 - sy, v3
+    else:
+        tb = burn_s
+        v1, v2, v3, _ = _lambert_short(
+            x0 + 0.5 * sx * tb, y0 + 0.5 * sy * tb, z0, xi, yi, zi, tau + 0.5 * tb, mu, math.nan
+        )
+        u1, u2, u3 = v1 - sx, v2 - sy, v3
+        p1, p2, p3 = x0 + sx * tb, y0 + sy * tb, z0
+        damp = 1.0 / (1.0 + 0.5 * tb / tau)
+        x = math.nan  # the first guess's coast is longer: its x is no neighbour
+        for step in range(FIXED_POINT_ITERATIONS + 1):
+            if step < FIXED_POINT_ITERATIONS:
+                un = math.sqrt(u1 * u1 + u2 * u2 + u3 * u3)
+                if not (math.isfinite(un) and un <= 2.0 * MAX_SPEED_MS):
+                    u1, u2, u3 = math.nan, math.nan, math.nan
+            v1, v2, v3, x = _lambert_short(
+                p1 + 0.5 * u1 * tb, p2 + 0.5 * u2 * tb, p3 + 0.5 * u3 * tb, xi, yi, zi, tau, mu, x
+            )
+            e1, e2, e3 = v1 - sx - u1, v2 - sy - u2, v3 - 0.0 - u3
+            if step == FIXED_POINT_ITERATIONS:
+                # Only consistent flights: the coast from the burnout point that u itself
+                # implies must need u again.
+                residual = math.sqrt(e1 * e1 + e2 * e2 + e3 * e3)
+            else:
+                u1, u2, u3 = u1 + e1 * damp, u2 + e2 * damp, u3 + e3 * damp
+    speed = math.sqrt(u1 * u1 + u2 * u2 + u3 * u3)
+    up_x, up_y = cos_a * up[0] - sin_a * up[1], sin_a * up[0] + cos_a * up[1]
+    above = u1 * up_x + u2 * up_y + u3 * up[2] >= 0.0
+    if not (burnout_delay or residual <= max(FIXED_POINT_TOLERANCE_MS, 1e-3 * speed)):
+        return math.inf
+    if math.isfinite(speed) and speed <= MAX_SPEED_MS and above:
+        return speed
+    return math.inf
+
+
+@kernel
+def speed_bound(
+    site: FloatArray,
+    burn_s: float,
+    r_i: FloatArray,
+    coast_max_s: float,
+    mu: float,
+    omega: float,
+    limit: float,
+) -> float:
+    """A lower bound (m/s) on the burnout speed relative to the site that any launch time with
+    a coast of at most ``coast_max_s`` needs to reach r_i, valid where that speed is at most
+    ``limit`` (m/s); 0 where none is found. ``burn_s``: the straight boost's burn time (0 for
+    the burnout delay). The larger of two bounds, each less the fixed point's tolerance:
+
+    - Energy. The coast from r_1 to r_I is a conic through both points; none has a smaller
+      semi-major axis than the minimum-energy one, a = s / 2 with s = (|r_1| + |r_I| + c) / 2
+      (c the chord), so by vis-viva the speed at r_1 is at least sqrt(mu (2 / |r_1| - 2 / s))
+      (Bate, Mueller & White, sec. 5.3, "minimum-energy orbit"), which falls as |r_1| grows and
+      rises with c; u is that speed less the site's, |v_s|. In the straight boost r_1 = r_bo
+      lies within (|v_s| + limit / 2) t_b of the site's position at launch, which lies on the
+      circle the site describes, at least d (the distance from r_I to that circle) from r_I.
+    - Time. r_I = r_bo + (v_s + u) tau + G, with |G| <= g tau^2 / 2 for the largest gravity g
+      along the coast: a flight counts only with u above the local horizontal, so the short
+      way's radius stays above min(|r_1|, |r_I|) (no periapsis passed; 10 km and 0.4 % of
+      |u| t_b / 2 allowed for the ellipsoid's normal against the radial direction). Then
+      |u| >= (d - |v_s| (t_b + tau) - g tau^2 / 2) / (t_b / 2 + tau), falling in tau: taken at
+      the longest coast.
+    """
+    rho_s = math.hypot(site[0], site[1])
+    rho_i = math.hypot(r_i[0], r_i[1])
+    d = math.hypot(rho_i - rho_s, r_i[2] - site[2])
+    v_s = omega * rho_s
+    if not math.isfinite(limit):
+        return 0.0
+    tolerance = max(FIXED_POINT_TOLERANCE_MS, 1e-3 * limit)
+    r_site = math.sqrt(site[0] * site[0] + site[1] * site[1] + site[2] * site[2])
+    r2 = math.sqrt(r_i[0] * r_i[0] + r_i[1] * r_i[1] + r_i[2] * r_i[2])
+    reach = (v_s + 0.5 * limit) * burn_s
+    r1 = r_site + reach
+    chord = max(d - reach, 0.0)
+    by_energy = 0.0
+    if r2 + chord >= 0.5 * r1:  # where the bound falls in |r_1|
+        energy = mu * (2.0 / r1 - 4.0 / (r1 + r2 + chord))
+        v1 = math.sqrt(max(energy, 0.0))
+        by_energy = v1 - v_s - tolerance - 1e-9 * v1
+    r_low = min(r_site, r2) - 10e3 - 0.004 * limit * 0.5 * burn_s
+    g = mu / (r_low * r_low)
+    tau = coast_max_s
+    by_time = (d - v_s * (burn_s + tau) - 0.5 * g * tau * tau) / (0.5 * burn_s + tau) - tolerance
+    if not (r_low > 0.0 and math.isfinite(by_time)):
+        by_time = 0.0
+    return max(by_energy, by_time, 0.0)
+
+
+@kernel
+def _shortest_coast(
+    site: FloatArray, burn_s: float, r_i: FloatArray, omega: float, burnout_delay: bool
+) -> float:
+    """Coast time (s) below which every launch time needs more than MAX_SPEED_MS (the bound
+    of ``engagement._Chunk.shortest_coast``)."""
+    rho_s = math.hypot(site[0], site[1])
+    rho_i = math.hypot(r_i[0], r_i[1])
+    d = math.hypot(rho_i - rho_s, r_i[2] - site[2])
+    v_s = omega * rho_s
+    slack = d if burnout_delay else d - v_s * burn_s - 0.5 * MAX_SPEED_MS * burn_s
+    slack = max(slack, 0.0)
+    b = v_s + MAX_SPEED_MS
+    tau = 2.0 * slack / (b + math.sqrt(b * b + 2.0 * G_BOUND * slack))
+    return max(tau, TAU_MIN_S)
+
+
+@kernel
+def _candidate(
+    site: FloatArray,
+    up: FloatArray,
+    burn_s: float,
+    t_i: float,
+    r_i: FloatArray,
+    early: float,
+    late: float,
+    v_bo: float,
+    want_latest: bool,
+    fractions: FloatArray,
+    mu: float,
+    omega: float,
+    burnout_delay: bool,
+) -> tuple[float, float]:
+    """Least required speed (m/s) over launch times in [early, late] and, when ``want_latest``
+    and that speed is at most ``v_bo``, the latest launch time (s) with speed <= v_bo (else
+    -inf): the search of ``engagement._evaluate_chunk`` for one candidate."""
+    base = t_i - burn_s
+    x_hi = math.log(base - early)
+    gap = max(base - late, 0.0)
+    x_late = math.log(gap) if gap > 0.0 else -math.inf
+    shortest = _shortest_coast(site, burn_s, r_i, omega, burnout_delay)
+    x_lo = min(max(math.log(shortest), x_late), x_hi)
+    k = fractions.size
+    n_pts = k + 3
+    pts = np.empty(n_pts)
+    vals = np.empty(n_pts)
+    kb = 0
+    for j in range(k):
+        x = x_lo + (x_hi - x_lo) * fractions[j] if j < k - 1 else x_hi
+        pts[j] = x
+        vals[j] = required_speed(
+            site, up, burn_s, base - math.exp(x), t_i, r_i, mu, omega, burnout_delay
+        )
+        if vals[j] < vals[kb]:
+            kb = j
+    ka, kc = max(kb - 1, 0), min(kb + 1, k - 1)
+    a, b, c = pts[ka], pts[kb], pts[kc]
+    fa, fb, fc = vals[ka], vals[kb], vals[kc]
+    for _ in range(MIN_SEARCH_STEPS):
+        if not (math.isfinite(fb) and c - a > X_TOL):
+            break
+        d1, d2 = b - a, b - c
+        num = d1 * d1 * (fb - fc) - d2 * d2 * (fb - fa)
+        den = d1 * (fb - fc) - d2 * (fb - fa)
+        x = b - 0.5 * num / den
+        golden = b - GOLD * (b - a) if b - a > c - b else b + GOLD * (c - b)
+        if not (
+            math.isfinite(x)
+            and x > a + 0.5 * X_TOL
+            and x < c - 0.5 * X_TOL
+            and abs(x - b) > 0.5 * X_TOL
+        ):
+            x = golden
+        fx = required_speed(
+            site, up, burn_s, base - math.exp(x), t_i, r_i, mu, omega, burnout_delay
+        )
+        left = x < b
+        if fx < fb:
+            if left:
+                c, fc = b, fb
+            else:
+                a, fa = b, fb
+            b, fb = x, fx
+        elif left:
+            a, fa = x, fx
+        else:
+            c, fc = x, fx
+    if not (want_latest and fb <= v_bo):
+        return fb, -math.inf
+    pts[k], pts[k + 1], pts[k + 2] = a, b, c
+    vals[k], vals[k + 1], vals[k + 2] = fa, fb, fc
+    return fb, base - math.exp(
+        _shortest_feasible(site, up, burn_s, t_i, r_i, v_bo, pts, vals, b, mu, omega, burnout_delay)
+    )
+
+
+@kernel
+def _shortest_feasible(
+    site: FloatArray,
+    up: FloatArray,
+    burn_s: float,
+    t_i: float,
+    r_i: FloatArray,
+    v_bo: float,
+    pts: FloatArray,
+    vals: FloatArray,
+    x_best: float,
+    mu: float,
+    omega: float,
+    burnout_delay: bool,
+) -> float:
+    """The shortest feasible log coast time below ``x_best``: bracketed on the points
+    evaluated, refined by Illinois steps, interpolated (``engagement._latest_launch``)."""
+    k_ok = -1
+    for j in range(pts.size):
+        if pts[j] <= x_best and vals[j] <= v_bo and (k_ok < 0 or pts[j] < pts[k_ok]):
+            k_ok = j
+    ok, f_ok = float(pts[k_ok]), float(vals[k_ok]) - v_bo
+    k_no = -1
+    for j in range(pts.size):
+        if pts[j] < ok and vals[j] > v_bo and (k_no < 0 or pts[j] > pts[k_no]):
+            k_no = j
+    if k_no < 0:
+        return ok
+    no, f_no = float(pts[k_no]), float(vals[k_no]) - v_bo
+    base = t_i - burn_s
+    kept = 0  # which end was kept last: 1 no, -1 ok
+    for _ in range(ROOT_STEPS):
+        x = ok - f_ok * (no - ok) / (f_no - f_ok)
+        if not (math.isfinite(x) and x < ok and x > no):
+            x = 0.5 * (ok + no)
+        fx = (
+            required_speed(site, up, burn_s, base - math.exp(x), t_i, r_i, mu, omega, burnout_delay)
+            - v_bo
+        )
+        if fx <= 0.0:
+            if kept == 1:  # Illinois: halve the value of the end kept a second time in a row
+                f_no = 0.5 * f_no
+            ok, f_ok, kept = x, fx, 1
+        else:
+            if kept == -1:
+                f_ok = 0.5 * f_ok
+            no, f_no, kept = x, fx, -1
+    est = ok - f_ok * (no - ok) / (f_no - f_ok)
+    return est if math.isfinite(est) and est <= ok and est >= no else ok
+
+
+@kernel
+def _latest_bound(
+    site: FloatArray,
+    burn_s: float,
+    t_i: float,
+    r_i: FloatArray,
+    late: float,
+    omega: float,
+    burnout_delay: bool,
+) -> float:
+    """An upper bound (s) on the latest launch :func:`_candidate` can return: every coast it
+    evaluates is at least the grid's shortest."""
+    base = t_i - burn_s
+    gap = max(base - late, 0.0)
+    x_late = math.log(gap) if gap > 0.0 else -math.inf
+    shortest = _shortest_coast(site, burn_s, r_i, omega, burnout_delay)
+    return base - math.exp(max(math.log(shortest), x_late))
+
+
+@kernel
+def _dropped(
+    site: FloatArray,
+    burn_s: FloatArray,
+    t_i: FloatArray,
+    r_i: FloatArray,
+    early: FloatArray,
+    i: int,
+    cap: float,
+    mu: float,
+    omega: float,
+    burnout_delay: bool,
+) -> bool:
+    """Whether candidate i needs more than ``cap`` (m/s) at every launch time
+    (:func:`speed_bound`)."""
+    if not cap < math.inf:
+        return False
+    lever = 0.0 if burnout_delay else burn_s[i]
+    coast = (t_i[i] - burn_s[i] - early[i]) * (1.0 + 1e-9)
+    return speed_bound(site[i], lever, r_i[i], coast, mu, omega, cap) > cap
+
+
+@kernel
+def search(
+    site: FloatArray,
+    up: FloatArray,
+    burn_s: FloatArray,
+    t_i: FloatArray,
+    r_i: FloatArray,
+    early: FloatArray,
+    late: FloatArray,
+    v_bo: FloatArray,
+    tabled: BoolArray,
+    starts: IntArray,
+    order: IntArray,
+    near: FloatArray,
+    speeds: bool,
+    fractions: FloatArray,
+    mu: float,
+    omega: float,
+    burnout_delay: bool,
+) -> tuple[FloatArray, FloatArray]:
+    """Least required speed and latest launch (n,) of candidates (module doc); a candidate
+    not searched gets speed inf and latest launch -inf.
+
+    Candidate i: site ECEF ``site[i]`` and its vertical ``up[i]``, burn time, intercept time
+    and ECI point, launch times in [early, late], burnout velocity ``v_bo``; ``tabled``: its
+    site's flyout table decides its feasibility (then no latest launch is searched). The
+    candidates of pair k are ``order[starts[k]:starts[k + 1]]`` in increasing intercept time;
+    ``near`` (n,) orders the search within a pair (nearest first). ``fractions``: the
+    launch-time grid, ``np.linspace(0, 1, launch_times)``.
+
+    Without ``speeds`` (the window edges) only feasibility and the latest launch are wanted:
+    a candidate is dropped when :func:`speed_bound` shows it needs more than ``v_bo``. With
+    ``speeds``, per pair: a tabled pair's candidates run nearest first and are dropped when
+    they cannot need less than the least speed found so far; otherwise the candidates run from
+    the last backwards to the first feasible one, then from the first forwards to the first
+    feasible one (the window's ends), then the rest nearest first, and a candidate is dropped
+    when it can neither be feasible nor critical, or when it cannot be critical, lies inside
+    the window found, and cannot launch later than the latest launch found
+    (:func:`_latest_bound`)."""
+    n = t_i.size
+    speed = np.full(n, math.inf)
+    latest = np.full(n, -math.inf)
+    cands = (site, up, burn_s, t_i, r_i, early, late, v_bo)
+    for k in range(starts.size - 1):
+        lo, hi = starts[k], starts[k + 1]
+        best = math.inf
+        last_feasible = -1
+        steps = hi - lo
+        if speeds and not tabled[order[lo]]:
+            # The window's ends first: backwards to the last feasible candidate, then forwards.
+            found = np.full(2, -1)
+            for side in range(2):
+                positions = np.arange(hi - 1, lo - 1, -1) if side == 0 else np.arange(lo, found[0])
+                found[side], best = _until_feasible(
+                    order,
+                    positions,
+                    best,
+                    cands,
+                    fractions,
+                    mu,
+                    omega,
+                    burnout_delay,
+                    speed,
+                    latest,
+                )
+                if found[0] < 0:
+                    break
+            last_feasible = found[0]
+            if last_feasible < 0:
+                continue
+            first_feasible = found[1] if found[1] >= 0 else last_feasible
+            lo, hi = first_feasible + 1, last_feasible
+            steps = max(hi - lo, 0)
+        rows = order[lo : lo + steps]
+        last_launch = -math.inf
+        for j in range(starts[k], starts[k + 1]):
+            if latest[order[j]] > last_launch:
+                last_launch = latest[order[j]]
+        for j in np.argsort(near[rows]):
+            i = rows[j]
+            if tabled[i]:
+                cap = best  # only the critical speed: the table decides the rest
+            elif speeds:
+                cap = max(v_bo[i], best)
+            else:
+                cap = v_bo[i]
+            if _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay):
+                continue
+            if (
+                speeds
+                and not tabled[i]
+                and last_feasible >= 0
+                and _dropped(site, burn_s, t_i, r_i, early, i, best, mu, omega, burnout_delay)
+                and _latest_bound(site[i], burn_s[i], t_i[i], r_i[i], late[i], omega, burnout_delay)
+                <= last_launch
+            ):
+                continue
+            speed[i], latest[i] = _candidate_at(
+                i, cands, not tabled[i], fractions, mu, omega, burnout_delay
+            )
+            if speeds:
+                best = min(best, speed[i])
+            last_launch = max(last_launch, latest[i])
+    return speed, latest
+
+
+@kernel
+def _candidate_at(
+    i: int,
+    cands: tuple[FloatArray, ...],
+    want_latest: bool,
+    fractions: FloatArray,
+    mu: float,
+    omega: float,
+    burnout_delay: bool,
+) -> tuple[float, float]:
+    """:func:`_candidate` of candidate i of ``cands`` = (site, up, burn_s, t_i, r_i, early,
+    late, v_bo), the arrays of :func:`search`."""
+    site, up, burn_s, t_i, r_i, early, late, v_bo = cands
+    return _candidate(
+        site[i],
+        up[i],
+        burn_s[i],
+        t_i[i],
+        r_i[i],
+        early[i],
+        late[i],
+        v_bo[i],
+        want_latest,
+        fractions,
+        mu,
+        omega,
+        burnout_delay,
+    )
+
+
+@kernel
+def _until_feasible(
+    order: IntArray,
+    positions: IntArray,
+    best: float,
+    cands: tuple[FloatArray, ...],
+    fractions: FloatArray,
+    mu: float,
+    omega: float,
+    burnout_delay: bool,
+    speed: FloatArray,
+    latest: FloatArray,
+) -> tuple[int, float]:
+    """Search the candidates ``order[positions]`` of ``cands`` (:func:`_candidate_at`) in turn
+    (into ``speed`` and ``latest``), dropping those that can be neither feasible nor critical,
+    until one is feasible. Returns its position (-1: none) and the least speed found (``best``
+    before)."""
+    site, _, burn_s, t_i, r_i, early, _, v_bo = cands
+    for j in positions:
+        i = order[j]
+        cap = max(v_bo[i], best)
+        if _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay):
+            continue
+        speed[i], latest[i] = _candidate_at(i, cands, True, fractions, mu, omega, burnout_delay)
+        best = min(best, speed[i])
+        if speed[i] <= v_bo[i]:
+            return j, best
+    return -1, best

@@ -1,0 +1,113 @@
+"""The compiled engagement search (glasnost.defense.engagement_kernel) against the NumPy path
+of glasnost.defense.engagement, its reference: the same feasible pairs, and critical
+velocities, windows, latest launches and shots within stated tolerances."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from glasnost.defense import assessment, engagement
+from glasnost.defense.engagement import EngagementTable, engage
+from glasnost.defense.engagement_kernel import speed_bound
+from glasnost.physics.constants import WGS84
+from glasnost.scenario.builtin import builtin_scenario
+from tests.unit.defense.test_engagement import EARLY, SITES, _interceptors, _samples
+
+# Both paths run the same arithmetic per candidate; they differ by the order of floating-point
+# operations (NumPy's norms and einsum against scalar sums) and by the Lambert warm start
+# (the same solution to the solver's 1e-13): 1e-9 relative bounds both.
+REL = 1e-9
+
+
+def _same(compiled: EngagementTable, reference: EngagementTable) -> None:
+    np.testing.assert_array_equal(compiled.feasible, reference.feasible)
+    np.testing.assert_array_equal(compiled.shots, reference.shots)
+    np.testing.assert_array_equal(compiled.best_sample, reference.best_sample)
+    for name in (
+        "critical_burnout_velocity_ms",
+        "earliest_intercept_s",
+        "latest_intercept_s",
+        "earliest_intercept_altitude_m",
+        "latest_intercept_altitude_m",
+        "latest_launch_s",
+        "window_s",
+    ):
+        np.testing.assert_allclose(
+            getattr(compiled, name), getattr(reference, name), rtol=REL, atol=1e-6, err_msg=name
+        )
+
+
+@pytest.mark.parametrize("model", ["straight-boost", "burnout-delay"])
+@pytest.mark.parametrize("speed", [3000.0, 4500.0, 6000.0])
+def test_compiled_search_matches_numpy_path(model: Any, speed: float) -> None:
+    samples = _samples()
+    args = (SITES, _interceptors(speed), samples, EARLY, 60.0)
+    _same(
+        engage(*args, model=model),
+        engage(*args, model=model, compiled=False),
+    )
+
+
+def test_compiled_search_matches_numpy_path_with_a_commit_time() -> None:
+    samples = _samples()
+    args = (SITES, _interceptors(), samples, EARLY, 60.0)
+    _same(
+        engage(*args, latest_launch_s=EARLY + 30.0),
+        engage(*args, latest_launch_s=EARLY + 30.0, compiled=False),
+    )
+
+
+def test_compiled_search_matches_numpy_path_on_the_builtin_scenario(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every engagement table of the built-in assessment, both directions (flyout tables at
+    the sites of staged types, the burnout-delay critical velocity)."""
+    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    def recording(*args: Any, **kwargs: Any) -> EngagementTable:
+        calls.append((args, kwargs))
+        return engagement.engage(*args, **kwargs)
+
+    monkeypatch.setattr(assessment, "engage", recording)
+    assessment.assess(builtin_scenario("us-ru"))
+    assert len(calls) == 2
+    feasible = 0
+    for args, kwargs in calls:
+        compiled = engagement.engage(*args, **kwargs)
+        _same(compiled, engagement.engage(*args, **{**kwargs, "compiled": False}))
+        feasible += int(compiled.feasible.sum())
+    assert feasible > 0
+
+
+@pytest.mark.parametrize("model", ["straight-boost", "burnout-delay"])
+def test_speed_bound_is_below_every_required_speed(model: Any) -> None:
+    """The bound (minimum-energy conic, Bate, Mueller & White sec. 5.3; straight line with
+    gravity bounded) against the NumPy path's required speeds at launch times over the
+    window, for points 50-3,000 km from the site and 20-1,500 km up."""
+    rng = np.random.default_rng(3)
+    site = SITES[0]
+    up = site / np.linalg.norm(site)
+    n = 500
+    dist = rng.uniform(50e3, 3000e3, n)
+    lateral = rng.normal(size=(n, 3))
+    lateral -= np.outer(lateral @ up, up)
+    lateral /= np.linalg.norm(lateral, axis=1)[:, None]
+    r_ecef = site + dist[:, None] * lateral + rng.uniform(20e3, 1500e3, n)[:, None] * up
+    t_i = rng.uniform(100.0, 900.0, n)
+    r_eci = engagement._rotate(r_ecef, WGS84.rotation_rad_s * t_i)
+    lever = 0.0 if model == "burnout-delay" else 50.0
+    checked = 0
+    for frac in (0.0, 0.3, 0.6, 0.9, 0.99):
+        launch = frac * (t_i - 51.0)
+        need = engagement.required_burnout_velocity(site, 50.0, launch, t_i, r_eci, model=model)
+        for i in np.flatnonzero(np.isfinite(need)):
+            coast = t_i[i] - launch[i] - 50.0
+            bound = speed_bound(
+                site, lever, r_eci[i], coast, WGS84.mu, WGS84.rotation_rad_s, need[i]
+            )
+            assert bound <= need[i]
+            checked += 1
+    assert checked > 1000
