@@ -1,4 +1,4 @@
-"""The built-in scenarios (``glasnost assess``, ``--builtin NAME``): data files shipped in the
+"""The built-in scenarios (``glasnost assess``, ``--scenario NAME``): data files shipped in the
 package, ``data/builtin/<name>.yaml``.
 
 * ``us-ru``: the United States and Russia, one dyad (the default).
