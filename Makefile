@@ -8,12 +8,16 @@ PYTEST_ARGS ?=
 .PHONY: demo test check lint format typecheck imports bench validation-report clean
 
 $(STAMP): pyproject.toml constraints.txt
+	@echo "Setting up $(VENV): installing glasnost and its pinned dependencies (NumPy, SciPy,"
+	@echo "Numba, matplotlib, FastAPI, SQLAlchemy, ...) from constraints.txt. This runs once and"
+	@echo "takes a few minutes; pip prints nothing unless it fails."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)
+	@echo "Assessing the built-in United States / Russia scenario (glasnost assess)."
 	$(BIN)/glasnost assess
 
 test: $(STAMP)

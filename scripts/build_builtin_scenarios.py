@@ -5,7 +5,7 @@
 
 Each scenario of :data:`glasnost.scenario.builtin.BUILTIN_NAMES` is built by
 :func:`glasnost.scenario.from_catalog.build_scenario` and written, as YAML with its header, to
-``src/glasnost/scenario/data/builtin/<name>.yaml`` (what ``--builtin NAME`` loads); those that
+``src/glasnost/scenario/data/builtin/<name>.yaml`` (what ``--scenario NAME`` loads); those that
 have an example are written to ``examples/<name>.yaml`` too (the same text).
 """
 

@@ -80,9 +80,11 @@ def test_validate_bad_file_json(broken: Path) -> None:
     result = invoke("scenario", "validate", str(broken), "--json")
     assert result.exit_code == 2
     data = json.loads(result.stdout)
-    assert data["valid"] is False
-    assert data["errors"][0]["path"] == "parties[0].interceptor_sites[0].count"
-    assert data["errors"][0]["line"] > 0
+    assert data["exit_code"] == 2
+    assert data["error"]["kind"] == "ScenarioError"
+    assert data["error"]["where"] == str(broken)
+    assert data["error"]["issues"][0]["path"] == "parties[0].interceptor_sites[0].count"
+    assert data["error"]["issues"][0]["line"] > 0
 
 
 @pytest.mark.parametrize(

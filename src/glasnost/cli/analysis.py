@@ -7,16 +7,14 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from glasnost.cli import common
 from glasnost.cli.common import app
-
-if TYPE_CHECKING:
-    from glasnost.scenario.loading import ScenarioError
+from glasnost.cli.shared import parse_date, warn_outside_catalog
 
 
 def _point(text: str, option: str) -> tuple[float, float]:
@@ -335,18 +333,6 @@ SetOption = Annotated[
     ),
 ]
 
-ScenarioOption = Annotated[
-    Path | None,
-    typer.Option("--scenario", metavar="FILE", help="Scenario file (YAML or JSON)."),
-]
-BuiltinOption = Annotated[
-    str | None,
-    typer.Option(
-        "--builtin",
-        metavar="NAME",
-        help="Built-in scenario: us-ru (default), us-ru-cn, us-ru-ir.",
-    ),
-]
 DateOption = Annotated[
     str | None,
     typer.Option(
@@ -355,43 +341,49 @@ DateOption = Annotated[
 ]
 
 
-def check_scenario_source(scenario: Path | None, builtin: str | None) -> None:
-    """--scenario or --builtin (a known name), not both."""
+ScenarioOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scenario",
+        metavar="NAME|FILE",
+        help="A built-in scenario (us-ru, the default; us-ru-cn; us-ru-ir) or a scenario file "
+        "(YAML or JSON).",
+    ),
+]
+BuiltinAlias = Annotated[
+    str | None,
+    typer.Option("--builtin", metavar="NAME", hidden=True, help="Same as --scenario NAME."),
+]
+
+
+def _scenario_source(first: str | None, builtin: str | None, option: str) -> str | None:
+    """The scenario named by ``option`` (or the positional argument) or by the ``--builtin``
+    alias kept for scripts; not both."""
     from glasnost.scenario.builtin import BUILTIN_NAMES
 
-    if scenario is not None and builtin is not None:
-        raise typer.BadParameter("give --scenario or --builtin, not both", param_hint="--builtin")
-    if builtin is not None and builtin not in BUILTIN_NAMES:
+    if builtin is None:
+        return first
+    if first is not None:
+        raise typer.BadParameter(f"give {option} or --builtin, not both", param_hint="--builtin")
+    if builtin not in BUILTIN_NAMES:
         raise typer.BadParameter(
             f"{builtin!r}; choose one of {', '.join(BUILTIN_NAMES)}", param_hint="--builtin"
         )
+    return builtin
 
 
-def _scenario_exit(exc: ScenarioError, as_json: bool = False) -> typer.Exit:
-    """A ScenarioError as the one handler prints it, after its issues as JSON with --json."""
-    if as_json:
-        issues = [{"path": i.path, "message": i.message, "line": i.line} for i in exc.issues]
-        sys.stdout.write(
-            json.dumps({"valid": False, "origin": exc.origin, "errors": issues}, indent=2) + "\n"
-        )
-    return common.error_exit(exc)
+def _open_scenario(source: str | None, overrides: list[str] | None) -> Any:
+    """The scenario ``--scenario`` names (default us-ru), with the ``--set`` overrides."""
+    from glasnost.scenario.builtin import scenario_by_name
+    from glasnost.scenario.loading import apply_overrides
 
-
-def _open_scenario(
-    file: Path | None, builtin: str | None, overrides: list[str] | None, as_json: bool = False
-) -> Any:
-    from glasnost.scenario.builtin import builtin_scenario
-    from glasnost.scenario.loading import ScenarioError, apply_overrides, load_scenario
-
-    try:
-        scenario = load_scenario(file) if file is not None else builtin_scenario(builtin or "us-ru")
-        return apply_overrides(scenario, overrides or [])
-    except ScenarioError as exc:
-        raise _scenario_exit(exc, as_json) from None
+    return apply_overrides(scenario_by_name(source or "us-ru"), overrides or [])
 
 
 @scenario_app.command("schema")
-def scenario_schema() -> None:
+def scenario_schema(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (always: a schema).")] = False,
+) -> None:
     """Print the JSON Schema of the scenario format."""
     from glasnost.scenario.models import Scenario
 
@@ -404,8 +396,9 @@ def scenario_validate(
     overrides: SetOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Check a scenario file: a one-line summary, or every error with its path (exit 2)."""
-    scenario = _open_scenario(file, None, overrides, as_json)
+    """Check a scenario file: a one-line summary, or every error with its path (exit 2; with
+    --json the error object lists them as issues)."""
+    scenario = _open_scenario(str(file), overrides)
     if as_json:
         out = {"valid": True, "origin": str(file), "name": scenario.name, **scenario.counts()}
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
@@ -416,12 +409,14 @@ def scenario_validate(
 @scenario_app.command("show")
 def scenario_show(
     file: Annotated[
-        Path | None, typer.Argument(help="Scenario file; default: the built-in us-ru.")
-    ] = None,
-    builtin: Annotated[
         str | None,
-        typer.Option("--builtin", help="Built-in scenario: us-ru | us-ru-cn | us-ru-ir."),
+        typer.Argument(
+            metavar="[NAME|FILE]",
+            help="A built-in scenario (us-ru, the default; us-ru-cn; us-ru-ir) or a scenario file.",
+        ),
     ] = None,
+    scenario_option: ScenarioOption = None,
+    builtin: BuiltinAlias = None,
     overrides: SetOption = None,
     on: Annotated[
         str | None, typer.Option("--date", help="Show the posture in service on YYYY-MM-DD.")
@@ -436,24 +431,23 @@ def scenario_show(
     from glasnost.scenario.builtin import BUILTIN_NAMES, example_yaml
     from glasnost.scenario.loading import scenario_to_yaml
 
-    if file is not None and builtin is not None:
-        raise typer.BadParameter("give a FILE or --builtin, not both", param_hint="--builtin")
-    if builtin is not None and builtin not in BUILTIN_NAMES:
-        raise typer.BadParameter(
-            f"{builtin!r}; choose one of {', '.join(BUILTIN_NAMES)}", param_hint="--builtin"
-        )
+    if file is not None and scenario_option is not None:
+        raise typer.BadParameter("give NAME|FILE or --scenario, not both", param_hint="--scenario")
+    source = _scenario_source(file or scenario_option, builtin, "NAME|FILE")
     if as_json and as_yaml:
         raise typer.BadParameter("give --json or --yaml, not both", param_hint="--yaml")
-    date = _date_option(on)
-    scenario = _open_scenario(file, builtin, overrides)
+    date = parse_date(on, "--date")
+    scenario = _open_scenario(source, overrides)
+    warn_outside_catalog(scenario, source, date, "--date")
     if date is not None:
         scenario = scenario.on(date)
     if as_json:
         sys.stdout.write(scenario.model_dump_json(indent=2) + "\n")
         return
     if as_yaml:
-        plain = file is None and not overrides and date is None
-        text = example_yaml(builtin or "us-ru") if plain else scenario_to_yaml(scenario)
+        name = source or "us-ru"
+        plain = name in BUILTIN_NAMES and not overrides and date is None
+        text = example_yaml(name) if plain else scenario_to_yaml(scenario)
         sys.stdout.write(text)
         return
     _print_scenario(scenario)
@@ -609,7 +603,7 @@ THREAT_EXIT = 1
 )
 def assess(
     scenario: ScenarioOption = None,
-    builtin: BuiltinOption = None,
+    builtin: BuiltinAlias = None,
     date: DateOption = None,
     overrides: SetOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
@@ -670,8 +664,8 @@ def assess(
     from glasnost.defense.assessment import assess as run_assessment
     from glasnost.report.terminal import print_assessment
 
-    check_scenario_source(scenario, builtin)
-    when = _date_option(date)
+    source = _scenario_source(scenario, builtin, "--scenario")
+    when = parse_date(date, "--date")
     outputs = {"--geojson": geojson, "--kml": kml, "--html": html}
     folders = {"--figures": figures, "--csv": csv_dir, "--layers": layers}
     for option, path in {**outputs, **folders}.items():
@@ -680,7 +674,8 @@ def assess(
     for option, path in folders.items():
         if path is not None and path.exists() and not path.is_dir():
             raise typer.BadParameter(f"{path} exists and is not a folder", param_hint=option)
-    model = _open_scenario(scenario, builtin, overrides, as_json)
+    model = _open_scenario(source, overrides)
+    warn_outside_catalog(model, source, when, "--date", quiet=quiet)
     with stages(common.errors, "assessing", quiet=quiet) as report:
         result = run_assessment(model, when, progress=report)
     if as_json:
@@ -747,17 +742,3 @@ def _write_folders(result: Any, folders: dict[str, Path | None], *, quiet: bool)
             common.errors.print(
                 f"wrote {len(written)} files to {folder}", markup=False, highlight=False
             )
-
-
-def _date_option(text: str | None) -> Any:
-    """Parse a --date value (YYYY-MM-DD), naming the option on error; None stays None."""
-    import datetime as dt
-
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a date YYYY-MM-DD", param_hint="--date"
-        ) from None

@@ -2,19 +2,28 @@
 
 Every :class:`~glasnost.errors.GlasnostError` a command lets through is answered in one place
 (:class:`GlasnostGroup`): each line of the message as ``error: ...`` on stderr, exit code 2.
+With ``--json`` on the command line, the error (and a usage error, with its own exit code)
+is also a JSON object on stdout (:func:`error_json`), so a script reads every outcome from one
+stream.
 """
 
 from __future__ import annotations
 
+import json
+import sys
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer import _click
 
 from glasnost import __version__
 from glasnost.cli.help import HelpGroup
-from glasnost.errors import GlasnostError
+from glasnost.errors import GlasnostError, InputError
+
+JSON_ERRORS = "glasnost.json_errors"
+"""Key of the context's ``meta``: true when ``--json`` is on the command line."""
 
 
 def error_lines(exc: GlasnostError) -> list[str]:
@@ -23,22 +32,59 @@ def error_lines(exc: GlasnostError) -> list[str]:
     return text.splitlines() or [type(exc).__name__]
 
 
+def error_json(exc: Exception, exit_code: int) -> dict[str, Any]:
+    """An error as ``--json`` prints it: ``{"error": {kind, message, where, issues}, "exit_code"}``.
+
+    ``kind`` is the class name (``ScenarioError``, ``KeyFileError``, ``BadParameter``), ``where``
+    the file, field, option or entry (null when the message names none), ``issues`` one
+    ``{path, message, line}`` per problem of a document (empty otherwise)."""
+    if isinstance(exc, GlasnostError):
+        where = exc.where
+        message = "\n".join(error_lines(exc))
+    else:  # a usage error: the option it names
+        hint = getattr(exc, "param_hint", None)
+        where = hint if isinstance(hint, str) else None
+        message = exc.format_message() if isinstance(exc, _click.ClickException) else str(exc)
+    issues = [
+        {"path": i.path, "message": i.message, "line": i.line} for i in getattr(exc, "issues", [])
+    ]
+    error = {"kind": type(exc).__name__, "message": message, "where": where, "issues": issues}
+    return {"error": error, "exit_code": exit_code}
+
+
 class GlasnostGroup(HelpGroup):
     """The ``glasnost`` command group: the one handler of :mod:`glasnost.errors` for the CLI
     (and help without type placeholders, :class:`HelpGroup`)."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        options = args[: args.index("--")] if "--" in args else args
+        ctx.meta[JSON_ERRORS] = "--json" in options
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: Any) -> Any:
+        as_json = bool(ctx.meta.get(JSON_ERRORS))
         try:
             return super().invoke(ctx)
         except GlasnostError as exc:
-            raise error_exit(exc) from None
+            raise error_exit(exc, as_json=as_json) from None
+        except _click.ClickException as exc:
+            if as_json:
+                _write_json(error_json(exc, exc.exit_code))
+            raise
 
 
-def error_exit(exc: GlasnostError) -> typer.Exit:
-    """Print an error (:func:`error_lines`, each as ``error: ...``); the exit (code 2)."""
+def error_exit(exc: GlasnostError, *, as_json: bool = False) -> typer.Exit:
+    """Print an error (:func:`error_lines`, each as ``error: ...``; with ``as_json`` also
+    :func:`error_json` on stdout); the exit (code 2)."""
+    if as_json:
+        _write_json(error_json(exc, 2))
     for line in error_lines(exc):
         errors.print(f"[bold red]error:[/] {escape(line)}", soft_wrap=True)
     return typer.Exit(code=2)
+
+
+def _write_json(value: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 
 app = typer.Typer(
@@ -48,7 +94,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
-    add_completion=False,
 )
 PIPED_WIDTH = 160
 """Columns of the output when it is piped or redirected: wide enough that tables keep whole
@@ -65,10 +110,15 @@ console = _stdout_console()
 errors = Console(stderr=True)
 
 
-def fail(message: str) -> typer.Exit:
-    """Print a precise error and return the exit (code 2, like a usage error)."""
-    errors.print(f"[bold red]error:[/] {message}", soft_wrap=True)
-    return typer.Exit(code=2)
+def fail(message: str, *, where: str | None = None) -> InputError:
+    """A precise error of the input (plain text; ``where``: the option, file or field), for
+    ``raise``: the one handler prints it and exits with code 2, like a usage error."""
+    return InputError(message, where=where)
+
+
+def warn(message: str) -> None:
+    """Print a warning on stderr (``warning: ...``): the command goes on."""
+    errors.print(f"[bold yellow]warning:[/] {escape(message)}", soft_wrap=True)
 
 
 @app.callback(invoke_without_command=True)

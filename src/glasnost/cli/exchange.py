@@ -24,6 +24,7 @@ from glasnost.cli.shared import (
     parse_time,
     report_written,
     resolve_refs,
+    warn_outside_catalog,
 )
 
 # --- declare, notify ----------------------------------------------------------------------------
@@ -41,8 +42,9 @@ def declare(
         str | None,
         typer.Option(
             "--scenario",
-            help="Declare the node party's posture from a scenario instead: a built-in name "
-            "(us-ru) or a scenario file.",
+            metavar="NAME|FILE",
+            help="Declare the node party's posture from a scenario instead: a built-in scenario "
+            "(us-ru, us-ru-cn, us-ru-ir) or a scenario file.",
         ),
     ] = None,
     kind: Annotated[
@@ -56,8 +58,7 @@ def declare(
 ) -> None:
     """Sign and append a declaration to the node's own log."""
     from glasnost.common.documents import load_model
-    from glasnost.scenario.builtin import BUILTIN_NAMES, builtin_scenario
-    from glasnost.scenario.loading import load_scenario
+    from glasnost.scenario.builtin import scenario_by_name
     from glasnost.treaty.bodies import Declaration
     from glasnost.treaty.postures import declaration_from_scenario
 
@@ -69,10 +70,9 @@ def declare(
             body = load_model(file, Declaration, what="declaration")
         else:
             assert scenario is not None
-            source = (
-                builtin_scenario(scenario) if scenario in BUILTIN_NAMES else load_scenario(scenario)
-            )
+            source = scenario_by_name(scenario)
             date = parse_date(as_of)
+            warn_outside_catalog(source, scenario, date, "--as-of")
             if date is not None:
                 source = source.on(date)
             body = declaration_from_scenario(source, node.party, kind=kind)

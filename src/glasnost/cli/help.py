@@ -37,8 +37,16 @@ def tidy_help(command: _click.Command) -> None:
 
 
 class HelpGroup(TyperGroup):
-    """The root command group: built once, then its help placeholders are tidied."""
+    """The root command group: built once, then its help placeholders are tidied (its own
+    options again when asked for them: Typer adds the shell-completion flags after)."""
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
         tidy_help(self)
+
+    def get_params(self, ctx: _click.Context) -> list[_click.Parameter]:
+        params = super().get_params(ctx)
+        for param in params:
+            if isinstance(param, TyperOption):
+                _tidy(param, ctx)
+        return params

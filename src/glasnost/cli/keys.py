@@ -36,6 +36,10 @@ def keys_generate(
         str | None,
         typer.Option("--origin", help="Key name of the party's log (default glasnost/PARTY)."),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace the key file if it exists (the old key is lost)."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Generate an administration's key; print its public key, key id and fingerprint."""
@@ -48,9 +52,14 @@ def keys_generate(
     )
 
     name = origin or f"glasnost/{party}"
+    if out.exists() and not force:
+        raise common.fail(
+            f"{out} exists; refusing to overwrite a key (pass --force to replace it)",
+            where="--out",
+        )
     with exchange_errors():
         key = generate_key()
-        write_private_key(out, key)
+        write_private_key(out, key, overwrite=force)
     public = key.public_key
     info = {
         "party": party,

@@ -19,6 +19,7 @@ from glasnost.cli.shared import (
     DbOption,
     JsonOption,
     KeyOption,
+    check_database_path,
     exchange_errors,
     open_node,
     parse_time,
@@ -64,18 +65,28 @@ def node_init(
             "instead of one administration built from the options.",
         ),
     ] = None,
+    agreement: AgreementOption = "us-ru",
     as_json: JsonOption = False,
 ) -> None:
-    """Make a database the node of a party, with its (empty) log."""
+    """Make a database the node of a party of the agreement, with its (empty) log."""
     from glasnost.exchange.keys import Administration, PartyKeys
     from glasnost.exchange.node import Node
 
+    parties = [p.id for p in open_agreement(agreement).parties]
+    if party not in parties:
+        raise common.fail(
+            f"{party} is not a party of the agreement {agreement} ({', '.join(parties)})",
+            where="--party",
+        )
+    check_database_path(db, exists=False)
     private = read_key(key)
     with exchange_errors():
         if keys_file is not None:
             party_keys = read_party_keys(keys_file)
             if party_keys.party != party:
-                raise common.fail(f"--keys: the record is party {party_keys.party}'s, not {party}")
+                raise common.fail(
+                    f"the record is party {party_keys.party}'s, not {party}", where="--keys"
+                )
         else:
             start = parse_time(since, "--since") or dt.datetime.now(dt.UTC).replace(microsecond=0)
             party_keys = PartyKeys(
@@ -104,15 +115,27 @@ def node_init(
 def node_keys(
     db: DbOption = "glasnost.db",
     out: Annotated[Path | None, typer.Option("--out", help="Write the record to FILE.")] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print JSON: the record, or with --out the file written and its party."
+        ),
+    ] = False,
 ) -> None:
-    """Print (or write) the node's key record: what a peer needs to follow its log."""
+    """Print (or write) the node's key record (JSON): what a peer needs to follow its log."""
     with exchange_errors():
         node = open_node(db)
         text = json.dumps(node.party_keys.model_dump(mode="json"), indent=2) + "\n"
     if out is None:
         sys.stdout.write(text)
         return
-    out.write_text(text, encoding="utf-8")
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise common.fail(f"{out}: cannot write ({exc.strerror})", where="--out") from None
+    if as_json:
+        print_json({"file": str(out), "party": node.party})
+        return
     common.console.print(f"wrote {escape(str(out))}")
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 
 from glasnost.cli import common
 
@@ -62,10 +61,39 @@ def exchange_errors() -> Iterator[None]:
     try:
         yield
     except sqlalchemy.exc.ArgumentError as exc:
-        raise common.fail(f"--db: {escape(str(exc))}") from None
-    except sqlalchemy.exc.OperationalError as exc:
+        raise common.fail(str(exc), where="--db") from None
+    except sqlalchemy.exc.DatabaseError as exc:
         reason = str(exc.orig or exc).strip().splitlines()[0]
-        raise common.fail(f"database: {escape(reason)}") from None
+        raise common.fail(reason, where="database") from None
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+"""The first 16 bytes of every SQLite database file (an empty file is an empty database)."""
+
+
+def check_database_path(db: str, *, exists: bool) -> None:
+    """Refuse a ``--db`` that cannot be a node's SQLite database, naming it: a folder, a file
+    that is not SQLite, or (``exists``) no file at all. URLs (``postgresql://``) pass."""
+    if "://" in db:
+        return
+    path = Path(db)
+    if path.is_dir():
+        raise common.fail(f"{db} is a directory, not a database file", where="--db")
+    if not path.exists():
+        if exists:
+            raise common.fail(
+                f"{db} does not exist; create it with glasnost node init", where="--db"
+            )
+        return
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise common.fail(f"{db}: cannot read ({exc.strerror})", where="--db") from None
+    if header and header != SQLITE_HEADER:
+        raise common.fail(
+            f"{db} is not a SQLite database (glasnost node init makes one)", where="--db"
+        )
 
 
 def read_key(path: Path | None) -> Any:
@@ -80,8 +108,7 @@ def open_node(db: str, key: Path | None = None, *, needs_key: bool = False) -> A
     from glasnost.exchange.backup import check_wal, sqlite_file
     from glasnost.exchange.node import Node
 
-    if "://" not in db and not Path(db).exists():
-        raise common.fail(f"--db: {db} does not exist; create it with glasnost node init")
+    check_database_path(db, exists=True)
     if (path := sqlite_file(db)) is not None:
         check_wal(path)  # before opening: a copy without its WAL is refused, never empty
     private = read_key(key) if (needs_key or key is not None) else None
@@ -161,12 +188,25 @@ def read_bytes(path: Path) -> bytes:
         raise common.fail(f"{path}: cannot read ({exc.strerror})") from None
 
 
-def parse_date(text: str | None) -> dt.date | None:
+def parse_date(text: str | None, option: str = "--as-of") -> dt.date | None:
+    """Parse a date (YYYY-MM-DD), naming the option on error; None stays None."""
     if text is None:
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a date YYYY-MM-DD", param_hint="--as-of"
-        ) from None
+        raise typer.BadParameter(f"{text!r} is not a date YYYY-MM-DD", param_hint=option) from None
+
+
+def warn_outside_catalog(
+    scenario: Any, source: str | None, date: dt.date | None, option: str, *, quiet: bool = False
+) -> None:
+    """Warn (unless ``quiet``) when a built-in scenario (``source`` None or a built-in name) is
+    asked for its posture on a date outside the years its catalog describes."""
+    from glasnost.scenario.builtin import BUILTIN_NAMES, outside_catalog_years
+
+    if date is None or quiet or (source or "us-ru") not in BUILTIN_NAMES:
+        return
+    reason = outside_catalog_years(scenario, date)
+    if reason is not None:
+        common.warn(f"{option} {reason}")

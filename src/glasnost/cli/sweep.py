@@ -11,17 +11,15 @@ from rich.table import Table
 
 from glasnost.cli import common
 from glasnost.cli.analysis import (
-    BuiltinOption,
+    BuiltinAlias,
     DateOption,
     ScenarioOption,
     SetOption,
-    _date_option,
     _open_scenario,
-    _scenario_exit,
-    check_scenario_source,
+    _scenario_source,
 )
 from glasnost.cli.common import app
-from glasnost.cli.shared import print_json
+from glasnost.cli.shared import parse_date, print_json
 
 
 @app.command()
@@ -40,7 +38,7 @@ def sweep(
         typer.Option("--declared", help="Also vary the scenario's declared uncertainties."),
     ] = False,
     scenario: ScenarioOption = None,
-    builtin: BuiltinOption = None,
+    builtin: BuiltinAlias = None,
     date: DateOption = None,
     overrides: SetOption = None,
     method: Annotated[
@@ -90,14 +88,13 @@ def sweep(
     ranked by sensitivity, where the verdict flips (Parquet table + summary JSON in --out)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from glasnost.scenario.loading import ScenarioError
     from glasnost.sweep import Plan, run_sweep
     from glasnost.sweep.inputs import declared_variables, vary_variable
     from glasnost.sweep.plan import METHODS, PlanError
     from glasnost.sweep.runner import SchedulerError
     from glasnost.sweep.store import SweepStoreError
 
-    check_scenario_source(scenario, builtin)
+    source = _scenario_source(scenario, builtin, "--scenario")
     if method not in METHODS:
         raise typer.BadParameter(
             f"{method!r}; choose one of {', '.join(METHODS)}", param_hint="--method"
@@ -109,15 +106,13 @@ def sweep(
         )
     if html is not None and not html.parent.is_dir():
         raise typer.BadParameter(f"folder {html.parent} does not exist", param_hint="--html")
-    when = _date_option(date)
-    model = _open_scenario(scenario, builtin, overrides, as_json)
+    when = parse_date(date, "--date")
+    model = _open_scenario(source, overrides)
     try:
         variables = [vary_variable(model, text) for text in vary or []]
         if declared:
             variables += declared_variables(model)
         plan = Plan(tuple(variables), method, samples, levels, seed)
-    except ScenarioError as exc:
-        raise _scenario_exit(exc) from None
     except PlanError as exc:
         raise common.fail(escape(str(exc))) from None
     if site is not None and site not in {s.id for p in model.parties for s in p.interceptor_sites}:
@@ -144,8 +139,6 @@ def sweep(
                 resume=resume,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-        except ScenarioError as exc:
-            raise _scenario_exit(exc) from None
         except (SweepStoreError, SchedulerError, OSError) as exc:
             raise common.fail(escape(str(exc))) from None
     if html is not None:

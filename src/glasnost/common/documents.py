@@ -76,6 +76,29 @@ class _Loader(yaml.SafeLoader):
                 )
         return super().construct_mapping(node, deep)
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """A date or time; one that looks like a date but is not (``2025-13-45``) is a YAML
+        error at its line, not a ``ValueError`` from :mod:`datetime`."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a valid date ({exc})", node.start_mark
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def parse_yaml_value(text: str) -> Any:
+    """One YAML value (an override's ``VALUE``) with the checks of the document loader (dates
+    that exist, no duplicate keys); a :class:`yaml.YAMLError` otherwise."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
 
 def _yaml_issue(exc: yaml.YAMLError) -> Issue:
     mark = getattr(exc, "problem_mark", None)
@@ -221,6 +244,10 @@ def load_model(
     path = Path(path)
     origin = str(path)
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise error(origin, [Issue("", f"is a directory, not a {what} file")])
+    if not path.exists():
+        raise error(origin, [Issue("", "no such file")])
     if suffix not in SUFFIXES:
         raise error(
             origin,
@@ -230,8 +257,6 @@ def load_model(
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise error(origin, [Issue("", "no such file")]) from None
-    except IsADirectoryError:
-        raise error(origin, [Issue("", f"is a directory, not a {what} file")]) from None
     except UnicodeDecodeError as exc:
         raise error(origin, [Issue("", f"not UTF-8 text ({exc.reason})")]) from None
     except OSError as exc:

@@ -149,9 +149,10 @@ def apply_overrides(scenario: Scenario, assignments: list[str] | tuple[str, ...]
         if not sep or not path:
             raise ScenarioError(origin, [Issue("", "expected PATH=VALUE")])
         try:
-            value = yaml.safe_load(text) if text.strip() else ""
+            value = documents.parse_yaml_value(text) if text.strip() else ""
         except yaml.YAMLError as exc:
-            raise ScenarioError(origin, [Issue("", f"value is not valid YAML: {exc}")]) from None
+            reason = getattr(exc, "problem", None) or exc
+            raise ScenarioError(origin, [Issue("", f"value is not valid YAML: {reason}")]) from None
         value_at(scenario, path, origin)  # an unknown path names its own assignment
         values[path] = value
     return apply_values(scenario, values, "--set " + " ".join(assignments))
