@@ -295,3 +295,21 @@ def test_completion_completes_commands(words: str, expected: str) -> None:
     }
     result = subprocess.run([_glasnost()], capture_output=True, text=True, env=env, check=True)
     assert result.stdout.split() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("ftp://x", "is not a peer node's URL"),
+        ("127.0.0.1:8001", "is not a peer node's URL"),
+        ("http://127.0.0.1:99999", "the port is not a number in 0-65535"),
+    ],
+)
+@pytest.mark.parametrize("command", ["serve", "sync"])
+def test_a_peer_that_is_not_a_node_url_is_refused_at_once(
+    node_db: Path, key: Path, command: str, url: str, reason: str
+) -> None:
+    """``--peer`` is checked before a server starts or a sync is tried."""
+    line = error_of(invoke(command, "--db", node_db, "--key", key, "--peer", url))
+    assert line.startswith("error: --peer: ")
+    assert reason in line

@@ -23,6 +23,27 @@ PeerOption = Annotated[
 ]
 
 
+def check_peers(urls: list[str] | None) -> list[str]:
+    """The ``--peer`` URLs, each an http(s) URL with a host; refused at once otherwise (before
+    a server starts), naming the URL."""
+    from urllib.parse import urlsplit
+
+    for url in urls or []:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise common.fail(
+                f"{url!r} is not a peer node's URL (http://HOST:PORT or https://HOST:PORT)",
+                where="--peer",
+            )
+        try:
+            parts.port  # noqa: B018 (a bad port raises here)
+        except ValueError:
+            raise common.fail(
+                f"{url!r}: the port is not a number in 0-65535", where="--peer"
+            ) from None
+    return list(urls or [])
+
+
 @app.command()
 def serve(
     db: DbOption = "glasnost.db",
@@ -93,6 +114,7 @@ def serve(
     tls = (
         None if tls_cert is None or tls_key is None else TLSFiles(tls_cert, tls_key, tls_client_ca)
     )
+    peers = check_peers(peer)
     try:
         check_transport(host, tls, allow_plain_http=allow_plain_http)
     except ServeError as exc:
@@ -107,7 +129,7 @@ def serve(
         observers = [read_party_keys(path) for path in observer or []]
         settings = ServiceSettings(
             observers=observers,
-            peer_urls=peer or [],
+            peer_urls=peers,
             sync_interval_s=sync_interval,
             agreement=open_agreement(agreement),
             dashboard_token=dashboard_token,
@@ -158,6 +180,7 @@ def sync(
 
     if not peer:
         raise common.fail("--peer: give the URL of at least one peer node")
+    check_peers(peer)
     reports = []
     with exchange_errors():
         node = open_node(db, key, needs_key=True)
