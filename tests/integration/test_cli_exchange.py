@@ -241,3 +241,23 @@ def test_tampered_bundle_is_refused_and_nothing_is_imported(nodes: Path) -> None
     result = run("log", "import", bundle, *ru, code=2)
     assert "US#0" in result.output
     assert run_json("log", "show", *ru, "--log", "US")["size"] == 0
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_bundle_with_a_deeply_nested_entry_is_refused_in_one_line(nodes: Path, depth: int) -> None:
+    us, ru = ("--db", nodes / "us.db"), ("--db", nodes / "ru.db")
+    run("declare", *us, "--key", nodes / "us.key", "--scenario", "us-ru")
+    run("log", "checkpoint", *us, "--key", nodes / "us.key")
+    bundle = nodes / "b.json"
+    run("log", "export", *us, "--out", bundle)
+    data = json.loads(bundle.read_text())
+    entry = data["entries"][0]["entry"]
+    data["entries"][0]["entry"] = entry.replace(
+        '"body":{', '"body":{"x":' + "[" * depth + "]" * depth + ",", 1
+    )
+    bundle.write_text(json.dumps(data))
+    result = run("log", "import", bundle, *ru, code=2)
+    assert "nested deeper than 64 levels" in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert run_json("log", "show", *ru, "--log", "US")["size"] == 0
