@@ -38,6 +38,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict
 
 from glasnost import __version__
@@ -45,7 +46,7 @@ from glasnost.errors import GlasnostError
 from glasnost.exchange.node import Node
 from glasnost.service.auth import Authenticator, Principals, SqlNonceStore
 from glasnost.service.dashboard import install_dashboard
-from glasnost.service.errors import error_response
+from glasnost.service.errors import error_response, validation_response
 from glasnost.service.limits import BodySizeLimit, RateLimit, RequestTimeout
 from glasnost.service.routes import logs, sync
 from glasnost.service.settings import MAX_BODY_BYTES as MAX_BODY_BYTES
@@ -71,8 +72,6 @@ class ValidationProblem(_Body):
     loc: list[str | int]
     msg: str
     type: str
-    input: Any = None
-    ctx: dict[str, Any] | None = None
 
 
 class ValidationErrors(_Body):
@@ -151,6 +150,7 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
     app.state.node = node
     app.state.settings = settings
     app.add_exception_handler(GlasnostError, error_response)
+    app.add_exception_handler(RequestValidationError, validation_response)
     app.include_router(logs.router)
     app.include_router(sync.router)
     install_dashboard(

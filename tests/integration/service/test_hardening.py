@@ -6,10 +6,12 @@ a sender cannot choose, and signed reads that write nothing durable."""
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from .nodes import NodeServer, Party, init_node, make_party, open_node
@@ -84,4 +86,51 @@ def test_deeply_nested_signed_entry_is_422(site: Site, route: str, depth: int) -
         response = client.post(path, json=body)
     assert response.status_code == 422, f"{response.text[:300]}\n{site.server.tail()}"
     assert "nested deeper than 64 levels" in response.json()["detail"]
+    assert stored(site.us_db) == before
+
+
+# --- 2. validation errors with input JSON cannot answer ----------------------------------------
+
+UNENCODABLE = {
+    "nan": "NaN",
+    "infinity": "Infinity",
+    "minus-infinity": "-Infinity",
+    "lone-surrogate": '"\\ud800"',
+}
+"""JSON texts (as Python's parser reads them) of values no JSON answer can carry."""
+
+
+def api_routes(url: str) -> list[tuple[str, str, list[str]]]:
+    """(method, path, query parameters) of every API route, from the node's OpenAPI document."""
+    document = httpx.get(f"{url}/v1/openapi.json").json()
+    routes = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            query = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+            routes.append((method.upper(), path, query))
+    return routes
+
+
+@pytest.mark.parametrize("value", UNENCODABLE.values(), ids=UNENCODABLE.keys())
+def test_validation_error_with_unencodable_input_is_4xx_on_every_route(
+    site: Site, value: str
+) -> None:
+    before = stored(site.us_db)
+    routes = api_routes(site.server.url)
+    assert {"/v1/entries", "/v1/mirror/entries", "/v1/cosignatures"} <= {p for _, p, _ in routes}
+    fields = ["entry", "signature", "key_id", "start", "entries", "note", value]
+    body = "{" + ",".join(f"{json.dumps(f) if f != value else f}: {value}" for f in fields) + "}"
+    with site.ru.client(site.server.url) as client:
+        for method, path, query in routes:
+            params = {name: value for name in query}
+            for content in [body, f"[{value}]", value] if method == "POST" else [""]:
+                response = client.request(
+                    method,
+                    path,
+                    params=params,
+                    content=content.encode("utf-8", "surrogatepass"),
+                    headers={"Content-Type": "application/json"},
+                )
+                assert response.status_code < 500, f"{method} {path}: {response.text[:300]}"
+                response.json()  # the answer is JSON, whatever it says
     assert stored(site.us_db) == before
