@@ -56,8 +56,10 @@ request signed for one node is refused by every other node that trusts the same 
    at which the request could be accepted; a nonce seen before is a "replayed request". This
    step comes after the signature, so nobody without the key can use up a sender's nonces.
 
-Nonces are kept by a :class:`~glasnost.service.nonces.NonceStore`: in memory, or in the
-store's ``request_nonces`` table so that a replay is refused after a restart as well.
+Nonces are kept by a :class:`~glasnost.service.nonces.NonceStore`. A write's nonce goes to
+the store's ``request_nonces`` table, so that a replayed write is refused after a restart as
+well; a read's (:data:`READ_METHODS`) is kept in memory only, so that a read costs no durable
+write: a read replayed after a restart, within the window, only returns what a read returns.
 
 **Authorization** is separate (:func:`require_role`, status 403): parties may read and write,
 observers may only read.
@@ -110,6 +112,7 @@ __all__ = [
     "NONCE_HEADER",
     "PARTY_HEADER",
     "PRINCIPAL_KEY",
+    "READ_METHODS",
     "SCHEME",
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
@@ -147,6 +150,10 @@ TIMESTAMP_HEADER: Final = "Glasnost-Timestamp"
 NONCE_HEADER: Final = "Glasnost-Nonce"
 SIGNATURE_HEADER: Final = "Glasnost-Signature"
 AUDIENCE_HEADER: Final = "Glasnost-Audience"
+
+READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Methods that change nothing: their nonces are kept in memory only (a replayed read returns
+what the first one did; a write's nonce is kept durably)."""
 
 WWW_AUTHENTICATE: Final = "Glasnost-Request"
 """The challenge sent with every 401."""
@@ -546,8 +553,9 @@ class Authenticator:
 
     ``audience`` is the node's origin, which requests must be signed for. ``principals`` is
     the registry, or a function that returns it for each request (so that
-    a key record changed in the database counts at once). ``clock`` gives the node's time
-    in unix seconds.
+    a key record changed in the database counts at once). ``nonces`` keeps the nonces of
+    writes; ``read_nonces`` those of reads (:data:`READ_METHODS`; default: in memory, so that
+    a read costs no durable write). ``clock`` gives the node's time in unix seconds.
     Verification (with its database write) runs in a worker thread, off the event loop.
     """
 
@@ -559,9 +567,11 @@ class Authenticator:
         audience: str,
         window_s: int = DEFAULT_WINDOW_S,
         clock: Clock = time.time,
+        read_nonces: NonceStore | None = None,
     ) -> None:
         self.principals = principals
         self.nonces = nonces
+        self.read_nonces = MemoryNonceStore() if read_nonces is None else read_nonces
         self.audience = audience
         self.window_s = window_s
         self._clock = clock
@@ -580,8 +590,9 @@ class Authenticator:
         )
 
     def check_signature(self, claim: Claim, body_sha256: str) -> Principal:
-        """:func:`check_signature` at the authenticator's time and window."""
-        return check_signature(claim, body_sha256, self.nonces, int(self._clock()), self.window_s)
+        """:func:`check_signature`, the nonce kept by the store for the claim's method."""
+        nonces = self.read_nonces if claim.method in READ_METHODS else self.nonces
+        return check_signature(claim, body_sha256, nonces, int(self._clock()), self.window_s)
 
     def verify(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes

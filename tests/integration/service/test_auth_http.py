@@ -131,8 +131,10 @@ def test_authorized_post_verifies_once(client: Callable[..., httpx.Client]) -> N
     assert response.json() == {"id": "RU", "same": True, "bytes": 100}
 
 
-def test_accepted_nonces_are_stored(client: Callable[..., httpx.Client], engine: sa.Engine) -> None:
-    response = client(signer(US, US_KEY)).get("/v1/whoami")
+def test_accepted_nonces_of_writes_are_stored(
+    client: Callable[..., httpx.Client], engine: sa.Engine
+) -> None:
+    response = client(signer(US, US_KEY)).post("/v1/entries", content=b"{}")
     nonce = response.request.headers["glasnost-nonce"]
     with engine.connect() as conn:
         row = conn.execute(

@@ -17,8 +17,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from glasnost.exchange.node import Node
+from glasnost.exchange.tables import RequestNonceRow
 from glasnost.service.app import ServiceSettings, create_app
 
 from .conftest import serve
@@ -264,3 +266,24 @@ def test_signed_requests_are_limited_per_verified_party(limited: tuple[Site, str
     with us, ru:
         assert [us.get("/v1/logs").status_code for _ in range(6)] == [200] * 5 + [429]
         assert ru.get("/v1/logs").status_code == 200  # its own bucket
+
+
+# --- 8. signed reads ----------------------------------------------------------------------------
+
+
+def test_signed_read_writes_no_nonce_and_its_replay_is_refused(site: Site) -> None:
+    with open_node(site.us_db) as node, node.engine.connect() as conn:
+        nonces_before = conn.execute(sa.select(sa.func.count()).select_from(RequestNonceRow))
+        count_before = nonces_before.scalar_one()
+    request = httpx.Request("GET", f"{site.server.url}/v1/logs")
+    flow = site.ru.signer(site.us.origin).auth_flow(request)
+    signed = next(flow)
+    flow.close()
+    first = httpx.get(signed.url, headers=signed.headers)
+    assert first.status_code == 200, first.text
+    replay = httpx.get(signed.url, headers=signed.headers)
+    assert replay.status_code == 401
+    assert replay.json()["detail"].startswith("replayed request")
+    with open_node(site.us_db) as node, node.engine.connect() as conn:
+        count = conn.execute(sa.select(sa.func.count()).select_from(RequestNonceRow))
+        assert count.scalar_one() == count_before
