@@ -4,9 +4,10 @@ body before anything parses the body, and each sender gets its own rate.
 :class:`Admission` is pure ASGI middleware. For a request to a protected route (the app's
 routes under ``/v1`` but :data:`PUBLIC`) it runs, in order:
 
-1. the header checks of :func:`glasnost.service.auth.check_headers` (no body read): a request
-   without the ``glasnost-request/v1`` headers, or with malformed, unknown or expired ones,
-   is answered 401 at once;
+1. the header checks of :func:`glasnost.service.auth.check_headers` (no body read; the
+   principals are looked up in a worker thread, off the event loop): a request without the
+   ``glasnost-request/v1`` headers, or with malformed, unknown or expired ones, is answered
+   401 at once;
 2. a body over :data:`SMALL_BODY_BYTES` (or of undeclared length) is read only while the
    client address has a token left (else 429): a sender that has not shown a signature cannot
    make the node read large bodies faster than its address's rate;
@@ -40,6 +41,7 @@ from glasnost.service.auth import (
     WWW_AUTHENTICATE,
     Authenticator,
     AuthError,
+    auth_headers,
     request_target,
 )
 from glasnost.service.limits import TokenBuckets, answer, client_ip, content_length
@@ -99,9 +101,14 @@ class Admission:
                 return
             await self.app(scope, receive, send)
             return
+        headers = Headers(scope=scope)
         try:
-            claim = self.authenticator.check_headers(
-                str(scope["method"]), request_target(scope), Headers(scope=scope)
+            auth_headers(headers)  # present and well-formed: checked here, without a thread
+            claim = await anyio.to_thread.run_sync(
+                self.authenticator.check_headers,
+                str(scope["method"]),
+                request_target(scope),
+                headers,
             )
         except AuthError as exc:
             await self._refuse(send, address, exc)

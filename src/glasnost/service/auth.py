@@ -128,6 +128,7 @@ __all__ = [
     "RequestSigner",
     "Role",
     "SqlNonceStore",
+    "auth_headers",
     "authenticated",
     "check_headers",
     "check_signature",
@@ -379,7 +380,7 @@ def require_role(principal: Principal, allowed: Collection[Role]) -> None:
 # --- verification -------------------------------------------------------------------------------
 
 
-def _auth_headers(headers: Mapping[str, str]) -> dict[str, str]:
+def auth_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """The six headers by their canonical names, each checked present once and well-formed."""
     names = (
         PARTY_HEADER,
@@ -434,7 +435,7 @@ def check_headers(
     audience: str,
 ) -> Claim:
     """Steps 1 to 5 of the module docstring, which need no body; raises :class:`AuthError`."""
-    values = _auth_headers(headers)
+    values = auth_headers(headers)
     if values[AUDIENCE_HEADER] != audience:
         raise AuthError(
             401,
