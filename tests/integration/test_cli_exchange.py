@@ -7,6 +7,9 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
+import time
+import tracemalloc
+import zlib
 from pathlib import Path
 
 import pytest
@@ -241,3 +244,53 @@ def test_tampered_bundle_is_refused_and_nothing_is_imported(nodes: Path) -> None
     result = run("log", "import", bundle, *ru, code=2)
     assert "US#0" in result.output
     assert run_json("log", "show", *ru, "--log", "US")["size"] == 0
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_bundle_with_a_deeply_nested_entry_is_refused_in_one_line(nodes: Path, depth: int) -> None:
+    us, ru = ("--db", nodes / "us.db"), ("--db", nodes / "ru.db")
+    run("declare", *us, "--key", nodes / "us.key", "--scenario", "us-ru")
+    run("log", "checkpoint", *us, "--key", nodes / "us.key")
+    bundle = nodes / "b.json"
+    run("log", "export", *us, "--out", bundle)
+    data = json.loads(bundle.read_text())
+    entry = data["entries"][0]["entry"]
+    data["entries"][0]["entry"] = entry.replace(
+        '"body":{', '"body":{"x":' + "[" * depth + "]" * depth + ",", 1
+    )
+    bundle.write_text(json.dumps(data))
+    result = run("log", "import", bundle, *ru, code=2)
+    assert "nested deeper than 64 levels" in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert run_json("log", "show", *ru, "--log", "US")["size"] == 0
+
+
+def gzip_bomb(path: Path, head: bytes, expanded_bytes: int) -> int:
+    """Write a gzip file: ``head``, then ``expanded_bytes`` of ``a`` (no end); its size."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = b"a" * (1 << 20)
+    with open(path, "wb") as out:
+        out.write(deflate.compress(head))
+        for _ in range(expanded_bytes // len(block)):
+            out.write(deflate.compress(block))
+        out.write(deflate.flush())
+    return path.stat().st_size
+
+
+def test_gzip_bomb_bundle_is_refused_quickly_with_bounded_memory(nodes: Path) -> None:
+    """A 1 MiB gzip file that inflates to 1 GiB, declaring a bundle of one entry."""
+    head = b'{"format": "glasnost-bundle/v1", "origin": "glasnost/US", "start": 0, "size": 1, '
+    bomb = nodes / "bomb.json.gz"
+    size = gzip_bomb(bomb, head + b'"entries": [{"entry": "', 1 << 30)
+    assert size < 1.1 * (1 << 20)
+    tracemalloc.start()
+    began = time.monotonic()
+    try:
+        result = run("log", "import", bomb, "--db", nodes / "ru.db", code=2)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.monotonic() - began < 5.0
+    assert "more than a bundle of 1 entries can take" in result.output
+    assert peak < 32 << 20, f"peak {peak >> 20} MiB"

@@ -329,16 +329,13 @@ def log_import(
     """Verify a peer's bundle completely, then add what is new to the node's mirror of that
     log (follow the peer first: glasnost node follow RECORD)."""
     from glasnost.exchange.bundle import import_bundle
+    from glasnost.exchange.bundle_file import load_bundle
     from glasnost.exchange.errors import BundleError
     from glasnost.exchange.node import witness_verifiers
 
     with exchange_errors():
         node = open_node(db)
-        raw = read_bytes(file)
-        try:
-            bundle = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
-        except (ValueError, OSError, EOFError) as exc:
-            raise BundleError(f"{file}: not a JSON bundle ({exc})") from None
+        bundle = load_bundle(read_bytes(file), str(file))
         origin = bundle.get("origin") if isinstance(bundle, dict) else None
         mirrors = {m.origin: m for m in node.peers()}
         if origin == node.own.origin:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import re
 from typing import Annotated
 
 import rfc8785
@@ -41,6 +42,22 @@ def canonical_json(value: object) -> bytes:
         return rfc8785.dumps(value)  # type: ignore[arg-type]  # checked by _check
     except rfc8785.CanonicalizationError as exc:  # pragma: no cover - _check refuses these first
         raise CanonicalJsonError(str(exc), where="$") from exc
+
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def check_depth(text: bytes, where: str = "$", limit: int = MAX_DEPTH) -> None:
+    """Raise :class:`CanonicalJsonError` when JSON ``text`` nests deeper than ``limit`` levels
+    (the bound of :func:`canonical_json`: no value more than ``limit`` levels below the top).
+
+    It scans the brackets outside strings, so that no parser is asked to recurse that deep."""
+    depth = 0
+    for bracket in _BRACKET.finditer(_JSON_STRING.sub(b'""', text)):
+        depth += 1 if bracket.group() in (b"[", b"{") else -1
+        if depth > limit + 1:
+            raise CanonicalJsonError(f"nested deeper than {limit} levels", where=where)
 
 
 def sha256_hex(data: bytes) -> str:

@@ -60,7 +60,13 @@ from pydantic import (
 )
 
 from glasnost.common.ids import Id, dotted
-from glasnost.exchange.canonical import MAX_SAFE_INTEGER, UtcDateTime, canonical_json, sha256_hex
+from glasnost.exchange.canonical import (
+    MAX_SAFE_INTEGER,
+    UtcDateTime,
+    canonical_json,
+    check_depth,
+    sha256_hex,
+)
 from glasnost.exchange.errors import (
     CanonicalJsonError,
     EntryTooLarge,
@@ -360,6 +366,10 @@ def _load_json(data: bytes, where: str) -> dict[str, Any]:
     def no_constants(name: str) -> Any:
         raise ValueError(f"{name} is not JSON")
 
+    try:
+        check_depth(data)
+    except CanonicalJsonError as exc:
+        raise SchemaError(f"{exc.where}: {exc.message}", where=where) from None
     try:
         obj = json.loads(
             data.decode("utf-8"), object_pairs_hook=no_duplicates, parse_constant=no_constants

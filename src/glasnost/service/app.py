@@ -38,16 +38,18 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict
 
 from glasnost import __version__
 from glasnost.errors import GlasnostError
 from glasnost.exchange.node import Node
+from glasnost.service.admission import Admission, protected_paths
 from glasnost.service.api_docs import install_api_docs
 from glasnost.service.auth import Authenticator, Principals, SqlNonceStore
 from glasnost.service.dashboard import install_dashboard
-from glasnost.service.errors import error_response
-from glasnost.service.limits import BodySizeLimit, RateLimit, RequestTimeout
+from glasnost.service.errors import error_response, validation_response
+from glasnost.service.limits import BodySizeLimit, RequestTimeout
 from glasnost.service.logs import AccessLog
 from glasnost.service.routes import logs, sync
 from glasnost.service.settings import MAX_BODY_BYTES as MAX_BODY_BYTES
@@ -73,8 +75,6 @@ class ValidationProblem(_Body):
     loc: list[str | int]
     msg: str
     type: str
-    input: Any = None
-    ctx: dict[str, Any] | None = None
 
 
 class ValidationErrors(_Body):
@@ -153,6 +153,7 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
     app.state.node = node
     app.state.settings = settings
     app.add_exception_handler(GlasnostError, error_response)
+    app.add_exception_handler(RequestValidationError, validation_response)
     app.include_router(logs.router)
     app.include_router(sync.router)
     install_api_docs(app)
@@ -163,9 +164,16 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
 
 
 def _limited(app: FastAPI, settings: ServiceSettings) -> FastAPI:
-    """Wrap the app in the HTTP limits (body size, rate, handler time)."""
+    """Wrap the app in admission (signature and rate before the body is parsed) and the HTTP
+    limits (body size, handler time), outermost last."""
+    app.add_middleware(
+        Admission,
+        authenticator=app.state.authenticator,
+        protected=protected_paths([*logs.router.routes, *sync.router.routes]),
+        rate_per_s=settings.rate_per_s,
+        burst=settings.burst,
+    )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RateLimit, rate_per_s=settings.rate_per_s, burst=settings.burst)
     app.add_middleware(RequestTimeout, seconds=settings.timeout_s)
     app.add_middleware(AccessLog)
     return app

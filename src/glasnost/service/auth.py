@@ -56,8 +56,10 @@ request signed for one node is refused by every other node that trusts the same 
    at which the request could be accepted; a nonce seen before is a "replayed request". This
    step comes after the signature, so nobody without the key can use up a sender's nonces.
 
-Nonces are kept by a :class:`~glasnost.service.nonces.NonceStore`: in memory, or in the
-store's ``request_nonces`` table so that a replay is refused after a restart as well.
+Nonces are kept by a :class:`~glasnost.service.nonces.NonceStore`. A write's nonce goes to
+the store's ``request_nonces`` table, so that a replayed write is refused after a restart as
+well; a read's (:data:`READ_METHODS`) is kept in memory only, so that a read costs no durable
+write: a read replayed after a restart, within the window, only returns what a read returns.
 
 **Authorization** is separate (:func:`require_role`, status 403): parties may read and write,
 observers may only read.
@@ -67,6 +69,11 @@ observers may only read.
 ``principal: Annotated[Principal, Depends(requires("party"))]``. An authenticator instance is
 also a dependency itself (``Depends(authenticator)``). A request is verified once however many
 of its dependencies ask.
+
+The node's app verifies every request to a protected route earlier, in
+:class:`glasnost.service.admission.Admission`, from the headers (:func:`check_headers`) and a
+streamed hash of the body (:func:`check_signature`) before anything parses the body; the
+dependency then returns the principal it found.
 """
 
 from __future__ import annotations
@@ -90,7 +97,13 @@ from fastapi import Depends, HTTPException, Request
 from glasnost.errors import GlasnostError
 from glasnost.exchange.canonical import utc_iso
 from glasnost.exchange.errors import InvalidSignature, UnknownKey
-from glasnost.exchange.keys import SIGNATURE_BYTES, PartyKeys, PrivateKey, decode_base64
+from glasnost.exchange.keys import (
+    SIGNATURE_BYTES,
+    PartyKeys,
+    PrivateKey,
+    PublicKey,
+    decode_base64,
+)
 from glasnost.service.nonces import MemoryNonceStore, NonceStore, SqlNonceStore
 
 __all__ = [
@@ -98,6 +111,8 @@ __all__ = [
     "KEY_ID_HEADER",
     "NONCE_HEADER",
     "PARTY_HEADER",
+    "PRINCIPAL_KEY",
+    "READ_METHODS",
     "SCHEME",
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
@@ -105,6 +120,7 @@ __all__ = [
     "AuthError",
     "Authenticated",
     "Authenticator",
+    "Claim",
     "MemoryNonceStore",
     "NonceStore",
     "Principal",
@@ -112,7 +128,10 @@ __all__ = [
     "RequestSigner",
     "Role",
     "SqlNonceStore",
+    "auth_headers",
     "authenticated",
+    "check_headers",
+    "check_signature",
     "request_target",
     "require_role",
     "requires",
@@ -133,10 +152,14 @@ NONCE_HEADER: Final = "Glasnost-Nonce"
 SIGNATURE_HEADER: Final = "Glasnost-Signature"
 AUDIENCE_HEADER: Final = "Glasnost-Audience"
 
+READ_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Methods that change nothing: their nonces are kept in memory only (a replayed read returns
+what the first one did; a write's nonce is kept durably)."""
+
 WWW_AUTHENTICATE: Final = "Glasnost-Request"
 """The challenge sent with every 401."""
 
-_PRINCIPAL_KEY: Final = "glasnost.principal"
+PRINCIPAL_KEY: Final = "glasnost.principal"
 """ASGI scope key under which a request's verified principal is kept."""
 
 _FORMATS: Final = {
@@ -184,6 +207,21 @@ def signing_message(
     audience: str,
 ) -> bytes:
     """The bytes a request's signature covers (see the module docstring)."""
+    body_sha256 = hashlib.sha256(body).hexdigest()
+    return _message(method, target, timestamp, nonce, party, key_id, body_sha256, audience=audience)
+
+
+def _message(
+    method: str,
+    target: str,
+    timestamp: int,
+    nonce: str,
+    party: str,
+    key_id: str,
+    body_sha256: str,
+    *,
+    audience: str,
+) -> bytes:
     if timestamp < 0:
         raise ValueError(f"timestamp {timestamp} is negative")
     fields = {
@@ -198,7 +236,7 @@ def signing_message(
         if "\n" in value:
             raise ValueError(f"the {name} contains a line feed")
     lines = (SCHEME, audience, method, target, str(timestamp), nonce, party, key_id)
-    text = "".join(f"{line}\n" for line in lines) + hashlib.sha256(body).hexdigest() + "\n"
+    text = "".join(f"{line}\n" for line in lines) + body_sha256 + "\n"
     return text.encode("utf-8")
 
 
@@ -342,7 +380,7 @@ def require_role(principal: Principal, allowed: Collection[Role]) -> None:
 # --- verification -------------------------------------------------------------------------------
 
 
-def _auth_headers(headers: Mapping[str, str]) -> dict[str, str]:
+def auth_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """The six headers by their canonical names, each checked present once and well-formed."""
     names = (
         PARTY_HEADER,
@@ -370,25 +408,34 @@ def _auth_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return found
 
 
-def verify_request(
+@dataclass(frozen=True)
+class Claim:
+    """What a request's headers say, checked as far as headers alone allow (steps 1 to 5):
+    the sender and its key in office; the signature is still to be verified over the body."""
+
+    principal: Principal
+    key: PublicKey
+    method: str
+    target: str
+    timestamp: int
+    nonce: str
+    key_id: str
+    signature: bytes
+    audience: str
+
+
+def check_headers(
     method: str,
     target: str,
     headers: Mapping[str, str],
-    body: bytes,
     principals: Principals,
-    nonces: NonceStore,
     now: int,
     window_s: int = DEFAULT_WINDOW_S,
     *,
     audience: str,
-) -> Principal:
-    """The principal that signed this request, after steps 1 to 7 of the module docstring.
-
-    ``target`` is the request target as received (:func:`request_target`), ``now`` the node's
-    time in unix seconds, ``audience`` the node's own origin. Raises :class:`AuthError` (401)
-    at the first step that fails; the nonce is recorded only when everything else has passed.
-    """
-    values = _auth_headers(headers)
+) -> Claim:
+    """Steps 1 to 5 of the module docstring, which need no body; raises :class:`AuthError`."""
+    values = auth_headers(headers)
     if values[AUDIENCE_HEADER] != audience:
         raise AuthError(
             401,
@@ -397,7 +444,6 @@ def verify_request(
         )
     party = values[PARTY_HEADER]
     key_id = values[KEY_ID_HEADER]
-    nonce = values[NONCE_HEADER]
     timestamp = int(values[TIMESTAMP_HEADER])
     try:
         signature = decode_base64(values[SIGNATURE_HEADER], SIGNATURE_BYTES, "signature")
@@ -427,25 +473,72 @@ def verify_request(
             f"key not in office: {key_id} is the key of {party}'s administration {adm.id}, "
             f"in office {adm.period()}, not at {utc_iso(at)}",
         )
+    return Claim(
+        principal,
+        adm.key,
+        method,
+        target,
+        timestamp,
+        values[NONCE_HEADER],
+        key_id,
+        signature,
+        audience,
+    )
 
+
+def check_signature(
+    claim: Claim, body_sha256: str, nonces: NonceStore, now: int, window_s: int = DEFAULT_WINDOW_S
+) -> Principal:
+    """Steps 6 and 7: the signature over the message with this body hash (hex), then the
+    nonce; raises :class:`AuthError`."""
+    party = claim.principal.id
     try:
-        message = signing_message(
-            method, target, timestamp, nonce, party, key_id, body, audience=audience
+        message = _message(
+            claim.method,
+            claim.target,
+            claim.timestamp,
+            claim.nonce,
+            party,
+            claim.key_id,
+            body_sha256,
+            audience=claim.audience,
         )
     except ValueError as exc:
         raise AuthError(401, f"malformed request: {exc}") from None
     try:
-        adm.key.verify(signature, message)
+        claim.key.verify(claim.signature, message)
     except InvalidSignature:
         raise AuthError(
             401,
-            f"signature invalid: it does not verify with {party}'s key {key_id} over this "
+            f"signature invalid: it does not verify with {party}'s key {claim.key_id} over this "
             "request's method, target, body and Glasnost headers",
         ) from None
 
-    if not nonces.use(nonce, party, timestamp + window_s, now):
-        raise AuthError(401, f"replayed request: nonce {nonce} was used before")
-    return principal
+    if not nonces.use(claim.nonce, party, claim.timestamp + window_s, now):
+        raise AuthError(401, f"replayed request: nonce {claim.nonce} was used before")
+    return claim.principal
+
+
+def verify_request(
+    method: str,
+    target: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    principals: Principals,
+    nonces: NonceStore,
+    now: int,
+    window_s: int = DEFAULT_WINDOW_S,
+    *,
+    audience: str,
+) -> Principal:
+    """The principal that signed this request, after steps 1 to 7 of the module docstring.
+
+    ``target`` is the request target as received (:func:`request_target`), ``now`` the node's
+    time in unix seconds, ``audience`` the node's own origin. Raises :class:`AuthError` (401)
+    at the first step that fails; the nonce is recorded only when everything else has passed.
+    """
+    claim = check_headers(method, target, headers, principals, now, window_s, audience=audience)
+    return check_signature(claim, hashlib.sha256(body).hexdigest(), nonces, now, window_s)
 
 
 # --- FastAPI ------------------------------------------------------------------------------------
@@ -461,9 +554,10 @@ class Authenticator:
 
     ``audience`` is the node's origin, which requests must be signed for. ``principals`` is
     the registry, or a function that returns it for each request (so that
-    a key record changed in the database counts at once). ``clock`` gives the node's time in
-    unix seconds. Verification (with its database write) runs in a worker thread, off the
-    event loop.
+    a key record changed in the database counts at once). ``nonces`` keeps the nonces of
+    writes; ``read_nonces`` those of reads (:data:`READ_METHODS`; default: in memory, so that
+    a read costs no durable write). ``clock`` gives the node's time in unix seconds.
+    Verification (with its database write) runs in a worker thread, off the event loop.
     """
 
     def __init__(
@@ -474,33 +568,45 @@ class Authenticator:
         audience: str,
         window_s: int = DEFAULT_WINDOW_S,
         clock: Clock = time.time,
+        read_nonces: NonceStore | None = None,
     ) -> None:
         self.principals = principals
         self.nonces = nonces
+        self.read_nonces = MemoryNonceStore() if read_nonces is None else read_nonces
         self.audience = audience
         self.window_s = window_s
         self._clock = clock
 
-    def verify(
-        self, method: str, target: str, headers: Mapping[str, str], body: bytes
-    ) -> Principal:
-        """:func:`verify_request` at the authenticator's time and window."""
-        return verify_request(
+    def check_headers(self, method: str, target: str, headers: Mapping[str, str]) -> Claim:
+        """:func:`check_headers` at the authenticator's time and window."""
+        principals = self.principals() if callable(self.principals) else self.principals
+        return check_headers(
             method,
             target,
             headers,
-            body,
-            self.principals() if callable(self.principals) else self.principals,
-            self.nonces,
+            principals,
             int(self._clock()),
             self.window_s,
             audience=self.audience,
         )
 
+    def check_signature(self, claim: Claim, body_sha256: str) -> Principal:
+        """:func:`check_signature`, the nonce kept by the store for the claim's method."""
+        nonces = self.read_nonces if claim.method in READ_METHODS else self.nonces
+        return check_signature(claim, body_sha256, nonces, int(self._clock()), self.window_s)
+
+    def verify(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes
+    ) -> Principal:
+        """Steps 1 to 7 of the module docstring at the authenticator's time and window."""
+        claim = self.check_headers(method, target, headers)
+        return self.check_signature(claim, hashlib.sha256(body).hexdigest())
+
     async def __call__(self, request: Request) -> Principal:
         """The request's principal; raises :class:`HTTPException` 401 when it is not
-        authenticated. Verifies once per request (later calls return the same principal)."""
-        cached = request.scope.get(_PRINCIPAL_KEY)
+        authenticated. Verifies once per request (later calls, and requests that
+        :class:`glasnost.service.admission.Admission` verified, return the same principal)."""
+        cached = request.scope.get(PRINCIPAL_KEY)
         if isinstance(cached, Principal):
             return cached
         body = await request.body()
@@ -511,7 +617,7 @@ class Authenticator:
             principal = await anyio.to_thread.run_sync(verify)
         except AuthError as exc:
             raise _http_error(exc) from None
-        request.scope[_PRINCIPAL_KEY] = principal
+        request.scope[PRINCIPAL_KEY] = principal
         return principal
 
 

@@ -9,6 +9,7 @@ authentication dependency with its ``WWW-Authenticate`` header.
 from __future__ import annotations
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from glasnost.errors import GlasnostError, InputError
@@ -31,7 +32,7 @@ from glasnost.exchange.errors import (
 from glasnost.exchange.replication import PeerConflict
 from glasnost.service.auth import AuthError
 
-__all__ = ["STATUS", "error_response", "status_of"]
+__all__ = ["STATUS", "error_response", "status_of", "validation_response"]
 
 STATUS: tuple[tuple[type[GlasnostError], int], ...] = (
     (LogNotFound, 404),
@@ -66,3 +67,24 @@ async def error_response(request: Request, exc: Exception) -> JSONResponse:
     """The API's exception handler for :class:`GlasnostError`."""
     assert isinstance(exc, GlasnostError)
     return JSONResponse({"detail": str(exc)}, status_code=status_of(exc))
+
+
+async def validation_response(request: Request, exc: Exception) -> JSONResponse:
+    """The API's handler for a request that fails validation: 422 with each problem's
+    location, message and type. The input is never echoed: it may be NaN, an infinity or a
+    lone surrogate, which a JSON answer cannot carry (and echoing it serves nobody)."""
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        {
+            "loc": [p if isinstance(p, int) else _printable(str(p)) for p in error["loc"]],
+            "msg": _printable(str(error["msg"])),
+            "type": str(error["type"]),
+        }
+        for error in exc.errors()
+    ]
+    return JSONResponse({"detail": problems}, status_code=422)
+
+
+def _printable(text: str) -> str:
+    """``text`` with anything UTF-8 cannot encode (lone surrogates) written as an escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -27,24 +27,21 @@ from typing import Final
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from glasnost.service.auth import PARTY_HEADER
-
 __all__ = [
     "BodySizeLimit",
     "RateLimit",
     "RequestTimeout",
     "TokenBuckets",
+    "answer",
     "client_ip",
-    "party_at_ip",
+    "content_length",
 ]
 
 _HUGE: Final = 10**18
 """Stands for a Content-Length too long to parse cheaply: over any limit."""
 
-_PARTY_HEADER_BYTES: Final = PARTY_HEADER.lower().encode("ascii")
 
-
-async def _answer(
+async def answer(
     send: Send, status: int, detail: str, headers: tuple[tuple[bytes, bytes], ...] = ()
 ) -> None:
     """Send a complete JSON response ``{"detail": detail}``."""
@@ -66,7 +63,7 @@ async def _answer(
 # --- body size ----------------------------------------------------------------------------------
 
 
-def _content_length(scope: Scope) -> int | None:
+def content_length(scope: Scope) -> int | None:
     """The declared body length, None when not given; ValueError when malformed or conflicting
     (RFC 9110 section 8.6 allows a list of one repeated value)."""
     lengths: set[int] = set()
@@ -103,12 +100,12 @@ class BodySizeLimit:
             return
         detail = f"request body over {self.max_bytes} bytes"
         try:
-            declared = _content_length(scope)
+            declared = content_length(scope)
         except ValueError as exc:
-            await _answer(send, 400, str(exc))
+            await answer(send, 400, str(exc))
             return
         if declared is not None and declared > self.max_bytes:
-            await _answer(send, 413, detail)
+            await answer(send, 413, detail)
             return
 
         received = 0
@@ -125,7 +122,7 @@ class BodySizeLimit:
                 if received > self.max_bytes:
                     rejected = True
                     if not started:
-                        await _answer(send, 413, detail)
+                        await answer(send, 413, detail)
                     return {"type": "http.disconnect"}
             return message
 
@@ -180,6 +177,12 @@ class TokenBuckets:
         tokens, at = bucket
         return min(float(self.burst), tokens + max(now - at, 0.0) * self.rate_per_s)
 
+    def wait(self, key: str) -> float:
+        """Seconds until ``key`` has a token (0.0: it has one now); takes nothing."""
+        with self._lock:
+            tokens = self._tokens(key, self._clock())
+            return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate_per_s
+
     def take(self, key: str) -> float:
         """Take a token for ``key``: 0.0 when there was one, else the seconds until there is."""
         with self._lock:
@@ -210,22 +213,10 @@ def client_ip(scope: Scope) -> str:
     return str(client[0]) if client else "unknown"
 
 
-def party_at_ip(scope: Scope) -> str:
-    """``<Glasnost-Party>@<client IP>``, or the client IP alone when the header is absent.
-
-    The header is not yet authenticated when limits apply, so it only separates the senders
-    behind one address: nobody can spend another address's tokens by naming its party.
-    """
-    for name, value in scope["headers"]:
-        if name.lower() == _PARTY_HEADER_BYTES:
-            return f"{bytes(value)[:64].decode('latin-1')}@{client_ip(scope)}"
-    return client_ip(scope)
-
-
 class RateLimit:
     """Refuse requests beyond a token bucket per client key with 429 and ``Retry-After``.
 
-    ``key`` names the client of a request (default :func:`party_at_ip`); ``clock`` is a
+    ``key`` names the client of a request (default :func:`client_ip`); ``clock`` is a
     monotonic time in seconds.
     """
 
@@ -235,7 +226,7 @@ class RateLimit:
         rate_per_s: float,
         burst: int,
         *,
-        key: Callable[[Scope], str] = party_at_ip,
+        key: Callable[[Scope], str] = client_ip,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app = app
@@ -247,7 +238,7 @@ class RateLimit:
             wait = self.buckets.take(self.key(scope))
             if wait > 0:
                 retry_after = max(1, math.ceil(wait))
-                await _answer(
+                await answer(
                     send,
                     429,
                     f"rate limit exceeded: retry after {retry_after} s",
@@ -292,4 +283,4 @@ class RequestTimeout:
             await self.app(scope, receive, watched_send)
 
         if deadline.cancelled_caught and not started:
-            await _answer(send, 503, f"the request was not answered within {self.seconds:g} s")
+            await answer(send, 503, f"the request was not answered within {self.seconds:g} s")

@@ -20,13 +20,13 @@ from typing import Any, Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from glasnost.service.auth import PRINCIPAL_KEY
+
 __all__ = ["LEVELS", "AccessLog", "configure_logging", "log_sync"]
 
 LEVELS: Final = ("debug", "info", "warning", "error")
 """The levels ``--log-level`` accepts."""
 
-_PRINCIPAL_KEY: Final = "glasnost.principal"
-"""Where :class:`glasnost.service.auth.Authenticator` keeps a request's principal."""
 
 access_log = logging.getLogger("glasnost.access")
 sync_log = logging.getLogger("glasnost.sync")
@@ -105,7 +105,7 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            principal = scope.get(_PRINCIPAL_KEY)
+            principal = scope.get(PRINCIPAL_KEY)
             route = getattr(scope.get("route"), "path", None) or scope.get("path", "")
             client = scope.get("client")
             fields = {

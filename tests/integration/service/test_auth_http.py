@@ -1,5 +1,5 @@
 """Authenticated requests and HTTP limits over real HTTP: a small FastAPI app behind
-BodySizeLimit and RateLimit, served by uvicorn, nonces in a SQLite store."""
+BodySizeLimit and Admission, served by uvicorn, nonces in a SQLite store."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from starlette.types import ASGIApp
 
 from glasnost.exchange.keys import Administration, PartyKeys, PrivateKey
 from glasnost.exchange.store import make_engine, migrate
+from glasnost.service.admission import Admission, protected_paths
 from glasnost.service.auth import (
     Authenticated,
     Authenticator,
@@ -27,7 +28,7 @@ from glasnost.service.auth import (
     SqlNonceStore,
     requires,
 )
-from glasnost.service.limits import BodySizeLimit, RateLimit
+from glasnost.service.limits import BodySizeLimit
 
 from .conftest import serve
 
@@ -74,7 +75,14 @@ def make_app(nonces: NonceStore, *, rate_per_s: float = 1000.0, burst: int = 100
     ) -> dict[str, object]:
         return {"id": principal.id, "same": also is principal, "bytes": len(await request.body())}
 
-    return RateLimit(BodySizeLimit(api, MAX_BYTES), rate_per_s=rate_per_s, burst=burst)
+    admitted = Admission(
+        api,
+        api.state.authenticator,
+        protected=protected_paths(api.routes),
+        rate_per_s=rate_per_s,
+        burst=burst,
+    )
+    return BodySizeLimit(admitted, MAX_BYTES)
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +131,10 @@ def test_authorized_post_verifies_once(client: Callable[..., httpx.Client]) -> N
     assert response.json() == {"id": "RU", "same": True, "bytes": 100}
 
 
-def test_accepted_nonces_are_stored(client: Callable[..., httpx.Client], engine: sa.Engine) -> None:
-    response = client(signer(US, US_KEY)).get("/v1/whoami")
+def test_accepted_nonces_of_writes_are_stored(
+    client: Callable[..., httpx.Client], engine: sa.Engine
+) -> None:
+    response = client(signer(US, US_KEY)).post("/v1/entries", content=b"{}")
     nonce = response.request.headers["glasnost-nonce"]
     with engine.connect() as conn:
         row = conn.execute(
@@ -176,15 +186,24 @@ def _chunks(count: int, size: int = 256) -> Iterator[bytes]:
         yield b"y" * size
 
 
-@pytest.mark.parametrize("auth", [True, False], ids=["signed", "unsigned"])
-def test_rejects_streamed_body_over_limit(client: Callable[..., httpx.Client], auth: bool) -> None:
+@pytest.mark.parametrize(
+    ("auth", "status", "detail"),
+    [
+        (True, 413, f"request body over {MAX_BYTES} bytes"),
+        (False, 401, "missing Glasnost-Party header"),  # refused before the body is read
+    ],
+    ids=["signed", "unsigned"],
+)
+def test_rejects_streamed_body_over_limit(
+    client: Callable[..., httpx.Client], auth: bool, status: int, detail: str
+) -> None:
     """A chunked body has no Content-Length: the node counts what arrives."""
     http = client(signer(US, US_KEY) if auth else None)
     response = http.post("/v1/entries", content=_chunks(MAX_BYTES // 256 + 4))
     assert response.request.headers["transfer-encoding"] == "chunked"
     assert "content-length" not in response.request.headers
-    assert response.status_code == 413
-    assert response.json() == {"detail": f"request body over {MAX_BYTES} bytes"}
+    assert response.status_code == status
+    assert response.json() == {"detail": detail}
 
 
 def test_accepts_streamed_body_within_limit(client: Callable[..., httpx.Client]) -> None:
