@@ -27,6 +27,7 @@ from glasnost.common.documents import load_model
 from glasnost.common.ids import Id
 from glasnost.exchange.canonical import canonical_json, sha256_hex
 from glasnost.scenario.models import Criterion
+from glasnost.treaty.bodies import EventType as EventType  # one list of event types
 
 __all__ = [
     "Agreement",
@@ -41,17 +42,6 @@ __all__ = [
     "builtin_agreement",
     "load_agreement",
 ]
-
-EventType = Literal[
-    "missile_test_launch",
-    "interceptor_test",
-    "site_activation",
-    "site_deactivation",
-    "deployment_change",
-    "exercise",
-    "other",
-]
-"""The notification event types (as :class:`glasnost.treaty.bodies.Notification`)."""
 
 DataCategory = Literal[
     "interceptor_sites",

@@ -251,18 +251,22 @@ class Reveal(_Model):
 # --- notifications and dialogue -----------------------------------------------------------------
 
 
+EventType = Literal[
+    "missile_test_launch",
+    "interceptor_test",
+    "site_activation",
+    "site_deactivation",
+    "deployment_change",
+    "exercise",
+    "other",
+]
+"""The notification event types (the agreement's notification deadlines name them too)."""
+
+
 class Notification(_Model):
     """Notice of an event, before it (with its window) or after it."""
 
-    event_type: Literal[
-        "missile_test_launch",
-        "interceptor_test",
-        "site_activation",
-        "site_deactivation",
-        "deployment_change",
-        "exercise",
-        "other",
-    ]
+    event_type: EventType
     phase: Literal["pre_event", "post_event"]
     window_start: UtcDateTime
     window_end: UtcDateTime
