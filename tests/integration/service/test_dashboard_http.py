@@ -177,6 +177,9 @@ def test_logs_page_shows_both_logs_and_verifies_on_request(client: httpx.Client)
     assert "not verified" in text
     assert "glasnost/RU" in text
     assert "glasnost/US" in text
+    # one wording of the deadline, the agreement's: hours after the entry was written
+    assert "hours of being written" in text
+    assert "of its receipt" not in text
     verified = page(client, "/logs?verify=1")
     assert verified.count('class="badge ok">verified</span>') >= 2
     assert "FAILED" not in verified
@@ -192,6 +195,7 @@ def test_log_page_lists_entries_with_receipt(client: httpx.Client, nodes: Nodes)
     assert "interceptor sites" in text
     assert nodes.us.own.entry(2).hash[:12] in text
     assert "UTC" in text
+    assert re.search(r"verdict (no threat|threat), result", text)
 
 
 def test_entry_page_shows_json_signature_and_verified_proof(
@@ -215,6 +219,7 @@ def test_obligations_page(client: httpx.Client) -> None:
     assert "Met" in text
     assert "Not yet due" in text
     assert "Acknowledgements" in text
+    assert "hours of being written" in text
 
 
 def test_declarations_page_maps_and_lists_the_declared_sites(client: httpx.Client) -> None:
@@ -242,6 +247,15 @@ def test_assessments_page_recomputes_the_logged_assessment(
     assert text.count("as logged") == 1  # the scenario digest is reproduced here ...
     assert f"differs from the logged {RESULT_CLAIMED[:12]}" in text  # ... the result is not
     assert "deployed_warheads_defeatable_fraction" in text
+    # the entries table and the card name the verdict alike (threat / no threat, not fail)
+    table = html[html.index('<table id="assessment-entries">') :]
+    table = table[: table.index("</table>")]
+    verdicts = re.findall(r'<span class="badge [^"]*">(threat|no threat|fail|pass)</span>', table)
+    assert verdicts
+    assert set(verdicts) <= {"threat", "no threat"}
+    card = re.search(r'Verdict</span> <span class="badge [^"]*">([^<]*)</span>', html)
+    assert card is not None
+    assert card.group(1) in ("threat", "no threat")
     assert len(re.findall(r'<img src="data:image/png;base64,', html)) == 4  # map + heat map x2
     again = client.get("/assessments")  # kept by the scenario digest: not computed again
     assert again.elapsed.total_seconds() < 2.0

@@ -59,7 +59,8 @@ def summary(entry: Entry) -> str:
     if entry.type == "sign":
         return f"signs {body.agreement_id}"
     if entry.type == "assessment":
-        return f"verdict {body.verdict}, result {body.result_sha256[:12]}, by {body.software}"
+        verdict = "no threat" if body.verdict == "pass" else "threat"
+        return f"verdict {verdict}, result {body.result_sha256[:12]}, by {body.software}"
     if entry.type == "confirmation":
         return f"confirms result {body.result_sha256[:12]}"
     for field in ("reason", "subject", "item", "note", "administration"):
