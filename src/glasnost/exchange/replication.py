@@ -17,7 +17,9 @@ HTTP; :class:`glasnost.exchange.local_peer.LocalPeer` calls a node in the same p
 
 **Pull** (:func:`pull`). Fetch the peer's latest checkpoint and verify its signature with the
 peer's keys; against the latest checkpoint this node keeps of that log, :func:`check_extends`
-must hold, else the evidence is kept and the sync ends (:class:`SyncError`); from then on this
+must hold, else the evidence is kept and the sync ends (:class:`SyncError`). An older
+checkpoint than the one kept is lag when its root is the root of the entries held at its size
+(nothing to pull, nothing kept), a fork otherwise (kept with the proof); from then on this
 node refuses to cosign that log. The missing entries are fetched in pages from the mirror's
 size and appended (each page one transaction, every entry verified): an interrupted pull
 resumes from the last stored entry, never duplicating one. The checkpoint is kept only if the
@@ -228,7 +230,8 @@ def mirror_of(node: Node, peer: Peer) -> LogStore:
 
 def pull(node: Node, peer: Peer, *, page: int = PAGE) -> tuple[int, int | None]:
     """Mirror the peer's new entries and cosign its checkpoint; returns (entries pulled, size
-    cosigned or None when the peer has no checkpoint yet)."""
+    cosigned or None when the peer has no checkpoint yet, or serves an older one of the same
+    history: lag, which is not punished)."""
     mirror = mirror_of(node, peer)
     note = peer.checkpoint()
     if note is None:
@@ -241,6 +244,18 @@ def pull(node: Node, peer: Peer, *, page: int = PAGE) -> tuple[int, int | None]:
         raise SyncError(f"{peer.name}: checkpoint of {checkpoint.origin!r}, not {mirror.origin}")
     latest = mirror.latest_checkpoint()
     kept = "" if latest is None else latest.note
+    if latest is not None and checkpoint.size < latest.size <= mirror.size():
+        # An older checkpoint than the one cosigned: stale (a prefix of the history held,
+        # lag, not a fork: nothing to pull, nothing kept) or a fork (another root at that
+        # size: both signed by the log's key, kept with the proof that they disagree).
+        if mirror.root(checkpoint.size) == checkpoint.root_hash:
+            return 0, None
+        reason = (
+            f"fork: the signed checkpoint of size {checkpoint.size} is not a prefix of the "
+            f"cosigned one of size {latest.size}"
+        )
+        proof_back = tuple(mirror.consistency_proof(checkpoint.size, latest.size))
+        _stop_on(mirror, Evidence(mirror.origin, reason, note, latest.note, proof_back))
     if latest is not None:
         proof = (
             peer.consistency(latest.size, checkpoint.size)

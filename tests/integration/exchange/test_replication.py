@@ -51,10 +51,13 @@ def test_pull_from_a_node_that_does_not_follow_us_is_refused(
 @pytest.mark.parametrize(
     ("second_history", "reason"),
     [
-        ([("kept", 0, 1)], "truncated log: checkpoint of size 1 after one of size 3"),
+        (
+            [("forked", 0, 1)],
+            "fork: the signed checkpoint of size 1 is not a prefix of the cosigned one of size 3",
+        ),
         ([("kept", 0, 1), ("forked", 1, 5)], "the history was rewritten"),
     ],
-    ids=["truncated", "rewritten"],
+    ids=["smaller-forked", "rewritten"],
 )
 def test_detects_a_log_that_changed_its_history(
     tmp_path: Path,
@@ -81,3 +84,21 @@ def test_detects_a_log_that_changed_its_history(
     assert reason in evidence["reason"]
     with pytest.raises(SyncError, match="no longer cosigns"):  # the witness stops for good
         pull(ru_node, LocalPeer(honest, "RU"))
+
+
+def test_a_stale_checkpoint_is_lag_not_a_fork(tmp_path: Path, us: Party, ru: Party) -> None:
+    """A peer that serves an older checkpoint of the same history (a restored replica, a
+    publication behind its log) is behind, not forked: nothing is pulled, no evidence is kept,
+    and cosigning goes on once it catches up (issue 12, finding 6)."""
+    ru_node = node(tmp_path / "ru.db", ru, us)
+    honest = node(tmp_path / "us.db", us, ru)
+    honest.own.append(us.entries(0, 3))
+    pull(ru_node, LocalPeer(honest, "RU"))
+    behind = node(tmp_path / "us-behind.db", us, ru)  # the same keys and history, shorter
+    behind.own.append(us.entries(0, 1))
+    assert pull(ru_node, LocalPeer(behind, "RU")) == (0, None)
+    mirror = ru_node.log("US")
+    assert mirror.size() == 3
+    assert mirror.evidence() == []
+    honest.own.append(us.entries(3, 4))
+    assert pull(ru_node, LocalPeer(honest, "RU")) == (1, 4)
