@@ -1,8 +1,9 @@
 """The ``glasnost`` command line, driven in-process with Typer's CliRunner.
 
-The CLI is a thin shell over :mod:`glasnost.flights` and :mod:`glasnost.demo`, so these tests
-check what it adds: parsing, exit codes, error messages that name the argument, JSON/CSV output
-and the human-readable summary. Expensive invocations are cached in module-scoped fixtures.
+The CLI is a thin shell over :mod:`glasnost.demo.missile_flight` and
+:mod:`glasnost.demo.trajectories`, so these tests check what it adds: parsing, exit codes, error
+messages that name the argument, JSON/CSV output and the human-readable summary. Expensive
+invocations are cached in module-scoped fixtures.
 """
 
 from __future__ import annotations

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from glasnost.common.documents import DocumentError, Issue
+from glasnost.demo.missile_flight import OutOfRangeError
 from glasnost.errors import GlasnostError, InputError, PhysicsError, TreatyError
 from glasnost.exchange.errors import EquivocationError, ExchangeError, LogNotFound
 from glasnost.exchange.replication import PeerConflict, SyncError
-from glasnost.flights import OutOfRangeError
 from glasnost.physics.targeting import TargetingError
 from glasnost.physics.trajectory import GroundContactError
 from glasnost.scenario.derive import DerivationError

@@ -83,7 +83,7 @@ def trajectory(
     ] = None,
 ) -> None:
     """Fly one missile of the catalog to a target, or as far as it goes along an azimuth."""
-    from glasnost.flights import fly_missile
+    from glasnost.demo.missile_flight import fly_missile
     from glasnost.physics.targeting import SHAPES
     from glasnost.scenario.missiles import UnknownMissileError
 
@@ -232,7 +232,7 @@ def demo(
     ``glasnost demo exchange`` runs the agreement between two nodes."""
     if ctx.invoked_subcommand is not None:
         return
-    from glasnost.demo import demonstration_flights
+    from glasnost.demo.trajectories import demonstration_flights
 
     rows = demonstration_flights(progress=not as_json)
     if as_json:
@@ -283,7 +283,7 @@ def demo_exchange(
     """Two nodes on loopback (United States, Russia): sign the built-in agreement, exchange
     baseline declarations and a notification, confirm an assessment, change both
     administrations (one successor adopts, one refuses); print status and compliance."""
-    from glasnost.demo_exchange import demo_folder_default, run_exchange_demo
+    from glasnost.demo.exchange import demo_folder_default, run_exchange_demo
 
     target = folder or demo_folder_default()
     say = (lambda text: None) if as_json else (lambda text: common.console.print(text))

@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from glasnost.flights import OutOfRangeError, fly_missile
+from glasnost.demo.missile_flight import OutOfRangeError, fly_missile
 from glasnost.physics import frames
 from glasnost.physics.coast import time_to_radius
 from glasnost.physics.constants import MU, OMEGA_EARTH, SPHERE, WGS84
