@@ -45,7 +45,8 @@ from glasnost.exchange.keys import (
     verifier_key,
 )
 from glasnost.exchange.witness import Witness
-from glasnost.scenario.models import InterceptorSite, InterceptorType, Party, Radar
+from glasnost.scenario.interceptor_types import InterceptorType
+from glasnost.scenario.posture import InterceptorSite, Party, Radar
 from glasnost.treaty.bodies import (
     CommittedItem,
     Declaration,

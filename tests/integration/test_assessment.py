@@ -16,9 +16,10 @@ import pytest
 
 from glasnost.defense.assessment import Assessment, assess
 from glasnost.scenario.builtin import builtin_scenario
+from glasnost.scenario.interceptor_types import InterceptorType
 from glasnost.scenario.loading import apply_overrides
 from glasnost.scenario.missiles import StageData
-from glasnost.scenario.models import InterceptorType, Scenario
+from glasnost.scenario.models import Scenario
 
 
 @pytest.fixture(scope="module")

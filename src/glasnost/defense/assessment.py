@@ -44,16 +44,10 @@ from glasnost.physics.parallel import aim_parallel
 from glasnost.physics.targeting import TargetingResult
 from glasnost.physics.trajectory import Phase, Trajectory
 from glasnost.physics.vehicle import stack
-from glasnost.scenario.models import (
-    AssessmentSettings,
-    InterceptorSite,
-    InterceptorType,
-    LaunchBase,
-    Party,
-    Radar,
-    Scenario,
-    Target,
-)
+from glasnost.scenario.interceptor_types import InterceptorType
+from glasnost.scenario.models import Scenario
+from glasnost.scenario.posture import InterceptorSite, LaunchBase, Party, Radar, Target
+from glasnost.scenario.settings import AssessmentSettings
 
 FloatArray = NDArray[np.float64]
 Progress = Callable[[str, float], None]

@@ -56,7 +56,7 @@ from glasnost.physics.rocket import BoostProblem, fly_boost
 from glasnost.physics.vehicle import Stage, Vehicle, stack
 
 if TYPE_CHECKING:
-    from glasnost.scenario.models import InterceptorType
+    from glasnost.scenario.interceptor_types import InterceptorType
 
 FloatArray = NDArray[np.float64]
 

@@ -31,7 +31,9 @@ from glasnost.defense.assessment import Direction, sensor_radars
 from glasnost.defense.sensors import coverage_polygon
 from glasnost.physics.constants import EARTH_MODELS, EarthModel
 from glasnost.physics.trajectory import Trajectory
-from glasnost.scenario.models import MissileTypeRef, Party, Radar, Scenario
+from glasnost.scenario.missile_types import MissileTypeRef
+from glasnost.scenario.models import Scenario
+from glasnost.scenario.posture import Party, Radar
 
 FloatArray = NDArray[np.float64]
 

@@ -45,7 +45,7 @@ from glasnost import __version__
 from glasnost.defense.assessment import Assessment
 from glasnost.defense.geometry import ground_tracks, intercept_segments, party_footprints
 from glasnost.report import kml_tracks
-from glasnost.scenario.models import Party
+from glasnost.scenario.posture import Party
 
 FloatArray = NDArray[np.float64]
 Position = list[float]

@@ -27,22 +27,20 @@ from functools import cache
 from typing import Any, Literal
 
 from glasnost.scenario.builtin import BUILTIN_NAMES
+from glasnost.scenario.interceptor_types import InterceptorType
 from glasnost.scenario.loading import Issue, ScenarioError
+from glasnost.scenario.missile_types import MissileTypeRef
 from glasnost.scenario.missiles import catalog, data_file
-from glasnost.scenario.models import (
-    DEFAULT_DATE,
-    AssessmentSettings,
-    Criterion,
+from glasnost.scenario.models import DEFAULT_DATE, Scenario
+from glasnost.scenario.posture import (
     InterceptorSite,
-    InterceptorType,
     LaunchBase,
-    MissileTypeRef,
     Party,
     Radar,
-    Scenario,
     SpaceInfrared,
     Target,
 )
+from glasnost.scenario.settings import AssessmentSettings, Criterion
 
 THIRD_PARTIES = {"us-ru-ir": ("IR",)}
 """Third parties (data/third_parties.yaml) of each built-in scenario that has any."""

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from glasnost.common.documents import load_model
 from glasnost.common.ids import Id
 from glasnost.exchange.canonical import canonical_json, sha256_hex
-from glasnost.scenario.models import Criterion
+from glasnost.scenario.settings import Criterion
 from glasnost.treaty.bodies import EventType as EventType  # one list of event types
 
 __all__ = [

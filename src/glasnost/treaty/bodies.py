@@ -2,11 +2,11 @@
 and their registration with the ledger (:func:`glasnost.exchange.entries.register_entry_type`).
 
 Every model forbids unknown fields. A declaration's posture reuses the scenario models of the
-assessment (:class:`~glasnost.scenario.models.Party` with its interceptor sites, radars and
-launch bases, and the :class:`~glasnost.scenario.models.InterceptorType` and
-:class:`~glasnost.scenario.models.MissileTypeRef` it uses), so a declared posture is assessed as
-it stands. Importing this module (``glasnost.treaty`` does) registers every entry type; the
-envelope models it gets back (``DeclarationEntry``, ...) are named here.
+assessment (:class:`~glasnost.scenario.posture.Party` with its interceptor sites, radars and
+launch bases, and the :class:`~glasnost.scenario.interceptor_types.InterceptorType` and
+:class:`~glasnost.scenario.missile_types.MissileTypeRef` it uses), so a declared posture is
+assessed as it stands. Importing this module (``glasnost.treaty`` does) registers every entry
+type; the envelope models it gets back (``DeclarationEntry``, ...) are named here.
 """
 
 from __future__ import annotations
@@ -36,7 +36,10 @@ from glasnost.exchange.entries import (
 )
 from glasnost.exchange.entries import Ref as Ref  # re-exported: the agreement's entries cite
 from glasnost.exchange.errors import SchemaError
-from glasnost.scenario.models import CriterionId, InterceptorType, MissileTypeRef, Party
+from glasnost.scenario.interceptor_types import InterceptorType
+from glasnost.scenario.missile_types import MissileTypeRef
+from glasnost.scenario.posture import Party
+from glasnost.scenario.settings import CriterionId
 
 SaltHex = Annotated[str, StringConstraints(pattern=r"^(?:[0-9a-f]{2}){16,64}$")]
 

@@ -37,7 +37,9 @@ from glasnost.errors import TreatyError
 from glasnost.exchange.canonical import utc_iso
 from glasnost.exchange.node import Node, Written
 from glasnost.scenario.builtin import builtin_scenario
-from glasnost.scenario.models import AssessmentSettings, Party, Scenario
+from glasnost.scenario.models import Scenario
+from glasnost.scenario.posture import Party
+from glasnost.scenario.settings import AssessmentSettings
 from glasnost.treaty import bodies
 from glasnost.treaty.agreement import Agreement
 from glasnost.treaty.bodies import Confirmation, Declaration, DeclaredPosture, Dispute, Ref

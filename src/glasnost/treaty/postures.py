@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from glasnost.scenario.models import Party, Scenario
+from glasnost.scenario.models import Scenario
+from glasnost.scenario.posture import Party
 from glasnost.treaty.bodies import Declaration, DeclaredPosture, PlannedChange, StrategicForces
 
 

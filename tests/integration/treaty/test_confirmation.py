@@ -20,7 +20,8 @@ import pytest
 
 from glasnost.defense.assessment import Assessment, assess
 from glasnost.scenario.builtin import builtin_scenario
-from glasnost.scenario.models import Criterion, Scenario
+from glasnost.scenario.models import Scenario
+from glasnost.scenario.settings import Criterion
 from glasnost.treaty import bodies, confirmation, digest
 from glasnost.treaty.bodies import Confirmation, Dispute, Ref
 from glasnost.treaty.confirmation import (
@@ -261,7 +262,7 @@ def test_the_digest_is_the_same_in_another_process_on_one_core(
         "import os, sys\n"
         "if hasattr(os, 'sched_setaffinity'):\n"
         "    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
-        "from glasnost.scenario.models import Criterion, Scenario\n"
+        "from glasnost.scenario.models import Scenario\n"
         "from glasnost.treaty.confirmation import recompute\n"
         "r = recompute(Scenario.model_validate_json(open(sys.argv[1]).read()))\n"
         "print(r.scenario_sha256, r.result_sha256)\n"

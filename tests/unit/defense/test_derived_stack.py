@@ -29,7 +29,7 @@ from glasnost.defense.derived_stack import (
 )
 from glasnost.defense.flyout import best_burnout_speed
 from glasnost.physics.vehicle import stack
-from glasnost.scenario.models import InterceptorType
+from glasnost.scenario.interceptor_types import InterceptorType
 
 # (declared speed m/s, burn time s, stages, launch mass kg, diameter m): the built-in SM-3 IA
 # (catalog figures) and an endo-atmospheric 53T6-like type; the fit is the subject here.

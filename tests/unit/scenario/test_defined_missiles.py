@@ -26,8 +26,9 @@ from glasnost.scenario.derive import (
     max_ranges_m,
 )
 from glasnost.scenario.loading import ScenarioError, load_scenario
+from glasnost.scenario.missile_types import MissileDefinition
 from glasnost.scenario.missiles import catalog
-from glasnost.scenario.models import MissileDefinition, Scenario
+from glasnost.scenario.models import Scenario
 from tests.unit.scenario.test_models import errors_of, only_error
 
 SEJJIL: dict[str, Any] = {

@@ -9,14 +9,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from glasnost.common.ids import dotted
+from glasnost.scenario.interceptor_types import ORBITAL_SPEED_KMS, InterceptorType
 from glasnost.scenario.missiles import catalog
-from glasnost.scenario.models import (
-    ORBITAL_SPEED_KMS,
-    InterceptorType,
-    Radar,
-    Scenario,
-    dotted,
-)
+from glasnost.scenario.models import Scenario
+from glasnost.scenario.posture import Radar
 
 
 def errors_of(data: dict[str, Any]) -> list[tuple[str, str]]:
