@@ -13,20 +13,17 @@ from typer.testing import CliRunner
 
 from glasnost.cli import app
 from glasnost.scenario.builtin import BUILTIN_NAMES, builtin_scenario, example_yaml, header
-from glasnost.scenario.from_catalog import (
+from glasnost.scenario.from_catalog import THIRD_PARTIES, build_scenario
+from glasnost.scenario.from_catalog.build import (
     ASSUMPTIONS_SOURCE,
     BUILTIN_SOURCE,
-    RADAR_ROLES,
-    RADARS_LEFT_OUT,
-    SITE_INTERCEPTORS,
-    SITES_LEFT_OUT,
-    THIRD_PARTIES,
     THIRD_PARTIES_SOURCE,
     assumptions_catalog,
-    build_scenario,
     reference_catalog,
     third_parties_catalog,
 )
+from glasnost.scenario.from_catalog.interceptors import SITE_INTERCEPTORS, SITES_LEFT_OUT
+from glasnost.scenario.from_catalog.sensors import RADAR_ROLES, RADARS_LEFT_OUT
 from glasnost.scenario.loading import ScenarioError, load_scenario, scenario_to_yaml
 from glasnost.scenario.missiles import catalog
 from glasnost.scenario.models import Scenario
