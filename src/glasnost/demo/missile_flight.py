@@ -124,7 +124,8 @@ def fly_missile(
 
     Raises :class:`glasnost.scenario.missiles.UnknownMissileError`,
     :class:`glasnost.physics.targeting.TargetingError` for invalid geometry and
-    :class:`OutOfRangeError` when no trajectory of that shape reaches the target.
+    :class:`OutOfRangeError` when no trajectory of that shape reaches the target; their
+    ``where`` names the missile and the route.
     """
     mt = missile(missile_id)
     model = EARTH_MODELS[earth]
@@ -136,11 +137,13 @@ def fly_missile(
         return Flight(mt, shape, model, launch_lat_deg, launch_lon_deg, None, None, result)
     if target is None:
         raise ValueError("a target is needed for this shape (or use --shape max-range)")
+    route = f"{mt.id} from {launch_lat_deg:g},{launch_lon_deg:g} to {target[0]:g},{target[1]:g}"
     separation, _ = frames.great_circle(launch_lat_deg, launch_lon_deg, *target)
     if float(separation) < MIN_SEPARATION_M:
         raise TargetingError(
             f"the target is {float(separation):.0f} m from the launch point; "
-            "a ballistic flight needs a target at least 100 km away"
+            "a ballistic flight needs a target at least 100 km away",
+            where=route,
         )
     result = aim(
         batch,
@@ -169,7 +172,7 @@ def fly_missile(
             )
         else:
             why = f"no {shape} trajectory of this missile lands that close or meets that shape"
-        raise OutOfRangeError(f"target out of reach for {mt.id}: it is {away:,.0f} km away; {why}")
+        raise OutOfRangeError(f"target out of reach: it is {away:,.0f} km away; {why}", where=route)
     return Flight(mt, shape, model, launch_lat_deg, launch_lon_deg, target[0], target[1], result)
 
 

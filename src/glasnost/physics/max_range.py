@@ -41,9 +41,12 @@ def max_range(
         np.broadcast_to(np.asarray(x, dtype=float), (n,)).copy()
         for x in (launch_lat_deg, launch_lon_deg, azimuth_deg)
     )
-    check_points("launch point", lat0, lon0)
+    check_points("launch point", lat0, lon0, vehicles)
     if not np.all(np.isfinite(az)):
-        raise TargetingError("azimuth must be a finite number")
+        raise TargetingError(
+            "must be a finite number",
+            where=f"azimuth of {vehicles.rows_named(np.flatnonzero(~np.isfinite(az)))}",
+        )
     lo = np.empty(n)
     hi = np.empty(n)
     for veh in set(vehicles.vehicles):

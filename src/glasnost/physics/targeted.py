@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from glasnost.errors import PhysicsError
 from glasnost.physics.rows import join_rows
 from glasnost.physics.trajectory import Trajectory
+from glasnost.physics.vehicle import VehicleBatch
 
 __all__ = ["CONTRACT_MISS_M", "TargetingError", "TargetingResult", "check_points"]
 
@@ -58,11 +59,17 @@ class TargetingResult:
         return self.reachable & (self.miss_m <= CONTRACT_MISS_M)
 
 
-def check_points(name: str, lat_deg: FloatArray, lon_deg: FloatArray) -> None:
-    """Raise :class:`TargetingError` for non-finite or out-of-range coordinates."""
-    if not (np.all(np.isfinite(lat_deg)) and np.all(np.isfinite(lon_deg))):
-        raise TargetingError(f"{name}: coordinates must be finite numbers")
-    if np.any(np.abs(lat_deg) > 90.0):
-        raise TargetingError(f"{name}: latitude must be within [-90, 90] degrees")
-    if np.any(np.abs(lon_deg) > 180.0):
-        raise TargetingError(f"{name}: longitude must be within [-180, 180] degrees")
+def check_points(
+    name: str, lat_deg: FloatArray, lon_deg: FloatArray, vehicles: VehicleBatch
+) -> None:
+    """Raise :class:`TargetingError` for non-finite or out-of-range coordinates (N,), its
+    ``where`` naming the point and the rows (with their vehicles) that have it."""
+    for bad, reason in (
+        (~(np.isfinite(lat_deg) & np.isfinite(lon_deg)), "coordinates must be finite numbers"),
+        (np.abs(lat_deg) > 90.0, "latitude must be within [-90, 90] degrees"),
+        (np.abs(lon_deg) > 180.0, "longitude must be within [-180, 180] degrees"),
+    ):
+        if np.any(bad):
+            raise TargetingError(
+                reason, where=f"{name} of {vehicles.rows_named(np.flatnonzero(bad))}"
+            )

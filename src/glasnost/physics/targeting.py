@@ -397,21 +397,30 @@ def aim(
         np.broadcast_to(np.asarray(x, dtype=float), (n,)).copy()
         for x in (launch_lat_deg, launch_lon_deg, target_lat_deg, target_lon_deg)
     )
-    check_points("launch point", lat0, lon0)
-    check_points("target", lat1, lon1)
+    check_points("launch point", lat0, lon0, vehicles)
+    check_points("target", lat1, lon1, vehicles)
     if shape not in ("min-energy", "lofted", "depressed"):
-        raise TargetingError(f"shape {shape!r} does not aim at a target (use max_range)")
+        raise TargetingError("does not aim at a target (use max_range)", where=f"shape {shape!r}")
     if apogee_m is not None and flight_path_angle_deg is not None:
-        raise TargetingError("give an apogee or a burnout flight-path angle, not both")
+        raise TargetingError(
+            "give an apogee or a burnout flight-path angle, not both",
+            where="apogee_m, flight_path_angle_deg",
+        )
     given = apogee_m if apogee_m is not None else flight_path_angle_deg
     if shape == "min-energy" and given is not None:
-        raise TargetingError("an apogee or a flight-path angle sets a lofted or depressed shape")
+        raise TargetingError(
+            "an apogee or a flight-path angle sets a lofted or depressed shape",
+            where="shape 'min-energy'",
+        )
     condition = "range" if given is None else ("apogee" if apogee_m is not None else "fpa")
     if shape == "min-energy":
         condition = "min-energy"
     goal = np.broadcast_to(np.asarray(0.0 if given is None else given, dtype=float), (n,)).copy()
     if not np.all(np.isfinite(goal)):
-        raise TargetingError("apogee and flight-path angle must be finite numbers")
+        raise TargetingError(
+            "apogee and flight-path angle must be finite numbers",
+            where=f"{condition} of {vehicles.rows_named(np.flatnonzero(~np.isfinite(goal)))}",
+        )
     # Rows are independent: each vehicle type is solved on its own step grid (a long-burning
     # type would otherwise impose its step count on every row); the flights are joined once.
     pieces: list[tuple[NDArray[np.intp], Trajectory]] = []

@@ -367,14 +367,16 @@ def coast_and_reenter(
     """Complete trajectories from burnout states (N, 3) at ``burnout_s``.
 
     Raises :class:`GroundContactError` when a boost ends below the surface (a pitch-over so
-    steep that the vehicle flies into the ground).
+    steep that the vehicle flies into the ground); its ``where`` names the rows, their vehicles
+    and the burnout time.
     """
     height = frames.altitude(r_bo, earth)
     if np.any(height <= 0.0):
         rows = np.flatnonzero(height <= 0.0)
         raise GroundContactError(
-            f"the boost of row(s) {rows[:5].tolist()} ends {-height[rows[0]] / 1e3:.1f} km below "
-            "the surface: the pitch-over kick is too large for this vehicle"
+            f"the boost ends {-height[rows[0]] / 1e3:.1f} km below the surface: the pitch-over "
+            "kick is too large for this vehicle",
+            where=f"{vehicles.rows_named(rows)}, burnout at t = {burnout_s[rows[0]]:.1f} s",
         )
     above = frames.altitude(r_bo, earth) > REENTRY_INTERFACE_M
     coast_arc: MarchResult | None = None

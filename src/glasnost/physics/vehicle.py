@@ -209,6 +209,15 @@ class VehicleBatch:
         k = np.sum(self.burnout_s <= np.asarray(t_s)[:, None], axis=1)
         return np.minimum(k, self.n_stages - 1)
 
+    def rows_named(self, rows: Sequence[int] | NDArray[np.intp]) -> str:
+        """Rows of the batch with their vehicles, for an error's ``where``: ``row 3
+        (minuteman_iii)``, ``rows 0, 4 (rs24_yars, minuteman_iii)``, at most five rows named."""
+        index = [int(i) for i in rows]
+        names = ", ".join(dict.fromkeys(self.vehicles[i].name for i in index))
+        shown = ", ".join(str(i) for i in index[:5])
+        more = f" and {len(index) - 5} more" if len(index) > 5 else ""
+        return f"row{'s' if len(index) > 1 else ''} {shown}{more} ({names})"
+
 
 _BATCH_ARRAYS = (
     "ignition_s",

@@ -142,4 +142,6 @@ def missile(missile_id: str) -> MissileType:
         return catalog()[missile_id]
     except KeyError:
         known = ", ".join(sorted(catalog()))
-        raise UnknownMissileError(f"unknown missile {missile_id!r}; known: {known}") from None
+        raise UnknownMissileError(
+            f"unknown missile; known: {known}", where=f"missile {missile_id!r}"
+        ) from None
