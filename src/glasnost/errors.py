@@ -10,6 +10,7 @@
     │   └── UnknownMissileError   no missile type of that id (also a KeyError)
     ├── PhysicsError              a computation that has no answer for these inputs
     │   ├── GroundContactError    a boost that ends below the surface (also an ArithmeticError)
+    │   ├── NoImpactError         a flight that does not come back down (also an ArithmeticError)
     │   ├── TargetingError        inputs that cannot describe a targeting problem
     │   └── OutOfRangeError       a target the missile cannot reach with the requested shape
     ├── ExchangeError             the ledger: entries, keys, proofs, checkpoints, store, bundles

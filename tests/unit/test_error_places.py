@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from glasnost.cli import app
 from glasnost.demo.missile_flight import OutOfRangeError, fly_missile
+from glasnost.physics.coast import GravityOnly, NoImpactError, march_to_altitude
+from glasnost.physics.constants import WGS84
 from glasnost.physics.max_range import max_range
 from glasnost.physics.targeting import TargetingError, aim
 from glasnost.physics.trajectory import GroundContactError, fly
@@ -34,6 +36,27 @@ def test_ground_contact_names_the_row_its_vehicle_and_the_burnout_time() -> None
     burnout_s = float(where.rsplit("= ", 1)[1].removesuffix(" s"))
     assert burnout_s == pytest.approx(vehicles.burnout_s[1, -1], abs=0.1)
     assert str(caught.value).startswith(f"{where}: the boost ends ")
+
+
+def test_a_flight_that_stays_up_names_its_rows() -> None:
+    # Row 0 falls straight down from 200 km; row 1 is on a circular orbit at 400 km
+    # (v = sqrt(mu / r)), which never descends to 100 km.
+    radius = WGS84.equatorial_radius_m + np.array([200e3, 400e3])
+    r0 = np.stack([radius, np.zeros(2), np.zeros(2)], axis=1)
+    v0 = np.array([[0.0, 0.0, 0.0], [0.0, np.sqrt(WGS84.mu / radius[1]), 0.0]])
+    with pytest.raises(NoImpactError) as caught:
+        march_to_altitude(
+            GravityOnly(WGS84),
+            np.zeros(2),
+            r0,
+            v0,
+            100e3,
+            WGS84,
+            step=lambda r, v, rows: np.full(rows.size, 10.0),
+            max_time_s=3600.0,
+        )
+    assert caught.value.where == "row 1"
+    assert "did not come down within the time limit (3600 s)" in str(caught.value)
 
 
 def test_bad_target_names_the_point_and_the_rows_with_their_vehicles() -> None:

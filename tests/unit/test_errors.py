@@ -10,6 +10,7 @@ from glasnost.demo.missile_flight import OutOfRangeError
 from glasnost.errors import GlasnostError, InputError, PhysicsError, TreatyError
 from glasnost.exchange.errors import EquivocationError, ExchangeError, LogNotFound
 from glasnost.exchange.replication import PeerConflict, SyncError
+from glasnost.physics.coast import NoImpactError
 from glasnost.physics.targeting import TargetingError
 from glasnost.physics.trajectory import GroundContactError
 from glasnost.scenario.derive import DerivationError
@@ -27,6 +28,7 @@ from glasnost.treaty.confirmation import ConfirmationError
         (DerivationError, InputError, ValueError),
         (UnknownMissileError, InputError, KeyError),
         (GroundContactError, PhysicsError, ArithmeticError),
+        (NoImpactError, PhysicsError, ArithmeticError),
         (TargetingError, PhysicsError, ValueError),
         (OutOfRangeError, PhysicsError, ValueError),
         (ExchangeError, GlasnostError, ValueError),

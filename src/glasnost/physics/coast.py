@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from glasnost.errors import PhysicsError
 from glasnost.physics import atmosphere, flight_kernels
 from glasnost.physics.constants import EarthModel
 from glasnost.physics.frames import altitude
@@ -86,6 +87,11 @@ def kepler_time_to_altitude(
             break
     t[ok] = tk
     return t
+
+
+class NoImpactError(PhysicsError, ArithmeticError):
+    """A flight that does not come back down: an orbital burnout speed, or a descent beyond
+    the time limit."""
 
 
 @dataclass(frozen=True)
@@ -225,7 +231,12 @@ def march_to_altitude(
             idx, t, rn, vn = idx[keep], t[keep], rn[:, keep], vn[:, keep]
         r, v = rn, vn
         if idx.size and float(np.max(t - t0[idx])) > max_time_s:
-            raise ArithmeticError("a trajectory did not come down within the time limit")
+            late = idx[t - t0[idx] > max_time_s]
+            raise NoImpactError(
+                f"did not come down within the time limit ({max_time_s:g} s)",
+                where=f"row{'s' if late.size > 1 else ''} {', '.join(map(str, late[:5]))}"
+                + (f" and {late.size - 5} more" if late.size > 5 else ""),
+            )
     tt, rr, vv = _assemble(
         n,
         np.concatenate(node_rows),

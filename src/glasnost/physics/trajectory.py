@@ -24,6 +24,7 @@ from glasnost.physics import atmosphere, frames
 from glasnost.physics.coast import (
     GravityOnly,
     MarchResult,
+    NoImpactError,
     ReentryVehicle,
     kepler_time_to_altitude,
     march_to_altitude,
@@ -387,7 +388,10 @@ def coast_and_reenter(
                 r_bo[above], v_bo[above], REENTRY_INTERFACE_M, earth
             )
         if np.any(~np.isfinite(dt)):
-            raise ArithmeticError("a coast does not come back down (burnout speed is orbital)")
+            raise NoImpactError(
+                "the coast does not come back down (burnout speed is orbital)",
+                where=vehicles.rows_named(np.flatnonzero(~np.isfinite(dt))),
+            )
         reentry_s = burnout_s + dt
         r_ri, v_ri = propagate(r_bo, v_bo, dt, mu=earth.mu)
     else:
