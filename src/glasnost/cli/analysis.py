@@ -692,7 +692,8 @@ def _write_outputs(
     result: Any, geojson: Path | None, kml: Path | None, html: Path | None, *, quiet: bool
 ) -> None:
     """Write the requested files (after the assessment), reporting each one on stderr."""
-    from glasnost.report.geo import write_geojson, write_kml
+    from glasnost.report.geo import write_geojson
+    from glasnost.report.kml import write_kml
 
     def write_report(res: Any, path: Path) -> None:
         from glasnost.report.html import write_html  # matplotlib only when asked for

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from glasnost.defense.assessment import Assessment
-from glasnost.report.geo import KML_NS, assessment_geojson, assessment_kml
+from glasnost.report.geo import assessment_geojson
+from glasnost.report.kml import KML_NS, assessment_kml
 from glasnost.report.kml_tracks import FLIGHT_POINTS, GX_NS
 from glasnost.report.layers import LAYER_NAMES, write_geojson_layers
 from glasnost.report.tables import assessment_tables

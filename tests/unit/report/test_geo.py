@@ -14,15 +14,9 @@ import pytest
 
 from glasnost.defense.assessment import Assessment
 from glasnost.physics import frames
-from glasnost.report.geo import (
-    KML_NS,
-    assessment_geojson,
-    assessment_kml,
-    split_antimeridian,
-    split_polygon,
-    write_geojson,
-    write_kml,
-)
+from glasnost.report.geo import assessment_geojson, write_geojson
+from glasnost.report.gis_geometry import split_antimeridian, split_polygon
+from glasnost.report.kml import KML_NS, assessment_kml, write_kml
 from tests.unit.report import SITE_NAME, small_assessment
 
 GEOMETRIES = {"Point", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
