@@ -32,6 +32,7 @@ from glasnost.defense.geometry import (
     party_footprints,
 )
 from glasnost.report import maps
+from glasnost.report.heatmap import margin_heatmap_figure
 
 FloatArray = NDArray[np.float64]
 
@@ -248,7 +249,7 @@ def heatmap(assessment: Assessment, d: Direction, style: maps.Style = maps.SCREE
     """Per (site, base): the least margin over the base's routes (km/s)."""
     grid, _, bases = site_base_margins(assessment, d)
     settings = assessment.scenario.assessment
-    figure = maps.margin_heatmap_figure(
+    figure = margin_heatmap_figure(
         grid,
         [
             f"{s.id} (no interceptors)"

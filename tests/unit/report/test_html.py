@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from glasnost.defense.assessment import Assessment
-from glasnost.report import maps
+from glasnost.report import heatmap, maps
 from glasnost.report.html import render_html, site_base_engages, site_base_margins, write_html
 from tests.unit.report import small_assessment
 
@@ -220,11 +220,11 @@ def test_split_antimeridian() -> None:
 
 
 def test_pictures_of_edge_cases_are_pngs() -> None:
-    heat = maps.margin_heatmap_png(
+    heat = heatmap.margin_heatmap_png(
         [[-1.0, math.nan], [math.inf, 2.0]], ["a", "b"], ["x", "y"], title="margins"
     )
     assert heat.startswith(PNG_SIGNATURE)
-    assert maps.margin_heatmap_png(np.empty((0, 2)), [], ["x", "y"], title="none").startswith(
+    assert heatmap.margin_heatmap_png(np.empty((0, 2)), [], ["x", "y"], title="none").startswith(
         PNG_SIGNATURE
     )
     around_pole = maps.RadarMarker(
