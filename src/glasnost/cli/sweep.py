@@ -10,15 +10,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from glasnost.cli import common
-from glasnost.cli.analysis import (
+from glasnost.cli.common import app
+from glasnost.cli.scenario import (
     BuiltinAlias,
     DateOption,
     ScenarioOption,
     SetOption,
-    _open_scenario,
-    _scenario_source,
+    open_scenario,
+    scenario_source,
 )
-from glasnost.cli.common import app
 from glasnost.cli.shared import parse_date, print_json
 
 
@@ -94,7 +94,7 @@ def sweep(
     from glasnost.sweep.runner import SchedulerError
     from glasnost.sweep.store import SweepStoreError
 
-    source = _scenario_source(scenario, builtin, "--scenario")
+    source = scenario_source(scenario, builtin, "--scenario")
     if method not in METHODS:
         raise typer.BadParameter(
             f"{method!r}; choose one of {', '.join(METHODS)}", param_hint="--method"
@@ -107,7 +107,7 @@ def sweep(
     if html is not None and not html.parent.is_dir():
         raise typer.BadParameter(f"folder {html.parent} does not exist", param_hint="--html")
     when = parse_date(date, "--date")
-    model = _open_scenario(source, overrides)
+    model = open_scenario(source, overrides)
     try:
         variables = [vary_variable(model, text) for text in vary or []]
         if declared:
