@@ -182,9 +182,16 @@ class Assessment:
     """The purpose test of each party that declares what its defenses are for."""
 
     @property
-    def verdict(self) -> bool:
-        """True when every criterion passes (no threat by the agreement's criteria)."""
+    def no_threat(self) -> bool:
+        """True when every criterion passes: no threat by the agreement's criteria; False
+        when at least one fails (a threat)."""
         return all(c.passed for c in self.criteria)
+
+    @property
+    def verdict_label(self) -> str:
+        """The verdict in words, as the JSON field ``verdict`` gives it: "no threat" or
+        "threat"."""
+        return "no threat" if self.no_threat else "threat"
 
     def interceptor_burnout_velocity_kms(self, type_id: str) -> float:
         """Burnout velocity (km/s) of an interceptor type: the declared one (simple model) or
@@ -312,8 +319,8 @@ class Assessment:
             "glasnost_version": __version__,
             "scenario": self.scenario.name,
             "date": self.date.isoformat(),
-            "verdict": "no threat" if self.verdict else "threat",
-            "verdict_passed": self.verdict,
+            "verdict": self.verdict_label,
+            "verdict_passed": self.no_threat,
             **self.settings_summary(),
             "criteria": self.criteria_records(),
             "capacity": self.capacity_records(),
