@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from glasnost.common import table_cache
 from glasnost.common.table_cache import cached_arrays
-from glasnost.defense import flyout
+from glasnost.defense import derived_stack, flyout
 from glasnost.physics import envelope
 from glasnost.physics.vehicle import Stage, Vehicle
 from glasnost.scenario.missiles import missile
@@ -144,3 +144,13 @@ def test_cached_flyout_table_equals_the_flown_one_bit_for_bit(folder: Path) -> N
     flyout.staged_flyout_table(vehicle, 1100e3, 500e3, kicks=30)
     flyout.staged_flyout_table(vehicle, 1000e3, 500e3, kicks=30, coast_drag=False)
     assert len(list(folder.glob("flyout-*.npz"))) == 3
+
+
+def test_cached_derived_stack_equals_the_fitted_one(folder: Path) -> None:
+    args = ("thaad_like", 2800.0, 40.0, None, None, None, None)
+    fitted = derived_stack._derive.__wrapped__(*args)  # a miss: fits and stores
+    read = derived_stack._derive.__wrapped__(*args)  # a hit: no fit flown
+    assert len(list(folder.glob("derived-stack-*.npz"))) == 1
+    assert read == fitted  # the vehicle, speeds, masses and the derivation's text
+    derived_stack._derive.__wrapped__("thaad_like", 2900.0, 40.0, None, None, None, None)
+    assert len(list(folder.glob("derived-stack-*.npz"))) == 2
