@@ -38,7 +38,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glasnost.defense import engagement as eng
+from glasnost.defense import engagement_kernel as kernel
 from glasnost.defense.engagement import EngagementTable, Interceptors, Samples, engage
+from glasnost.defense.launch_search import LaunchChunk
 from glasnost.physics import frames
 from glasnost.physics.constants import WGS84, EarthModel
 from glasnost.physics.kepler import lambert
@@ -98,7 +100,7 @@ def candidates(
     mask = (alt[None] >= inter.min_altitude_m[:, None, None]) & (
         alt[None] <= inter.max_altitude_m[:, None, None]
     )
-    mask &= t[None] - inter.burn_time_s[:, None, None] - eng.TAU_MIN_S >= early[:, :, None]
+    mask &= t[None] - inter.burn_time_s[:, None, None] - kernel.TAU_MIN_S >= early[:, :, None]
     r_ecef, _ = frames.eci_to_ecef(samples.r_eci, t)
     lat, lon, _ = frames.vector_to_geodetic(r_ecef)
     s_lat, s_lon, _ = frames.vector_to_geodetic(sites)
@@ -114,21 +116,21 @@ def point_speed(
 ) -> float:
     """Required burnout speed at one launch time, single-row Lambert calls (the same model)."""
     tau = t_i - t_l - burn
-    if tau < eng.TAU_MIN_S:
+    if tau < kernel.TAU_MIN_S:
         return math.inf
     r0, vs = frames.ecef_to_eci(site, t_l, earth)
     pro = bool(np.cross(r0, r_i)[2] >= 0.0)
     v1, _ = lambert(r0 + 0.5 * vs * burn, r_i, tau + 0.5 * burn, mu=earth.mu, prograde=pro)
     u = v1 - vs
     damp = 1.0 / (1.0 + 0.5 * burn / tau)
-    for _ in range(eng.FIXED_POINT_ITERATIONS):
+    for _ in range(kernel.FIXED_POINT_ITERATIONS):
         r_bo = r0 + vs * burn + 0.5 * u * burn
         v1, _ = lambert(r_bo, r_i, tau, mu=earth.mu, prograde=pro)
         u = u + (v1 - vs - u) * damp
     lat, lon, _ = frames.vector_to_geodetic(site)
     up, _ = frames.ecef_to_eci(frames.enu_basis(lat, lon)[2], t_l, earth)
     speed = float(np.linalg.norm(u))
-    return speed if float(u @ up) >= 0.0 and speed <= eng.MAX_SPEED_MS else math.inf
+    return speed if float(u @ up) >= 0.0 and speed <= kernel.MAX_SPEED_MS else math.inf
 
 
 def baseline_least_speed(
@@ -136,7 +138,7 @@ def baseline_least_speed(
 ) -> float:
     """The kernel's search, one point at a time: k log-spaced coast times from the shortest
     useful one to the longest, then golden-section steps in the bracket of the grid minimum."""
-    one = eng._Chunk(
+    one = LaunchChunk(
         site[None],
         site[None],
         np.array([burn]),
@@ -157,7 +159,7 @@ def baseline_least_speed(
     a, c = grid[max(j - 1, 0)], grid[min(j + 1, k - 1)]
     best_x, best = grid[j], speeds[j]
     gold = 0.5 * (3.0 - math.sqrt(5.0))
-    for _ in range(eng.MIN_SEARCH_STEPS):
+    for _ in range(kernel.MIN_SEARCH_STEPS):
         if not math.isfinite(best) or c - a < 1e-6:
             break
         x = (
@@ -268,7 +270,7 @@ def main() -> None:
 
     # Equal accuracy: both searches against a fine launch grid (200 points per candidate).
     s, j, p = cand.T
-    t_hi = samples.t_s[j, p] - inter.burn_time_s[s] - eng.TAU_MIN_S
+    t_hi = samples.t_s[j, p] - inter.burn_time_s[s] - kernel.TAU_MIN_S
     frac = np.linspace(0.0, 1.0, 200)[None, :]
     fine = eng.required_burnout_velocity(
         sites[s][:, None],

@@ -19,6 +19,10 @@ flights per trajectory; the baseline is charged for one, so the printed ratio is
 bound. Equal accuracy is checked: the baseline's impact points must agree with the engine's
 within 1 km. Ratios are of CPU seconds (the machine is shared).
 
+``--aim-only`` times one ``aim`` batch and prints its CPU seconds and a digest of the result
+(nothing else), so that two source trees can be compared in turn on the same pairs:
+``PYTHONPATH=/tmp/base/src .venv/bin/python benchmarks/bench_trajectories.py --aim-only``.
+
 Run:  .venv/bin/python benchmarks/bench_trajectories.py [--n 10000] [--sample 20]
 """
 
@@ -254,6 +258,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--sample", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--aim-only", action="store_true", help="time one aim batch only")
     args = parser.parse_args()
 
     lat0, lon0, lat1, lon1, distance = pairs(args.n, args.seed)
@@ -262,6 +267,16 @@ def main() -> None:
         envelope(veh)
     aim(vehicles.take(np.arange(4)), lat0[:4], lon0[:4], lat1[:4], lon1[:4])  # load the kernels
     points = (lat0, lon0, lat1, lon1)
+    if args.aim_only:
+        cpu = cpu_s()
+        result = aim(vehicles, *points)
+        used = cpu_s() - cpu
+        on = result.on_target
+        print(
+            f"aim, one batch: {args.n} trajectories, {used:.2f} s CPU; on target {on.mean():.2%}, "
+            f"worst miss {result.miss_m[on].max():.1f} m"
+        )
+        return
     runs: dict[str, tuple[TargetingResult, float, float]] = {}
     workers = max(2, default_workers())
     for name, run in (

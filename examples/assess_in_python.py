@@ -20,7 +20,7 @@ slower = glasnost.builtin(
     "us-ru", overrides=["interceptor_types.gbi_3stage.burnout_velocity_kms=5.0"]
 )
 result = glasnost.assess(slower, date="2025-01-01")
-print("verdict:", "no threat" if result.verdict else "threat")
+print("verdict:", result.verdict_label)
 
 # %% [markdown]
 # Every result as a DataFrame: `engagements`, `routes`, `sites`, `capacity`, `criteria`.

@@ -62,7 +62,7 @@ def test_criteria_cover_every_direction_and_decide_the_verdict(result: Assessmen
     assert {c.id for c in result.criteria} == set(ids)
     for c in result.criteria:
         assert c.passed == (c.value <= c.threshold)
-    assert result.verdict == all(c.passed for c in result.criteria)
+    assert result.no_threat == all(c.passed for c in result.criteria)
 
 
 def test_json_engagements_have_the_contract_fields(result: Assessment) -> None:

@@ -12,16 +12,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from glasnost.defense.assessment import (
-    COMMIT_CUE,
-    PER_ROUTE,
-    SATELLITE_CUE,
-    Assessment,
-    Direction,
-    _capacity,
-    _least_defeatable,
-    assess,
-)
+from glasnost.defense.assessment import Assessment, Direction, assess
+from glasnost.defense.criteria import PER_ROUTE, least_defeatable
+from glasnost.defense.direction import COMMIT_CUE, SATELLITE_CUE, direction_capacity
 from glasnost.scenario.builtin import builtin_scenario
 from glasnost.scenario.loading import ScenarioError, apply_overrides
 from glasnost.scenario.models import Scenario
@@ -264,13 +257,13 @@ def test_the_attacker_may_fly_each_route_in_its_own_shape() -> None:
         on = np.array([((r.base.id, r.target.id) in odd) == engaged_on_odd for r in d.routes])
         feasible = np.broadcast_to(on, d.table.feasible.shape).copy()
         everything = [*d.routes, *d.unreachable]
-        capacity = _capacity(d.sites, everything, list(d.routes), feasible, shots)
+        capacity = direction_capacity(d.sites, everything, list(d.routes), feasible, shots)
         return replace(d, table=replace(d.table, feasible=feasible), capacity=capacity)
 
     crafted_group = [crafted(group[0], True), crafted(group[1], False)]
     for d in crafted_group:
         assert d.capacity.warheads_defeatable > 0
-    [(plan, by_plan)] = _least_defeatable(crafted_group, shots)
+    [(plan, by_plan)] = least_defeatable(crafted_group, shots)
     assert plan.label == PER_ROUTE
     # Each common route flies the shape that no site engages; a route only one shape
     # reaches flies that shape, engaged or not.

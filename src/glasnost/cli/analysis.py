@@ -113,7 +113,7 @@ def assess(
         print_assessment(common.console, result)
     _write_outputs(result, geojson, kml, html, quiet=quiet)
     _write_folders(result, folders, quiet=quiet)
-    if fail_on_threat and not result.verdict:
+    if fail_on_threat and not result.no_threat:
         raise typer.Exit(code=THREAT_EXIT)
 
 

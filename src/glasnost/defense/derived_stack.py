@@ -43,13 +43,14 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import brentq
 
+from glasnost.common.table_cache import cached_arrays, code_version
 from glasnost.defense.flyout import best_burnout_speed
 from glasnost.physics.constants import SPHERE
 from glasnost.physics.rocket import BoostProblem, fly_boost
@@ -284,10 +285,47 @@ def _derive(
     def build(payload_kg: float) -> Vehicle:
         return _build(name, mass, payload_kg, burn_time_s, count, diameter)
 
+    fit = cached_arrays(
+        "derived-stack",
+        repr((name, float(burnout_speed_ms), float(burn_time_s), count, mass, diameter)),
+        code_version("glasnost.physics", "glasnost.defense"),
+        lambda: _fit(name, mass, count, burn_time_s, float(burnout_speed_ms), build),
+    )
+    payload, flown = float(fit["payload_kg"]), float(fit["burnout_speed_ms"])
+    vehicle = build(payload)
+    target = float(burnout_speed_ms)
+    ideal = vehicle.ideal_delta_v_ms()
+    splits = "/".join(f"{100 * s:.0f}" for s in STAGE_MASS_SPLIT[count])
+    derivation = (
+        f"Derived stack (basis: derived): {count} solid stage{'s' if count > 1 else ''} of "
+        f"{burn:.3g} s{' each' if count > 1 else ''} ({burn_time_s:g} s declared burn), "
+        f"stack split {splits} %, propellant "
+        f"fraction {PROPELLANT_FRACTION:g}, vacuum Isp "
+        f"{'/'.join(f'{i:.0f}' for i in ISP_VAC_S[:count])} s (template: assumptions); "
+        f"{', '.join(notes)}. Fitted: payload {payload:,.1f} kg ({payload / mass:.1%} of the "
+        f"launch mass) so that the best burnout speed over the pitch-over fan, flown with "
+        f"drag, is {flown / 1e3:.3f} km/s (declared {target / 1e3:.3f} km/s); ideal delta-v "
+        f"{ideal / 1e3:.2f} km/s."
+    )
+    return DerivedStack(vehicle, flown, target, payload, mass, diameter, ideal, derivation)
+
+
+def _fit(
+    name: str,
+    mass: float,
+    count: int,
+    burn_time_s: float,
+    burnout_speed_ms: float,
+    build: Callable[[float], Vehicle],
+) -> dict[str, FloatArray]:
+    """The fitted payload (kg) of a derived stack and the best burnout speed (m/s) it flies
+    (module doc), as 0-d arrays; ValueError where no plausible payload gives the speed."""
+    from scipy.optimize import brentq  # only on a miss of the cache (an import of ~0.2 s)
+
     lo_f, hi_f = PAYLOAD_FRACTION_BOUNDS
     fractions = np.geomspace(lo_f, hi_f, _GRID)
     grid = _fan_speeds([build(mass * f) for f in fractions])
-    target = float(burnout_speed_ms)
+    target = burnout_speed_ms
     if not np.all(np.isfinite(grid)):
         raise ValueError(
             f"{name}: a derived stack of {mass:,.0f} kg cannot lift off (even the vertical "
@@ -335,20 +373,7 @@ def _derive(
             f"{name}: the derived stack flies to {flown / 1e3:.3f} km/s, not within "
             f"{SPEED_TOLERANCE:.1%} of the declared {target / 1e3:.3f} km/s"
         )
-    ideal = vehicle.ideal_delta_v_ms()
-    splits = "/".join(f"{100 * s:.0f}" for s in STAGE_MASS_SPLIT[count])
-    derivation = (
-        f"Derived stack (basis: derived): {count} solid stage{'s' if count > 1 else ''} of "
-        f"{burn:.3g} s{' each' if count > 1 else ''} ({burn_time_s:g} s declared burn), "
-        f"stack split {splits} %, propellant "
-        f"fraction {PROPELLANT_FRACTION:g}, vacuum Isp "
-        f"{'/'.join(f'{i:.0f}' for i in ISP_VAC_S[:count])} s (template: assumptions); "
-        f"{', '.join(notes)}. Fitted: payload {payload:,.1f} kg ({payload / mass:.1%} of the "
-        f"launch mass) so that the best burnout speed over the pitch-over fan, flown with "
-        f"drag, is {flown / 1e3:.3f} km/s (declared {target / 1e3:.3f} km/s); ideal delta-v "
-        f"{ideal / 1e3:.2f} km/s."
-    )
-    return DerivedStack(vehicle, flown, target, payload, mass, diameter, ideal, derivation)
+    return {"payload_kg": np.asarray(payload), "burnout_speed_ms": np.asarray(flown)}
 
 
 def interceptor_stack(itype: InterceptorType) -> DerivedStack:

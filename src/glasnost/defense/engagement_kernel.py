@@ -80,7 +80,7 @@ def _lambert_short(
 ) -> tuple[float, float, float, float]:
     """Departure velocity (m/s) of the short-way transfer from r1 = (a1, a2, a3) to r2 =
     (b1, b2, b3) (m) in tof s and its Izzo x; NaN where undefined (the rules of
-    ``engagement._lambert_short``)."""
+    ``required_speed._lambert_short``)."""
     c1, c2, c3 = b1 - a1, b2 - a2, b3 - a3
     chord = math.sqrt(c1 * c1 + c2 * c2 + c3 * c3)
     if not (math.isfinite(chord) and chord > 1e-3 and math.isfinite(tof) and tof > 0.0):
@@ -124,7 +124,7 @@ def required_speed(
     sx, sy = -omega * y0, omega * x0  # the site's velocity (its z component is 0)
     xi, yi, zi = r_i[0], r_i[1], r_i[2]
     lever = 0.0 if burnout_delay else burn_s
-    # Screen (engagement._screened): coast of at least TAU_MIN_S and the straight-line bound.
+    # Screen (required_speed._screened): coast of at least TAU_MIN_S and the straight-line bound.
     d1, d2, d3 = xi - x0 - sx * lever, yi - y0 - sy * lever, zi - z0
     chord0 = math.sqrt(d1 * d1 + d2 * d2 + d3 * d3)
     bound = (chord0 - math.sqrt(sx * sx + sy * sy) * tau - 0.5 * G_BOUND * tau * tau) / (
@@ -232,7 +232,7 @@ def _shortest_coast(
     site: FloatArray, burn_s: float, r_i: FloatArray, omega: float, burnout_delay: bool
 ) -> float:
     """Coast time (s) below which every launch time needs more than MAX_SPEED_MS (the bound
-    of ``engagement._Chunk.shortest_coast``)."""
+    of ``launch_search.LaunchChunk.shortest_coast``)."""
     rho_s = math.hypot(site[0], site[1])
     rho_i = math.hypot(r_i[0], r_i[1])
     d = math.hypot(rho_i - rho_s, r_i[2] - site[2])
@@ -262,7 +262,7 @@ def _candidate(
 ) -> tuple[float, float]:
     """Least required speed (m/s) over launch times in [early, late] and, when ``want_latest``
     and that speed is at most ``v_bo``, the latest launch time (s) with speed <= v_bo (else
-    -inf): the search of ``engagement._evaluate_chunk`` for one candidate."""
+    -inf): the search of ``launch_search.evaluate_chunk`` for one candidate."""
     base = t_i - burn_s
     x_hi = math.log(base - early)
     gap = max(base - late, 0.0)
@@ -339,7 +339,7 @@ def _shortest_feasible(
     burnout_delay: bool,
 ) -> float:
     """The shortest feasible log coast time below ``x_best``: bracketed on the points
-    evaluated, refined by Illinois steps, interpolated (``engagement._latest_launch``)."""
+    evaluated, refined by Illinois steps, interpolated (``launch_search._latest_launch``)."""
     k_ok = -1
     for j in range(pts.size):
         if pts[j] <= x_best and vals[j] <= v_bo and (k_ok < 0 or pts[j] < pts[k_ok]):

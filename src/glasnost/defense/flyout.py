@@ -74,6 +74,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from glasnost.common.table_cache import cached_arrays, code_version
 from glasnost.defense.coast_drag import CoastDrag, coast_samples
 from glasnost.defense.raster_kernel import rasterize
 from glasnost.physics.constants import SPHERE, EarthModel
@@ -445,8 +446,68 @@ def staged_flyout_table(
 
     The table's burnout speed is the best over the kicks that stay above ground (relative to
     the site: the sphere does not rotate); its burn time is the vehicle's total burn time.
+
+    The table depends only on its arguments and the code, so it is kept on disk
+    (:mod:`glasnost.common.table_cache`, keyed by the arguments and the source of
+    :mod:`glasnost.physics` and :mod:`glasnost.defense`) and flown only on a miss.
     """
     _check(max_range_m, max_altitude_m, cell_m, step_s)
+    inputs = (vehicle, max_range_m, max_altitude_m, kicks, max_kick_deg, cell_m, step_s)
+    more = (max_time_s, drag, coast_drag, kill_vehicle_beta_kg_m2)
+    arrays = cached_arrays(
+        "flyout",
+        repr(inputs + more),
+        code_version("glasnost.physics", "glasnost.defense"),
+        lambda: _table_arrays(
+            _fly_staged_table(
+                vehicle,
+                max_range_m,
+                max_altitude_m,
+                kicks,
+                max_kick_deg,
+                cell_m,
+                step_s,
+                max_time_s,
+                drag,
+                coast_drag,
+                kill_vehicle_beta_kg_m2,
+            )
+        ),
+    )
+    return FlyoutTable(
+        arrays["ground_range_m"],
+        arrays["altitude_m"],
+        arrays["time_s"],
+        float(arrays["burnout_speed_ms"]),
+        float(arrays["burn_time_s"]),
+    )
+
+
+def _table_arrays(table: FlyoutTable) -> dict[str, FloatArray]:
+    """The table as named arrays (its two numbers as 0-d arrays), as the cache keeps it."""
+    return {
+        "ground_range_m": table.ground_range_m,
+        "altitude_m": table.altitude_m,
+        "time_s": table.time_s,
+        "burnout_speed_ms": np.asarray(table.burnout_speed_ms, dtype=np.float64),
+        "burn_time_s": np.asarray(table.burn_time_s, dtype=np.float64),
+    }
+
+
+def _fly_staged_table(
+    vehicle: Vehicle,
+    max_range_m: float,
+    max_altitude_m: float,
+    kicks: int,
+    max_kick_deg: float,
+    cell_m: float,
+    step_s: float,
+    max_time_s: float,
+    drag: bool,
+    coast_drag: bool,
+    kill_vehicle_beta_kg_m2: float | None,
+) -> FlyoutTable:
+    """The flights behind :func:`staged_flyout_table` (its arguments), without the cache."""
     fan = staged_fan(vehicle, kicks=kicks, max_kick_deg=max_kick_deg, drag=drag)
     return _fan_table(
         fan.r_bo,

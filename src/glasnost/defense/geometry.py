@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from glasnost.defense.assessment import Direction, sensor_radars
+from glasnost.defense.direction import Direction, sensor_radars
 from glasnost.defense.sensors import coverage_polygon
 from glasnost.physics.constants import EARTH_MODELS, EarthModel
 from glasnost.physics.trajectory import Trajectory

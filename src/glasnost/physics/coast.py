@@ -136,6 +136,9 @@ class ReentryVehicle:
 
 Dynamics = GravityOnly | ReentryVehicle
 
+MAX_MARCH_S = 7200.0
+"""Longest arc (s) a march may take before it is an error (the state never comes down)."""
+
 
 @dataclass(frozen=True)
 class MarchResult:
@@ -193,7 +196,7 @@ def march_to_altitude(
     earth: EarthModel,
     step: Callable[[FloatArray, FloatArray, NDArray[np.intp]], FloatArray],
     active: NDArray[np.bool_] | None = None,
-    max_time_s: float = 7200.0,
+    max_time_s: float = MAX_MARCH_S,
 ) -> MarchResult:
     """Integrate (RK4) N states from times ``t0`` until each descends through ``altitude_m``.
 

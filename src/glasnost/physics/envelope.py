@@ -1,16 +1,21 @@
 """The envelope of a vehicle: vacuum range, apogee and flight-path angles by pitch-over kick and
 thrust-termination time, flown once on a non-rotating sphere. Targeting takes its first
 guesses and the limits of each trajectory shape's kicks from it.
+
+An envelope depends only on its vehicle and on the physics code, so it is kept on disk
+(:mod:`glasnost.common.table_cache`, keyed by the vehicle and the source of
+:mod:`glasnost.physics`) and flown only on a miss (:func:`fly_envelope`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
 
+from glasnost.common.table_cache import cached_arrays, code_version
 from glasnost.physics.coast import time_to_radius
 from glasnost.physics.constants import R_MEAN, EarthModel
 from glasnost.physics.impact import min_energy_fpa_deg
@@ -66,6 +71,23 @@ class Envelope:
 
 @lru_cache(maxsize=64)
 def envelope(vehicle: Vehicle) -> Envelope:
+    """The envelope of ``vehicle`` (:func:`fly_envelope`), from the on-disk cache when it holds
+    one for this vehicle and this physics code (bit for bit the flown one)."""
+    arrays = cached_arrays(
+        "envelope",
+        repr((vehicle, KICK_GRID_DEG.tolist(), MIN_BURNOUT_ALTITUDE_M)),
+        code_version("glasnost.physics"),
+        lambda: _as_arrays(fly_envelope(vehicle)),
+    )
+    return Envelope(**{f.name: arrays[f.name] for f in fields(Envelope)})
+
+
+def _as_arrays(env: Envelope) -> dict[str, FloatArray | BoolArray]:
+    """The envelope's fields by name, as the cache keeps them."""
+    return {f.name: getattr(env, f.name) for f in fields(Envelope)}
+
+
+def fly_envelope(vehicle: Vehicle) -> Envelope:
     """Fly ``vehicle`` over the kick grid (non-rotating sphere, launch north from the equator)
     and tabulate vacuum range, apogee and burnout flight-path angle by termination time."""
     n = KICK_GRID_DEG.size

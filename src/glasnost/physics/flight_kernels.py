@@ -341,49 +341,70 @@ def reentry_step(
     r_new = np.empty((3, n))
     v_new = np.empty((3, n))
     for i in range(n):
-        x, y, z = r[0, i], r[1, i], r[2, i]
-        vx, vy, vz = v[0, i], v[1, i], v[2, i]
-        hi = h[i]
-        half = 0.5 * hi
-        beta = beta_kg_m2[i]
-        a1x, a1y, a1z = _reentry_acceleration(x, y, z, vx, vy, vz, beta, earth, atm)
-        rvx, rvy, rvz = x + half * vx, y + half * vy, z + half * vz
-        a2x, a2y, a2z = _reentry_acceleration(
-            rvx, rvy, rvz, vx + half * a1x, vy + half * a1y, vz + half * a1z, beta, earth, atm
+        out = rk4_reentry(
+            r[0, i], r[1, i], r[2, i], v[0, i], v[1, i], v[2, i], h[i], beta_kg_m2[i], earth, atm
         )
-        hh = half * half
-        a3x, a3y, a3z = _reentry_acceleration(
-            rvx + hh * a1x,
-            rvy + hh * a1y,
-            rvz + hh * a1z,
-            vx + half * a2x,
-            vy + half * a2y,
-            vz + half * a2z,
-            beta,
-            earth,
-            atm,
-        )
-        hhalf = half * hi
-        a4x, a4y, a4z = _reentry_acceleration(
-            x + hi * vx + hhalf * a2x,
-            y + hi * vy + hhalf * a2y,
-            z + hi * vz + hhalf * a2z,
-            vx + hi * a3x,
-            vy + hi * a3y,
-            vz + hi * a3z,
-            beta,
-            earth,
-            atm,
-        )
-        c6 = hi * hi / 6.0
-        r_new[0, i] = x + hi * vx + c6 * (a1x + a2x + a3x)
-        r_new[1, i] = y + hi * vy + c6 * (a1y + a2y + a3y)
-        r_new[2, i] = z + hi * vz + c6 * (a1z + a2z + a3z)
-        s6 = hi / 6.0
-        v_new[0, i] = vx + s6 * (a1x + 2.0 * (a2x + a3x) + a4x)
-        v_new[1, i] = vy + s6 * (a1y + 2.0 * (a2y + a3y) + a4y)
-        v_new[2, i] = vz + s6 * (a1z + 2.0 * (a2z + a3z) + a4z)
+        for c in range(3):
+            r_new[c, i] = out[c]
+            v_new[c, i] = out[3 + c]
     return r_new, v_new
+
+
+@kernel
+def rk4_reentry(
+    x: float,
+    y: float,
+    z: float,
+    vx: float,
+    vy: float,
+    vz: float,
+    hi: float,
+    beta: float,
+    earth: FloatArray,
+    atm: FloatArray,
+) -> tuple[float, float, float, float, float, float]:
+    """One RK4 (Nystrom) step of length ``hi`` (s) of one reentry vehicle (:func:`reentry_step`
+    for one row): the new position and velocity (SI)."""
+    half = 0.5 * hi
+    a1x, a1y, a1z = _reentry_acceleration(x, y, z, vx, vy, vz, beta, earth, atm)
+    rvx, rvy, rvz = x + half * vx, y + half * vy, z + half * vz
+    a2x, a2y, a2z = _reentry_acceleration(
+        rvx, rvy, rvz, vx + half * a1x, vy + half * a1y, vz + half * a1z, beta, earth, atm
+    )
+    hh = half * half
+    a3x, a3y, a3z = _reentry_acceleration(
+        rvx + hh * a1x,
+        rvy + hh * a1y,
+        rvz + hh * a1z,
+        vx + half * a2x,
+        vy + half * a2y,
+        vz + half * a2z,
+        beta,
+        earth,
+        atm,
+    )
+    hhalf = half * hi
+    a4x, a4y, a4z = _reentry_acceleration(
+        x + hi * vx + hhalf * a2x,
+        y + hi * vy + hhalf * a2y,
+        z + hi * vz + hhalf * a2z,
+        vx + hi * a3x,
+        vy + hi * a3y,
+        vz + hi * a3z,
+        beta,
+        earth,
+        atm,
+    )
+    c6 = hi * hi / 6.0
+    s6 = hi / 6.0
+    return (
+        x + hi * vx + c6 * (a1x + a2x + a3x),
+        y + hi * vy + c6 * (a1y + a2y + a3y),
+        z + hi * vz + c6 * (a1z + a2z + a3z),
+        vx + s6 * (a1x + 2.0 * (a2x + a3x) + a4x),
+        vy + s6 * (a1y + 2.0 * (a2y + a3y) + a4y),
+        vz + s6 * (a1z + 2.0 * (a2z + a3z) + a4z),
+    )
 
 
 @kernel

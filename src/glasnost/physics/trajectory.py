@@ -20,8 +20,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glasnost.errors import PhysicsError
-from glasnost.physics import atmosphere, frames
+from glasnost.physics import atmosphere, flight_kernels, frames, reentry_kernel
 from glasnost.physics.coast import (
+    MAX_MARCH_S,
     GravityOnly,
     MarchResult,
     NoImpactError,
@@ -319,6 +320,36 @@ def _reentry_step(
     return step
 
 
+def _reentry_march_numpy(
+    beta_kg_m2: FloatArray, t0: FloatArray, r0: FloatArray, v0: FloatArray, earth: EarthModel
+) -> MarchResult:
+    """The reentry arcs (N rows from states (N, 3) at ``t0``) down to the ground, in NumPy:
+    the reference of :func:`_reentry_march`."""
+    return march_to_altitude(
+        ReentryVehicle(earth, beta_kg_m2), t0, r0, v0, 0.0, earth, _reentry_step(earth, beta_kg_m2)
+    )
+
+
+def _reentry_march(
+    beta_kg_m2: FloatArray, t0: FloatArray, r0: FloatArray, v0: FloatArray, earth: EarthModel
+) -> MarchResult:
+    """The reentry arcs of :func:`_reentry_march_numpy`, by the compiled kernel."""
+    t, r, v, end_s, ok = reentry_kernel.reentry_march(
+        np.ascontiguousarray(t0, dtype=float),
+        np.ascontiguousarray(r0, dtype=float),
+        np.ascontiguousarray(v0, dtype=float),
+        np.ascontiguousarray(beta_kg_m2, dtype=float),
+        0.0,
+        REENTRY_STEP_SCALE,
+        MAX_MARCH_S,
+        flight_kernels.earth_parameters(earth),
+        flight_kernels.ATMOSPHERE,
+    )
+    if not ok:
+        raise ArithmeticError("a trajectory did not come down within the time limit")
+    return MarchResult(t, r, v, end_s, ReentryVehicle(earth, beta_kg_m2))
+
+
 def fly(
     vehicles: VehicleBatch,
     launch_lat_deg: FloatArray,
@@ -364,8 +395,15 @@ def coast_and_reenter(
     v_bo: FloatArray,
     earth: EarthModel,
     coast: CoastModel = "kepler",
+    *,
+    compiled: bool = True,
 ) -> Trajectory:
     """Complete trajectories from burnout states (N, 3) at ``burnout_s``.
+
+    The reentry is marched by the compiled kernel
+    (:func:`glasnost.physics.reentry_kernel.reentry_march`), or with ``compiled=False`` by its
+    NumPy reference (:func:`glasnost.physics.coast.march_to_altitude` with the step rule of
+    :func:`_reentry_step`).
 
     Raises :class:`GroundContactError` when a boost ends below the surface (a pitch-over so
     steep that the vehicle flies into the ground); its ``where`` names the rows, their vehicles
@@ -408,15 +446,8 @@ def coast_and_reenter(
         reentry_s = np.where(above, coast_arc.end_s, burnout_s)
         r_ri = np.where(above[:, None], coast_arc.r[:, -1], r_bo)
         v_ri = np.where(above[:, None], coast_arc.v[:, -1], v_bo)
-    reentry_arc = march_to_altitude(
-        ReentryVehicle(earth, vehicles.reentry_beta_kg_m2),
-        reentry_s,
-        r_ri,
-        v_ri,
-        0.0,
-        earth,
-        _reentry_step(earth, vehicles.reentry_beta_kg_m2),
-    )
+    reenter = _reentry_march if compiled else _reentry_march_numpy
+    reentry_arc = reenter(vehicles.reentry_beta_kg_m2, reentry_s, r_ri, v_ri, earth)
     return Trajectory(
         earth,
         launch_ecef,

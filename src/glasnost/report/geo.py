@@ -108,7 +108,7 @@ def metadata(assessment: Assessment) -> dict[str, Any]:
         "glasnost_version": __version__,
         "scenario": assessment.scenario.name,
         "date": assessment.date.isoformat(),
-        "verdict": "no threat" if assessment.verdict else "threat",
+        "verdict": assessment.verdict_label,
     }
 
 

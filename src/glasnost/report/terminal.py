@@ -26,7 +26,7 @@ LABELS = {
 def print_assessment(console: Console, assessment: Assessment) -> None:
     """Print the summary that ``glasnost assess`` shows by default."""
     data = assessment.to_dict()
-    verdict = "[bold green]NO THREAT[/]" if assessment.verdict else "[bold red]THREAT[/]"
+    verdict = "[bold green]NO THREAT[/]" if assessment.no_threat else "[bold red]THREAT[/]"
     console.print(
         Panel.fit(
             f"{verdict} by the agreement's criteria\n"

@@ -43,7 +43,10 @@ def builtin_text(name: str) -> str:
 def builtin_scenario(name: str = "us-ru") -> Scenario:
     """The built-in scenario ``us-ru`` (default), ``us-ru-cn`` or ``us-ru-ir``."""
     text = builtin_text(name)
-    return validate_scenario(yaml.safe_load(text), f"built-in scenario {name}")
+    # The shipped file is generated and trusted: libyaml's safe loader where PyYAML has it
+    # (the same data, about 10 times faster than the pure-Python one).
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return validate_scenario(yaml.load(text, Loader=loader), f"built-in scenario {name}")
 
 
 def header(name: str) -> str:

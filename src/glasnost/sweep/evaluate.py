@@ -34,7 +34,7 @@ def criterion_column(criterion_id: str, subject: str) -> str:
 
 def outcome(result: Assessment) -> dict[str, Any]:
     """The numbers a sweep keeps of one assessment."""
-    row: dict[str, Any] = {VERDICT: result.verdict}
+    row: dict[str, Any] = {VERDICT: result.no_threat}
     for c in result.criteria:
         name = criterion_column(c.id, c.subject)
         row[name] = float(c.value)

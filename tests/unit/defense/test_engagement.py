@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 
 from glasnost.defense.engagement import (
-    TAU_MIN_S,
     EngagementTable,
     Interceptors,
     Samples,
     engage,
     required_burnout_velocity,
 )
+from glasnost.defense.engagement_kernel import TAU_MIN_S
 from glasnost.physics import frames
 from glasnost.physics.constants import WGS84
 from glasnost.physics.kepler import propagate

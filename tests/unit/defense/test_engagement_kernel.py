@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from glasnost.defense import assessment, engagement
+from glasnost.defense import assessment, direction, engagement, required_speed
 from glasnost.defense.engagement import EngagementTable, engage
 from glasnost.defense.engagement_kernel import speed_bound
 from glasnost.physics.constants import WGS84
@@ -71,7 +71,7 @@ def test_compiled_search_matches_numpy_path_on_the_builtin_scenario(
         calls.append((args, kwargs))
         return engagement.engage(*args, **kwargs)
 
-    monkeypatch.setattr(assessment, "engage", recording)
+    monkeypatch.setattr(direction, "engage", recording)
     assessment.assess(builtin_scenario("us-ru"))
     assert len(calls) == 2
     feasible = 0
@@ -97,7 +97,7 @@ def test_speed_bound_is_below_every_required_speed(model: Any) -> None:
     lateral /= np.linalg.norm(lateral, axis=1)[:, None]
     r_ecef = site + dist[:, None] * lateral + rng.uniform(20e3, 1500e3, n)[:, None] * up
     t_i = rng.uniform(100.0, 900.0, n)
-    r_eci = engagement._rotate(r_ecef, WGS84.rotation_rad_s * t_i)
+    r_eci = required_speed._rotate(r_ecef, WGS84.rotation_rad_s * t_i)
     lever = 0.0 if model == "burnout-delay" else 50.0
     checked = 0
     for frac in (0.0, 0.3, 0.6, 0.9, 0.99):

@@ -9,10 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from glasnost.cli import app
-from glasnost.scenario.builtin import BUILTIN_NAMES, builtin_scenario, example_yaml, header
+from glasnost.scenario.builtin import (
+    BUILTIN_NAMES,
+    builtin_scenario,
+    builtin_text,
+    example_yaml,
+    header,
+)
 from glasnost.scenario.from_catalog import THIRD_PARTIES, build_scenario
 from glasnost.scenario.from_catalog.build import (
     ASSUMPTIONS_SOURCE,
@@ -24,7 +31,12 @@ from glasnost.scenario.from_catalog.build import (
 )
 from glasnost.scenario.from_catalog.interceptors import SITE_INTERCEPTORS, SITES_LEFT_OUT
 from glasnost.scenario.from_catalog.sensors import RADAR_ROLES, RADARS_LEFT_OUT
-from glasnost.scenario.loading import ScenarioError, load_scenario, scenario_to_yaml
+from glasnost.scenario.loading import (
+    ScenarioError,
+    load_scenario,
+    scenario_to_yaml,
+    validate_scenario,
+)
 from glasnost.scenario.missiles import catalog
 from glasnost.scenario.models import Scenario
 
@@ -443,3 +455,11 @@ def test_example_file_is_the_builtin(name: str) -> None:
         "stale: run .venv/bin/python scripts/build_builtin_scenarios.py"
     )
     assert load_scenario(example) == builtin_scenario(name)
+
+
+@pytest.mark.parametrize("name", BUILTIN_NAMES)
+def test_builtin_reads_the_same_with_the_fast_loader(name: str) -> None:
+    # builtin_scenario reads its shipped file with libyaml where PyYAML has it; the
+    # pure-Python safe loader is the reference.
+    reference = validate_scenario(yaml.safe_load(builtin_text(name)), name)
+    assert builtin_scenario(name) == reference
