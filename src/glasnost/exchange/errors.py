@@ -138,11 +138,13 @@ class UnknownOrigin(CheckpointError):  # noqa: N818 (like UnknownKey)
 
 @dataclass(frozen=True)
 class Evidence:
-    """Self-contained evidence against a log: two signed notes and the proof that was offered.
+    """Self-contained evidence against a log: the signed statements that contradict each other
+    and the proof that was offered.
 
-    ``cosigned_note`` is the largest checkpoint the witness cosigned before; ``submitted_note``
-    the new one; both are complete signed notes, so anyone holding the log's public key can check
-    them without trusting the witness.
+    ``cosigned_note`` is the checkpoint kept before (the largest cosigned, or ``""``);
+    ``submitted_note`` the new one; both are complete signed notes, so anyone holding the log's
+    public key can check them without trusting the witness. Two signed entries at one position
+    go in ``entries`` (each ``{"entry", "signature", "key_id"}``, as the API carries them).
     """
 
     origin: str
@@ -150,16 +152,20 @@ class Evidence:
     cosigned_note: str
     submitted_note: str
     proof: tuple[bytes, ...] = ()
+    entries: tuple[dict[str, str], ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """A JSON object (proof nodes in standard base64) for storage and display."""
-        return {
+        out: dict[str, object] = {
             "origin": self.origin,
             "reason": self.reason,
             "cosigned_note": self.cosigned_note,
             "submitted_note": self.submitted_note,
             "proof": [base64.b64encode(p).decode("ascii") for p in self.proof],
         }
+        if self.entries:
+            out["entries"] = [dict(e) for e in self.entries]
+        return out
 
 
 class ConsistencyError(ExchangeError):

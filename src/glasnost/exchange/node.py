@@ -53,6 +53,7 @@ from glasnost.exchange.errors import (
     UnknownOrigin,
 )
 from glasnost.exchange.keys import SIG_COSIGNATURE_V1, Administration, PartyKeys, PrivateKey
+from glasnost.exchange.replication import contradiction
 from glasnost.exchange.store import Clock, LogStore, StoredCheckpoint, make_engine, migrate
 from glasnost.exchange.tables import LogRow, NodeIdentityRow
 from glasnost.exchange.witness import Witness
@@ -345,15 +346,31 @@ class Node:
     ) -> str:
         """Cosign a peer's signed checkpoint; returns the ``cosignature/v1`` line.
 
-        The mirror must hold the entries the checkpoint covers. Without ``proof`` the
-        consistency proof from the last cosigned checkpoint is computed from the mirror's own
-        stored tree. An equivocation or inconsistency is kept as evidence and raised."""
+        First the evidence: once the log's signature verifies, every contradiction with a
+        signed statement the mirror holds (the cosigned checkpoint, the entries held; see
+        :func:`~glasnost.exchange.replication.contradiction`) is kept and raised, whatever
+        the size, before any refusal that would hide it (sync first, rollback, stale old
+        size). Then a log with evidence is no longer cosigned; the mirror must hold the
+        entries the checkpoint covers; the witness's checks run (``proof``, from ``old_size``,
+        or without it the mirror's own proof from the last cosigned checkpoint)."""
         received = self._clock()
         key, administration = self.signer(received)
         checkpoint = parse_checkpoint(parse_note(note).text)
         mirror = self._mirror_of(checkpoint.origin)
         where = f"checkpoint {checkpoint.origin}/{checkpoint.size}"
+        open_note(note, log_verifiers(mirror.party_keys))  # signed by the log: it can be evidence
         cosigned = mirror.latest_cosigned(self.witness_name)
+        sent_proof = (
+            proof if old_size is None or cosigned is None or old_size == cosigned.size else None
+        )
+        found = contradiction(mirror, note, cosigned, sent_proof)
+        if found is not None:
+            mirror.add_evidence(found)
+            if cosigned is not None and checkpoint.size == cosigned.size:
+                raise EquivocationError(
+                    found.reason, where=where, cosigned_size=cosigned.size, evidence=found
+                )
+            raise ConsistencyError(found.reason, where=where, evidence=found)
         evidence = mirror.evidence()
         if evidence:
             raise ConflictError(
@@ -380,11 +397,7 @@ class Node:
             cosigned={} if cosigned is None else {mirror.origin: cosigned.note},
         )
         timestamp = int(received.timestamp())
-        try:
-            line = witness.cosign(note, proof, timestamp=timestamp, old_size=old_size)
-        except (ConsistencyError, EquivocationError) as exc:
-            mirror.add_evidence(exc.evidence)
-            raise
+        line = witness.cosign(note, proof, timestamp=timestamp, old_size=old_size)
         mirror.add_checkpoint(note)  # the root must be the mirror's own root at that size
         verifier = Verifier(self.witness_name, administration.key, SIG_COSIGNATURE_V1)
         mirror.add_cosignature(checkpoint.size, line, verifier)
