@@ -5,6 +5,7 @@ tampering each command must report precisely (exit 2; ``log verify`` exits 1 on 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import sqlite3
 import time
@@ -17,6 +18,9 @@ from typer.testing import CliRunner, Result
 
 from glasnost.cli import app
 from glasnost.exchange import merkle
+from glasnost.exchange.checkpoint import cosign, parse_note
+from glasnost.exchange.keys import read_private_key
+from glasnost.exchange.node import Node
 
 runner = CliRunner(env={"COLUMNS": "200", "FORCE_COLOR": None, "GLASNOST_DB": None})
 
@@ -244,6 +248,42 @@ def test_tampered_bundle_is_refused_and_nothing_is_imported(nodes: Path) -> None
     result = run("log", "import", bundle, *ru, code=2)
     assert "US#0" in result.output
     assert run_json("log", "show", *ru, "--log", "US")["size"] == 0
+
+
+def test_bundle_cosignature_dated_2100_is_refused_in_one_line_and_kept_as_disputed(
+    nodes: Path,
+) -> None:
+    """A validly signed cosignature dated 2100 (RU's own key, as a node with a wrong or
+    forged clock would sign it) in a bundle: the import refuses it in one line and the node
+    keeps it as a disputed receipt time (issue 12, finding 5)."""
+    us, ru = ("--db", nodes / "us.db"), ("--db", nodes / "ru.db")
+    run("declare", *us, "--key", nodes / "us.key", "--scenario", "us-ru")
+    run("log", "checkpoint", *us, "--key", nodes / "us.key")
+    bundle = nodes / "b.json"
+    run("log", "export", *us, "--out", bundle)
+    data = json.loads(bundle.read_text())
+    note = data["checkpoints"][-1]["note"]
+    ru_key = read_private_key(nodes / "ru.key")
+    year_2100 = 4_102_444_800  # 2100-01-01T00:00:00Z in POSIX seconds
+    data["checkpoints"][-1]["cosignatures"] = [
+        cosign(parse_note(note).text, "glasnost/RU", ru_key, year_2100)
+    ]
+    bundle.write_text(json.dumps(data))
+    result = run("log", "import", bundle, *ru, code=2)
+    assert "dated 2100-01-01T00:00:00Z is after this node's clock" in result.output
+    assert "kept as a disputed receipt time" in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    node = Node.open(str(nodes / "ru.db"))
+    try:
+        mirror = node.log("US")
+        assert mirror.size() == 1  # the entries and the checkpoint are valid and imported
+        assert mirror.cosignatures(1) == {}
+        (disputed,) = mirror.disputed_receipts()
+        assert (disputed.size, disputed.witness) == (1, "glasnost/RU")
+        assert disputed.claimed_at == dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+    finally:
+        node.engine.dispose()
 
 
 @pytest.mark.parametrize("depth", [1_000, 100_000])

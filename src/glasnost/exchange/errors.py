@@ -18,6 +18,8 @@
     ├── CheckpointError       a malformed signed note or checkpoint                (witness: 400)
     │   └── UnknownOrigin     a checkpoint of a log the verifier does not follow   (witness: 404)
     ├── ConsistencyError      a consistency proof that does not verify             (witness: 422)
+    ├── ReceiptTimeError      a cosignature dated before its checkpoint's signed time or after
+    │                         the receiver's clock plus the allowed skew (kept as disputed; 422)
     ├── StoreError            the store cannot do what was asked
     │   ├── LogNotFound       no log of that origin in the database (also a LookupError)
     │   ├── LogExists         a log of that origin is there already
@@ -134,6 +136,12 @@ class CheckpointError(ExchangeError):
 
 class UnknownOrigin(CheckpointError):  # noqa: N818 (like UnknownKey)
     """A checkpoint of a log (origin) that the verifier or witness does not follow."""
+
+
+class ReceiptTimeError(ExchangeError):
+    """A validly signed cosignature whose time its receiver cannot accept as a receipt time:
+    before the checkpoint's own signed time, or after the receiver's clock plus the allowed
+    skew. The store keeps it as a disputed receipt time; deadlines are never measured from it."""
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,9 @@ from glasnost.exchange.checkpoint import (
     open_note,
     parse_checkpoint,
     parse_note,
-    sign_checkpoint,
+    sign_timestamped_checkpoint,
+    signed_time,
+    witness_verifiers,
 )
 from glasnost.exchange.entries import Ref, SignedEntry, parse_entry, sign_entry
 from glasnost.exchange.errors import (
@@ -50,11 +52,19 @@ from glasnost.exchange.errors import (
     EquivocationError,
     LogNotFound,
     NodeError,
+    ReceiptTimeError,
     UnknownOrigin,
 )
 from glasnost.exchange.keys import SIG_COSIGNATURE_V1, Administration, PartyKeys, PrivateKey
 from glasnost.exchange.replication import contradiction
-from glasnost.exchange.store import Clock, LogStore, StoredCheckpoint, make_engine, migrate
+from glasnost.exchange.store import (
+    MAX_CLOCK_SKEW,
+    Clock,
+    LogStore,
+    StoredCheckpoint,
+    make_engine,
+    migrate,
+)
 from glasnost.exchange.tables import LogRow, NodeIdentityRow
 from glasnost.exchange.witness import Witness
 
@@ -63,14 +73,6 @@ __all__ = ["Acknowledgement", "Node", "Written", "witness_verifiers"]
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def witness_verifiers(party_keys: PartyKeys) -> list[Verifier]:
-    """``cosignature/v1`` verifiers of every administration key of a party's node."""
-    return [
-        Verifier(party_keys.key_name, adm.key, SIG_COSIGNATURE_V1)
-        for adm in party_keys.administrations
-    ]
 
 
 @dataclass(frozen=True)
@@ -242,11 +244,14 @@ class Node:
         return Written(seq=seq, hash=signed.hash, signed=signed)
 
     def checkpoint(self) -> StoredCheckpoint:
-        """Sign and keep a checkpoint of the own log at its current size."""
-        key, _ = self.signer(self._clock())
+        """Sign, timestamp and keep a checkpoint of the own log at its current size."""
+        now = self._clock()
+        key, _ = self.signer(now)
         size = self.own.size()
-        note = sign_checkpoint(Checkpoint(self.own.origin, size, self.own.root(size)), key)
-        return self.own.add_checkpoint(note)
+        checkpoint = Checkpoint(self.own.origin, size, self.own.root(size))
+        return self.own.add_checkpoint(
+            sign_timestamped_checkpoint(checkpoint, key, int(now.timestamp()))
+        )
 
     def published_checkpoint(self, name: str | None = None) -> str | None:
         """The latest checkpoint note of a log (see :meth:`log`) with the cosignature lines kept
@@ -396,12 +401,29 @@ class Node:
             {mirror.origin: log_verifiers(mirror.party_keys)},
             cosigned={} if cosigned is None else {mirror.origin: cosigned.note},
         )
-        timestamp = int(received.timestamp())
-        line = witness.cosign(note, proof, timestamp=timestamp, old_size=old_size)
+        line = witness.cosign(
+            note, proof, timestamp=self._receipt_time(note, mirror, received), old_size=old_size
+        )
         mirror.add_checkpoint(note)  # the root must be the mirror's own root at that size
         verifier = Verifier(self.witness_name, administration.key, SIG_COSIGNATURE_V1)
         mirror.add_cosignature(checkpoint.size, line, verifier)
         return line
+
+    def _receipt_time(self, note: str, mirror: LogStore, received: dt.datetime) -> int:
+        """The timestamp of this node's cosignature: its clock, never before the checkpoint's
+        signed time; a checkpoint dated after the clock plus the allowed skew is refused (its
+        author's receipt rule would refuse any honest cosignature of it)."""
+        now = int(received.timestamp())
+        dated = signed_time(note, mirror.party_keys)
+        if dated is None:
+            return now
+        if dated > now + MAX_CLOCK_SKEW.total_seconds():
+            raise ReceiptTimeError(
+                f"signed at {utc_iso(_from_posix(dated))}, after this node's clock "
+                f"{utc_iso(received)} plus the allowed skew {MAX_CLOCK_SKEW}",
+                where=f"checkpoint {mirror.origin}",
+            )
+        return max(now, dated)
 
     def _mirror_of(self, origin: str) -> LogStore:
         if origin == self.own.origin:
@@ -412,6 +434,10 @@ class Node:
             raise UnknownOrigin(
                 "this node does not follow that log", where=f"log {origin}"
             ) from None
+
+
+def _from_posix(seconds: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC)
 
 
 def _administration_of(party_keys: PartyKeys, key: PrivateKey) -> Administration:
