@@ -51,6 +51,16 @@ def nodes(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def us_bundle(nodes: Path, bundle: Path) -> dict:  # type: ignore[type-arg]
+    """US declares its baseline, signs a checkpoint and exports its log to ``bundle``; the
+    bundle as JSON, to tamper with."""
+    us = ("--db", nodes / "us.db")
+    run("declare", *us, "--key", nodes / "us.key", "--scenario", "us-ru")
+    run("log", "checkpoint", *us, "--key", nodes / "us.key")
+    run("log", "export", *us, "--out", bundle)
+    return json.loads(bundle.read_text())  # type: ignore[no-any-return]
+
+
 def test_keys_generate_writes_a_private_file_and_prints_the_key_id(tmp_path: Path) -> None:
     info = run_json("keys", "generate", "--party", "US", "--out", tmp_path / "k.pem")
     assert (tmp_path / "k.pem").stat().st_mode & 0o777 == 0o600
@@ -237,12 +247,9 @@ def test_a_missing_database_is_not_created(tmp_path: Path) -> None:
 
 
 def test_tampered_bundle_is_refused_and_nothing_is_imported(nodes: Path) -> None:
-    us, ru = ("--db", nodes / "us.db"), ("--db", nodes / "ru.db")
-    run("declare", *us, "--key", nodes / "us.key", "--scenario", "us-ru")
-    run("log", "checkpoint", *us, "--key", nodes / "us.key")
+    ru = ("--db", nodes / "ru.db")
     bundle = nodes / "b.json"
-    run("log", "export", *us, "--out", bundle)
-    data = json.loads(bundle.read_text())
+    data = us_bundle(nodes, bundle)
     data["entries"][0]["entry"] = data["entries"][0]["entry"].replace("baseline", "change")
     bundle.write_text(json.dumps(data))
     result = run("log", "import", bundle, *ru, code=2)
@@ -256,12 +263,9 @@ def test_bundle_cosignature_dated_2100_is_refused_in_one_line_and_kept_as_disput
     """A validly signed cosignature dated 2100 (RU's own key, as a node with a wrong or
     forged clock would sign it) in a bundle: the import refuses it in one line and the node
     keeps it as a disputed receipt time (issue 12, finding 5)."""
-    us, ru = ("--db", nodes / "us.db"), ("--db", nodes / "ru.db")
-    run("declare", *us, "--key", nodes / "us.key", "--scenario", "us-ru")
-    run("log", "checkpoint", *us, "--key", nodes / "us.key")
+    ru = ("--db", nodes / "ru.db")
     bundle = nodes / "b.json"
-    run("log", "export", *us, "--out", bundle)
-    data = json.loads(bundle.read_text())
+    data = us_bundle(nodes, bundle)
     note = data["checkpoints"][-1]["note"]
     ru_key = read_private_key(nodes / "ru.key")
     year_2100 = 4_102_444_800  # 2100-01-01T00:00:00Z in POSIX seconds
@@ -288,12 +292,9 @@ def test_bundle_cosignature_dated_2100_is_refused_in_one_line_and_kept_as_disput
 
 @pytest.mark.parametrize("depth", [1_000, 100_000])
 def test_bundle_with_a_deeply_nested_entry_is_refused_in_one_line(nodes: Path, depth: int) -> None:
-    us, ru = ("--db", nodes / "us.db"), ("--db", nodes / "ru.db")
-    run("declare", *us, "--key", nodes / "us.key", "--scenario", "us-ru")
-    run("log", "checkpoint", *us, "--key", nodes / "us.key")
+    ru = ("--db", nodes / "ru.db")
     bundle = nodes / "b.json"
-    run("log", "export", *us, "--out", bundle)
-    data = json.loads(bundle.read_text())
+    data = us_bundle(nodes, bundle)
     entry = data["entries"][0]["entry"]
     data["entries"][0]["entry"] = entry.replace(
         '"body":{', '"body":{"x":' + "[" * depth + "]" * depth + ",", 1

@@ -24,10 +24,9 @@ from glasnost.exchange.checkpoint import add_signatures, cosign, parse_checkpoin
 from glasnost.exchange.errors import ReceiptTimeError
 from glasnost.service.app import create_app
 from glasnost.service.auth import RequestSigner
-from glasnost.treaty import actions
 from glasnost.treaty.compliance import compliance
 from tests.integration.exchange.conftest import store_engine
-from tests.integration.treaty.conftest import Pair, new_pair
+from tests.integration.treaty.conftest import Pair, new_pair, sign_both
 
 from .conftest import serve
 
@@ -60,14 +59,7 @@ def in_force(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
         store_engine(request.param, tmp_path / "ru") as ru_store,
     ):
         pair = new_pair(tmp_path, engines=(us_store, ru_store))
-        us, ru, agreement = pair.us, pair.ru, pair.agreement
-        proposal = us.ref(us.write("propose", actions.propose(agreement)))
-        pair.exchange()
-        pair.clock.advance(hours=1)
-        us.write("sign", actions.sign(agreement), refs=(proposal,))
-        ru.write("sign", actions.sign(agreement), refs=(proposal,))
-        pair.clock.advance(minutes=5)
-        pair.exchange()
+        sign_both(pair)
         assert pair.clock.now == EIF
         yield pair
 

@@ -25,6 +25,7 @@ from glasnost.exchange.keys import Administration, PartyKeys, PrivateKey
 from glasnost.exchange.local_peer import LocalPeer
 from glasnost.exchange.node import Node, Written
 from glasnost.exchange.replication import pull
+from glasnost.treaty import actions
 from glasnost.treaty.agreement import Agreement, builtin_agreement
 from glasnost.treaty.bodies import Ref
 from glasnost.treaty.logs import LogView, views_of_node
@@ -141,6 +142,20 @@ class Pair:
     def views(self, side: Side | None = None) -> dict[str, LogView]:
         """The two logs as one node sees them (the US node by default)."""
         return views_of_node((side or self.us).node)
+
+
+def sign_both(pair: Pair) -> Ref:
+    """US proposes; both sign (referencing the proposal) an hour later; delivered both ways
+    five minutes after: the agreement is in force. Returns the proposal."""
+    us, ru, agreement = pair.us, pair.ru, pair.agreement
+    proposal = us.ref(us.write("propose", actions.propose(agreement)))
+    pair.exchange()
+    pair.clock.advance(hours=1)
+    us.write("sign", actions.sign(agreement), refs=(proposal,))
+    ru.write("sign", actions.sign(agreement), refs=(proposal,))
+    pair.clock.advance(minutes=5)
+    pair.exchange()
+    return proposal
 
 
 @pytest.fixture
