@@ -11,10 +11,14 @@ proving and verifying need no key.
 * :meth:`Node.checkpoint` signs and keeps a checkpoint of the own log at its current size.
 * :meth:`Node.cosign` is the witness: it cosigns a peer's checkpoint only if the mirror holds
   the entries it covers (so the cosignature acknowledges receipt of verified entries) and only
-  after the consistency proof from the largest checkpoint it cosigned before verifies; on an
-  inconsistency it keeps the evidence and refuses (:class:`~glasnost.exchange.witness.Witness`).
-  The cosignature's timestamp is the receipt time that deadlines are measured against.
-* :meth:`Node.add_cosignatures` keeps the peers' cosignatures of the own log's checkpoints.
+  after the consistency proof from the largest checkpoint it cosigned before verifies; any
+  contradiction with what the mirror holds is kept as evidence first, then refused
+  (:class:`~glasnost.exchange.witness.Witness`). The cosignature's timestamp is the receipt
+  time that deadlines are measured against: this node's clock, never before the checkpoint's
+  signed time (:meth:`Node.checkpoint` timestamps each checkpoint of the own log).
+* :meth:`Node.add_cosignatures` keeps the peers' cosignatures of the own log's checkpoints
+  whose time is a receipt time; the others are kept as disputed
+  (:meth:`~glasnost.exchange.store.LogStore.add_cosignature`).
 
 The witness's name is the node's own key name (its log origin); its cosignatures use the
 ``cosignature/v1`` key id of the administration key in office (:func:`witness_verifiers`).
