@@ -5,6 +5,7 @@ tampering each command must report precisely (exit 2; ``log verify`` exits 1 on 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import sqlite3
 import time
@@ -17,6 +18,9 @@ from typer.testing import CliRunner, Result
 
 from glasnost.cli import app
 from glasnost.exchange import merkle
+from glasnost.exchange.checkpoint import cosign, parse_note
+from glasnost.exchange.keys import read_private_key
+from glasnost.exchange.node import Node
 
 runner = CliRunner(env={"COLUMNS": "200", "FORCE_COLOR": None, "GLASNOST_DB": None})
 
@@ -45,6 +49,16 @@ def nodes(tmp_path: Path) -> Path:
     run("node", "follow", tmp_path / "ru.json", "--db", tmp_path / "us.db")
     run("node", "follow", tmp_path / "us.json", "--db", tmp_path / "ru.db")
     return tmp_path
+
+
+def us_bundle(nodes: Path, bundle: Path) -> dict:  # type: ignore[type-arg]
+    """US declares its baseline, signs a checkpoint and exports its log to ``bundle``; the
+    bundle as JSON, to tamper with."""
+    us = ("--db", nodes / "us.db")
+    run("declare", *us, "--key", nodes / "us.key", "--scenario", "us-ru")
+    run("log", "checkpoint", *us, "--key", nodes / "us.key")
+    run("log", "export", *us, "--out", bundle)
+    return json.loads(bundle.read_text())  # type: ignore[no-any-return]
 
 
 def test_keys_generate_writes_a_private_file_and_prints_the_key_id(tmp_path: Path) -> None:
@@ -233,12 +247,9 @@ def test_a_missing_database_is_not_created(tmp_path: Path) -> None:
 
 
 def test_tampered_bundle_is_refused_and_nothing_is_imported(nodes: Path) -> None:
-    us, ru = ("--db", nodes / "us.db"), ("--db", nodes / "ru.db")
-    run("declare", *us, "--key", nodes / "us.key", "--scenario", "us-ru")
-    run("log", "checkpoint", *us, "--key", nodes / "us.key")
+    ru = ("--db", nodes / "ru.db")
     bundle = nodes / "b.json"
-    run("log", "export", *us, "--out", bundle)
-    data = json.loads(bundle.read_text())
+    data = us_bundle(nodes, bundle)
     data["entries"][0]["entry"] = data["entries"][0]["entry"].replace("baseline", "change")
     bundle.write_text(json.dumps(data))
     result = run("log", "import", bundle, *ru, code=2)
@@ -246,14 +257,44 @@ def test_tampered_bundle_is_refused_and_nothing_is_imported(nodes: Path) -> None
     assert run_json("log", "show", *ru, "--log", "US")["size"] == 0
 
 
+def test_bundle_cosignature_dated_2100_is_refused_in_one_line_and_kept_as_disputed(
+    nodes: Path,
+) -> None:
+    """A validly signed cosignature dated 2100 (RU's own key, as a node with a wrong or
+    forged clock would sign it) in a bundle: the import refuses it in one line and the node
+    keeps it as a disputed receipt time (issue 12, finding 5)."""
+    ru = ("--db", nodes / "ru.db")
+    bundle = nodes / "b.json"
+    data = us_bundle(nodes, bundle)
+    note = data["checkpoints"][-1]["note"]
+    ru_key = read_private_key(nodes / "ru.key")
+    year_2100 = 4_102_444_800  # 2100-01-01T00:00:00Z in POSIX seconds
+    data["checkpoints"][-1]["cosignatures"] = [
+        cosign(parse_note(note).text, "glasnost/RU", ru_key, year_2100)
+    ]
+    bundle.write_text(json.dumps(data))
+    result = run("log", "import", bundle, *ru, code=2)
+    assert "dated 2100-01-01T00:00:00Z is after this node's clock" in result.output
+    assert "kept as a disputed receipt time" in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    node = Node.open(str(nodes / "ru.db"))
+    try:
+        mirror = node.log("US")
+        assert mirror.size() == 1  # the entries and the checkpoint are valid and imported
+        assert mirror.cosignatures(1) == {}
+        (disputed,) = mirror.disputed_receipts()
+        assert (disputed.size, disputed.witness) == (1, "glasnost/RU")
+        assert disputed.claimed_at == dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+    finally:
+        node.engine.dispose()
+
+
 @pytest.mark.parametrize("depth", [1_000, 100_000])
 def test_bundle_with_a_deeply_nested_entry_is_refused_in_one_line(nodes: Path, depth: int) -> None:
-    us, ru = ("--db", nodes / "us.db"), ("--db", nodes / "ru.db")
-    run("declare", *us, "--key", nodes / "us.key", "--scenario", "us-ru")
-    run("log", "checkpoint", *us, "--key", nodes / "us.key")
+    ru = ("--db", nodes / "ru.db")
     bundle = nodes / "b.json"
-    run("log", "export", *us, "--out", bundle)
-    data = json.loads(bundle.read_text())
+    data = us_bundle(nodes, bundle)
     entry = data["entries"][0]["entry"]
     data["entries"][0]["entry"] = entry.replace(
         '"body":{', '"body":{"x":' + "[" * depth + "]" * depth + ",", 1

@@ -198,4 +198,5 @@ def sync(
         common.console.print(
             f"{r.peer}: pulled {r.pulled} entries (mirror {r.mirror_size}, cosigned "
             f"{r.cosigned_size}); pushed {r.pushed} (acknowledged {r.acknowledged_size})"
+            + ("; the peer is behind (an older checkpoint of the same history)" if r.behind else "")
         )

@@ -61,6 +61,7 @@ from glasnost.exchange.errors import (
     InvalidSignature,
     LogExists,
     LogNotFound,
+    ReceiptTimeError,
     TimeOrderError,
     UnknownKey,
 )
@@ -654,6 +655,7 @@ def import_bundle(
             checkpoints_added += 1
     known = _witness_table(witnesses)
     added = skipped = 0
+    disputed: list[ReceiptTimeError] = []
     for carried in verified.checkpoints:
         have = store.cosignatures(carried.size)
         for line in carried.cosignatures:
@@ -662,9 +664,16 @@ def import_bundle(
             if witness is None:
                 skipped += 1
             elif witness.name not in have:
-                store.add_cosignature(carried.size, line, witness)
+                try:
+                    store.add_cosignature(carried.size, line, witness)
+                except ReceiptTimeError as exc:  # kept as disputed by the store
+                    disputed.append(exc)
+                    continue
                 have[witness.name] = line
                 added += 1
+    if disputed:
+        more = f" (and {len(disputed) - 1} more)" if len(disputed) > 1 else ""
+        raise ReceiptTimeError(f"{disputed[0]}{more}; the entries and checkpoints were imported")
     return ImportReport(
         origin=origin,
         new_entries=len(new),

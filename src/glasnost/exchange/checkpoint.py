@@ -323,6 +323,39 @@ def log_verifiers(party_keys: PartyKeys) -> list[Verifier]:
     return [Verifier(party_keys.key_name, adm.key) for adm in party_keys.administrations]
 
 
+def witness_verifiers(party_keys: PartyKeys) -> list[Verifier]:
+    """``cosignature/v1`` verifiers of every administration key of a party (its node's
+    witness, and the timestamp its log puts on its own checkpoints)."""
+    return [
+        Verifier(party_keys.key_name, adm.key, SIG_COSIGNATURE_V1)
+        for adm in party_keys.administrations
+    ]
+
+
+def sign_timestamped_checkpoint(checkpoint: Checkpoint, key: PrivateKey, timestamp: int) -> str:
+    """The checkpoint signed by the log's key (Ed25519, 0x01) and timestamped by the same key
+    (a ``cosignature/v1`` line of the log's own key name): the checkpoint's signed time, which
+    verifiers that know only the 0x01 key ignore (docs/decisions/0015)."""
+    note = sign_checkpoint(checkpoint, key)
+    return add_signatures(note, [cosign(checkpoint.body(), checkpoint.origin, key, timestamp)])
+
+
+def signed_time(note: str, party_keys: PartyKeys) -> int | None:
+    """The time (POSIX seconds) the log of ``party_keys`` put on its own checkpoint ``note``
+    (the earliest of its ``cosignature/v1`` lines), or None when the note carries none. A line
+    of the log's key that does not verify raises :class:`InvalidSignature`."""
+    parsed = parse_note(note)
+    known = {(v.name, v.key_id): v for v in witness_verifiers(party_keys)}
+    times = []
+    for sig in parsed.signatures:
+        verifier = known.get((sig.name, sig.key_id))
+        if verifier is not None:
+            stamp = verifier.verify(parsed.text, sig.signature, where=f"{sig.name} timestamp")
+            assert stamp is not None  # a 0x04 verifier always yields one
+            times.append(stamp)
+    return min(times, default=None)
+
+
 # --- cosignatures -------------------------------------------------------------------------------
 
 

@@ -18,6 +18,8 @@
     ├── CheckpointError       a malformed signed note or checkpoint                (witness: 400)
     │   └── UnknownOrigin     a checkpoint of a log the verifier does not follow   (witness: 404)
     ├── ConsistencyError      a consistency proof that does not verify             (witness: 422)
+    ├── ReceiptTimeError      a cosignature dated before its checkpoint's signed time or after
+    │                         the receiver's clock plus the allowed skew (kept as disputed; 422)
     ├── StoreError            the store cannot do what was asked
     │   ├── LogNotFound       no log of that origin in the database (also a LookupError)
     │   ├── LogExists         a log of that origin is there already
@@ -136,13 +138,21 @@ class UnknownOrigin(CheckpointError):  # noqa: N818 (like UnknownKey)
     """A checkpoint of a log (origin) that the verifier or witness does not follow."""
 
 
+class ReceiptTimeError(ExchangeError):
+    """A validly signed cosignature whose time its receiver cannot accept as a receipt time:
+    before the checkpoint's own signed time, or after the receiver's clock plus the allowed
+    skew. The store keeps it as a disputed receipt time; deadlines are never measured from it."""
+
+
 @dataclass(frozen=True)
 class Evidence:
-    """Self-contained evidence against a log: two signed notes and the proof that was offered.
+    """Self-contained evidence against a log: the signed statements that contradict each other
+    and the proof that was offered.
 
-    ``cosigned_note`` is the largest checkpoint the witness cosigned before; ``submitted_note``
-    the new one; both are complete signed notes, so anyone holding the log's public key can check
-    them without trusting the witness.
+    ``cosigned_note`` is the checkpoint kept before (the largest cosigned, or ``""``);
+    ``submitted_note`` the new one; both are complete signed notes, so anyone holding the log's
+    public key can check them without trusting the witness. Two signed entries at one position
+    go in ``entries`` (each ``{"entry", "signature", "key_id"}``, as the API carries them).
     """
 
     origin: str
@@ -150,16 +160,20 @@ class Evidence:
     cosigned_note: str
     submitted_note: str
     proof: tuple[bytes, ...] = ()
+    entries: tuple[dict[str, str], ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """A JSON object (proof nodes in standard base64) for storage and display."""
-        return {
+        out: dict[str, object] = {
             "origin": self.origin,
             "reason": self.reason,
             "cosigned_note": self.cosigned_note,
             "submitted_note": self.submitted_note,
             "proof": [base64.b64encode(p).decode("ascii") for p in self.proof],
         }
+        if self.entries:
+            out["entries"] = [dict(e) for e in self.entries]
+        return out
 
 
 class ConsistencyError(ExchangeError):

@@ -11,10 +11,14 @@ proving and verifying need no key.
 * :meth:`Node.checkpoint` signs and keeps a checkpoint of the own log at its current size.
 * :meth:`Node.cosign` is the witness: it cosigns a peer's checkpoint only if the mirror holds
   the entries it covers (so the cosignature acknowledges receipt of verified entries) and only
-  after the consistency proof from the largest checkpoint it cosigned before verifies; on an
-  inconsistency it keeps the evidence and refuses (:class:`~glasnost.exchange.witness.Witness`).
-  The cosignature's timestamp is the receipt time that deadlines are measured against.
-* :meth:`Node.add_cosignatures` keeps the peers' cosignatures of the own log's checkpoints.
+  after the consistency proof from the largest checkpoint it cosigned before verifies; any
+  contradiction with what the mirror holds is kept as evidence first, then refused
+  (:class:`~glasnost.exchange.witness.Witness`). The cosignature's timestamp is the receipt
+  time that deadlines are measured against: this node's clock, never before the checkpoint's
+  signed time (:meth:`Node.checkpoint` timestamps each checkpoint of the own log).
+* :meth:`Node.add_cosignatures` keeps the peers' cosignatures of the own log's checkpoints
+  whose time is a receipt time; the others are kept as disputed
+  (:meth:`~glasnost.exchange.store.LogStore.add_cosignature`).
 
 The witness's name is the node's own key name (its log origin); its cosignatures use the
 ``cosignature/v1`` key id of the administration key in office (:func:`witness_verifiers`).
@@ -40,7 +44,9 @@ from glasnost.exchange.checkpoint import (
     open_note,
     parse_checkpoint,
     parse_note,
-    sign_checkpoint,
+    sign_timestamped_checkpoint,
+    signed_time,
+    witness_verifiers,
 )
 from glasnost.exchange.entries import Ref, SignedEntry, parse_entry, sign_entry
 from glasnost.exchange.errors import (
@@ -50,10 +56,19 @@ from glasnost.exchange.errors import (
     EquivocationError,
     LogNotFound,
     NodeError,
+    ReceiptTimeError,
     UnknownOrigin,
 )
 from glasnost.exchange.keys import SIG_COSIGNATURE_V1, Administration, PartyKeys, PrivateKey
-from glasnost.exchange.store import Clock, LogStore, StoredCheckpoint, make_engine, migrate
+from glasnost.exchange.replication import contradiction
+from glasnost.exchange.store import (
+    MAX_CLOCK_SKEW,
+    Clock,
+    LogStore,
+    StoredCheckpoint,
+    make_engine,
+    migrate,
+)
 from glasnost.exchange.tables import LogRow, NodeIdentityRow
 from glasnost.exchange.witness import Witness
 
@@ -62,14 +77,6 @@ __all__ = ["Acknowledgement", "Node", "Written", "witness_verifiers"]
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def witness_verifiers(party_keys: PartyKeys) -> list[Verifier]:
-    """``cosignature/v1`` verifiers of every administration key of a party's node."""
-    return [
-        Verifier(party_keys.key_name, adm.key, SIG_COSIGNATURE_V1)
-        for adm in party_keys.administrations
-    ]
 
 
 @dataclass(frozen=True)
@@ -241,11 +248,14 @@ class Node:
         return Written(seq=seq, hash=signed.hash, signed=signed)
 
     def checkpoint(self) -> StoredCheckpoint:
-        """Sign and keep a checkpoint of the own log at its current size."""
-        key, _ = self.signer(self._clock())
+        """Sign, timestamp and keep a checkpoint of the own log at its current size."""
+        now = self._clock()
+        key, _ = self.signer(now)
         size = self.own.size()
-        note = sign_checkpoint(Checkpoint(self.own.origin, size, self.own.root(size)), key)
-        return self.own.add_checkpoint(note)
+        checkpoint = Checkpoint(self.own.origin, size, self.own.root(size))
+        return self.own.add_checkpoint(
+            sign_timestamped_checkpoint(checkpoint, key, int(now.timestamp()))
+        )
 
     def published_checkpoint(self, name: str | None = None) -> str | None:
         """The latest checkpoint note of a log (see :meth:`log`) with the cosignature lines kept
@@ -345,15 +355,31 @@ class Node:
     ) -> str:
         """Cosign a peer's signed checkpoint; returns the ``cosignature/v1`` line.
 
-        The mirror must hold the entries the checkpoint covers. Without ``proof`` the
-        consistency proof from the last cosigned checkpoint is computed from the mirror's own
-        stored tree. An equivocation or inconsistency is kept as evidence and raised."""
+        First the evidence: once the log's signature verifies, every contradiction with a
+        signed statement the mirror holds (the cosigned checkpoint, the entries held; see
+        :func:`~glasnost.exchange.replication.contradiction`) is kept and raised, whatever
+        the size, before any refusal that would hide it (sync first, rollback, stale old
+        size). Then a log with evidence is no longer cosigned; the mirror must hold the
+        entries the checkpoint covers; the witness's checks run (``proof``, from ``old_size``,
+        or without it the mirror's own proof from the last cosigned checkpoint)."""
         received = self._clock()
         key, administration = self.signer(received)
         checkpoint = parse_checkpoint(parse_note(note).text)
         mirror = self._mirror_of(checkpoint.origin)
         where = f"checkpoint {checkpoint.origin}/{checkpoint.size}"
+        open_note(note, log_verifiers(mirror.party_keys))  # signed by the log: it can be evidence
         cosigned = mirror.latest_cosigned(self.witness_name)
+        sent_proof = (
+            proof if old_size is None or cosigned is None or old_size == cosigned.size else None
+        )
+        found = contradiction(mirror, note, cosigned, sent_proof)
+        if found is not None:
+            mirror.add_evidence(found)
+            if cosigned is not None and checkpoint.size == cosigned.size:
+                raise EquivocationError(
+                    found.reason, where=where, cosigned_size=cosigned.size, evidence=found
+                )
+            raise ConsistencyError(found.reason, where=where, evidence=found)
         evidence = mirror.evidence()
         if evidence:
             raise ConflictError(
@@ -379,16 +405,29 @@ class Node:
             {mirror.origin: log_verifiers(mirror.party_keys)},
             cosigned={} if cosigned is None else {mirror.origin: cosigned.note},
         )
-        timestamp = int(received.timestamp())
-        try:
-            line = witness.cosign(note, proof, timestamp=timestamp, old_size=old_size)
-        except (ConsistencyError, EquivocationError) as exc:
-            mirror.add_evidence(exc.evidence)
-            raise
+        line = witness.cosign(
+            note, proof, timestamp=self._receipt_time(note, mirror, received), old_size=old_size
+        )
         mirror.add_checkpoint(note)  # the root must be the mirror's own root at that size
         verifier = Verifier(self.witness_name, administration.key, SIG_COSIGNATURE_V1)
         mirror.add_cosignature(checkpoint.size, line, verifier)
         return line
+
+    def _receipt_time(self, note: str, mirror: LogStore, received: dt.datetime) -> int:
+        """The timestamp of this node's cosignature: its clock, never before the checkpoint's
+        signed time; a checkpoint dated after the clock plus the allowed skew is refused (its
+        author's receipt rule would refuse any honest cosignature of it)."""
+        now = int(received.timestamp())
+        dated = signed_time(note, mirror.party_keys)
+        if dated is None:
+            return now
+        if dated > now + MAX_CLOCK_SKEW.total_seconds():
+            raise ReceiptTimeError(
+                f"signed at {utc_iso(_from_posix(dated))}, after this node's clock "
+                f"{utc_iso(received)} plus the allowed skew {MAX_CLOCK_SKEW}",
+                where=f"checkpoint {mirror.origin}",
+            )
+        return max(now, dated)
 
     def _mirror_of(self, origin: str) -> LogStore:
         if origin == self.own.origin:
@@ -399,6 +438,10 @@ class Node:
             raise UnknownOrigin(
                 "this node does not follow that log", where=f"log {origin}"
             ) from None
+
+
+def _from_posix(seconds: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC)
 
 
 def _administration_of(party_keys: PartyKeys, key: PrivateKey) -> Administration:

@@ -1,13 +1,15 @@
 """The replication protocol between two nodes: pull the peer's log, push the own, one rule for
 "does this checkpoint extend the one I hold".
 
-:func:`check_extends` is that rule. A new signed checkpoint extends a kept one of the same log
-when it is not smaller (else: a truncated log), has the same root at the same size (else: two
-histories), and, when larger, the RFC 9162 consistency proof from the kept one verifies (else:
-the history was rewritten). Any tree extends the empty one. A failure is returned as
-:class:`~glasnost.exchange.errors.Evidence` (both signed notes and the proof); the witness
-(:mod:`glasnost.exchange.witness`), :func:`pull` and the bundle import
-(:mod:`glasnost.exchange.bundle`) all decide with it.
+:func:`check_extends` is that rule: two signed checkpoints of one log are of one history
+when they have the same root at the same size and, at different sizes, the RFC 9162
+consistency proof from the smaller to the larger verifies. Any tree extends the empty one. A
+failure is returned as :class:`~glasnost.exchange.errors.Evidence` (both signed notes and the
+proof); the witness (:mod:`glasnost.exchange.witness`), the node's push path
+(:meth:`glasnost.exchange.node.Node.cosign`), :func:`pull` and the bundle import
+(:mod:`glasnost.exchange.bundle`) all decide with it. A smaller checkpoint that is a prefix of
+the larger is lag, never evidence: the caller refuses it (a witness does not roll back) or
+reports the peer ``behind``.
 
 A :class:`Peer` is the other node as this node sees it: its identity, its log (checkpoint,
 entries, consistency proofs) and what it holds of ours (:meth:`Peer.mirror_state`), and the
@@ -18,13 +20,14 @@ HTTP; :class:`glasnost.exchange.local_peer.LocalPeer` calls a node in the same p
 **Pull** (:func:`pull`). Fetch the peer's latest checkpoint and verify its signature with the
 peer's keys; against the latest checkpoint this node keeps of that log, :func:`check_extends`
 must hold, else the evidence is kept and the sync ends (:class:`SyncError`). An older
-checkpoint than the one kept is lag when its root is the root of the entries held at its size
-(nothing to pull, nothing kept), a fork otherwise (kept with the proof); from then on this
-node refuses to cosign that log. The missing entries are fetched in pages from the mirror's
-size and appended (each page one transaction, every entry verified): an interrupted pull
-resumes from the last stored entry, never duplicating one. The checkpoint is kept only if the
-mirror's own root at its size equals the signed root (else evidence), then cosigned by this
-node's witness and the cosignature returned to the peer: its timestamp is the time of receipt.
+checkpoint than the one kept is lag when it is a prefix of it (the report says ``behind``;
+nothing pulled, nothing kept), a fork otherwise (kept with the proof from the mirror's stored
+tree); from then on this node refuses to cosign that log. The missing entries are fetched in
+pages from the mirror's size and appended (each page one transaction, every entry verified):
+an interrupted pull resumes from the last stored entry, never duplicating one. The checkpoint
+is kept only if the mirror's own root at its size equals the signed root (else evidence), then
+cosigned by this node's witness and the cosignature returned to the peer: its timestamp is the
+time of receipt.
 
 **Push** (:func:`push`). If the own log grew since its last checkpoint, sign a new one; push
 the entries the peer's mirror lacks, then submit the checkpoint to the peer's witness (with the
@@ -37,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from glasnost.errors import GlasnostError
 from glasnost.exchange import merkle
@@ -48,12 +51,12 @@ from glasnost.exchange.checkpoint import (
     parse_checkpoint,
     parse_note,
 )
-from glasnost.exchange.entries import SignedEntry
+from glasnost.exchange.entries import SignedEntry, verify_entry
 from glasnost.exchange.errors import Evidence, ExchangeError, SequenceError
 
 if TYPE_CHECKING:
     from glasnost.exchange.node import Node
-    from glasnost.exchange.store import LogStore
+    from glasnost.exchange.store import LogStore, StoredCheckpoint
 
 __all__ = [
     "PAGE",
@@ -61,9 +64,12 @@ __all__ = [
     "MirrorState",
     "Peer",
     "PeerConflict",
+    "Pulled",
     "SyncError",
     "SyncReport",
     "check_extends",
+    "conflicting_entry",
+    "contradiction",
     "pull",
     "push",
     "sync",
@@ -96,39 +102,105 @@ def check_extends(
     *,
     verify: ConsistencyCheck = merkle.verify_consistency,
 ) -> Evidence | None:
-    """``None`` if the signed checkpoint ``new`` extends ``kept`` (both signed notes of one
-    log, their signatures verified by the caller), else the evidence that it does not.
+    """``None`` if the signed checkpoints ``kept`` and ``new`` (both of one log, their
+    signatures verified by the caller) are of one history, else the evidence that they are not.
 
-    ``proof`` is the consistency proof from ``kept``'s size to ``new``'s; it is read only when
-    ``new`` is larger and ``kept`` is not the empty tree."""
+    ``proof`` is the consistency proof from the smaller of the two to the larger; it is read
+    only when the sizes differ and the smaller is not the empty tree. A ``new`` smaller than
+    ``kept`` but a prefix of it is lag, not a fork: ``None`` (the caller decides whether an
+    older checkpoint is of use)."""
     old = parse_checkpoint(parse_note(kept).text)
     now = parse_checkpoint(parse_note(new).text)
 
     def evidence(reason: str) -> Evidence:
         return Evidence(now.origin, reason, kept, new, tuple(proof))
 
-    if now.size < old.size:
-        return evidence(
-            f"truncated log: checkpoint of size {now.size} after one of size {old.size}"
-        )
     if now.size == old.size:
         if now.root_hash != old.root_hash:
             return evidence(f"two signed checkpoints of size {now.size} with different roots")
         return None
-    if old.size == 0:
+    small, large = (old, now) if old.size < now.size else (now, old)
+    if small.size == 0:
         return None
     try:
-        ok = verify(old.size, now.size, old.root_hash, now.root_hash, proof)
+        ok = verify(small.size, large.size, small.root_hash, large.root_hash, proof)
     except ValueError as exc:
         ok, detail = False, f" ({exc})"
     else:
         detail = ""
     if ok:
         return None
+    if small is now:
+        return evidence(
+            f"fork: the signed checkpoint of size {now.size} is not a prefix of the one of "
+            f"size {old.size}: the consistency proof between them does not verify{detail}"
+        )
     return evidence(
         f"consistency proof from size {old.size} to {now.size} does not verify{detail} "
         "(the history was rewritten)"
     )
+
+
+def contradiction(
+    mirror: LogStore,
+    note: str,
+    cosigned: StoredCheckpoint | None,
+    proof: Sequence[bytes] | None = None,
+) -> Evidence | None:
+    """The evidence that the signed checkpoint ``note`` (its signature verified by the caller)
+    contradicts a signed statement of the same log that ``mirror`` holds, else ``None``.
+
+    1. The cosigned checkpoint, with :func:`check_extends`: a smaller ``note`` with the proof
+       from the mirror's stored tree; a larger one with ``proof`` (the sender's, from the
+       cosigned size) or, without it, the mirror's own proof when it holds the entries. A
+       larger checkpoint beyond the entries held and without a proof cannot be compared.
+    2. The entries held (each signed by the log's key): at a size the mirror holds, the signed
+       root must be the root of those entries.
+    """
+    new = parse_checkpoint(parse_note(note).text)
+    held = mirror.size()
+    if cosigned is not None:
+        between: Sequence[bytes] | None = ()
+        if 0 < new.size < cosigned.size:
+            between = mirror.consistency_proof(new.size, cosigned.size)
+        elif new.size > cosigned.size > 0:
+            if proof is not None:
+                between = proof
+            elif new.size <= held:
+                between = mirror.consistency_proof(cosigned.size, new.size)
+            else:
+                between = None
+        if between is not None:
+            found = check_extends(cosigned.note, note, between)
+            if found is not None:
+                return found
+    if 0 < new.size <= held and mirror.root(new.size) != new.root_hash:
+        reason = (
+            f"the signed root at size {new.size} is not the root of the {new.size} signed "
+            "entries held: the log signed two histories"
+        )
+        return Evidence(new.origin, reason, "" if cosigned is None else cosigned.note, note)
+    return None
+
+
+def conflicting_entry(
+    mirror: LogStore, start: int, entries: Sequence[SignedEntry]
+) -> Evidence | None:
+    """The evidence that an entry pushed at a position ``mirror`` holds already is another
+    validly signed entry than the one held there (two statements of the log's key for one
+    seq), else ``None``. An entry that does not verify is refused, never evidence."""
+    held = mirror.size()
+    overlap = entries[: max(0, min(len(entries), held - start))]
+    if start < 0 or not overlap:
+        return None
+    stored = mirror.entries(start, start + len(overlap))
+    for seq, (mine, theirs) in enumerate(zip(stored, overlap, strict=True), start=start):
+        if mine.entry == theirs.entry:
+            continue
+        verify_entry(theirs, mirror.party_keys, mirror.party, seq)
+        reason = f"two signed entries at seq {seq} of {mirror.origin}"
+        return Evidence(mirror.origin, reason, "", "", entries=(mine.to_json(), theirs.to_json()))
+    return None
 
 
 # --- the peer -----------------------------------------------------------------------------------
@@ -184,9 +256,20 @@ class Peer(Protocol):
 # --- pull, push, sync ---------------------------------------------------------------------------
 
 
+class Pulled(NamedTuple):
+    """What a pull did: entries pulled; the size cosigned (None when the peer has no
+    checkpoint yet or is behind); ``behind``: the peer served an older checkpoint of the
+    history this node holds (lag, not punished: nothing kept, cosigning goes on)."""
+
+    pulled: int
+    cosigned_size: int | None
+    behind: bool = False
+
+
 @dataclass
 class SyncReport:
-    """What one sync did."""
+    """What one sync did; ``behind``: the peer served an older checkpoint of the history
+    this node already holds (lag, not a fork)."""
 
     peer: str
     pulled: int
@@ -194,6 +277,7 @@ class SyncReport:
     cosigned_size: int | None
     pushed: int
     acknowledged_size: int | None
+    behind: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -202,15 +286,16 @@ class SyncReport:
 def sync(node: Node, peer: Peer, *, page: int = PAGE) -> SyncReport:
     """Pull the peer's new entries and checkpoint, cosign it, push ours (module docstring)."""
     mirror = mirror_of(node, peer)
-    pulled, cosigned = pull(node, peer, page=page)
+    pulled = pull(node, peer, page=page)
     pushed, acknowledged = push(node, peer, page=page)
     return SyncReport(
         peer=mirror.party,
-        pulled=pulled,
+        pulled=pulled.pulled,
         mirror_size=mirror.size(),
-        cosigned_size=cosigned,
+        cosigned_size=pulled.cosigned_size,
         pushed=pushed,
         acknowledged_size=acknowledged,
+        behind=pulled.behind,
     )
 
 
@@ -228,14 +313,12 @@ def mirror_of(node: Node, peer: Peer) -> LogStore:
     return mirror
 
 
-def pull(node: Node, peer: Peer, *, page: int = PAGE) -> tuple[int, int | None]:
-    """Mirror the peer's new entries and cosign its checkpoint; returns (entries pulled, size
-    cosigned or None when the peer has no checkpoint yet, or serves an older one of the same
-    history: lag, which is not punished)."""
+def pull(node: Node, peer: Peer, *, page: int = PAGE) -> Pulled:
+    """Mirror the peer's new entries and cosign its checkpoint (module docstring)."""
     mirror = mirror_of(node, peer)
     note = peer.checkpoint()
     if note is None:
-        return 0, None
+        return Pulled(0, None)
     try:
         checkpoint, _, _ = open_checkpoint(note, log_verifiers(mirror.party_keys))
     except ExchangeError as exc:
@@ -245,17 +328,12 @@ def pull(node: Node, peer: Peer, *, page: int = PAGE) -> tuple[int, int | None]:
     latest = mirror.latest_checkpoint()
     kept = "" if latest is None else latest.note
     if latest is not None and checkpoint.size < latest.size <= mirror.size():
-        # An older checkpoint than the one cosigned: stale (a prefix of the history held,
-        # lag, not a fork: nothing to pull, nothing kept) or a fork (another root at that
-        # size: both signed by the log's key, kept with the proof that they disagree).
-        if mirror.root(checkpoint.size) == checkpoint.root_hash:
-            return 0, None
-        reason = (
-            f"fork: the signed checkpoint of size {checkpoint.size} is not a prefix of the "
-            f"cosigned one of size {latest.size}"
-        )
-        proof_back = tuple(mirror.consistency_proof(checkpoint.size, latest.size))
-        _stop_on(mirror, Evidence(mirror.origin, reason, note, latest.note, proof_back))
+        # An older checkpoint than the one cosigned: a prefix of the history held is lag
+        # (nothing to pull, nothing kept, cosigning goes on); another root is a fork, kept
+        # with the proof (from the mirror's stored tree) that the two disagree.
+        back = tuple(mirror.consistency_proof(checkpoint.size, latest.size))
+        _stop_on(mirror, check_extends(latest.note, note, back))
+        return Pulled(0, None, behind=True)
     if latest is not None:
         proof = (
             peer.consistency(latest.size, checkpoint.size)
@@ -289,7 +367,7 @@ def pull(node: Node, peer: Peer, *, page: int = PAGE) -> tuple[int, int | None]:
     except ExchangeError as exc:
         raise SyncError(f"{peer.name}: not cosigned: {exc}") from None
     peer.return_cosignature(add_signatures(note, [line]))
-    return pulled, checkpoint.size
+    return Pulled(pulled, checkpoint.size)
 
 
 def _stop_on(mirror: LogStore, evidence: Evidence | None) -> None:

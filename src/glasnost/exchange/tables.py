@@ -13,6 +13,7 @@ __all__ = [
     "Base",
     "CheckpointRow",
     "CosignatureRow",
+    "DisputedReceiptRow",
     "EntryRow",
     "EvidenceRow",
     "LogRow",
@@ -78,6 +79,21 @@ class CosignatureRow(Base):
     witness_key: Mapped[str] = mapped_column(sa.String(64))
     timestamp: Mapped[int] = mapped_column(sa.BigInteger)
     line: Mapped[str] = mapped_column(sa.Text)
+
+
+class DisputedReceiptRow(Base):
+    """A validly signed cosignature refused as a receipt time (its time out of bounds)."""
+
+    __tablename__ = "disputed_receipts"
+
+    log_id: Mapped[int] = mapped_column(sa.ForeignKey("logs.id"), primary_key=True)
+    size: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    witness: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    timestamp: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    witness_key: Mapped[str] = mapped_column(sa.String(64))
+    line: Mapped[str] = mapped_column(sa.Text)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    recorded_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
 
 
 class EvidenceRow(Base):

@@ -15,7 +15,10 @@ only in this order:
    cosigned checkpoint or the empty tree the proof must be empty and anything is accepted.
 
 Steps 4 and 5 are :func:`glasnost.exchange.replication.check_extends`, the one rule the pull
-and the bundle import apply as well. Then the witness records the new note and returns its
+and the bundle import apply as well. The witness sees only the notes and the proof; a node
+(:meth:`glasnost.exchange.node.Node.cosign`) compares the checkpoint with everything its
+mirror holds first, so that a fork refused at step 2 or 3 (or for lack of entries) is still
+kept as evidence. Then the witness records the new note and returns its
 cosignature line. The witness is pure: time comes in as an argument, state goes out through
 :meth:`Witness.state`; the caller persists the state atomically with the answer.
 """

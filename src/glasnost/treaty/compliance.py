@@ -62,6 +62,10 @@ The rules; each late or missing obligation is also a finding, in words:
    another party that refs it (a confirmation of another result digest counts as a dispute);
    a ``confirmation`` or ``dispute`` that refs no assessment of another party in the logs is an
    ``unknown_reference`` finding.
+10. **Receipt times nobody sets alone**: a cosignature dated before its checkpoint's signed
+    time or after its receiver's clock plus the allowed skew was refused as a receipt time
+    (:mod:`glasnost.treaty.logs`); each is a ``disputed_receipt_time`` finding against its
+    author, and no deadline is measured from it.
 """
 
 from __future__ import annotations
@@ -619,6 +623,26 @@ def _assessments(rules: _Rules) -> None:
             )
 
 
+def _disputed_receipts(logs: Mapping[str, LogView], now: dt.datetime, result: Compliance) -> None:
+    """A finding per cosignature refused as a receipt time by ``now``: a time its author set
+    alone, from which no deadline is measured (docs/decisions/0015)."""
+    party_of = {view.keys.key_name: view.party for view in logs.values()}
+    for view in logs.values():
+        for disputed in view.disputed:
+            if disputed.recorded_at > now:
+                continue
+            by = party_of.get(disputed.witness, disputed.witness)
+            result.findings.append(
+                Finding(
+                    "disputed_receipt_time",
+                    by,
+                    f"{by}'s cosignature of {view.party}'s checkpoint of size {disputed.size} "
+                    f"claims receipt at {utc_iso(disputed.claimed_at)}, which {disputed.reason}; "
+                    f"refused {utc_iso(disputed.recorded_at)}, no deadline is measured from it",
+                )
+            )
+
+
 # --- the report ---------------------------------------------------------------------------------
 
 
@@ -658,6 +682,7 @@ def compliance(
         _notifications(rules)
         _responses(rules)
         _acknowledgements(rules, logs)
+    _disputed_receipts(logs, now, result)
     order = {party: i for i, party in enumerate(agreement.party_ids())}
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     result.obligations.sort(

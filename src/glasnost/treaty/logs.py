@@ -4,8 +4,11 @@ time of receipt by the other party.
 Receipt is acknowledgement: an entry of party A counts as received by party B at the earliest
 timestamp of a ``cosignature/v1`` by B's node on a checkpoint of A's log that covers the entry
 (size > seq). A node holds that for both logs: its own log keeps the peer's cosignatures, its
-mirror of the peer's log keeps its own. :func:`views_of_node` reads them; everything else in
-:mod:`glasnost.treaty` is pure and takes :class:`LogView` objects.
+mirror of the peer's log keeps its own. A cosignature whose time is out of bounds (before the
+checkpoint's signed time, after the receiver's clock) is never a receipt: the store refused it
+and keeps it as disputed, and :attr:`LogView.disputed` carries it to the compliance report.
+:func:`views_of_node` reads them; everything else in :mod:`glasnost.treaty` is pure and takes
+:class:`LogView` objects.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from glasnost.exchange.checkpoint import open_note
 from glasnost.exchange.entries import Entry, SignedEntry, parse_entry
 from glasnost.exchange.keys import Administration, PartyKeys
 from glasnost.exchange.node import Node, witness_verifiers
-from glasnost.exchange.store import LogStore
+from glasnost.exchange.store import DisputedReceipt, LogStore
 from glasnost.treaty.bodies import Ref
 
 __all__ = ["LogView", "LoggedEntry", "entry_label", "parse_entry_label", "views_of_node"]
@@ -72,13 +75,16 @@ class LoggedEntry:
 
 @dataclass(frozen=True)
 class LogView:
-    """One party's log: its key record, its entries, and the receipt times of its checkpoints
-    (size -> earliest cosignature time by the other party)."""
+    """One party's log: its key record, its entries (each with its receipt time: the earliest
+    cosignature time by the other party), and the other party's cosignatures refused as
+    receipt times (``disputed``: dated before the checkpoint's signed time or after the
+    receiver's clock; never a receipt)."""
 
     party: str
     keys: PartyKeys
     entries: tuple[LoggedEntry, ...]
     final_checkpoints: dict[int, str] = field(default_factory=dict)
+    disputed: tuple[DisputedReceipt, ...] = ()
 
     def __iter__(self) -> Iterator[LoggedEntry]:
         return iter(self.entries)
@@ -98,6 +104,7 @@ class LogView:
         keys: PartyKeys,
         signed: Sequence[SignedEntry],
         receipts: dict[int, dt.datetime],
+        disputed: Sequence[DisputedReceipt] = (),
     ) -> LogView:
         """Parse the entries (already verified by the store) and give each the earliest receipt
         among the checkpoints that cover it (``receipts``: checkpoint size -> time)."""
@@ -124,7 +131,7 @@ class LogView:
                     received_at=earliest_from[at],
                 )
             )
-        return cls(party=keys.party, keys=keys, entries=tuple(entries))
+        return cls(party=keys.party, keys=keys, entries=tuple(entries), disputed=tuple(disputed))
 
 
 def _administration(keys: PartyKeys, key_id: str) -> Administration:
@@ -155,10 +162,11 @@ def views_of_node(node: Node) -> dict[str, LogView]:
     views: dict[str, LogView] = {}
     for store in stores:
         receipts: dict[int, dt.datetime] = {}
-        for other in stores:
-            if other is store:
-                continue
+        others = [other for other in stores if other is not store]
+        for other in others:
             for size, when in _receipts(store, other.party_keys).items():
                 receipts[size] = min(when, receipts.get(size, when))
-        views[store.party] = LogView.build(store.party_keys, store.entries(), receipts)
+        witnesses = {other.origin for other in others}
+        disputed = [d for d in store.disputed_receipts() if d.witness in witnesses]
+        views[store.party] = LogView.build(store.party_keys, store.entries(), receipts, disputed)
     return views

@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,14 +82,17 @@ def ru() -> Party:
     return make_party("RU")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
-    """A migrated, empty store: a SQLite file, or a fresh schema in the PostgreSQL database."""
-    if request.param == "sqlite":
-        eng = make_engine(tmp_path / "store.db")
+@contextmanager
+def store_engine(kind: str, folder: Path) -> Iterator[sa.Engine]:
+    """A migrated, empty store: a SQLite file in ``folder``, or (``kind`` "postgresql") a fresh
+    schema in the PostgreSQL database of ``GLASNOST_TEST_POSTGRES_URL`` (skipped without it)."""
+    if kind == "sqlite":
+        eng = make_engine(folder / "store.db")
         migrate(eng)
-        yield eng
-        eng.dispose()
+        try:
+            yield eng
+        finally:
+            eng.dispose()
         return
     url = os.environ.get(POSTGRES_ENV)
     if not url:
@@ -111,3 +115,10 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine
         with admin.begin() as conn:
             conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
+    """A migrated, empty store: a SQLite file, or a fresh schema in the PostgreSQL database."""
+    with store_engine(request.param, tmp_path) as eng:
+        yield eng

@@ -53,7 +53,7 @@ def test_pull_from_a_node_that_does_not_follow_us_is_refused(
     [
         (
             [("forked", 0, 1)],
-            "fork: the signed checkpoint of size 1 is not a prefix of the cosigned one of size 3",
+            "fork: the signed checkpoint of size 1 is not a prefix of the one of size 3",
         ),
         ([("kept", 0, 1), ("forked", 1, 5)], "the history was rewritten"),
     ],
@@ -96,9 +96,9 @@ def test_a_stale_checkpoint_is_lag_not_a_fork(tmp_path: Path, us: Party, ru: Par
     pull(ru_node, LocalPeer(honest, "RU"))
     behind = node(tmp_path / "us-behind.db", us, ru)  # the same keys and history, shorter
     behind.own.append(us.entries(0, 1))
-    assert pull(ru_node, LocalPeer(behind, "RU")) == (0, None)
+    assert pull(ru_node, LocalPeer(behind, "RU")) == (0, None, True)
     mirror = ru_node.log("US")
     assert mirror.size() == 3
     assert mirror.evidence() == []
     honest.own.append(us.entries(3, 4))
-    assert pull(ru_node, LocalPeer(honest, "RU")) == (1, 4)
+    assert pull(ru_node, LocalPeer(honest, "RU")) == (1, 4, False)

@@ -141,6 +141,7 @@ def test_declaration_synced_cosigned_and_proven(pair: Pair, servers: StartServer
             "cosigned_size": 3,
             "pushed": 1,
             "acknowledged_size": 1,
+            "behind": False,
         }
     ], server.tail()
 
@@ -451,6 +452,7 @@ def test_a_node_serving_an_older_checkpoint_is_behind_not_forked(
         append(behind, first)
         server.restart(behind)
         report = sync_once(node, server.url)
+        assert report.behind
         assert report.pulled == 0
         assert report.mirror_size == 3
         mirror = node.log("US")

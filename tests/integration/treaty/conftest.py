@@ -19,11 +19,13 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel
+from sqlalchemy.engine import Engine
 
 from glasnost.exchange.keys import Administration, PartyKeys, PrivateKey
 from glasnost.exchange.local_peer import LocalPeer
 from glasnost.exchange.node import Node, Written
 from glasnost.exchange.replication import pull
+from glasnost.treaty import actions
 from glasnost.treaty.agreement import Agreement, builtin_agreement
 from glasnost.treaty.bodies import Ref
 from glasnost.treaty.logs import LogView, views_of_node
@@ -78,21 +80,27 @@ def party_keys(party: str, keys: list[PrivateKey]) -> PartyKeys:
 
 @dataclass
 class Side:
-    """One party: its node (opened with the key of the administration in office), its keys."""
+    """One party: its node (opened with the key of the administration in office), its keys;
+    the node's database is the SQLite file ``path`` unless an ``engine`` is given."""
 
     party: str
     path: Path
     keys: list[PrivateKey]
     record: PartyKeys
     clock: Clock
+    engine: Engine | None = None
     node: Node = field(init=False)
 
     def __post_init__(self) -> None:
-        self.node = Node.init(str(self.path), self.record, self.keys[0], clock=self.clock)
+        self.node = Node.init(self.database, self.record, self.keys[0], clock=self.clock)
+
+    @property
+    def database(self) -> str | Engine:
+        return str(self.path) if self.engine is None else self.engine
 
     def use_administration(self, index: int) -> None:
         """Reopen the node with administration ``index``'s key (0: first, 1: successor)."""
-        self.node = Node.open(str(self.path), key=self.keys[index], clock=self.clock)
+        self.node = Node.open(self.database, key=self.keys[index], clock=self.clock)
 
     def write(
         self, entry_type: str, body: BaseModel | Mapping[str, Any], refs: tuple[Ref, ...] = ()
@@ -136,29 +144,36 @@ class Pair:
         return views_of_node((side or self.us).node)
 
 
+def sign_both(pair: Pair) -> Ref:
+    """US proposes; both sign (referencing the proposal) an hour later; delivered both ways
+    five minutes after: the agreement is in force. Returns the proposal."""
+    us, ru, agreement = pair.us, pair.ru, pair.agreement
+    proposal = us.ref(us.write("propose", actions.propose(agreement)))
+    pair.exchange()
+    pair.clock.advance(hours=1)
+    us.write("sign", actions.sign(agreement), refs=(proposal,))
+    ru.write("sign", actions.sign(agreement), refs=(proposal,))
+    pair.clock.advance(minutes=5)
+    pair.exchange()
+    return proposal
+
+
 @pytest.fixture
 def pair(tmp_path: Path) -> Pair:
     """US and RU nodes that follow each other, at START, with the built-in agreement."""
-    clock = Clock()
-    sides = []
-    for party in ("US", "RU"):
-        keys = [PrivateKey.from_seed(secrets.token_bytes(32)) for _ in range(2)]
-        record = party_keys(party, keys)
-        sides.append(Side(party, tmp_path / f"{party.lower()}.db", keys, record, clock))
-    us, ru = sides
-    us.node.follow(ru.record)
-    ru.node.follow(us.record)
-    return Pair(us, ru, clock, builtin_agreement())
+    return new_pair(tmp_path)
 
 
-def new_pair(path: Path) -> Pair:
-    """What the ``pair`` fixture gives, in ``path``: for set-ups shared by a module."""
+def new_pair(path: Path, engines: tuple[Engine, Engine] | None = None) -> Pair:
+    """What the ``pair`` fixture gives, in ``path`` (or in the stores ``engines``, US's and
+    RU's): for set-ups shared by a module."""
     clock = Clock()
     sides = []
-    for party in ("US", "RU"):
+    for i, party in enumerate(("US", "RU")):
         keys = [PrivateKey.from_seed(secrets.token_bytes(32)) for _ in range(2)]
         record = party_keys(party, keys)
-        sides.append(Side(party, path / f"{party.lower()}.db", keys, record, clock))
+        engine = None if engines is None else engines[i]
+        sides.append(Side(party, path / f"{party.lower()}.db", keys, record, clock, engine))
     us, ru = sides
     us.node.follow(ru.record)
     ru.node.follow(us.record)

@@ -27,7 +27,7 @@ from glasnost.treaty.bodies import Declaration, PlannedChange, Ref
 from glasnost.treaty.compliance import STATUSES, Compliance, Obligation, compliance
 from glasnost.treaty.declarations import Notice, review
 from glasnost.treaty.postures import declaration_from_scenario
-from tests.integration.treaty.conftest import Pair, Side, copy_pair, new_pair
+from tests.integration.treaty.conftest import Pair, Side, copy_pair, new_pair, sign_both
 
 pytestmark = pytest.mark.integration
 
@@ -39,14 +39,7 @@ EIF = dt.datetime(2026, 1, 10, 10, 5, tzinfo=UTC)
 def signed(tmp_path_factory: pytest.TempPathFactory) -> Pair:
     """Two nodes after US#0 propose, US#1 and RU#0 sign, exchanged: in force at EIF."""
     pair = new_pair(tmp_path_factory.mktemp("signed"))
-    us, ru, agreement = pair.us, pair.ru, pair.agreement
-    proposal = us.ref(us.write("propose", actions.propose(agreement)))
-    pair.exchange()
-    pair.clock.advance(hours=1)
-    us.write("sign", actions.sign(agreement), refs=(proposal,))
-    ru.write("sign", actions.sign(agreement), refs=(proposal,))
-    pair.clock.advance(minutes=5)
-    pair.exchange()
+    sign_both(pair)
     assert pair.clock.now == EIF
     return pair
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 from glasnost.treaty import actions
-from glasnost.treaty.bodies import Ref
 from glasnost.treaty.lifecycle import lifecycle
-from tests.integration.treaty.conftest import Pair
+from tests.integration.treaty.conftest import Pair, sign_both
 
 NOTICE = {
     "event_type": "interceptor_test",
@@ -18,19 +17,6 @@ NOTICE = {
     "window_end": "2026-03-02T00:00:00Z",
     "details": "flight test",
 }
-
-
-def sign_both(pair: Pair) -> Ref:
-    """US proposes; both sign (referencing the proposal); delivered both ways."""
-    us, ru, agreement = pair.us, pair.ru, pair.agreement
-    proposal = us.ref(us.write("propose", actions.propose(agreement)))
-    pair.exchange()
-    pair.clock.advance(hours=1)
-    us.write("sign", actions.sign(agreement), refs=(proposal,))
-    ru.write("sign", actions.sign(agreement), refs=(proposal,))
-    pair.clock.advance(minutes=5)
-    pair.exchange()
-    return proposal
 
 
 def test_in_force_from_the_receipt_of_the_last_signature(pair: Pair) -> None:

@@ -1,5 +1,5 @@
-"""The one rule of replication, :func:`check_extends`: a signed checkpoint extends a kept one
-of the same log, or the evidence says why not (RFC 9162 2.1.4.2 for the proof)."""
+"""The one rule of replication, :func:`check_extends`: two signed checkpoints of one log are of
+one history, or the evidence says why not (RFC 9162 2.1.4.2 for the proof)."""
 
 from __future__ import annotations
 
@@ -35,10 +35,17 @@ def test_detects_two_histories_of_one_size() -> None:
     assert evidence.origin == ORIGIN
 
 
-def test_detects_truncated_log() -> None:
-    evidence = check_extends(note(6), note(3), [])
+def test_an_older_prefix_is_lag_not_evidence() -> None:
+    # RFC 9162 2.1.4.2: the proof from the smaller tree (3) to the larger (6) verifies
+    assert check_extends(note(6), note(3), merkle.consistency_proof(LEAVES[:6], 3)) is None
+
+
+def test_detects_a_smaller_fork() -> None:
+    proof = merkle.consistency_proof(LEAVES[:6], 3)  # from the kept tree: the fork is no prefix
+    evidence = check_extends(note(6), note(3, FORK), proof)
     assert evidence is not None
-    assert evidence.reason.startswith("truncated log: checkpoint of size 3 after one of size 6")
+    assert evidence.reason.startswith("fork: the signed checkpoint of size 3 is not a prefix")
+    assert evidence.proof == tuple(proof)
 
 
 def test_detects_rewritten_history() -> None:

@@ -6,7 +6,8 @@ at import), :func:`migrate` brings the schema to the head revision with Alembic 
 ship in :mod:`glasnost.exchange.migrations`).
 
 Tables (nothing is ever updated or deleted; the migration installs triggers that refuse UPDATE
-and DELETE on ``entries``, ``nodes``, ``checkpoints``, ``cosignatures`` and ``evidence``)::
+and DELETE on ``entries``, ``nodes``, ``checkpoints``, ``cosignatures``, ``evidence`` and
+``disputed_receipts``)::
 
     logs          id, origin (unique), party, party_keys (the PartyKeys record, JSON)
     entries       (log_id, seq) primary key, entry bytes, signature, key_id, leaf_hash,
@@ -15,6 +16,8 @@ and DELETE on ``entries``, ``nodes``, ``checkpoints``, ``cosignatures`` and ``ev
                   reported by CompactRange.append, so a proof costs O(log n) node reads
     checkpoints   (log_id, size) primary key, root, note (the signed note)
     cosignatures  (log_id, size, witness) primary key, witness_key, timestamp, line
+    disputed_receipts  (log_id, size, witness, timestamp) primary key, witness_key, line,
+                  reason, recorded_at: cosignatures refused because of their time
     evidence      id, log_id, recorded_at, evidence (Evidence.to_json())
 
 **Atomicity.** :meth:`LogStore.append` verifies a whole batch, then inserts its entries and the
@@ -49,7 +52,7 @@ from sqlalchemy.engine import Engine
 from glasnost.exchange.errors import KeyRecordError, LogExists, LogNotFound
 from glasnost.exchange.keys import PartyKeys
 from glasnost.exchange.store.base import MAX_CLOCK_SKEW, Clock, parse_time
-from glasnost.exchange.store.checkpoints import LogCheckpoints, StoredCheckpoint
+from glasnost.exchange.store.checkpoints import DisputedReceipt, LogCheckpoints, StoredCheckpoint
 from glasnost.exchange.store.engine import make_engine, migrate, write_transaction
 from glasnost.exchange.store.entries import LogEntries
 from glasnost.exchange.tables import Base, EntryRow, LogRow, NodeRow
@@ -59,6 +62,7 @@ __all__ = [
     "MAX_CLOCK_SKEW",
     "Base",
     "Clock",
+    "DisputedReceipt",
     "EntryRow",
     "LogStore",
     "NodeRow",

@@ -4,24 +4,64 @@ cosignatures of them (the acknowledgements of receipt)."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from glasnost.exchange import merkle
+from glasnost.exchange.canonical import utc_iso
 from glasnost.exchange.checkpoint import (
     Verifier,
     add_signatures,
     log_verifiers,
     open_checkpoint,
     open_note,
+    signed_time,
 )
-from glasnost.exchange.errors import CheckpointError, EquivocationError, Evidence
+from glasnost.exchange.errors import (
+    CheckpointError,
+    EquivocationError,
+    Evidence,
+    ReceiptTimeError,
+)
 from glasnost.exchange.keys import SIG_COSIGNATURE_V1
 from glasnost.exchange.replication import check_extends
 from glasnost.exchange.store.evidence import LogEvidence
 from glasnost.exchange.store.nodes import LogNodes
-from glasnost.exchange.tables import CheckpointRow, CosignatureRow
+from glasnost.exchange.tables import CheckpointRow, CosignatureRow, DisputedReceiptRow
+
+
+@dataclass(frozen=True)
+class DisputedReceipt:
+    """A cosignature refused as a receipt time: the checkpoint size, the witness, the time it
+    claims, why it was refused, when this store refused it, and the signed line itself."""
+
+    size: int
+    witness: str
+    claimed_at: dt.datetime
+    reason: str
+    recorded_at: dt.datetime
+    line: str
+
+
+def _utc(seconds: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; the store writes UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _receipt_dispute(timestamp: int, signed_at: int | None, latest: dt.datetime) -> str | None:
+    """Why a cosignature time cannot be a receipt time, or None: not before the checkpoint's
+    signed time, not after the receiver's clock plus the allowed skew (``latest``)."""
+    if signed_at is not None and timestamp < signed_at:
+        return f"is before the checkpoint's signed time {utc_iso(_utc(signed_at))}"
+    if timestamp > latest.timestamp():
+        return f"is after this node's clock plus the allowed skew ({utc_iso(latest)})"
+    return None
 
 
 @dataclass(frozen=True)
@@ -116,10 +156,17 @@ class LogCheckpoints(LogNodes, LogEvidence):
 
     def add_cosignature(self, size: int, line: str, witness: Verifier) -> int:
         """Keep a witness's ``cosignature/v1`` line on the stored checkpoint of ``size``; return
-        its timestamp (the receipt time). A witness's first cosignature of a size is kept."""
+        its timestamp (the receipt time). A witness's first cosignature of a size is kept.
+
+        The time must lie between the checkpoint's own signed time (when it carries one) and
+        this store's clock plus the allowed skew: a line outside is refused with
+        :class:`ReceiptTimeError` and kept, in its own transaction, as a disputed receipt
+        time (:meth:`disputed_receipts`)."""
         if witness.signature_type != SIG_COSIGNATURE_V1:
             raise ValueError(f"witness {witness.name}: a cosignature verifier has type 0x04")
         where = f"checkpoint {self.origin}/{size}"
+        latest = self._clock() + self._max_clock_skew
+        dispute: str | None = None
         with self._locked() as conn:
             note = conn.execute(
                 sa.select(CheckpointRow.note).where(
@@ -131,27 +178,88 @@ class LogCheckpoints(LogNodes, LogEvidence):
             _, verified = open_note(add_signatures(note, [line]), [witness])
             timestamp = verified[0].timestamp
             assert timestamp is not None  # a 0x04 verifier always yields one
-            stored = conn.execute(
-                sa.select(CosignatureRow.timestamp).where(
-                    CosignatureRow.log_id == self.log_id,
-                    CosignatureRow.size == size,
-                    CosignatureRow.witness == witness.name,
+            dispute = _receipt_dispute(timestamp, signed_time(note, self.party_keys), latest)
+            if dispute is not None:
+                self._keep_dispute(conn, size, line, witness, timestamp, dispute)
+            else:
+                stored = conn.execute(
+                    sa.select(CosignatureRow.timestamp).where(
+                        CosignatureRow.log_id == self.log_id,
+                        CosignatureRow.size == size,
+                        CosignatureRow.witness == witness.name,
+                    )
+                ).scalar_one_or_none()
+                if stored is not None:
+                    return stored
+                conn.execute(
+                    sa.insert(CosignatureRow),
+                    {
+                        "log_id": self.log_id,
+                        "size": size,
+                        "witness": witness.name,
+                        "witness_key": witness.public_key.to_base64(),
+                        "timestamp": timestamp,
+                        "line": line,
+                    },
                 )
-            ).scalar_one_or_none()
-            if stored is not None:
-                return stored
-            conn.execute(
-                sa.insert(CosignatureRow),
-                {
-                    "log_id": self.log_id,
-                    "size": size,
-                    "witness": witness.name,
-                    "witness_key": witness.public_key.to_base64(),
-                    "timestamp": timestamp,
-                    "line": line,
-                },
+        if dispute is not None:
+            raise ReceiptTimeError(
+                f"cosignature by {witness.name} dated {utc_iso(_utc(timestamp))} {dispute}; "
+                "refused, kept as a disputed receipt time",
+                where=where,
             )
         return timestamp
+
+    def _keep_dispute(
+        self,
+        conn: sa.Connection,
+        size: int,
+        line: str,
+        witness: Verifier,
+        timestamp: int,
+        reason: str,
+    ) -> None:
+        key = (
+            DisputedReceiptRow.log_id == self.log_id,
+            DisputedReceiptRow.size == size,
+            DisputedReceiptRow.witness == witness.name,
+            DisputedReceiptRow.timestamp == timestamp,
+        )
+        if conn.execute(sa.select(DisputedReceiptRow.size).where(*key)).first() is not None:
+            return
+        conn.execute(
+            sa.insert(DisputedReceiptRow),
+            {
+                "log_id": self.log_id,
+                "size": size,
+                "witness": witness.name,
+                "timestamp": timestamp,
+                "witness_key": witness.public_key.to_base64(),
+                "line": line,
+                "reason": reason,
+                "recorded_at": self._clock(),
+            },
+        )
+
+    def disputed_receipts(self) -> list[DisputedReceipt]:
+        """The cosignatures refused as receipt times (:meth:`add_cosignature`), oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(DisputedReceiptRow)
+                .where(DisputedReceiptRow.log_id == self.log_id)
+                .order_by(DisputedReceiptRow.recorded_at, DisputedReceiptRow.size)
+            )
+            return [
+                DisputedReceipt(
+                    size=r.size,
+                    witness=r.witness,
+                    claimed_at=_utc(r.timestamp),
+                    reason=r.reason,
+                    recorded_at=_aware(r.recorded_at),
+                    line=r.line,
+                )
+                for r in rows
+            ]
 
     def cosignatures(self, size: int) -> dict[str, str]:
         """Witness name -> cosignature line, for the stored checkpoint of ``size``."""

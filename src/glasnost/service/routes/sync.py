@@ -12,6 +12,7 @@ from fastapi.responses import PlainTextResponse, Response
 from glasnost.exchange.checkpoint import decode_add_checkpoint, parse_checkpoint, parse_note
 from glasnost.exchange.entries import SignedEntry
 from glasnost.exchange.errors import ConflictError
+from glasnost.exchange.replication import conflicting_entry
 from glasnost.service.routes.common import (
     CosignedNote,
     EntriesPush,
@@ -27,10 +28,15 @@ router = APIRouter()
 def push_entries(node: NodeDep, principal: PartyPrincipal, body: EntriesPush) -> dict[str, Any]:
     """A peer pushes a page of its own log's entries, from this mirror's size."""
     mirror = mirror_of_sender(node, principal)
+    entries = [SignedEntry.from_json(e.model_dump()) for e in body.entries]
     held = mirror.size()
     if body.start != held:
+        evidence = conflicting_entry(mirror, body.start, entries)
+        if evidence is not None:
+            mirror.add_evidence(evidence)
+            raise HTTPException(409, f"{evidence.reason}: evidence kept, cosigning stopped")
         raise HTTPException(409, f"this node holds {held} entries of {mirror.origin}")
-    mirror.append([SignedEntry.from_json(e.model_dump()) for e in body.entries])
+    mirror.append(entries)
     return {"origin": mirror.origin, "size": mirror.size()}
 
 
