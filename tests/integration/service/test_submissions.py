@@ -14,10 +14,14 @@ from typing import Any
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
+from glasnost.cli import app
 from glasnost.exchange.entries import SignedEntry, verify_entry
 
-from .nodes import NodeServer, Party, init_node, make_party, notification, open_node
+from .nodes import NodeServer, Party, free_port, init_node, make_party, notification, open_node
+
+runner = CliRunner(env={"COLUMNS": "400", "GLASNOST_DB": None, "GLASNOST_KEY": None})
 
 CLIENTS = 8
 PER_CLIENT = 12
@@ -62,7 +66,7 @@ def submission(details: str, **extra: Any) -> dict[str, Any]:
 def stored_details(db: Path) -> list[str]:
     """The ``details`` of every notification in the own log of the node in ``db``, by seq."""
     with open_node(db) as node:
-        return [json.loads(e.entry)["body"]["details"] for e in node.own.entries()]
+        return [json.loads(e.entry)["body"].get("details", "") for e in node.own.entries()]
 
 
 def test_concurrent_clients_are_all_committed_exactly_once_without_409(served: Served) -> None:
@@ -153,3 +157,53 @@ def test_submissions_and_client_signed_entries_share_one_log(served: Served) -> 
         "client-signed",
         "written by the node again",
     ]
+
+
+def test_cli_writes_through_the_running_node(served: Served) -> None:
+    """``glasnost notify`` and ``glasnost declare`` with ``--node`` submit to the serving node
+    (no database opened here); a ref is resolved from the node's log."""
+    before = len(stored_details(served.db))
+    key = str(served.us.key_path)
+    notified = runner.invoke(
+        app,
+        [
+            "notify",
+            *("--node", served.server.url, "--key", key),
+            *("--event", "interceptor_test", "--details", "through the node"),
+            *("--window-start", "2031-05-01", "--window-end", "2031-05-02", "--json"),
+        ],
+    )
+    assert notified.exit_code == 0, notified.output
+    written = json.loads(notified.stdout)
+    assert (written["party"], written["type"], written["seq"]) == ("US", "notification", before)
+    declared = runner.invoke(
+        app,
+        [
+            "declare",
+            *("--scenario", "us-ru", "--as-of", "2025-01-01"),
+            *("--node", served.server.url, "--key", key, "--ref", f"US:{before}", "--json"),
+        ],
+    )
+    assert declared.exit_code == 0, declared.output
+    declaration = json.loads(declared.stdout)
+    assert declaration["seq"] == before + 1
+    refs = json.loads(declaration["entry"])["refs"]
+    assert refs == [{"party": "US", "seq": before, "hash": written["hash"]}]
+    assert stored_details(served.db)[before:] == ["through the node", ""]
+
+
+def test_cli_submission_to_a_node_that_does_not_answer_is_one_line(served: Served) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    result = runner.invoke(
+        app,
+        [
+            "notify",
+            *("--node", url, "--key", str(served.us.key_path)),
+            *("--event", "interceptor_test", "--details", "nobody listens"),
+            *("--window-start", "2031-05-01", "--window-end", "2031-05-02"),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "cannot reach the node" in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
