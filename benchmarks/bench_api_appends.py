@@ -115,7 +115,7 @@ class ClientStats:
 
 
 def client(
-    url: str,
+    http: httpx.Client,
     keys: PartyKeys,
     key: PrivateKey,
     sequencer: Sequencer,
@@ -124,20 +124,15 @@ def client(
 ) -> None:
     """POST client-signed entries until ``stop_at`` (then finish the one in hand)."""
     key_id = keys.key_id(keys.administrations[0])
-    with httpx.Client(
-        base_url=url,
-        auth=RequestSigner.for_keys(keys, key, audience=keys.key_name),
-        timeout=RETRY_LIMIT_S,
-    ) as http:
-        while time.perf_counter() < stop_at:
-            seq, created_at = sequencer.take()
-            body = build_entry(keys, key, key_id, seq, created_at).to_json()
-            if not send(http, "/v1/entries", body, f"seq {seq}", stats):
-                return
+    while time.perf_counter() < stop_at:
+        seq, created_at = sequencer.take()
+        body = build_entry(keys, key, key_id, seq, created_at).to_json()
+        if not send(http, "/v1/entries", body, f"seq {seq}", stats):
+            return
 
 
 def submitter(
-    url: str,
+    http: httpx.Client,
     keys: PartyKeys,
     key: PrivateKey,
     sequencer: Sequencer,
@@ -145,16 +140,11 @@ def submitter(
     stats: ClientStats,
 ) -> None:
     """POST bodies for the node to write until ``stop_at``."""
-    with httpx.Client(
-        base_url=url,
-        auth=RequestSigner.for_keys(keys, key, audience=keys.key_name),
-        timeout=RETRY_LIMIT_S,
-    ) as http:
-        while time.perf_counter() < stop_at:
-            number, _ = sequencer.take()
-            submission = {"type": "notification", "body": notification_body(number)}
-            if not send(http, "/v1/submissions", submission, f"submission {number}", stats):
-                return
+    while time.perf_counter() < stop_at:
+        number, _ = sequencer.take()
+        submission = {"type": "notification", "body": notification_body(number)}
+        if not send(http, "/v1/submissions", submission, f"submission {number}", stats):
+            return
 
 
 def send(http: httpx.Client, path: str, body: dict[str, Any], what: str, s: ClientStats) -> bool:
@@ -182,7 +172,7 @@ def send(http: httpx.Client, path: str, body: dict[str, Any], what: str, s: Clie
             return False
 
 
-Client = Callable[[str, PartyKeys, PrivateKey, Sequencer, float, ClientStats], None]
+Client = Callable[[httpx.Client, PartyKeys, PrivateKey, Sequencer, float, ClientStats], None]
 
 
 def bench_api(
@@ -197,13 +187,17 @@ def bench_api(
     stats = [ClientStats() for _ in range(clients)]
     with served(db, key_file, folder / "serve.log") as url:
         start = time.perf_counter()
+
+        def run(number: int) -> None:
+            with httpx.Client(
+                base_url=url,
+                auth=RequestSigner.for_keys(keys, key, audience=keys.key_name),
+                timeout=RETRY_LIMIT_S,
+            ) as http:
+                target(http, keys, key, sequencer, start + seconds, stats[number])
+
         threads = [
-            threading.Thread(
-                target=target,
-                args=(url, keys, key, sequencer, start + seconds, stats[n]),
-                name=f"client-{n}",
-            )
-            for n in range(clients)
+            threading.Thread(target=run, args=(n,), name=f"client-{n}") for n in range(clients)
         ]
         for thread in threads:
             thread.start()
