@@ -58,7 +58,7 @@ from glasnost.exchange.errors import (
 )
 from glasnost.exchange.keys import SIG_COSIGNATURE_V1, Administration, PartyKeys, PrivateKey
 from glasnost.exchange.store import Clock, LogStore, StoredCheckpoint, make_engine, migrate
-from glasnost.exchange.tables import LogRow, NodeIdentityRow
+from glasnost.exchange.tables import EntryRow, LogRow, NodeIdentityRow
 from glasnost.exchange.witness import Witness
 from glasnost.exchange.writer import LogWriter
 
@@ -268,11 +268,14 @@ class Node:
     ) -> list[Written]:
         """Give ``drafts`` the next positions of the own log, in order, and the time
         ``created_at`` (default: now), sign them with the key in office then, and append them
-        in one transaction. :class:`SequenceError` if another writer took a position first."""
-        when = created_at or self._clock().replace(microsecond=0)
+        in one transaction. :class:`SequenceError` if another writer took a position first.
+
+        The default time is never before the last entry's (a client-signed entry may be dated
+        up to the allowed clock skew ahead), so times do not decrease along the log."""
+        size = self.own.size()
+        when = created_at or self._next_time()
         key, administration = self.signer(when)
         key_id = self.party_keys.key_id(administration)
-        size = self.own.size()
         signed = []
         for seq, draft in enumerate(drafts, start=size):
             envelope = parse_entry(
@@ -282,6 +285,18 @@ class Node:
             signed.append(sign_entry(envelope, key, key_id))
         self.own.append(signed)
         return [Written(seq, s.hash, s) for seq, s in enumerate(signed, start=size)]
+
+    def _next_time(self) -> dt.datetime:
+        """Now (to the second), or the last entry's ``created_at`` if that is later."""
+        now = self._clock().replace(microsecond=0)
+        with self.engine.connect() as conn:
+            last = conn.execute(
+                sa.select(EntryRow.created_at)
+                .where(EntryRow.log_id == self.own.log_id)
+                .order_by(EntryRow.seq.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+        return now if last is None else max(now, dt.datetime.fromisoformat(last))
 
     def checkpoint(self) -> StoredCheckpoint:
         """Sign and keep a checkpoint of the own log at its current size."""

@@ -4,13 +4,16 @@ instead of refusing each other. SQLite, and PostgreSQL when it is configured."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 
 import glasnost.treaty  # noqa: F401 (registers the entry types)
+from glasnost.exchange.entries import sign_entry
 from glasnost.exchange.node import Node
+from glasnost.treaty.bodies import NotificationEntry
 
 from .conftest import Party
 
@@ -48,3 +51,20 @@ def test_concurrent_writes_of_two_node_objects_all_land_once(engine: sa.Engine, 
         assert mine == [f"{thread}-{k}" for k in range(PER_THREAD)]
     report = first.own.verify()
     assert report.ok, report
+
+
+def test_write_after_an_entry_dated_ahead_keeps_times_in_order(
+    engine: sa.Engine, us: Party
+) -> None:
+    """A client-signed entry may be dated up to the allowed clock skew ahead; the node's next
+    write takes that time instead of refusing itself (times never decrease along a log)."""
+    node = Node.init(engine, us.keys, us.key)
+    ahead = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(minutes=2)
+    envelope = NotificationEntry.model_validate(
+        {"party": "US", "seq": 0, "created_at": ahead, "body": body("dated ahead")}
+    )
+    node.own.append([sign_entry(envelope, us.key, us.key_id)])
+    written = node.write("notification", body("written by the node"))
+    assert written.seq == 1
+    assert json.loads(written.signed.entry)["created_at"] == ahead.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert node.own.verify().ok
