@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test check lint format typecheck imports bench validation-report clean
+.PHONY: demo test soak check lint format typecheck imports bench validation-report clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@echo "Setting up $(VENV): installing glasnost and its pinned dependencies (NumPy, SciPy,"
@@ -22,6 +22,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# two nodes under mixed load with kills for 10 minutes (GLASNOST_SOAK_S=60 for one minute)
+soak: $(STAMP)
+	nice -n 10 $(BIN)/python -m pytest -m soak -s -q tests/soak $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks scripts

@@ -1,21 +1,27 @@
-"""Benchmark: sustained appends through the node's API with concurrent clients.
+"""Benchmark: sustained appends through the node's API with concurrent clients, the client
+signing each entry (``POST /v1/entries``) against the node writing them (``POST
+/v1/submissions``).
 
 The US node (SQLite in a temporary folder, empty log) is served by ``glasnost serve`` in a
-subprocess. ``--clients`` threads each POST signed notification entries to ``/v1/entries``
-for ``--seconds`` seconds, every request signed (``glasnost-request/v1``) as US. An entry
-names its position (``seq``), so the clients share a counter: each takes the next seq under a
-lock (with a ``created_at`` that never decreases along the log), signs the entry and sends
-it; when an entry with a later seq overtakes an earlier one in flight, the node answers 409
-and the client sends the same entry again (after 2 ms, doubling to 50 ms) until the earlier
-ones are in. After the time is up every client finishes the entry it holds, so the log has
-no gap.
+subprocess, once per write path. ``--clients`` threads each send notification entries for
+``--seconds`` seconds, every request signed (``glasnost-request/v1``) as US.
 
-Printed: appends/s, the latency of an append (first send to 201, retries included) at p50 and
-p99, the number of 409 retries (and 429s, if the node's rate limit refused any). Baseline, in
-the same run: :meth:`LogStore.append` of single entries in a loop on a fresh node, in process
-(no HTTP, no authentication), for the same time; and the ratio.
+* ``POST /v1/entries`` (the client signs; before decision 0014 the only way): an entry names
+  its position (``seq``), so the clients share a counter: each takes the next seq under a lock
+  (with a ``created_at`` that never decreases along the log), signs the entry and sends it;
+  when an entry with a later seq overtakes an earlier one in flight, the node answers 409 and
+  the client sends the same entry again (after 2 ms, doubling to 50 ms) until the earlier ones
+  are in. After the time is up every client finishes the entry it holds, so the log has no gap.
+* ``POST /v1/submissions`` (the node gives the seq and signs): each client sends a body and
+  waits for the 201; nothing is shared between the clients and nothing is retried.
 
-Run:  .venv/bin/python benchmarks/bench_api_appends.py [--clients 4] [--seconds 10]
+Printed per path: appends/s, the latency of an append (first send to 201, retries included) at
+p50 and p99, the number of 409 retries (and 429s, if the node's rate limit refused any); the
+log is verified and must hold exactly the acknowledged entries. Baseline, in the same run:
+:meth:`LogStore.append` of single entries in a loop on a fresh node, in process (no HTTP, no
+authentication), for the same time. Ratios: submissions / entries, and each / the baseline.
+
+Run:  .venv/bin/python benchmarks/bench_api_appends.py [--clients 8] [--seconds 10]
 """
 
 from __future__ import annotations
@@ -27,8 +33,10 @@ import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -47,6 +55,18 @@ BACKOFF_MAX_S = 0.05
 """Wait before resending an entry refused with 409, doubling up to the maximum."""
 
 
+def notification_body(number: int) -> dict[str, Any]:
+    """The body of notification ``number``."""
+    return {
+        "event_type": "interceptor_test",
+        "phase": "pre_event",
+        "window_start": "2035-04-01T00:00:00Z",
+        "window_end": "2035-04-03T00:00:00Z",
+        "site_ids": ["vandenberg"],
+        "details": f"flight test {number} of one GBI from Vandenberg",
+    }
+
+
 def build_entry(
     keys: PartyKeys, key: PrivateKey, key_id: str, seq: int, created_at: dt.datetime
 ) -> SignedEntry:
@@ -56,14 +76,7 @@ def build_entry(
             "party": keys.party,
             "seq": seq,
             "created_at": created_at,
-            "body": {
-                "event_type": "interceptor_test",
-                "phase": "pre_event",
-                "window_start": "2025-04-01T00:00:00Z",
-                "window_end": "2025-04-03T00:00:00Z",
-                "site_ids": ["vandenberg"],
-                "details": f"flight test {seq} of one GBI from Vandenberg",
-            },
+            "body": notification_body(seq),
         }
     )
     return sign_entry(envelope, key, key_id)
@@ -102,48 +115,71 @@ class ClientStats:
 
 
 def client(
-    url: str,
+    http: httpx.Client,
     keys: PartyKeys,
     key: PrivateKey,
     sequencer: Sequencer,
     stop_at: float,
     stats: ClientStats,
 ) -> None:
-    """POST entries until ``stop_at`` (then finish the one in hand); fill ``stats``."""
+    """POST client-signed entries until ``stop_at`` (then finish the one in hand)."""
     key_id = keys.key_id(keys.administrations[0])
-    with httpx.Client(
-        base_url=url,
-        auth=RequestSigner.for_keys(keys, key, audience=keys.key_name),
-        timeout=RETRY_LIMIT_S,
-    ) as http:
-        while time.perf_counter() < stop_at:
-            seq, created_at = sequencer.take()
-            body = build_entry(keys, key, key_id, seq, created_at).to_json()
-            first = time.perf_counter()
-            backoff = BACKOFF_S
-            while True:
-                response = http.post("/v1/entries", json=body)
-                if response.status_code == 201:
-                    stats.accepted += 1
-                    stats.latencies.append(time.perf_counter() - first)
-                    break
-                if response.status_code == 409:
-                    stats.conflicts += 1  # an earlier seq is still in flight
-                    time.sleep(backoff)
-                    backoff = min(backoff * 2, BACKOFF_MAX_S)
-                elif response.status_code == 429:
-                    stats.limited += 1
-                    time.sleep(float(response.headers.get("retry-after", "1")))
-                else:
-                    stats.errors.append(f"seq {seq}: {response.status_code} {response.text}")
-                    return
-                if time.perf_counter() - first > RETRY_LIMIT_S:
-                    stats.errors.append(f"seq {seq}: not accepted after {RETRY_LIMIT_S:.0f} s")
-                    return
+    while time.perf_counter() < stop_at:
+        seq, created_at = sequencer.take()
+        body = build_entry(keys, key, key_id, seq, created_at).to_json()
+        if not send(http, "/v1/entries", body, f"seq {seq}", stats):
+            return
 
 
-def bench_api(folder: Path, clients: int, seconds: float) -> tuple[float, list[ClientStats], int]:
-    """Appends through the API: (elapsed seconds, per-client stats, final log size)."""
+def submitter(
+    http: httpx.Client,
+    keys: PartyKeys,
+    key: PrivateKey,
+    sequencer: Sequencer,
+    stop_at: float,
+    stats: ClientStats,
+) -> None:
+    """POST bodies for the node to write until ``stop_at``."""
+    while time.perf_counter() < stop_at:
+        number, _ = sequencer.take()
+        submission = {"type": "notification", "body": notification_body(number)}
+        if not send(http, "/v1/submissions", submission, f"submission {number}", stats):
+            return
+
+
+def send(http: httpx.Client, path: str, body: dict[str, Any], what: str, s: ClientStats) -> bool:
+    """POST ``body`` until 201 (again after a 409 or a 429); False after any other answer."""
+    first = time.perf_counter()
+    backoff = BACKOFF_S
+    while True:
+        response = http.post(path, json=body)
+        if response.status_code == 201:
+            s.accepted += 1
+            s.latencies.append(time.perf_counter() - first)
+            return True
+        if response.status_code == 409:
+            s.conflicts += 1  # an earlier seq is still in flight
+            time.sleep(backoff)
+            backoff = min(backoff * 2, BACKOFF_MAX_S)
+        elif response.status_code == 429:
+            s.limited += 1
+            time.sleep(float(response.headers.get("retry-after", "1")))
+        else:
+            s.errors.append(f"{what}: {response.status_code} {response.text}")
+            return False
+        if time.perf_counter() - first > RETRY_LIMIT_S:
+            s.errors.append(f"{what}: not accepted after {RETRY_LIMIT_S:.0f} s")
+            return False
+
+
+Client = Callable[[httpx.Client, PartyKeys, PrivateKey, Sequencer, float, ClientStats], None]
+
+
+def bench_api(
+    folder: Path, target: Client, clients: int, seconds: float
+) -> tuple[float, list[ClientStats], int]:
+    """Appends through the API by ``clients`` threads running ``target``: (elapsed seconds,
+    per-client stats, final log size)."""
     keys, key = party("US")
     node, db, key_file = make_node(folder, keys, key, [])
     node.engine.dispose()
@@ -151,13 +187,17 @@ def bench_api(folder: Path, clients: int, seconds: float) -> tuple[float, list[C
     stats = [ClientStats() for _ in range(clients)]
     with served(db, key_file, folder / "serve.log") as url:
         start = time.perf_counter()
+
+        def run(number: int) -> None:
+            with httpx.Client(
+                base_url=url,
+                auth=RequestSigner.for_keys(keys, key, audience=keys.key_name),
+                timeout=RETRY_LIMIT_S,
+            ) as http:
+                target(http, keys, key, sequencer, start + seconds, stats[number])
+
         threads = [
-            threading.Thread(
-                target=client,
-                args=(url, keys, key, sequencer, start + seconds, stats[n]),
-                name=f"client-{n}",
-            )
-            for n in range(clients)
+            threading.Thread(target=run, args=(n,), name=f"client-{n}") for n in range(clients)
         ]
         for thread in threads:
             thread.start()
@@ -198,35 +238,49 @@ def ms(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1] * 1e3
 
 
+def report(path: str, clients: int, run: tuple[float, list[ClientStats], int]) -> float:
+    """Print one write path's figures; its rate (appends/s)."""
+    elapsed, stats, size = run
+    errors = [e for s in stats for e in s.errors]
+    if errors:
+        raise SystemExit(f"{path}: client errors:\n" + "\n".join(errors[:10]))
+    accepted = sum(s.accepted for s in stats)
+    latencies = [v for s in stats for v in s.latencies]
+    if accepted != size:
+        raise SystemExit(f"{path}: {accepted} appends acknowledged, the log holds {size}")
+    rate = accepted / elapsed
+    print(
+        f"{path}, {clients} clients, {elapsed:.1f} s (glasnost serve in a subprocess): "
+        f"{accepted:,} appends, {rate:,.1f} appends/s"
+    )
+    print(
+        f"  latency of an append (retries included): p50 {ms(latencies, 50):.1f} ms, "
+        f"p99 {ms(latencies, 99):.1f} ms"
+    )
+    print(
+        f"  409 retries: {sum(s.conflicts for s in stats):,}; 429 (rate limit): "
+        f"{sum(s.limited for s in stats):,}; log verified, {size:,} entries, no gap"
+    )
+    return rate
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
     parser.add_argument("--seconds", type=float, default=10.0, help="how long each run lasts")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-api-"))
     try:
-        elapsed, stats, size = bench_api(tmp / "api", args.clients, args.seconds)
-        errors = [e for s in stats for e in s.errors]
-        if errors:
-            raise SystemExit("client errors:\n" + "\n".join(errors[:10]))
-        accepted = sum(s.accepted for s in stats)
-        latencies = [v for s in stats for v in s.latencies]
-        if accepted != size:
-            raise SystemExit(f"{accepted} appends acknowledged, the log holds {size}")
-        rate = accepted / elapsed
-        print(
-            f"API, {args.clients} clients, {elapsed:.1f} s (glasnost serve in a subprocess): "
-            f"{accepted:,} appends, {rate:,.0f} appends/s"
+        signed = report(
+            "POST /v1/entries (client signs, names the seq)",
+            args.clients,
+            bench_api(tmp / "entries", client, args.clients, args.seconds),
         )
-        print(
-            f"  latency of an append (retries included): p50 {ms(latencies, 50):.1f} ms, "
-            f"p99 {ms(latencies, 99):.1f} ms"
-        )
-        print(
-            f"  409 retries (a later seq overtook an earlier one): "
-            f"{sum(s.conflicts for s in stats):,}; 429 (rate limit): "
-            f"{sum(s.limited for s in stats):,}; log verified, {size:,} entries, no gap"
+        written = report(
+            "POST /v1/submissions (the node gives the seq and signs)",
+            args.clients,
+            bench_api(tmp / "submissions", submitter, args.clients, args.seconds),
         )
         count, spent = bench_direct(tmp / "direct", args.seconds)
         direct = count / spent
@@ -234,7 +288,11 @@ def main() -> None:
             f"baseline, LogStore.append of single entries in process: {count:,} appends in "
             f"{spent:.1f} s, {direct:,.0f} appends/s"
         )
-        print(f"ratio API / direct: {rate / direct:.2f}x")
+        print(f"ratio submissions / entries: {written / signed:.2f}x")
+        print(
+            f"ratio entries / direct: {signed / direct:.2f}x; submissions / direct: "
+            f"{written / direct:.2f}x"
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -19,6 +19,7 @@ _MARKER_BY_FOLDER = {
     "validation": "validation",
     "integration": "integration",
     "browser": "browser",
+    "soak": "soak",
 }
 
 

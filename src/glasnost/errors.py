@@ -19,7 +19,8 @@
     │   └── ConfirmationError     a confirmation that cannot proceed
     ├── SyncError                 a sync with a peer that could not complete
     │   └── PeerConflict          the peer's state moved under the request (HTTP 409)
-    └── AuthError                 a request not authenticated (401) or not allowed (403)
+    ├── AuthError                 a request not authenticated (401) or not allowed (403)
+    └── NodeAnswerError           the own running node refused a request or cannot be reached
 
 Each class is defined beside the code that raises it and keeps the builtin base it had
 (``ValueError``, ``KeyError``, ``ArithmeticError``), so ``except ValueError`` still works where

@@ -17,6 +17,7 @@ from glasnost.scenario.derive import DerivationError
 from glasnost.scenario.loading import ScenarioError
 from glasnost.scenario.missiles import UnknownMissileError
 from glasnost.service.auth import AuthError
+from glasnost.service.client import NodeAnswerError
 from glasnost.treaty.confirmation import ConfirmationError
 
 
@@ -37,6 +38,7 @@ from glasnost.treaty.confirmation import ConfirmationError
         (ConfirmationError, TreatyError, ValueError),
         (PeerConflict, SyncError, Exception),
         (AuthError, GlasnostError, Exception),
+        (NodeAnswerError, GlasnostError, Exception),
     ],
 )
 def test_every_error_is_in_the_tree_and_keeps_its_builtin_base(

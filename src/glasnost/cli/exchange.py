@@ -16,6 +16,7 @@ from glasnost.cli.shared import (
     DbOption,
     JsonOption,
     KeyOption,
+    NodeUrlOption,
     RefOption,
     exchange_errors,
     first_error,
@@ -24,6 +25,7 @@ from glasnost.cli.shared import (
     parse_time,
     report_written,
     resolve_refs,
+    submit_to_node,
     warn_outside_catalog,
 )
 
@@ -54,6 +56,7 @@ def declare(
         str | None, typer.Option("--as-of", help="With --scenario: the posture's date.")
     ] = None,
     refs: RefOption = None,
+    node: NodeUrlOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Sign and append a declaration to the node's own log."""
@@ -64,20 +67,25 @@ def declare(
 
     if (file is None) == (scenario is None):
         raise common.fail("give a declaration FILE or --scenario, not both")
-    with exchange_errors():
-        node = open_node(db, key, needs_key=True)
+
+    def body_for(party: str) -> Declaration:
         if file is not None:
-            body = load_model(file, Declaration, what="declaration")
-        else:
-            assert scenario is not None
-            source = scenario_by_name(scenario)
-            date = parse_date(as_of)
-            warn_outside_catalog(source, scenario, date, "--as-of")
-            if date is not None:
-                source = source.on(date)
-            body = declaration_from_scenario(source, node.party, kind=kind)
-        written = node.write("declaration", body, refs=resolve_refs(node, refs))
-    report_written(node, written, "declaration", as_json)
+            return load_model(file, Declaration, what="declaration")
+        assert scenario is not None
+        source = scenario_by_name(scenario)
+        date = parse_date(as_of)
+        warn_outside_catalog(source, scenario, date, "--as-of")
+        if date is not None:
+            source = source.on(date)
+        return declaration_from_scenario(source, party, kind=kind)
+
+    with exchange_errors():
+        if node is not None:
+            submit_to_node(node, key, "declaration", body_for, refs, as_json)
+            return
+        local = open_node(db, key, needs_key=True)
+        written = local.write("declaration", body_for(local.party), refs=resolve_refs(local, refs))
+    report_written(local, written, "declaration", as_json)
 
 
 @app.command()
@@ -102,6 +110,7 @@ def notify(
     db: DbOption = "glasnost.db",
     key: KeyOption = None,
     refs: RefOption = None,
+    node: NodeUrlOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Sign and append a notification of an event to the node's own log."""
@@ -121,20 +130,23 @@ def notify(
             f"--window-end: {end:%Y-%m-%dT%H:%M:%SZ} is still ahead; a post-event notification "
             "comes after its window closes"
         )
+    try:
+        body = Notification.model_validate(
+            {
+                "event_type": event,
+                "phase": phase,
+                "window_start": start,
+                "window_end": end,
+                "site_ids": site or [],
+                "details": details,
+            }
+        )
+    except ValueError as exc:
+        raise SchemaError(first_error(exc), where="notification") from None
     with exchange_errors():
-        node = open_node(db, key, needs_key=True)
-        try:
-            body = Notification.model_validate(
-                {
-                    "event_type": event,
-                    "phase": phase,
-                    "window_start": start,
-                    "window_end": end,
-                    "site_ids": site or [],
-                    "details": details,
-                }
-            )
-        except ValueError as exc:
-            raise SchemaError(first_error(exc), where="notification") from None
-        written = node.write("notification", body, refs=resolve_refs(node, refs))
-    report_written(node, written, "notification", as_json)
+        if node is not None:
+            submit_to_node(node, key, "notification", lambda _: body, refs, as_json)
+            return
+        local = open_node(db, key, needs_key=True)
+        written = local.write("notification", body, refs=resolve_refs(local, refs))
+    report_written(local, written, "notification", as_json)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -36,6 +36,15 @@ KeyOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 LogOption = Annotated[
     str | None, typer.Option("--log", help="Whose log: a party id (default: the node's own).")
+]
+NodeUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--node",
+        metavar="URL",
+        help="Submit to the party's running node at URL (it gives the seq and signs, the one "
+        "writer of its log) instead of writing --db; --key signs the request.",
+    ),
 ]
 RefOption = Annotated[
     list[str] | None,
@@ -144,6 +153,39 @@ def resolve_refs(node: Any, refs: list[str] | None) -> list[Any]:
         party, seq = position
         out.append(Ref(party=party, seq=seq, hash=node.log(party).entry(seq).hash))
     return out
+
+
+def submit_to_node(
+    url: str,
+    key: Path | None,
+    entry_type: str,
+    body_for: Callable[[str], Any],
+    refs: list[str] | None,
+    as_json: bool,
+) -> None:
+    """Write an entry through the party's running node (``POST /v1/submissions``) and report
+    it as :func:`report_written` does; ``body_for(party)`` makes the body for the node's party."""
+    from glasnost.service.client import NodeClient
+    from glasnost.treaty.bodies import Ref
+    from glasnost.treaty.logs import parse_entry_label
+
+    positions = []
+    for text in refs or []:
+        position = parse_entry_label(text)
+        if position is None:
+            raise typer.BadParameter(f"{text!r} is not PARTY:SEQ", param_hint="--ref")
+        positions.append(position)
+    with NodeClient(url, read_key(key)) as client:
+        body = body_for(client.party)
+        resolved = [Ref(party=p, seq=n, hash=client.entry_hash(p, n)) for p, n in positions]
+        written = client.submit(entry_type, body.model_dump(mode="json"), resolved)
+    if as_json:
+        print_json({"party": client.party, "type": entry_type, **written})
+        return
+    common.console.print(
+        f"{entry_type} appended to {client.party}'s log: seq {written['seq']}, "
+        f"sha256 {written['hash']}"
+    )
 
 
 def read_party_keys(path: Path) -> Any:

@@ -8,6 +8,9 @@ proving and verifying need no key.
 
 * :meth:`Node.write` builds the next entry of the own log, signs it with the key of the
   administration in office at its ``created_at`` and appends it (acknowledged after commit).
+  The node is the one writer of its own log: every write of one :class:`Node` goes through its
+  :class:`~glasnost.exchange.writer.LogWriter`, which gives out the positions in arrival order
+  and commits the writes waiting together in one transaction (see decision 0014).
 * :meth:`Node.checkpoint` signs and keeps a checkpoint of the own log at its current size.
 * :meth:`Node.cosign` is the witness: it cosigns a peer's checkpoint only if the mirror holds
   the entries it covers (so the cosignature acknowledges receipt of verified entries) and only
@@ -48,7 +51,7 @@ from glasnost.exchange.checkpoint import (
     signed_time,
     witness_verifiers,
 )
-from glasnost.exchange.entries import Ref, SignedEntry, parse_entry, sign_entry
+from glasnost.exchange.entries import Entry, Ref, SignedEntry, parse_entry, sign_entry
 from glasnost.exchange.errors import (
     CheckpointError,
     ConflictError,
@@ -57,6 +60,7 @@ from glasnost.exchange.errors import (
     LogNotFound,
     NodeError,
     ReceiptTimeError,
+    SequenceError,
     UnknownOrigin,
 )
 from glasnost.exchange.keys import SIG_COSIGNATURE_V1, Administration, PartyKeys, PrivateKey
@@ -69,8 +73,9 @@ from glasnost.exchange.store import (
     make_engine,
     migrate,
 )
-from glasnost.exchange.tables import LogRow, NodeIdentityRow
+from glasnost.exchange.tables import EntryRow, LogRow, NodeIdentityRow
 from glasnost.exchange.witness import Witness
+from glasnost.exchange.writer import LogWriter
 
 __all__ = ["Acknowledgement", "Node", "Written", "witness_verifiers"]
 
@@ -127,6 +132,9 @@ class Node:
         self.own = own
         self._key = key
         self._clock = clock
+        self.writer: LogWriter[Entry, Written] = LogWriter(
+            self.write_drafts, retry_on=(SequenceError,)
+        )
 
     # --- opening --------------------------------------------------------------------------------
 
@@ -227,12 +235,30 @@ class Node:
         refs: Sequence[Ref] = (),
         created_at: dt.datetime | None = None,
     ) -> Written:
-        """Validate, sign and append the next entry of the own log; returns after the commit."""
+        """Validate, sign and append the next entry of the own log; returns after the commit.
+
+        Without ``created_at`` the entry waits its turn in :attr:`writer` and is dated when it
+        is written; with it, it is written at once (and refused if the log has moved on)."""
+        draft = self.draft(entry_type, body, refs=refs, created_at=created_at)
+        if created_at is None:
+            return self.writer.submit(draft)
+        return self.write_drafts([draft], created_at=created_at)[0]
+
+    def draft(
+        self,
+        entry_type: str,
+        body: BaseModel | Mapping[str, Any],
+        *,
+        refs: Sequence[Ref] = (),
+        created_at: dt.datetime | None = None,
+    ) -> Entry:
+        """An entry of the own log validated before it has its place: its seq is the log's
+        size now and its time ``created_at`` or now, both given again when it is written
+        (:meth:`write_drafts`). Raises :class:`SchemaError` naming the field."""
         when = created_at or self._clock().replace(microsecond=0)
-        key, administration = self.signer(when)
         body_json = body.model_dump(mode="json") if isinstance(body, BaseModel) else dict(body)
         seq = self.own.size()
-        envelope = parse_entry(
+        return parse_entry(
             {
                 "type": entry_type,
                 "party": self.party,
@@ -243,9 +269,41 @@ class Node:
             },
             where=f"entry {self.party}#{seq}",
         )
-        signed = sign_entry(envelope, key, self.party_keys.key_id(administration))
-        self.own.append([signed])
-        return Written(seq=seq, hash=signed.hash, signed=signed)
+
+    def write_drafts(
+        self, drafts: Sequence[Entry], *, created_at: dt.datetime | None = None
+    ) -> list[Written]:
+        """Give ``drafts`` the next positions of the own log, in order, and the time
+        ``created_at`` (default: now), sign them with the key in office then, and append them
+        in one transaction. :class:`SequenceError` if another writer took a position first.
+
+        The default time is never before the last entry's (a client-signed entry may be dated
+        up to the allowed clock skew ahead), so times do not decrease along the log."""
+        size = self.own.size()
+        when = created_at or self._next_time()
+        key, administration = self.signer(when)
+        key_id = self.party_keys.key_id(administration)
+        signed = []
+        for seq, draft in enumerate(drafts, start=size):
+            envelope = parse_entry(
+                {**draft.to_json(), "seq": seq, "created_at": utc_iso(when)},
+                where=f"entry {self.party}#{seq}",
+            )
+            signed.append(sign_entry(envelope, key, key_id))
+        self.own.append(signed)
+        return [Written(seq, s.hash, s) for seq, s in enumerate(signed, start=size)]
+
+    def _next_time(self) -> dt.datetime:
+        """Now (to the second), or the last entry's ``created_at`` if that is later."""
+        now = self._clock().replace(microsecond=0)
+        with self.engine.connect() as conn:
+            last = conn.execute(
+                sa.select(EntryRow.created_at)
+                .where(EntryRow.log_id == self.own.log_id)
+                .order_by(EntryRow.seq.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+        return now if last is None else max(now, dt.datetime.fromisoformat(last))
 
     def checkpoint(self) -> StoredCheckpoint:
         """Sign, timestamp and keep a checkpoint of the own log at its current size."""

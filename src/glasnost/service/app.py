@@ -10,6 +10,8 @@ Parties read and write, observers only read. The routes::
     GET  /v1/entries?start=&end=&log=     signed entries of a log (own by default), a page
     POST /v1/entries                      append a signed entry to the own log (own party only,
                                           signed by the administration in office)
+    POST /v1/submissions                  write an entry into the own log: the node gives it the
+                                          next seq and signs it (own party only)
     GET  /v1/checkpoint?log=              latest checkpoint note with its cosignatures
     GET  /v1/proof/inclusion?seq=&size=&log=
     GET  /v1/proof/consistency?old=&new=&log=

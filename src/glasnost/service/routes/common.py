@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from glasnost.exchange.entries import MAX_ENTRY_BYTES
+from glasnost.exchange.entries import MAX_ENTRY_BYTES, Ref
 from glasnost.exchange.node import Node
 from glasnost.exchange.store import LogStore
 from glasnost.service.auth import Principal, requires
@@ -49,6 +49,15 @@ class SignedEntryJson(_Body):
     entry: str = Field(max_length=MAX_ENTRY_BYTES)
     signature: str = Field(max_length=100)
     key_id: str = Field(pattern=r"^[0-9a-f]{8}$")
+
+
+class Submission(_Body):
+    """An entry for the node to write into its own log: the node gives it its seq and time and
+    signs it with the key of the administration in office."""
+
+    type: str = Field(min_length=1, max_length=64, examples=["notification"])
+    refs: list[Ref] = Field(default_factory=list, max_length=PAGE_MAX)
+    body: dict[str, Any]
 
 
 class EntriesPush(_Body):

@@ -17,6 +17,7 @@ from glasnost.service.routes.common import (
     PartyPrincipal,
     SettingsDep,
     SignedEntryJson,
+    Submission,
     b64,
     log_info,
 )
@@ -137,15 +138,33 @@ def peers(node: NodeDep, settings: SettingsDep, principal: Authenticated) -> dic
     return {"peers": out, "sync": list(settings.peer_state.values())}
 
 
-@router.post("/v1/entries", tags=["logs"], status_code=201)
-def submit(node: NodeDep, principal: PartyPrincipal, body: SignedEntryJson) -> dict[str, Any]:
-    """Append an entry, signed by the own party's administration in office, to the own log."""
+def _own_party(node: NodeDep, principal: PartyPrincipal) -> None:
+    """Only the node's own party writes to its log (403 otherwise)."""
     if principal.id != node.party:
         raise HTTPException(
             403,
             f"this node's log takes entries of {node.party} only; {principal.id} writes "
             "to its own node",
         )
+
+
+@router.post("/v1/submissions", tags=["logs"], status_code=201)
+def write(node: NodeDep, principal: PartyPrincipal, submission: Submission) -> dict[str, Any]:
+    """Write an entry into the own log: the node gives it the next seq and the time, signs it
+    with the key of the administration in office and answers after the commit (own party
+    only). Concurrent submissions are written in the order they arrive; none is refused for
+    its position."""
+    _own_party(node, principal)
+    written = node.write(submission.type, submission.body, refs=submission.refs)
+    return written.to_json()
+
+
+@router.post("/v1/entries", tags=["logs"], status_code=201)
+def submit(node: NodeDep, principal: PartyPrincipal, body: SignedEntryJson) -> dict[str, Any]:
+    """Append an entry signed by the client (the own party's administration in office) to the
+    own log. The entry names its seq, so it must be the next one (409 otherwise); concurrent
+    writers use ``POST /v1/submissions``."""
+    _own_party(node, principal)
     signed = SignedEntry.from_json(body.model_dump())
     in_office = node.party_keys.key_for(dt.datetime.now(dt.UTC))
     if node.party_keys.key_id(in_office) != signed.key_id:
