@@ -120,6 +120,12 @@ class SignatureChecks:
         for future in self._futures:
             future.cancel()
 
+    def __enter__(self) -> SignatureChecks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cancel()  # nothing left to drop after a complete batch
+
 
 def check_signatures(items: Sequence[Signed | None]) -> SignatureChecks:
     """Start verifying ``items`` in the worker processes (None items are skipped); returns at

@@ -1,9 +1,11 @@
 """The store's fast paths give the results of the slow ones: proofs from the in-process node
 cache (cold, warm, and with a tiny bound) equal proofs from the leaves, and signatures verified
-by worker processes give the same outcome and the same first error as one by one."""
+by worker processes (appends, bundles) give the same outcome and the same first error as one
+by one."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -11,6 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from glasnost.exchange import merkle, signatures
+from glasnost.exchange.bundle import export_bundle, verify_bundle
+from glasnost.exchange.checkpoint import Checkpoint, sign_checkpoint
 from glasnost.exchange.entries import SignedEntry, signature_checks
 from glasnost.exchange.errors import ExchangeError, InvalidSignature, SizeError
 from glasnost.exchange.store import LogStore, node_cache
@@ -113,3 +117,23 @@ def test_rejects_forged_signature_in_a_large_batch_as_one_by_one(
     assert in_workers.startswith("SequenceError")
     store.append(us.entries(0, signatures.MIN_BATCH + 100))  # the good batch goes in
     assert store.verify().ok
+
+
+def test_rejects_bundle_with_one_forged_signature_as_one_by_one(
+    store: LogStore, us: Party, ru: Party, two_processes: None
+) -> None:
+    count = signatures.MIN_BATCH + 20
+    store.append(us.entries(0, count))
+    store.add_checkpoint(sign_checkpoint(Checkpoint(store.origin, count, store.root()), us.key))
+    bundle = export_bundle(store)
+    assert verify_bundle(bundle, us.keys).size == count  # good: verified in the workers
+    forged = ru.key.sign(bundle["entries"][200]["entry"].encode())
+    bundle["entries"][200]["signature"] = base64.b64encode(forged).decode()
+    errors = []
+    for processes in (2, 1):
+        signatures.set_processes(processes)
+        with pytest.raises(InvalidSignature) as caught:
+            verify_bundle(bundle, us.keys)
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1]
+    assert "US#200" in errors[0]

@@ -4,8 +4,7 @@ transaction under the log's write lock, and reading them back."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,20 +14,9 @@ from glasnost.exchange import merkle
 from glasnost.exchange.canonical import utc_iso
 from glasnost.exchange.entries import SignedEntry, signature_checks, verify_entry
 from glasnost.exchange.errors import EntryNotFound, TimeOrderError
-from glasnost.exchange.signatures import SignatureChecks
 from glasnost.exchange.store.base import parse_time
 from glasnost.exchange.store.nodes import LogNodes
 from glasnost.exchange.tables import EntryRow, NodeRow
-
-
-@contextmanager
-def _cancelling(checks: SignatureChecks) -> Iterator[None]:
-    """Drop the signature checks not started when the block fails."""
-    try:
-        yield
-    except BaseException:
-        checks.cancel()
-        raise
 
 
 class LogEntries(LogNodes):
@@ -45,8 +33,10 @@ class LogEntries(LogNodes):
         if not signed_entries:
             return []
         received_at = self._clock()
-        checks = signature_checks(signed_entries, self.party_keys)  # on all cores, meanwhile
-        with self._locked() as conn, _cancelling(checks):
+        with (
+            signature_checks(signed_entries, self.party_keys) as checks,  # all cores, meanwhile
+            self._locked() as conn,
+        ):
             size, last_created = self._tail(conn)
             tree = merkle.CompactRange(size, self._border(conn, size))
             entry_rows: list[dict[str, Any]] = []
