@@ -27,7 +27,14 @@ from typing import TYPE_CHECKING, Final
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["MIN_BATCH", "SignatureChecks", "Signed", "check_signatures", "set_processes"]
+__all__ = [
+    "MIN_BATCH",
+    "SignatureChecks",
+    "Signed",
+    "check_signatures",
+    "set_processes",
+    "start",
+]
 
 Signed = tuple[bytes, bytes, bytes]
 """(32-byte public key, 64-byte signature, message)."""
@@ -76,6 +83,16 @@ def _executor() -> ProcessPoolExecutor:
             spawn = multiprocessing.get_context("spawn")
             _pool = ProcessPoolExecutor(processes(), mp_context=spawn)
         return _pool
+
+
+def start() -> None:
+    """Start the worker processes now rather than at the first large batch (a spawned process
+    takes about a second to start on a busy machine)."""
+    count = processes()
+    if count > 1:
+        pool = _executor()
+        for future in [pool.submit(verify_chunk, []) for _ in range(count)]:
+            future.result()
 
 
 def verify_chunk(items: Sequence[Signed]) -> list[bool]:

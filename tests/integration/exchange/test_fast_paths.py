@@ -19,6 +19,7 @@ from glasnost.exchange.entries import SignedEntry, signature_checks
 from glasnost.exchange.errors import ExchangeError, InvalidSignature, SizeError
 from glasnost.exchange.store import LogStore, node_cache
 from tests.integration.exchange.conftest import Party
+from tests.integration.exchange.test_store import tamper
 
 
 @pytest.fixture
@@ -137,3 +138,14 @@ def test_rejects_bundle_with_one_forged_signature_as_one_by_one(
         errors.append(str(caught.value))
     assert errors[0] == errors[1]
     assert "US#200" in errors[0]
+
+
+def test_verify_finds_a_rewritten_signature_with_workers(
+    store: LogStore, us: Party, two_processes: None
+) -> None:
+    store.append(us.entries(0, signatures.MIN_BATCH + 10))
+    tamper(store.engine, "UPDATE entries SET signature = :s WHERE seq = 150", s=bytes(64))
+    violation = store.verify().violation
+    assert violation is not None
+    assert violation.where == "entry US#150"
+    assert "InvalidSignature" in violation.reason
