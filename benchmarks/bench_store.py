@@ -272,6 +272,7 @@ ROWS = (
     ("appends_1_process_cpu", "appends, {batch}/transaction, 1 process, per CPU s", "/s", 1),
     ("appends_1_process", "  the same, per wall-clock s", "/s", 1),
     ("appends_all_cores", "  signatures on all cores, per wall-clock s", "/s", 1),
+    ("appends_all_cores_cpu", "  the same, per CPU s of the appending process", "/s", 1),
     ("appends_1_per_transaction", "appends, 1/transaction, per wall-clock s", "/s", 1),
     ("inclusion_cpu_median_ms", "inclusion proof at {size}, median CPU", " ms", -1),
     ("inclusion_wall_median_ms", "  median wall clock", " ms", -1),
@@ -291,7 +292,7 @@ def report(old: dict[str, Any], new: dict[str, Any], args: argparse.Namespace) -
             if key not in now:
                 continue
             name = text.format(batch=args.batch, size=f"{args.proof_size:,}")
-            base = before.get(key, before["appends_1_process"] if key.startswith("app") else None)
+            base = before.get(key, before.get(key.replace("all_cores", "1_process")))
             line = f"{name:<46} now {now[key]:>9,.2f}{unit:<3}"
             if base is not None:
                 ratio = now[key] / base if sense > 0 else base / now[key]
