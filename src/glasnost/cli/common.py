@@ -131,4 +131,7 @@ def main_callback(
 
 
 def main() -> None:
+    from glasnost.exchange import signatures
+
+    signatures.set_processes(None)  # large batches of signatures verified on all cores
     app()

@@ -11,6 +11,15 @@ NaN and infinities (no JSON form), integers outside +-(2^53 - 1) (not exact as a
 RFC 7493 2.2), non-string object keys, strings that are not valid Unicode (lone surrogates), and
 any other type (bytes, dates, sets, models: convert them first, e.g. ``model_dump(mode="json")``).
 
+:func:`loads_canonical` is the reading side, on the path of every received entry: it parses
+JSON bytes strictly (no duplicate keys, no NaN, bounded depth) and checks that they are their
+own canonical form, encoding them once. Without floats, integers beyond 2^53 or characters
+beyond U+FFFF (the cases where they differ) RFC 8785 and the standard library's
+``json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"))`` write the same bytes
+(same escapes, code-point order equal to UTF-16 order), so those values are encoded in C; the
+others go through ``rfc8785``. :func:`same_json` compares two values as their canonical forms
+would, without encoding them.
+
 Times travel as strings in one form (:func:`utc_iso`, the :data:`UtcDateTime` pydantic type):
 UTC, ISO 8601, ending in ``Z``, so that one instant has one encoding and one hash.
 """
@@ -19,9 +28,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 import rfc8785
 from pydantic import AfterValidator, PlainSerializer
@@ -52,12 +62,93 @@ def check_depth(text: bytes, where: str = "$", limit: int = MAX_DEPTH) -> None:
     """Raise :class:`CanonicalJsonError` when JSON ``text`` nests deeper than ``limit`` levels
     (the bound of :func:`canonical_json`: no value more than ``limit`` levels below the top).
 
-    It scans the brackets outside strings, so that no parser is asked to recurse that deep."""
+    It scans the brackets outside strings, so that no parser is asked to recurse that deep; text
+    with no more opening brackets than the limit allows (most) needs no scan."""
+    if text.count(b"[") + text.count(b"{") <= limit + 1:
+        return
     depth = 0
     for bracket in _BRACKET.finditer(_JSON_STRING.sub(b'""', text)):
         depth += 1 if bracket.group() in (b"[", b"{") else -1
         if depth > limit + 1:
             raise CanonicalJsonError(f"nested deeper than {limit} levels", where=where)
+
+
+_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+"""RFC 8785 for values without floats, unsafe integers or characters beyond U+FFFF (module
+docstring); :func:`loads_canonical` sends only those to it."""
+
+
+def loads_canonical(data: bytes) -> Any:
+    """The JSON value of ``data``, which must be UTF-8 JSON text in its own RFC 8785 canonical
+    form; raises :class:`CanonicalJsonError` saying where and why (not JSON, a duplicate key,
+    too deep, a value with no canonical form, or bytes that are not the canonical form)."""
+    check_depth(data)
+    plain = True  # no float, no integer beyond 2^53: the C encoder writes RFC 8785
+
+    def number(text: str) -> float:
+        nonlocal plain
+        plain = False
+        return float(text)
+
+    def integer(text: str) -> int:
+        nonlocal plain
+        value = int(text)
+        if abs(value) > MAX_SAFE_INTEGER:
+            plain = False
+        return value
+
+    try:
+        value = json.loads(
+            data.decode("utf-8"),
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_no_constants,
+            parse_float=number,
+            parse_int=integer,
+        )
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise CanonicalJsonError(f"not UTF-8 JSON: {exc}", where="$") from None
+    if plain and (data.isascii() or max(data) < 0xF0):  # no 4-byte UTF-8: nothing beyond U+FFFF
+        try:
+            canonical = _DUMPS(value).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: canonical_json says where
+            canonical = canonical_json(value)
+    else:
+        canonical = canonical_json(value)
+    if canonical != data:
+        raise CanonicalJsonError("bytes are not RFC 8785 canonical JSON", where="$")
+    return value
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def same_json(a: object, b: object) -> bool:
+    """Whether two JSON values have the same RFC 8785 form (both having one): dict members in
+    any order, lists and tuples alike, an integer equal to a float when both are written the
+    same, ``true`` never equal to ``1``."""
+    if a is None or b is None or type(a) is bool or type(b) is bool:
+        return a is b
+    if type(a) is str or type(b) is str:
+        return type(a) is type(b) and a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b and all(
+            abs(x) <= MAX_SAFE_INTEGER if type(x) is int else math.isfinite(x) for x in (a, b)
+        )
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
+    return False
 
 
 def sha256_hex(data: bytes) -> str:

@@ -29,8 +29,13 @@ specific error of :mod:`glasnost.exchange.errors` at the first failure:
    at ``created_at`` (:class:`KeyNotValidAtTime`);
 5. the signature verifies over the bytes (:class:`InvalidSignature`);
 6. ``seq`` is the next one of the log (:class:`SequenceError`);
-7. envelope and body match their schema, and re-encoding the parsed entry gives the same bytes
-   (:class:`SchemaError`): one entry, one encoding, one hash.
+7. envelope and body match their schema, and the parsed entry's values are the received ones as
+   canonical JSON writes them (:func:`~glasnost.exchange.canonical.same_json`: re-encoding it
+   would give the same bytes) (:class:`SchemaError`): one entry, one encoding, one hash.
+
+The canonical form is computed once per entry, in step 2. A batch's signatures (step 5) can be
+verified beforehand on all cores (:func:`signature_checks`); the steps still run in this order
+and raise the same first error.
 
 ``created_at`` is the signer's own claim: an administration past its term could backdate it.
 Receipt time is what the cosignature timestamp records; the log layer also requires
@@ -42,8 +47,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Self, Union
 
@@ -64,7 +68,8 @@ from glasnost.exchange.canonical import (
     MAX_SAFE_INTEGER,
     UtcDateTime,
     canonical_json,
-    check_depth,
+    loads_canonical,
+    same_json,
     sha256_hex,
 )
 from glasnost.exchange.errors import (
@@ -77,6 +82,7 @@ from glasnost.exchange.errors import (
     WrongParty,
 )
 from glasnost.exchange.keys import SIGNATURE_BYTES, PartyKeys, PrivateKey, decode_base64
+from glasnost.exchange.signatures import SignatureChecks, Signed, check_signatures
 
 MAX_ENTRY_BYTES = 1 << 20
 """Largest entry accepted: 1 MiB of canonical JSON."""
@@ -292,26 +298,46 @@ def sign_entry(envelope: EntryBase, private_key: PrivateKey, key_id: str) -> Sig
     return SignedEntry(entry=data, signature=private_key.sign(data), key_id=key_id)
 
 
+def signature_checks(
+    signed_entries: Sequence[SignedEntry], party_keys: PartyKeys
+) -> SignatureChecks:
+    """Start verifying a batch's signatures on all cores (:mod:`~glasnost.exchange.signatures`),
+    each with the key its key id names; pass item ``i`` to :func:`verify_entry` as
+    ``signature_valid``. Entries with an unknown key id or a malformed signature are left to
+    :func:`verify_entry`, which names their error."""
+    items: list[Signed | None] = []
+    for signed in signed_entries:
+        try:
+            key = party_keys.by_key_id(signed.key_id).key
+        except UnknownKey:
+            items.append(None)
+            continue
+        well_formed = len(signed.signature) == SIGNATURE_BYTES
+        items.append((key.raw, signed.signature, signed.entry) if well_formed else None)
+    return check_signatures(items)
+
+
 def verify_entry(
-    signed: SignedEntry, party_keys: PartyKeys, expected_party: str, expected_seq: int
+    signed: SignedEntry,
+    party_keys: PartyKeys,
+    expected_party: str,
+    expected_seq: int,
+    *,
+    signature_valid: bool | None = None,
 ) -> Entry:
     """Verify a signed entry as the next one (``expected_seq``) of ``expected_party``'s log.
 
     The steps and their errors are listed in the module docstring. Returns the parsed entry.
+    ``signature_valid`` is the outcome of step 5 computed beforehand for exactly these bytes
+    (:func:`signature_checks`); None: the signature is verified here.
     """
     where = f"entry {expected_party}#{expected_seq}"
     data = signed.entry
     # 1. size, before anything is parsed
     if len(data) > MAX_ENTRY_BYTES:
         raise EntryTooLarge(f"{len(data)} bytes; the limit is {MAX_ENTRY_BYTES}", where=where)
-    # 2. JSON, canonical
+    # 2. JSON, canonical (encoded once: step 7 compares values, not bytes)
     obj = _load_json(data, where)
-    try:
-        canonical = canonical_json(obj)
-    except CanonicalJsonError as exc:
-        raise SchemaError(f"{exc.where}: {exc.message}", where=where) from None
-    if canonical != data:
-        raise SchemaError("bytes are not RFC 8785 canonical JSON", where=where)
     # 3. party
     if party_keys.party != expected_party:
         raise WrongParty(f"keys given are party {party_keys.party!r}'s", where=where)
@@ -334,7 +360,10 @@ def verify_entry(
             where=where,
         )
     # 5. signature over exactly the bytes
-    administration.key.verify(signed.signature, data, where=key_where)
+    if signature_valid is None:
+        administration.key.verify(signed.signature, data, where=key_where)
+    elif not signature_valid:
+        raise administration.key.signature_error(where=key_where)
     # 6. sequence
     if obj.get("seq") != expected_seq:
         raise SequenceError(
@@ -343,9 +372,11 @@ def verify_entry(
         )
     # 7. schema and normal form
     entry = parse_entry(obj, where=where)
-    if entry.canonical() != data:
-        normal = entry.to_json()
-        fields = sorted(k for k in normal.keys() | obj.keys() if normal.get(k) != obj.get(k))
+    normal = entry.to_json()
+    if not same_json(normal, obj):
+        fields = sorted(
+            k for k in normal.keys() | obj.keys() if not same_json(normal.get(k), obj.get(k))
+        )
         raise SchemaError(
             f"not in normal form (field {', '.join(fields)} re-encodes differently: "
             "write every field, times as YYYY-MM-DDTHH:MM:SSZ)",
@@ -355,27 +386,11 @@ def verify_entry(
 
 
 def _load_json(data: bytes, where: str) -> dict[str, Any]:
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in out:
-                raise ValueError(f"duplicate key {key!r}")
-            out[key] = value
-        return out
-
-    def no_constants(name: str) -> Any:
-        raise ValueError(f"{name} is not JSON")
-
+    """The entry's JSON object, from bytes that must be RFC 8785 canonical."""
     try:
-        check_depth(data)
+        obj = loads_canonical(data)
     except CanonicalJsonError as exc:
         raise SchemaError(f"{exc.where}: {exc.message}", where=where) from None
-    try:
-        obj = json.loads(
-            data.decode("utf-8"), object_pairs_hook=no_duplicates, parse_constant=no_constants
-        )
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise SchemaError(f"not UTF-8 JSON: {exc}", where=where) from None
     if not isinstance(obj, dict):
         raise SchemaError(f"an entry is a JSON object, not {type(obj).__name__}", where=where)
     return obj

@@ -24,6 +24,7 @@ import base64
 import binascii
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import os
 import secrets
@@ -79,12 +80,22 @@ class PublicKey:
                 f"an Ed25519 signature is 64 bytes, got {len(signature)}", where=where
             )
         try:
-            Ed25519PublicKey.from_public_bytes(self.raw).verify(signature, message)
+            _ed25519(self.raw).verify(signature, message)
         except _CryptoInvalidSignature:
-            raise InvalidSignature(
-                f"Ed25519 signature does not verify with key {fingerprint(self)[:16]}...",
-                where=where,
-            ) from None
+            raise self.signature_error(where=where) from None
+
+    def signature_error(self, *, where: str | None = None) -> InvalidSignature:
+        """The error of a signature that does not verify with this key."""
+        return InvalidSignature(
+            f"Ed25519 signature does not verify with key {fingerprint(self)[:16]}...",
+            where=where,
+        )
+
+
+@functools.lru_cache(maxsize=64)
+def _ed25519(raw: bytes) -> Ed25519PublicKey:
+    """The ``cryptography`` key of 32 raw bytes, made once per key."""
+    return Ed25519PublicKey.from_public_bytes(raw)
 
 
 class PrivateKey:
@@ -158,12 +169,18 @@ def check_key_name(name: str) -> str:
     return name
 
 
+@functools.lru_cache(maxsize=256)
+def _public_key(text: str) -> PublicKey:
+    return PublicKey.from_base64(text)
+
+
 def key_id_bytes(name: str, public_key: PublicKey, signature_type: int = SIG_ED25519) -> bytes:
     """``SHA-256(name || 0x0A || signature type || public key)[:4]`` (C2SP signed-note)."""
     data = check_key_name(name).encode("utf-8") + b"\n" + bytes([signature_type]) + public_key.raw
     return hashlib.sha256(data).digest()[:4]
 
 
+@functools.lru_cache(maxsize=256)
 def key_id(name: str, public_key: PublicKey, signature_type: int = SIG_ED25519) -> str:
     """The C2SP key id as 8 lower-case hex digits (as in a vkey, e.g. ``c74f20a3``)."""
     return key_id_bytes(name, public_key, signature_type).hex()
@@ -318,7 +335,7 @@ class Administration(_Model):
 
     @property
     def key(self) -> PublicKey:
-        return PublicKey.from_base64(self.public_key)
+        return _public_key(self.public_key)
 
     def valid_at(self, when: dt.datetime) -> bool:
         """In office at ``when``: ``valid_from <= when < valid_until``."""

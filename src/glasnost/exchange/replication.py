@@ -23,11 +23,11 @@ must hold, else the evidence is kept and the sync ends (:class:`SyncError`). An 
 checkpoint than the one kept is lag when it is a prefix of it (the report says ``behind``;
 nothing pulled, nothing kept), a fork otherwise (kept with the proof from the mirror's stored
 tree); from then on this node refuses to cosign that log. The missing entries are fetched in
-pages from the mirror's size and appended (each page one transaction, every entry verified):
-an interrupted pull resumes from the last stored entry, never duplicating one. The checkpoint
-is kept only if the mirror's own root at its size equals the signed root (else evidence), then
-cosigned by this node's witness and the cosignature returned to the peer: its timestamp is the
-time of receipt.
+pages from the mirror's size and appended (each page one transaction, every entry verified, the
+next page fetched meanwhile): an interrupted pull resumes from the last stored entry, never
+duplicating one. The checkpoint is kept only if the mirror's own root at its size equals the
+signed root (else evidence), then cosigned by this node's witness and the cosignature returned
+to the peer: its timestamp is the time of receipt.
 
 **Push** (:func:`push`). If the own log grew since its last checkpoint, sign a new one; push
 the entries the peer's mirror lacks, then submit the checkpoint to the peer's witness (with the
@@ -38,7 +38,9 @@ consistency proof from the size the peer cosigned) and keep the cosignature it a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -347,18 +349,20 @@ def pull(node: Node, peer: Peer, *, page: int = PAGE) -> Pulled:
         reason = "the signed root is not the root of the entries received"
         _stop_on(mirror, Evidence(mirror.origin, reason, kept, note))
     while held < checkpoint.size:
-        batch = peer.entries(held, min(held + page, checkpoint.size))
-        if not batch:
-            raise SyncError(
-                f"{peer.name}: served no entries from {held} (checkpoint: {checkpoint.size})"
-            )
-        try:
-            mirror.append(batch)
-        except SequenceError:  # another sync (the loop, a user) stored them first
-            held = mirror.size()
-            continue
-        held += len(batch)
-        pulled += len(batch)
+        with closing(_pages(peer, held, checkpoint.size, page)) as pages:
+            for batch in pages:
+                if not batch:
+                    raise SyncError(
+                        f"{peer.name}: served no entries from {held} "
+                        f"(checkpoint: {checkpoint.size})"
+                    )
+                try:
+                    mirror.append(batch)
+                except SequenceError:  # another sync (the loop, a user) stored them first
+                    held = mirror.size()
+                    break
+                held += len(batch)
+                pulled += len(batch)
     if mirror.root(checkpoint.size) != checkpoint.root_hash:
         reason = "the entries served do not hash to the signed checkpoint's root"
         _stop_on(mirror, Evidence(mirror.origin, reason, kept, note))
@@ -368,6 +372,21 @@ def pull(node: Node, peer: Peer, *, page: int = PAGE) -> Pulled:
         raise SyncError(f"{peer.name}: not cosigned: {exc}") from None
     peer.return_cosignature(add_signatures(note, [line]))
     return Pulled(pulled, checkpoint.size)
+
+
+def _pages(peer: Peer, start: int, end: int, page: int) -> Generator[list[SignedEntry]]:
+    """The peer's entries ``start <= seq < end`` page by page (an empty page ends it), each
+    page asked for while the caller verifies and stores the one before."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="glasnost-pull") as fetcher:
+        ahead = fetcher.submit(peer.entries, start, min(start + page, end))
+        while True:
+            batch = ahead.result()
+            start += len(batch)
+            if batch and start < end:
+                ahead = fetcher.submit(peer.entries, start, min(start + page, end))
+            yield batch
+            if not batch or start >= end:
+                return
 
 
 def _stop_on(mirror: LogStore, evidence: Evidence | None) -> None:

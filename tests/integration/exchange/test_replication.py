@@ -3,10 +3,13 @@ push as over HTTP (:mod:`glasnost.exchange.replication`), and the attacks a pull
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 
+from glasnost.exchange.entries import SignedEntry
+from glasnost.exchange.errors import SequenceError
 from glasnost.exchange.local_peer import LocalPeer
 from glasnost.exchange.node import Node
 from glasnost.exchange.replication import SyncError, pull, sync
@@ -102,3 +105,46 @@ def test_a_stale_checkpoint_is_lag_not_a_fork(tmp_path: Path, us: Party, ru: Par
     assert mirror.evidence() == []
     honest.own.append(us.entries(3, 4))
     assert pull(ru_node, LocalPeer(honest, "RU")) == (1, 4, False)
+
+
+class _Recording(LocalPeer):
+    """A peer that records the pages asked for, and on the third stores two pages itself into
+    the puller's mirror first, as a second sync running at the same time would."""
+
+    def __init__(self, node: Node, client: str, puller: Node) -> None:
+        super().__init__(node, client)
+        self.asked: list[tuple[int, int, str]] = []
+        self.puller = puller
+
+    def entries(self, start: int, end: int) -> list[SignedEntry]:
+        self.asked.append((start, end, threading.current_thread().name))
+        if len(self.asked) == 3:
+            mirror = self.puller.log(self.party)
+            while True:  # the pull may store its page between our size and our append
+                held = mirror.size()
+                try:
+                    mirror.append(self.node.own.entries(held, held + 4))
+                    break
+                except SequenceError:
+                    continue
+        return super().entries(start, end)
+
+
+def test_pull_fetches_ahead_and_resumes_after_another_sync(
+    tmp_path: Path, us: Party, ru: Party
+) -> None:
+    us_node, ru_node = node(tmp_path / "us.db", us, ru), node(tmp_path / "ru.db", ru, us)
+    ru_node.own.append(ru.entries(0, 11))
+    ru_node.checkpoint()
+    peer = _Recording(ru_node, "US", us_node)
+    pulled, cosigned, behind = pull(us_node, peer, page=2)
+    assert not behind
+    assert cosigned == 11
+    assert us_node.log("RU").entries() == ru_node.own.entries()
+    assert pulled == 11 - 4  # the other sync stored 4 of them (whichever append came first)
+    # pages asked ahead, in a fetching thread; after the conflict, from the mirror's new size
+    assert all(name.startswith("glasnost-pull") for *_, name in peer.asked)
+    starts = [start for start, _, _ in peer.asked]
+    assert starts[:3] == [0, 2, 4]
+    assert starts[-1] == 10
+    assert starts == sorted(set(starts))  # no page asked twice

@@ -8,6 +8,7 @@ import struct
 from typing import Any
 
 import pytest
+import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
@@ -16,6 +17,8 @@ from glasnost.exchange.canonical import (
     MAX_SAFE_INTEGER,
     UtcDateTime,
     canonical_json,
+    loads_canonical,
+    same_json,
     sha256_hex,
     utc_iso,
 )
@@ -181,6 +184,92 @@ def test_round_trip_and_idempotence(value: Any) -> None:
 def test_member_order_does_not_matter(value: dict[str, int]) -> None:
     reordered = dict(reversed(list(value.items())))
     assert canonical_json(reordered) == canonical_json(value)
+
+
+# --- reading: loads_canonical and same_json -----------------------------------------------------
+
+
+def _variants(value: Any) -> list[bytes]:
+    """Encodings of one value, canonical or not (spaces, member order, escapes, -0)."""
+    return [
+        canonical_json(value),
+        json.dumps(value).encode("utf-8"),
+        json.dumps(value, separators=(",", ":")).encode("utf-8"),
+        json.dumps(value, separators=(",", ":"), sort_keys=True).encode("utf-8"),
+        json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode(),
+    ]
+
+
+@given(JSON_VALUES | st.dictionaries(st.text(), JSON_VALUES, max_size=6))
+def test_loads_canonical_accepts_exactly_the_canonical_form(value: Any) -> None:
+    # The reference is the rfc8785 package itself: text is accepted if and only if it is
+    # rfc8785's encoding of the value Python's json module reads from it.
+    for data in _variants(value):
+        parsed = json.loads(data)
+        try:
+            reference = rfc8785.dumps(parsed)
+        except rfc8785.CanonicalizationError:  # e.g. an integral double >= 2^53, read as int
+            reference = None
+        if reference == data:
+            assert same_json(loads_canonical(data), parsed)
+        else:
+            with pytest.raises(CanonicalJsonError):
+                loads_canonical(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (b'{"b":1,"a":2}', "not RFC 8785"),  # member order (RFC 8785 3.2.3)
+        (b'{"a": 1}', "not RFC 8785"),  # whitespace
+        (b'{"a":1.0}', "not RFC 8785"),  # 1.0 is written 1 (3.2.2.3)
+        (b'{"a":-0}', "not RFC 8785"),  # -0 is written 0
+        (rb'{"a":"\u0041"}', "not RFC 8785"),  # escape of a printable character (3.2.2.2)
+        (b'{"a":9007199254740993}', "outside"),  # beyond 2^53 (RFC 7493 2.2)
+        (b'{"a":1,"a":1}', "duplicate key 'a'"),
+        (b'{"a":NaN}', "NaN is not JSON"),
+        (rb'{"a":"\ud800"}', "lone surrogate"),
+        (b"\xff", "not UTF-8 JSON"),
+        (b"[" * 70 + b"]" * 70, "nested deeper than 64 levels"),
+        # U+E000 sorts after U+1F600 in UTF-16 code units, before it in code points (3.2.3)
+        ('{"\ue000":1,"\U0001f600":2}'.encode(), "not RFC 8785"),
+    ],
+)
+def test_loads_canonical_refuses_saying_why(data: bytes, why: str) -> None:
+    with pytest.raises(CanonicalJsonError, match=why):
+        loads_canonical(data)
+
+
+def test_loads_canonical_sorts_by_utf16_code_units() -> None:
+    data = '{"\U0001f600":2,"\ue000":1}'.encode()  # RFC 8785 3.2.3: UTF-16 order
+    assert loads_canonical(data) == {"\U0001f600": 2, "\ue000": 1}
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ({"x": [1, "s"]}, {"x": (1, "s")}, True),
+        ({"x": 1, "y": 2}, {"y": 2, "x": 1}, True),
+        (1, 1.0, True),  # both written 1 (RFC 8785 3.2.2.3)
+        (0.0, -0.0, True),  # both written 0
+        (True, 1, False),  # true is not 1
+        (False, 0.0, False),
+        (None, 0, False),
+        ("1", 1, False),
+        (2**60, float(2**60), False),  # the integer has no canonical form
+        ({"x": 1}, {"x": 1, "y": None}, False),
+        ([1, 2], [2, 1], False),
+    ],
+)
+def test_same_json(a: object, b: object, same: bool) -> None:
+    assert same_json(a, b) is same
+    assert same_json(b, a) is same
+
+
+@given(JSON_VALUES, JSON_VALUES)
+def test_same_json_is_equality_of_canonical_forms(a: Any, b: Any) -> None:
+    assert same_json(a, b) == (canonical_json(a) == canonical_json(b))
+    assert same_json(a, _load(canonical_json(a)))
 
 
 # --- time ---------------------------------------------------------------------------------------

@@ -87,16 +87,17 @@ class LogBase:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        """A read: one snapshot on SQLite; on PostgreSQL autocommit statements, which save the
-        COMMIT round trip and are as safe here: rows are only ever added, and the nodes of a
-        tree are stored with its entries, so whatever size one statement sees, the next finds
-        every node of it."""
-        if self.engine.dialect.name == "postgresql":
-            with self.engine.connect() as conn:
+        """A read: on SQLite one snapshot from the first SQLAlchemy statement on (its BEGIN
+        comes then; a lone statement on the driver's connection before it, as the node reads
+        of a proof, is a snapshot of its own); on PostgreSQL autocommit statements, which save
+        the COMMIT round trip. Both are safe here: rows are only ever added, and the nodes of
+        a tree are stored with its entries, so whatever size one statement sees, the next
+        finds every node of it."""
+        with self.engine.connect() as conn:
+            if self.engine.dialect.name == "postgresql":
                 yield conn.execution_options(isolation_level="AUTOCOMMIT")
-            return
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+            else:
+                yield conn
 
     def _size(self, conn: Connection) -> int:
         last = conn.execute(_FETCH_SIZE, {"log_id": self.log_id}).scalar_one_or_none()

@@ -4,7 +4,7 @@ and the RFC 9162 proofs computed from them (O(log n) node reads, never a rehash 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection
 from functools import lru_cache
 from typing import Final
 
@@ -14,32 +14,19 @@ from sqlalchemy.engine import Connection
 from glasnost.exchange import merkle
 from glasnost.exchange.errors import SizeError, StoreCorrupt
 from glasnost.exchange.store.base import LogBase
-from glasnost.exchange.tables import NodeRow
+from glasnost.exchange.store.node_cache import NodeCache
 
 _ZERO_HASH: Final = bytes(merkle.HASH_SIZE)
 
-_NODES: Final = NodeRow.__table__
-
 
 @lru_cache(maxsize=256)
-def _fetch_nodes_stmt(
-    count: int,
-) -> sa.CompoundSelect[int, int, bytes] | sa.Select[int, int, bytes]:
-    """The stored hashes of ``count`` (level, index) keys: one lean Core query, no ORM objects.
-
-    A ``UNION ALL`` of primary-key lookups (bound ``:l<n>``, ``:i<n>``, ``:log_id``), built once
-    per count: both SQLite and PostgreSQL answer each arm from the primary key's index, where
-    SQLite's planner may scan the whole log for a row-value ``IN`` or a long ``OR``.
-    """
-    lookups = [
-        sa.select(_NODES.c.level, _NODES.c.index, _NODES.c.hash).where(
-            _NODES.c.log_id == sa.bindparam("log_id"),
-            _NODES.c.level == sa.bindparam(f"l{n}"),
-            _NODES.c.index == sa.bindparam(f"i{n}"),
-        )
-        for n in range(count)
-    ]
-    return sa.union_all(*lookups) if count > 1 else lookups[0]
+def _fetch_nodes_sqlite(count: int) -> str:
+    """SQLite: the stored hashes of ``count`` keys, as raw SQL for the driver (which keeps it
+    prepared): a ``UNION ALL`` of primary-key lookups, parameters ``log_id, level, index`` per
+    arm. SQLite's planner may scan the whole log for a row-value ``IN`` or a long ``OR``; each
+    arm here is answered from the primary key's index."""
+    arm = 'SELECT level, "index", hash FROM nodes WHERE log_id = ? AND level = ? AND "index" = ?'
+    return " UNION ALL ".join([arm] * count)
 
 
 _FETCH_NODES_PG: Final = sa.text(
@@ -93,30 +80,34 @@ class LogNodes(LogBase):
             ) from None
 
     def _fetch_nodes(
-        self, conn: Connection, keys: Sequence[tuple[int, int]]
+        self, conn: Connection, keys: Collection[tuple[int, int]]
     ) -> dict[tuple[int, int], bytes]:
-        """The stored nodes of ``keys``: one query of primary-key lookups (per 400 keys)."""
-        found: dict[tuple[int, int], bytes] = {}
-        unique = sorted(set(keys))
+        """The stored nodes of ``keys`` (those that exist): from the process's node cache, the
+        rest in one query of primary-key lookups (per 400 keys on SQLite), then cached."""
+        found, missing = NodeCache(self.engine, self.log_id).get(sorted(set(keys)))
+        if not missing:
+            return found
+        read: dict[tuple[int, int], bytes] = {}
         if conn.dialect.name == "postgresql":
             rows = conn.execute(
                 _FETCH_NODES_PG,
                 {
                     "log_id": self.log_id,
-                    "levels": [level for level, _ in unique],
-                    "indexes": [index for _, index in unique],
+                    "levels": [level for level, _ in missing],
+                    "indexes": [index for _, index in missing],
                 },
             )
-            found.update(((level, index), bytes(hash_)) for level, index, hash_ in rows)
-            return found
-        for at in range(0, len(unique), _MAX_KEYS):
-            chunk = unique[at : at + _MAX_KEYS]
-            params: dict[str, int] = {"log_id": self.log_id}
-            for n, (level, index) in enumerate(chunk):
-                params[f"l{n}"] = level
-                params[f"i{n}"] = index
-            rows = conn.execute(_fetch_nodes_stmt(len(chunk)), params)
-            found.update(((level, index), hash_) for level, index, hash_ in rows)
+            read.update(((level, index), bytes(hash_)) for level, index, hash_ in rows)
+        else:
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            for at in range(0, len(missing), _MAX_KEYS):
+                chunk = missing[at : at + _MAX_KEYS]
+                params = [x for level, index in chunk for x in (self.log_id, level, index)]
+                rows = driver.execute(_fetch_nodes_sqlite(len(chunk)), params).fetchall()
+                read.update(((level, index), hash_) for level, index, hash_ in rows)
+        NodeCache(self.engine, self.log_id).put(read)
+        found.update(read)
         return found
 
     def root(self, size: int | None = None) -> bytes:
@@ -159,10 +150,12 @@ class LogNodes(LogBase):
             except ValueError as exc:  # arguments that describe no proof in this tree
                 self._check_size(size, self._size(conn))
                 raise SizeError(str(exc), where=f"log {self.origin}") from None
-            keys = [k for r in ranges for k in _range_keys(*r)]
+            keys = set(k for r in ranges for k in _range_keys(*r))
             found = self._fetch_nodes(conn, keys)
-            if len(found) < len(set(keys)):
+            if len(found) < len(keys):
                 self._check_size(size, self._size(conn))  # beyond the log: SizeError
+                # within it: read again after the size (the log may have grown meanwhile)
+                found.update(self._fetch_nodes(conn, keys - found.keys()))
 
         def lookup(level: int, index: int) -> bytes:
             return self._node(found, (level, index))
