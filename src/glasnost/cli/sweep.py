@@ -88,8 +88,8 @@ def sweep(
     ranked by sensitivity, where the verdict flips (Parquet table + summary JSON in --out)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from glasnost.sweep import Plan, run_sweep
-    from glasnost.sweep.inputs import declared_variables, vary_variable
+    from glasnost.sweep import run_sweep
+    from glasnost.sweep.inputs import build_plan
     from glasnost.sweep.plan import METHODS, PlanError
     from glasnost.sweep.runner import SchedulerError
     from glasnost.sweep.store import SweepStoreError
@@ -109,10 +109,15 @@ def sweep(
     when = parse_date(date, "--date")
     model = _open_scenario(source, overrides)
     try:
-        variables = [vary_variable(model, text) for text in vary or []]
-        if declared:
-            variables += declared_variables(model)
-        plan = Plan(tuple(variables), method, samples, levels, seed)
+        plan = build_plan(
+            model,
+            vary or (),
+            declared=declared,
+            method=method,
+            samples=samples,
+            levels=levels,
+            seed=seed,
+        )
     except PlanError as exc:
         raise common.fail(escape(str(exc))) from None
     if site is not None and site not in {s.id for p in model.parties for s in p.interceptor_sites}:

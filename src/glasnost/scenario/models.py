@@ -56,6 +56,7 @@ from glasnost.scenario.missiles import (
     catalog,
     missile,
 )
+from glasnost.scenario.uncertainty import DeclaredUncertainty
 
 if TYPE_CHECKING:  # NumPy only when a vehicle is built: the exchange reads models without it
     from glasnost.physics.vehicle import Vehicle
@@ -942,25 +943,6 @@ class AssessmentSettings(_Provenance):
         if fpa is not None:
             return {"flight_path_angle_deg": fpa}
         return {}
-
-
-class DeclaredUncertainty(_Model):
-    """A declared value's own stated uncertainty ("4.5 +- 0.3 km/s"): the value at ``path``
-    (the dotted ``--set`` path) lies within ``plus_minus`` of it, in its own unit or in percent;
-    ``glasnost sweep --declared`` varies it (docs/uncertainty.md)."""
-
-    path: str = Field(
-        min_length=1,
-        description="Dotted path of the value, e.g. interceptor_types.sm3_block_iia."
-        "burnout_velocity_kms (list items by id).",
-    )
-    plus_minus: float = Field(gt=0, description="Half-width (uniform) or one sigma (normal).")
-    percent: bool = Field(default=False, description="plus_minus is a percent of the value.")
-    distribution: Literal["uniform", "normal"] = Field(
-        default="uniform",
-        description="uniform: anywhere within +- plus_minus; normal: plus_minus is one sigma.",
-    )
-    note: str | None = None
 
 
 # --- the scenario -------------------------------------------------------------------------------
