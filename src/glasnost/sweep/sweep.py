@@ -7,7 +7,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -19,6 +19,9 @@ from glasnost.sweep.plan import Plan
 from glasnost.sweep.runner import Progress, run_chunks, sweep_record
 from glasnost.sweep.store import SweepStore
 from glasnost.treaty.digest import scenario_sha256
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
 
 DIGEST_DIGITS = 9
 """Significant digits of the floats in the summary digest (equal on any IEEE-754 machine)."""
@@ -35,6 +38,11 @@ class SweepResult:
     table: pd.DataFrame
     summary: dict[str, Any]
     folder: Path
+
+    def dask_table(self) -> dd.DataFrame:
+        """The per-sample table as a Dask DataFrame over the folder's chunk files (lazy, one
+        partition per chunk): what a sweep too large for memory is read with."""
+        return SweepStore(self.folder).dask_table()
 
 
 def _rounded(value: Any) -> Any:

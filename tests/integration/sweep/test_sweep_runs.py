@@ -181,3 +181,15 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_result(
     assert summary["run"]["chunks_resumed"] == kept
     assert summary["sha256"] == local_run.summary["sha256"]
     pd.testing.assert_frame_equal(pd.read_parquet(out / "samples.parquet"), local_run.table)
+
+
+def test_the_table_as_a_dask_dataframe_reads_the_chunks_lazily(local_run: SweepResult) -> None:
+    lazy = local_run.dask_table()
+    assert lazy.npartitions == local_run.summary["run"]["chunks"] == 2
+    assert list(lazy.columns) == list(local_run.table.columns)
+    # the same values; dask holds text as Arrow strings (missing is NA rather than NaN)
+    pd.testing.assert_frame_equal(
+        lazy.compute().reset_index(drop=True), local_run.table, check_dtype=False
+    )
+    # a lazy reduction over the partitions agrees with pandas on the whole table
+    assert lazy[VERDICT].astype(int).sum().compute() == local_run.table[VERDICT].astype(int).sum()
