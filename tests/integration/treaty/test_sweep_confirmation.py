@@ -37,17 +37,21 @@ SPEC = SweepSpec(
 ONE_WORKER = Cluster(workers=1, chunk_size=2)
 
 
-def declared_mini() -> Scenario:
+def declared_mini(velocity_kms: float | None = None) -> Scenario:
+    """The test scenario with the stated uncertainty of the US interceptor's burnout velocity
+    (declared as ``velocity_kms`` when given)."""
     data = _data()
     data["uncertainty"] = [{"path": VELOCITY, "plus_minus": 0.3}]
+    if velocity_kms is not None:
+        data["interceptor_types"][0]["burnout_velocity_kms"] = velocity_kms  # type: ignore[index]
     return Scenario.model_validate(data)
 
 
-def declare_mini(pair: Pair) -> Scenario:
+def declare_mini(pair: Pair, velocity_kms: float | None = None) -> Scenario:
     """Sign; both declare their postures of the test scenario (the US with its stated
     uncertainty); delivered both ways."""
     sign_both(pair)
-    scenario = declared_mini()
+    scenario = declared_mini(velocity_kms)
     pair.clock.advance(hours=1)
     for side in pair.sides():
         side.write("declaration", declaration_from_scenario(scenario, side.party))
