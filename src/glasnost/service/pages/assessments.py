@@ -24,11 +24,8 @@ from typing import Any
 
 from glasnost.defense.geometry import ground_tracks
 from glasnost.report.html import LABELS, heatmap, world_map
-from glasnost.report.sweep import sweep_pictures
 from glasnost.scenario.models import Scenario
 from glasnost.service.pages.common import PLOT_LOCK, Site
-from glasnost.sweep.evaluate import VERDICT
-from glasnost.sweep.sweep import find_sweep
 from glasnost.treaty.bodies import Assessment as AssessmentBody
 from glasnost.treaty.bodies import SweepClaim
 from glasnost.treaty.compliance import compliance
@@ -93,6 +90,10 @@ class SweepView:
 
 def _sweep_view(folder: Path | None, claim: SweepClaim) -> SweepView:
     """Find the recorded sweep by its summary digest and draw it (seconds)."""
+    from glasnost.report.sweep import sweep_pictures  # pandas and Dask: only for a sweep
+    from glasnost.sweep.evaluate import VERDICT
+    from glasnost.sweep.sweep import find_sweep
+
     found = None if folder is None else find_sweep(folder, claim.summary_sha256)
     if found is None:
         return SweepView(None, [], [])
