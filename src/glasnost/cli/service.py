@@ -90,6 +90,14 @@ def serve(
             help="Serve plain HTTP on an interface other than loopback (behind a TLS proxy).",
         ),
     ] = False,
+    sweeps: Annotated[
+        Path | None,
+        typer.Option(
+            "--sweeps",
+            help="Folder of sweeps (glasnost confirm --sweep-out): the dashboard shows the one "
+            "an assessment records.",
+        ),
+    ] = None,
     log_level: Annotated[
         str, typer.Option("--log-level", help="debug, info, warning or error.")
     ] = "info",
@@ -133,6 +141,7 @@ def serve(
             sync_interval_s=sync_interval,
             agreement=open_agreement(agreement),
             dashboard_token=dashboard_token,
+            sweeps=sweeps,
         )
         application = create_app(node, settings)
     try:

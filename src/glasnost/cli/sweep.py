@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -21,56 +23,115 @@ from glasnost.cli.scenario import (
 )
 from glasnost.cli.shared import parse_date, print_json
 
+if TYPE_CHECKING:
+    from glasnost.sweep.plan import Method
+
+VaryOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--vary",
+        metavar="PATH=DIST",
+        help="An uncertain input (repeatable): a --set path and uniform(lo,hi), "
+        "normal(mu,sigma), triangular(lo,mode,hi), [a,b,c] or declared+-X[%].",
+    ),
+]
+DeclaredOption = Annotated[
+    bool,
+    typer.Option("--declared", help="Also vary the declared values' stated uncertainties."),
+]
+MethodOption = Annotated[
+    str,
+    typer.Option(
+        "--method",
+        help="sobol | lhs (quasi-random Monte Carlo), saltelli (Sobol' indices), "
+        "grid (full factorial).",
+    ),
+]
+SamplesOption = Annotated[
+    int,
+    typer.Option(
+        "--samples", help="Samples (saltelli: base points, a power of 2; runs N*(inputs+2))."
+    ),
+]
+LevelsOption = Annotated[int, typer.Option("--levels", help="Grid levels per input.")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the sample plan.")]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="An existing Dask scheduler, tcp://HOST:PORT."),
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", min=1, help="Local worker processes (default: one per core)."),
+]
+
+
+def check_sweep_options(method: str, scheduler: str | None, workers: int | None) -> Method:
+    """The ``--method``; refuses an unknown one, and ``--workers`` beside ``--scheduler``."""
+    from glasnost.sweep.plan import METHODS
+
+    if scheduler is not None and workers is not None:
+        raise typer.BadParameter(
+            "--workers starts a local cluster; an existing one (--scheduler) has its own",
+            param_hint="--workers",
+        )
+    for known in METHODS:
+        if method == known:
+            return known
+    raise typer.BadParameter(
+        f"{method!r}; choose one of {', '.join(METHODS)}", param_hint="--method"
+    )
+
+
+@contextmanager
+def sweep_progress(disable: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar over a sweep's samples on stderr: ``progress(done, total)``."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "sweep",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=common.errors,
+        transient=True,
+        disable=disable,
+    ) as bar:
+        task = bar.add_task("sweep", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@contextmanager
+def sweep_errors() -> Iterator[None]:
+    """A sweep folder that cannot be used, or a cluster that cannot run it: one line."""
+    from glasnost.sweep.runner import SchedulerError
+    from glasnost.sweep.store import SweepStoreError
+
+    try:
+        yield
+    except (SweepStoreError, SchedulerError, OSError) as exc:
+        raise common.fail(escape(str(exc))) from None
+
 
 @app.command()
 def sweep(
-    vary: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--vary",
-            metavar="PATH=DIST",
-            help="An uncertain input (repeatable): a --set path and uniform(lo,hi), "
-            "normal(mu,sigma), triangular(lo,mode,hi), [a,b,c] or declared+-X[%].",
-        ),
-    ] = None,
-    declared: Annotated[
-        bool,
-        typer.Option("--declared", help="Also vary the scenario's declared uncertainties."),
-    ] = False,
+    vary: VaryOption = None,
+    declared: DeclaredOption = False,
     scenario: ScenarioOption = None,
     builtin: BuiltinAlias = None,
     date: DateOption = None,
     overrides: SetOption = None,
-    method: Annotated[
-        str,
-        typer.Option(
-            "--method",
-            help="sobol | lhs (quasi-random Monte Carlo), saltelli (Sobol' indices), "
-            "grid (full factorial).",
-        ),
-    ] = "sobol",
-    samples: Annotated[
-        int,
-        typer.Option(
-            "--samples", help="Samples (saltelli: base points, a power of 2; runs N*(inputs+2))."
-        ),
-    ] = 64,
-    levels: Annotated[int, typer.Option("--levels", help="Grid levels per input.")] = 5,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the sample plan.")] = 0,
+    method: MethodOption = "sobol",
+    samples: SamplesOption = 64,
+    levels: LevelsOption = 5,
+    seed: SeedOption = 0,
     out: Annotated[
         Path, typer.Option("--out", help="Folder of the sweep (chunks, Parquet, summary).")
     ] = Path("glasnost-sweep"),
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the interrupted sweep in --out.")
     ] = False,
-    scheduler: Annotated[
-        str | None,
-        typer.Option("--scheduler", help="An existing Dask scheduler, tcp://HOST:PORT."),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", min=1, help="Local worker processes (default: one per core)."),
-    ] = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
     chunk_size: Annotated[
         int, typer.Option("--chunk-size", min=1, help="Samples per Dask task.")
     ] = 4,
@@ -86,61 +147,42 @@ def sweep(
 ) -> None:
     """Sweep the assessment over uncertain inputs: the verdict's probability, the inputs
     ranked by sensitivity, where the verdict flips (Parquet table + summary JSON in --out)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    from glasnost.sweep import Plan, run_sweep
-    from glasnost.sweep.inputs import declared_variables, vary_variable
-    from glasnost.sweep.plan import METHODS, PlanError
-    from glasnost.sweep.runner import SchedulerError
-    from glasnost.sweep.store import SweepStoreError
+    from glasnost.sweep import run_sweep
+    from glasnost.sweep.inputs import build_plan
+    from glasnost.sweep.plan import PlanError
 
     source = scenario_source(scenario, builtin, "--scenario")
-    if method not in METHODS:
-        raise typer.BadParameter(
-            f"{method!r}; choose one of {', '.join(METHODS)}", param_hint="--method"
-        )
-    if scheduler is not None and workers is not None:
-        raise typer.BadParameter(
-            "--workers starts a local cluster; an existing one (--scheduler) has its own",
-            param_hint="--workers",
-        )
+    plan_method = check_sweep_options(method, scheduler, workers)
     if html is not None and not html.parent.is_dir():
         raise typer.BadParameter(f"folder {html.parent} does not exist", param_hint="--html")
     when = parse_date(date, "--date")
     model = open_scenario(source, overrides)
     try:
-        variables = [vary_variable(model, text) for text in vary or []]
-        if declared:
-            variables += declared_variables(model)
-        plan = Plan(tuple(variables), method, samples, levels, seed)
+        plan = build_plan(
+            model,
+            vary or (),
+            declared=declared,
+            method=plan_method,
+            samples=samples,
+            levels=levels,
+            seed=seed,
+        )
     except PlanError as exc:
         raise common.fail(escape(str(exc))) from None
     if site is not None and site not in {s.id for p in model.parties for s in p.interceptor_sites}:
         raise typer.BadParameter(f"no interceptor site {site!r}", param_hint="--site")
-    with Progress(
-        "sweep",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=common.errors,
-        transient=True,
-        disable=as_json,
-    ) as bar:
-        task = bar.add_task("sweep", total=plan.size)
-        try:
-            result = run_sweep(
-                model,
-                plan,
-                out,
-                date=when,
-                chunk_size=chunk_size,
-                scheduler=scheduler,
-                workers=workers,
-                resume=resume,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
-        except (SweepStoreError, SchedulerError, OSError) as exc:
-            raise common.fail(escape(str(exc))) from None
+    with sweep_progress(disable=as_json) as progress, sweep_errors():
+        result = run_sweep(
+            model,
+            plan,
+            out,
+            date=when,
+            chunk_size=chunk_size,
+            scheduler=scheduler,
+            workers=workers,
+            resume=resume,
+            progress=progress,
+        )
     if html is not None:
         from glasnost.report.sweep import write_sweep_html
 

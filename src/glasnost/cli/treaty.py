@@ -26,6 +26,19 @@ from glasnost.cli.shared import (
     print_json,
     report_written,
 )
+from glasnost.cli.sweep import (
+    DeclaredOption,
+    LevelsOption,
+    MethodOption,
+    SamplesOption,
+    SchedulerOption,
+    SeedOption,
+    VaryOption,
+    WorkersOption,
+    check_sweep_options,
+    sweep_errors,
+    sweep_progress,
+)
 
 if TYPE_CHECKING:
     from glasnost.treaty.actions import Kind
@@ -302,17 +315,38 @@ def confirm_request_command(
     db: DbOption = "glasnost.db",
     key: KeyOption = None,
     agreement: AgreementOption = "us-ru",
+    vary: VaryOption = None,
+    declared: DeclaredOption = False,
+    method: MethodOption = "sobol",
+    samples: SamplesOption = 64,
+    levels: LevelsOption = 5,
+    seed: SeedOption = 0,
+    sweep_out: Annotated[
+        Path,
+        typer.Option("--sweep-out", help="Folder of the sweep (with --vary or --declared)."),
+    ] = Path("glasnost-sweep"),
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Assess the postures as declared in the logs and record an assessment entry (inputs by
-    entry hash, software, verdict, digest of the rounded results)."""
+    entry hash, software, verdict, digest of the rounded results). With --vary or --declared,
+    also sweep them (as glasnost sweep does) and record the plan and the summary's digest."""
+    from glasnost.sweep.confirmation import Cluster, SweepSpec, sweep_recording
     from glasnost.treaty.confirmation import confirm_request
 
-    with exchange_errors():
+    sweep = None
+    plan_method = check_sweep_options(method, scheduler, workers)
+    spec = SweepSpec(tuple(vary or ()), declared, plan_method, samples, levels, seed)
+    with exchange_errors(), sweep_progress(disable=as_json) as progress, sweep_errors():
         node = open_node(db, key, needs_key=True)
         doc = open_agreement(agreement)
-        written = confirm_request(node, doc)
+        if vary or declared:
+            sweep = sweep_recording(spec, sweep_out, Cluster(workers, scheduler, progress=progress))
+        written = confirm_request(node, doc, sweep=sweep)
     report_written(node, written, "assessment", as_json)
+    if sweep is not None and not as_json:
+        common.errors.print(f"wrote the sweep to {sweep_out} (summary.json, samples.parquet)")
 
 
 @confirm_app.command("check")
@@ -320,19 +354,29 @@ def confirm_check_command(
     db: DbOption = "glasnost.db",
     key: KeyOption = None,
     agreement: AgreementOption = "us-ru",
+    sweep_out: Annotated[
+        Path,
+        typer.Option("--sweep-out", help="Folder of the reruns of recorded sweeps."),
+    ] = Path("glasnost-sweeps"),
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Recompute every unanswered assessment of the other party from the same logged inputs;
-    record a confirmation (same digest) or a dispute (with the differences)."""
+    """Recompute every unanswered assessment of the other party from the same logged inputs
+    (and rerun its sweep, if it records one); record a confirmation (same digests) or a
+    dispute (with the differences)."""
     import json
 
+    from glasnost.sweep.confirmation import Cluster, sweep_checking
     from glasnost.treaty.confirmation import confirm_check
     from glasnost.treaty.logs import entry_label
 
-    with exchange_errors():
+    check_sweep_options("sobol", scheduler, workers)
+    with exchange_errors(), sweep_progress(disable=as_json) as progress, sweep_errors():
         node = open_node(db, key, needs_key=True)
         doc = open_agreement(agreement)
-        answers = confirm_check(node, doc)
+        cluster = Cluster(workers, scheduler, progress=progress)
+        answers = confirm_check(node, doc, sweeps=sweep_checking(sweep_out, cluster))
     rows = [{"seq": w.seq, "hash": w.hash, "entry": json.loads(w.signed.entry)} for w in answers]
     if as_json:
         print_json(rows)

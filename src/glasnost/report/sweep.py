@@ -93,8 +93,9 @@ def feasibility_map(result: SweepResult, site: str | None = None) -> Picture | N
     )
 
 
-def render_sweep_html(result: SweepResult, site: str | None = None) -> str:
-    """The sweep's report as one self-contained HTML document."""
+def sweep_pictures(result: SweepResult, site: str | None = None) -> list[Picture]:
+    """The sweep's pictures: the feasibility map (a two-input grid), the tornado charts of the
+    verdict and of each criterion, the histograms of the criteria that vary."""
     s = result.summary
     pictures = [
         p
@@ -108,9 +109,13 @@ def render_sweep_html(result: SweepResult, site: str | None = None) -> str:
         tornado = _tornado(s, c["criterion"], f"What drives {c['criterion']}")
         if tornado is not None:
             pictures.append(tornado)
-    pictures += _histograms(result)
+    return pictures + _histograms(result)
+
+
+def render_sweep_html(result: SweepResult, site: str | None = None) -> str:
+    """The sweep's report as one self-contained HTML document."""
     template = _environment().get_template("sweep.html.j2")
-    return template.render(s=s, pictures=pictures)
+    return template.render(s=result.summary, pictures=sweep_pictures(result, site))
 
 
 def write_sweep_html(result: SweepResult, path: str | Path, site: str | None = None) -> None:

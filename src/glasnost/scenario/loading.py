@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from glasnost.common import documents
 from glasnost.common.documents import DocumentError, Issue, issues_of
 from glasnost.scenario.models import Scenario
+from glasnost.scenario.uncertainty import DeclaredUncertainty
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -68,19 +70,32 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def _check_uncertainty(scenario: Scenario, origin: str) -> Scenario:
     """Every declared uncertainty names a number of the scenario by its dotted path."""
-    issues = []
-    for k, u in enumerate(scenario.uncertainty or ()):
-        where = f"uncertainty[{k}].path"
-        try:
-            value = value_at(scenario, u.path, origin)
-        except ScenarioError as exc:
-            issues.append(Issue(where, exc.issues[0].message))
-            continue
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            issues.append(Issue(where, f"{u.path} holds {value!r}, not a number"))
+    issues = uncertainty_issues(scenario.uncertainty or (), scenario.model_dump(mode="json"))
     if issues:
         raise ScenarioError(origin, issues)
     return scenario
+
+
+def uncertainty_issues(
+    uncertainty: Iterable[DeclaredUncertainty], data: dict[str, Any], where: str = "uncertainty"
+) -> list[Issue]:
+    """What is wrong with declared uncertainties of ``data`` (a scenario's JSON data, or the
+    part of it a declaration holds): a path that names no number, a path given twice."""
+    issues = []
+    seen: set[str] = set()
+    for k, u in enumerate(uncertainty):
+        at = f"{where}[{k}].path"
+        if u.path in seen:
+            issues.append(Issue(at, f"{u.path} has a stated uncertainty already"))
+        seen.add(u.path)
+        try:
+            value = value_at(data, u.path, at)
+        except ScenarioError as exc:
+            issues.append(Issue(at, exc.issues[0].message))
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            issues.append(Issue(at, f"{u.path} holds {value!r}, not a number"))
+    return issues
 
 
 def load_model(path: str | Path, model: type[M], *, what: str = "document") -> M:

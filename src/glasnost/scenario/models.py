@@ -33,30 +33,12 @@ from glasnost.scenario.interceptor_types import InterceptorType
 from glasnost.scenario.missile_types import MissileTypeRef
 from glasnost.scenario.posture import LaunchBase, Party, Target
 from glasnost.scenario.settings import AssessmentSettings
+from glasnost.scenario.uncertainty import DeclaredUncertainty
 
 DEFAULT_DATE = dt.date(2025, 1, 1)
 """Default assessment date: the built-in catalog describes forces as of 2024."""
 
 _T = TypeVar("_T", bound=BaseModel)
-
-
-class DeclaredUncertainty(StrictModel):
-    """A declared value's own stated uncertainty ("4.5 +- 0.3 km/s"): the value at ``path``
-    (the dotted ``--set`` path) lies within ``plus_minus`` of it, in its own unit or in percent;
-    ``glasnost sweep --declared`` varies it (docs/uncertainty.md)."""
-
-    path: str = Field(
-        min_length=1,
-        description="Dotted path of the value, e.g. interceptor_types.sm3_block_iia."
-        "burnout_velocity_kms (list items by id).",
-    )
-    plus_minus: float = Field(gt=0, description="Half-width (uniform) or one sigma (normal).")
-    percent: bool = Field(default=False, description="plus_minus is a percent of the value.")
-    distribution: Literal["uniform", "normal"] = Field(
-        default="uniform",
-        description="uniform: anywhere within +- plus_minus; normal: plus_minus is one sigma.",
-    )
-    note: str | None = None
 
 
 class Scenario(StrictModel):

@@ -160,7 +160,11 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
     app.include_router(sync.router)
     install_api_docs(app)
     install_dashboard(
-        app, node, settings.agreement or builtin_agreement(), token=settings.dashboard_token
+        app,
+        node,
+        settings.agreement or builtin_agreement(),
+        token=settings.dashboard_token,
+        sweeps=settings.sweeps,
     )
     return _limited(app, settings)
 

@@ -37,6 +37,7 @@ import ipaddress
 from collections.abc import Awaitable, Callable
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
@@ -191,6 +192,7 @@ def _environment() -> Environment:
     env.filters["status_class"] = _status_class
     env.filters["ref_url"] = _ref_url
     env.filters["num"] = _number
+    env.filters["pct"] = lambda x: f"{x:.1%}"
     env.filters["criterion"] = _criterion
     env.globals["nav"] = NAV
     return env
@@ -359,13 +361,19 @@ Handler = Callable[[Request, Any], Response | Awaitable[Response]]
 
 
 def install_dashboard(
-    app: FastAPI, node: Node, agreement_: Agreement, *, token: str | None = None
+    app: FastAPI,
+    node: Node,
+    agreement_: Agreement,
+    *,
+    token: str | None = None,
+    sweeps: Path | None = None,
 ) -> Site:
-    """Serve the dashboard of ``node`` for ``agreement_`` under ``/`` of ``app``; errors of
-    dashboard pages become HTML pages (those of ``/v1`` keep the handlers they had)."""
+    """Serve the dashboard of ``node`` for ``agreement_`` under ``/`` of ``app`` (with the
+    sweeps in ``sweeps``); errors of dashboard pages become HTML pages (those of ``/v1`` keep
+    the handlers they had)."""
     if token is not None and not token:
         raise ValueError("the dashboard token must not be empty")
-    site = Site(node, agreement_, token)
+    site = Site(node, agreement_, token, sweeps=sweeps)
     app.state.dashboard = site
     app.include_router(dashboard_router(site))
 

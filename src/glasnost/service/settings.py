@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from glasnost.exchange.entries import MAX_ENTRY_BYTES
@@ -34,6 +35,9 @@ class ServiceSettings:
     """The agreement the dashboard shows (None: the built-in one)."""
     dashboard_token: str | None = None
     """None: the dashboard answers loopback clients only; else it requires this token."""
+    sweeps: Path | None = None
+    """A folder of sweeps (each in its own folder) whose summaries the assessments page shows
+    when an assessment records a sweep with the same summary digest."""
 
     @property
     def acknowledgement_deadline(self) -> dt.timedelta:

@@ -24,9 +24,11 @@ QUANTILES = (0.05, 0.5, 0.95)
 RBD_HARMONICS = 10
 """Harmonics M of RBD-FAST (SALib's default)."""
 
-MIN_RBD_SAMPLES = 4 * RBD_HARMONICS
+MIN_RBD_SAMPLES = 4 * RBD_HARMONICS + 2
 """RBD-FAST reads S1 from the first M harmonics of the reordered output's spectrum: fewer
-samples than a few times M leave no spectrum to read (the indices are then not computed)."""
+samples than a few times M leave no spectrum to read (the indices are then not computed). Its
+bias correction (Tissot & Prieur 2012) divides by 1 - 2M/n, and SALib's bootstrap of the
+confidence interval runs it on half the samples: n // 2 must exceed 2M, so at least 4M + 2."""
 
 MAX_FLIPS = 200
 """Critical combinations listed in the summary at most (the table holds them all)."""

@@ -9,6 +9,7 @@ limit) is refused by the scenario's own validation, naming the field and the bou
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from glasnost.sweep.distributions import (
     declared_distribution,
     parse_distribution,
 )
-from glasnost.sweep.plan import Plan, Variable
+from glasnost.sweep.plan import Method, Plan, Variable
 
 
 def _declared_number(value: Any, origin: str) -> float | None:
@@ -69,6 +70,24 @@ def declared_variables(scenario: Scenario) -> list[Variable]:
             raise ScenarioError(origin, [_issue(f"no interval: {exc}")]) from None
         out.append(Variable(u.path, dist, _is_integer(value_at(scenario, u.path, origin))))
     return out
+
+
+def build_plan(
+    scenario: Scenario,
+    vary: Sequence[str] = (),
+    *,
+    declared: bool = False,
+    method: Method = "sobol",
+    samples: int = 64,
+    levels: int = 5,
+    seed: int = 0,
+) -> Plan:
+    """The plan of ``--vary`` texts (and with ``declared``, the scenario's stated uncertainties);
+    a :class:`ScenarioError` or :class:`~glasnost.sweep.plan.PlanError` says what is wrong."""
+    variables = [vary_variable(scenario, text) for text in vary]
+    if declared:
+        variables += declared_variables(scenario)
+    return Plan(tuple(variables), method, samples, levels, seed)
 
 
 def check_ranges(scenario: Scenario, plan: Plan, values: np.ndarray[Any, Any]) -> None:

@@ -16,9 +16,12 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
 
 PLAN = "plan.json"
 SAMPLES = "samples.parquet"
@@ -91,6 +94,19 @@ class SweepStore:
         parts = [pd.read_parquet(self.chunk_path(i)) for i in range(count)]
         table = pd.concat(parts, ignore_index=True)
         return table.sort_values("sample", kind="stable").reset_index(drop=True)
+
+    def dask_table(self) -> dd.DataFrame:
+        """The per-sample table as a Dask DataFrame read lazily from the chunk files (one
+        partition per chunk, in sample order): for sweeps too large for memory."""
+        import dask.dataframe as dd
+
+        files = sorted((self.folder / CHUNKS).glob("*.parquet"))
+        if not files:
+            raise SweepStoreError(f"{self.folder / CHUNKS}: no chunk computed yet")
+        # pandas reads each chunk (dask's own Parquet reader calls pandas API deprecated in 3.1)
+        meta = pd.read_parquet(files[0])
+        table: dd.DataFrame = dd.from_map(pd.read_parquet, files, meta=meta)  # type: ignore[no-untyped-call]
+        return table
 
     def save_result(self, table: pd.DataFrame, summary: dict[str, Any]) -> None:
         write_table(self.folder / SAMPLES, table)

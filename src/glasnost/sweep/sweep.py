@@ -4,10 +4,11 @@ table summarised; the result is immutable (:class:`SweepResult`)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -17,8 +18,11 @@ from glasnost.sweep.analysis import summarize
 from glasnost.sweep.inputs import check_ranges
 from glasnost.sweep.plan import Plan
 from glasnost.sweep.runner import Progress, run_chunks, sweep_record
-from glasnost.sweep.store import SweepStore
+from glasnost.sweep.store import PLAN, SAMPLES, SUMMARY, SweepStore
 from glasnost.treaty.digest import scenario_sha256
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
 
 DIGEST_DIGITS = 9
 """Significant digits of the floats in the summary digest (equal on any IEEE-754 machine)."""
@@ -35,6 +39,11 @@ class SweepResult:
     table: pd.DataFrame
     summary: dict[str, Any]
     folder: Path
+
+    def dask_table(self) -> dd.DataFrame:
+        """The per-sample table as a Dask DataFrame over the folder's chunk files (lazy, one
+        partition per chunk): what a sweep too large for memory is read with."""
+        return SweepStore(self.folder).dask_table()
 
 
 def _rounded(value: Any) -> Any:
@@ -96,3 +105,31 @@ def run_sweep(
     }
     store.save_result(run.table, summary)
     return SweepResult(plan, run.table, summary, Path(out))
+
+
+def load_sweep(folder: str | Path) -> SweepResult:
+    """A finished sweep read back from its folder (plan, table, summary); OSError or ValueError
+    when a file is missing or unreadable."""
+    folder = Path(folder)
+    record = json.loads((folder / PLAN).read_text())
+    summary = json.loads((folder / SUMMARY).read_text())
+    table = pd.read_parquet(folder / SAMPLES)
+    return SweepResult(Plan.from_json(record["plan"]), table, summary, folder)
+
+
+def find_sweep(root: str | Path, summary_sha256_hex: str) -> SweepResult | None:
+    """The finished sweep in ``root`` or one of its folders whose summary has the digest
+    ``summary_sha256_hex``, recomputed from the summary itself (an edited summary is not
+    taken); None when there is none."""
+    root = Path(root)
+    for summary_file in sorted((root / SUMMARY, *root.glob(f"*/{SUMMARY}"))):
+        try:
+            summary = json.loads(summary_file.read_text())
+        except (OSError, ValueError):
+            continue
+        if summary.get("sha256") == summary_sha256_hex == summary_sha256(summary):
+            try:
+                return load_sweep(summary_file.parent)
+            except (OSError, ValueError, KeyError):
+                return None
+    return None

@@ -12,7 +12,7 @@ type; the envelope models it gets back (``DeclarationEntry``, ...) are named her
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     Field,
@@ -37,9 +37,17 @@ from glasnost.exchange.entries import (
 from glasnost.exchange.entries import Ref as Ref  # re-exported: the agreement's entries cite
 from glasnost.exchange.errors import SchemaError
 from glasnost.scenario.interceptor_types import InterceptorType
+from glasnost.scenario.loading import uncertainty_issues
 from glasnost.scenario.missile_types import MissileTypeRef
 from glasnost.scenario.posture import Party
 from glasnost.scenario.settings import CriterionId
+from glasnost.scenario.uncertainty import DeclaredUncertainty
+
+
+def _empty(value: object) -> bool:
+    """A field left out of the entry when empty (bodies written before it keep their bytes)."""
+    return not value
+
 
 SaltHex = Annotated[str, StringConstraints(pattern=r"^(?:[0-9a-f]{2}){16,64}$")]
 
@@ -139,6 +147,13 @@ class DeclaredPosture(_Model):
         "sources: their launch bases and aim points, with the missile types among missile_types. "
         "With them the other party can recompute the purpose test.",
     )
+    uncertainty: tuple[DeclaredUncertainty, ...] = Field(
+        default=(),
+        exclude_if=_empty,  # a posture without one keeps its bytes
+        description='Declared values\' stated uncertainties ("4.5 +- 0.3 km/s"), by their '
+        "scenario paths (interceptor_types.ID..., missile_types.ID..., parties.PARTY...); "
+        "glasnost sweep --declared varies them.",
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Self:
@@ -179,6 +194,9 @@ class DeclaredPosture(_Model):
                 for f in ("launch_bases", "targets")
                 for j, e in enumerate(getattr(threat, f))
             ]
+        problems = uncertainty_issues(self.uncertainty, self._scenario_part())
+        if problems:
+            raise ValueError("; ".join(map(str, problems)))
         ids = [t.id for t in self.threat_parties]
         if len(set(ids)) != len(ids):
             raise ValueError("threat_parties: a party is listed twice")
@@ -201,6 +219,14 @@ class DeclaredPosture(_Model):
                     "declared missile_types"
                 )
         return self
+
+    def _scenario_part(self) -> dict[str, Any]:
+        """The posture as the part of a scenario's JSON data its uncertainty paths name."""
+        return {
+            "interceptor_types": [t.model_dump(mode="json") for t in self.interceptor_types],
+            "missile_types": [m.model_dump(mode="json") for m in self.missile_types],
+            "parties": [self.party.model_dump(mode="json")],
+        }
 
 
 class CommittedItem(_Model):
@@ -304,27 +330,63 @@ class Clarification(_Model):
     answers: tuple[Text, ...] = Field(min_length=1)
 
 
+class SweepInput(_Model):
+    """One uncertain input of a sweep: its scenario path and distribution (in the field's unit)."""
+
+    path: Text
+    distribution: Literal["uniform", "normal", "triangular", "discrete"]
+    params: tuple[float, ...] = Field(min_length=1)
+    integer: bool = Field(description="Sampled values are rounded (a whole-number field).")
+
+
+class SweepPlan(_Model):
+    """A sweep's sample plan, as ``glasnost sweep`` writes it to plan.json (docs/uncertainty.md):
+    the same plan and seed give the same samples on any machine."""
+
+    method: Literal["sobol", "lhs", "saltelli", "grid"]
+    samples: int = Field(ge=2)
+    levels: int | None = Field(default=None, ge=2, description="Grid levels (a grid only).")
+    seed: int = Field(ge=0)
+    size: int = Field(ge=1, description="Assessments the plan runs.")
+    variables: tuple[SweepInput, ...] = Field(min_length=1)
+
+
+class SweepClaim(_Model):
+    """A sweep of the assessed scenario: its plan and the digest of its summary (the summary's
+    canonical JSON, floats to 9 digits), which the other party recomputes; ``no_threat`` is the
+    fraction of the assessed samples whose verdict is no threat."""
+
+    plan: SweepPlan
+    summary_sha256: Sha256Hex
+    no_threat: float | None = Field(ge=0, le=1)
+
+
 class Assessment(_Model):
-    """An assessment of logged inputs (refs: the input entries) and the digest of its result."""
+    """An assessment of logged inputs (refs: the input entries) and the digest of its result;
+    with ``sweep``, also the assessment under the uncertain inputs of a sample plan."""
 
     scenario_sha256: Sha256Hex = Field(description="sha256_hex of the canonical scenario JSON.")
     result_sha256: Sha256Hex = Field(description="sha256_hex of the canonical result JSON.")
     software: Text = Field(description="What computed it, e.g. 'glasnost 0.1.0'.")
     verdict: Literal["pass", "fail"]
     metrics: dict[Id, float] = Field(default_factory=dict)
+    sweep: SweepClaim | None = Field(default=None, exclude_if=_empty)
 
 
 class Confirmation(_Model):
-    """The other party recomputed the referenced assessment and obtained the same digest."""
+    """The other party recomputed the referenced assessment and obtained the same digest (and
+    the same sweep summary digest when the assessment has a sweep)."""
 
     result_sha256: Sha256Hex
+    summary_sha256: Sha256Hex | None = Field(default=None, exclude_if=_empty)
 
 
 class Dispute(_Model):
-    """The other party disputes the referenced entry (its own digest when it recomputed)."""
+    """The other party disputes the referenced entry (its own digests when it recomputed)."""
 
     reason: Text
     result_sha256: Sha256Hex | None = None
+    summary_sha256: Sha256Hex | None = Field(default=None, exclude_if=_empty)
 
 
 class Withheld(_Model):

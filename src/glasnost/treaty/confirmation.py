@@ -19,6 +19,13 @@ confirmation or a dispute.
    reproduced) or a ``dispute`` that says what differs.
 5. :func:`confirm_request` and :func:`confirm_check` do the same on a node and write the entries.
 
+An assessment may carry a sweep (``sweep``: the assessment under the uncertain inputs of a sample
+plan, :mod:`glasnost.sweep.confirmation`): the requesting party runs it on the same scenario
+(``sweep=``, a :data:`SweepRun`) and records the plan and the digest of the sweep's summary; the
+other party reruns the plan (``sweeps=``, a :data:`SweepCheck`) and confirms only when that digest
+is reproduced too. The declared values' stated uncertainties (the postures' ``uncertainty``) go
+into the scenario, so a plan can vary them by what each party declared.
+
 The digest of the result (rounded to declared precision) is :mod:`glasnost.treaty.digest`.
 """
 
@@ -26,7 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
@@ -63,6 +70,8 @@ __all__ = [
     "ConfirmationError",
     "Recomputation",
     "Request",
+    "SweepCheck",
+    "SweepRun",
     "Verdict",
     "check_assessment",
     "confirm_check",
@@ -92,6 +101,14 @@ _V = TypeVar("_V")
 
 class ConfirmationError(TreatyError, ValueError):
     """The confirmation workflow cannot proceed: what is missing or inconsistent, and where."""
+
+
+SweepRun = Callable[[Scenario], bodies.SweepClaim]
+"""Run a sweep of the assessed scenario: its plan and summary digest, to record."""
+
+SweepCheck = Callable[[Scenario, bodies.SweepClaim], str]
+"""Rerun a recorded sweep's plan on the scenario: the summary digest obtained (a
+:class:`ConfirmationError` when the plan cannot be run on it, which is disputed)."""
 
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -258,6 +275,13 @@ def scenario_from_declarations(
                 *_outside_notes(postures, described),
             ),
             sources=dict(sorted(sources.items())),
+            uncertainty=tuple(
+                _merge(
+                    "stated uncertainty",
+                    ((p, ((u.path, u) for u in x.uncertainty)) for p, x in postures),
+                ).values()
+            )
+            or None,
         )
     except ValidationError as exc:
         raise ConfirmationError(f"the declarations do not make a valid scenario: {exc}") from exc
@@ -291,9 +315,10 @@ def request_assessment(
     *,
     at: dt.datetime | None = None,
     settings: AssessmentSettings | None = None,
+    sweep: SweepRun | None = None,
 ) -> Request:
-    """Assess the parties' latest declarations received by ``at``; write the result with
-    ``node.write("assessment", request.body, refs=request.refs)``."""
+    """Assess the parties' latest declarations received by ``at`` (and with ``sweep``, sweep
+    them); write the result with ``node.write("assessment", request.body, refs=request.refs)``."""
     parties = agreement.party_ids()
     declarations = {p: e for p, e in latest_declarations(logs, at).items() if p in parties}
     missing = [p for p in parties if p not in declarations]
@@ -311,6 +336,7 @@ def request_assessment(
         software=SOFTWARE,
         verdict=done.verdict,
         metrics=done.metrics,
+        sweep=None if sweep is None else sweep(scenario),
     )
     return Request(body, tuple(declarations[p].as_ref() for p in parties), done)
 
@@ -363,9 +389,18 @@ def _listed(items: list[str]) -> str:
     return "; ".join(items[:_MAX_LISTED]) + (f"; and {more} more" if more > 0 else "")
 
 
-def _differences(claimed: bodies.Assessment, ours: Recomputation) -> list[str]:
-    """What the recomputation finds different from the assessment, in words."""
+def _differences(
+    claimed: bodies.Assessment, ours: Recomputation, summary_sha256: str | None = None
+) -> list[str]:
+    """What the recomputation (and the sweep's, ``summary_sha256``) finds different from the
+    assessment, in words."""
     out: list[str] = []
+    if claimed.sweep is not None and claimed.sweep.summary_sha256 != summary_sha256:
+        plan = claimed.sweep.plan
+        out.append(
+            f"sweep summary digest {claimed.sweep.summary_sha256} differs from the recomputed "
+            f"{summary_sha256} ({plan.method} plan, {plan.size} samples, seed {plan.seed})"
+        )
     if claimed.scenario_sha256 != ours.scenario_sha256:
         out.append(
             f"scenario digest {claimed.scenario_sha256} is not reproduced: the referenced "
@@ -412,10 +447,12 @@ def check_assessment(
     *,
     settings: AssessmentSettings | None = None,
     cache: MutableMapping[str, Recomputation] | None = None,
+    sweeps: SweepCheck | None = None,
 ) -> Verdict:
     """Recompute an assessment from the declarations it references (resolved by hash in
-    ``logs``): a confirmation when both digests are reproduced, else a dispute saying what
-    differs. ``cache`` keeps recomputations by scenario digest across checks."""
+    ``logs``): a confirmation when both digests are reproduced (and the sweep's summary digest,
+    rerun by ``sweeps``), else a dispute saying what differs. ``cache`` keeps recomputations by
+    scenario digest across checks."""
     claimed = assessment_entry.entry.body
     if not isinstance(claimed, bodies.Assessment):
         raise ConfirmationError(f"{assessment_entry.ref} is a {assessment_entry.type}")
@@ -430,11 +467,24 @@ def check_assessment(
             Dispute(reason=f"the referenced declarations cannot be assessed: {exc}"), refs
         )
     ours = _cached(scenario, cache)
-    differences = _differences(claimed, ours)
+    summary = None
+    if claimed.sweep is not None:
+        if sweeps is None:
+            raise ConfirmationError(
+                f"{assessment_entry.ref} records a sweep: its check needs the sweep's rerun "
+                "(glasnost.sweep.confirmation)"
+            )
+        try:
+            summary = sweeps(scenario, claimed.sweep)
+        except ConfirmationError as exc:
+            return Verdict(Dispute(reason=f"the sweep cannot be rerun: {exc}"), refs, ours)
+    differences = _differences(claimed, ours, summary)
     if not differences:
-        return Verdict(Confirmation(result_sha256=ours.result_sha256), refs, ours)
+        body = Confirmation(result_sha256=ours.result_sha256, summary_sha256=summary)
+        return Verdict(body, refs, ours)
     reason = f"recomputed from {', '.join(e.ref for e in inputs.values())}: {_listed(differences)}"
-    return Verdict(Dispute(reason=reason, result_sha256=ours.result_sha256), refs, ours)
+    dispute = Dispute(reason=reason, result_sha256=ours.result_sha256, summary_sha256=summary)
+    return Verdict(dispute, refs, ours)
 
 
 # --- on a node ----------------------------------------------------------------------------------
@@ -460,13 +510,20 @@ def _time(at: dt.datetime | None) -> tuple[dt.datetime, dt.datetime | None]:
     return at, at.replace(microsecond=0)
 
 
-def confirm_request(node: Node, agreement: Agreement, at: dt.datetime | None = None) -> Written:
-    """Assess the latest declarations the node holds, as received by ``at`` (default: now), and
-    write the ``assessment`` entry (created at ``at`` when given)."""
+def confirm_request(
+    node: Node,
+    agreement: Agreement,
+    at: dt.datetime | None = None,
+    *,
+    settings: AssessmentSettings | None = None,
+    sweep: SweepRun | None = None,
+) -> Written:
+    """Assess (and with ``sweep``, sweep) the latest declarations the node holds, as received by
+    ``at`` (default: now), and write the ``assessment`` entry (created at ``at`` when given)."""
     when, created = _time(at)
     logs = views_of_node(node)
     _in_force(agreement, logs, node.party, when)
-    request = request_assessment(agreement, logs, at=when)
+    request = request_assessment(agreement, logs, at=when, settings=settings, sweep=sweep)
     return node.write("assessment", request.body, refs=request.refs, created_at=created)
 
 
@@ -475,9 +532,13 @@ def confirm_check(
     agreement: Agreement,
     party: str | None = None,
     at: dt.datetime | None = None,
+    *,
+    settings: AssessmentSettings | None = None,
+    sweeps: SweepCheck | None = None,
 ) -> list[Written]:
     """Check every assessment of the other party (or ``party``) received by ``at`` that the
-    node's own log has not answered yet, and write a ``confirmation`` or ``dispute`` for each."""
+    node's own log has not answered yet, and write a ``confirmation`` or ``dispute`` for each
+    (``sweeps`` reruns the recorded sweeps)."""
     if party == node.party:
         raise ConfirmationError(f"{party} checks the other party's assessments, not its own")
     when, created = _time(at)
@@ -501,7 +562,9 @@ def confirm_check(
                 continue
             if (entry.party, entry.seq, entry.hash) in answered:
                 continue
-            verdict = check_assessment(agreement, logs, entry, cache=cache)
+            verdict = check_assessment(
+                agreement, logs, entry, settings=settings, cache=cache, sweeps=sweeps
+            )
             written.append(
                 node.write(verdict.type, verdict.body, refs=verdict.refs, created_at=created)
             )

@@ -5,7 +5,8 @@ targets in service on the scenario's date) with exactly the interceptor and miss
 uses and the sources it cites, adds the launch bases and aim points of the parties it declares
 its defenses against (``declared_against``: the threat parties, as the scenario holds them), and
 counts its strategic forces from its launch bases (New START categories: deployed launchers, the
-warheads they carry, non-deployed launchers).
+warheads they carry, non-deployed launchers). The scenario's stated uncertainties of the values
+the posture declares (its own types and its party's items) go with it.
 """
 
 from __future__ import annotations
@@ -75,7 +76,20 @@ def declared_posture(
         ten_year_plan=ten_year_plan,
         sources={k: v for k, v in sorted(scenario.sources.items()) if k in cited},
         threat_parties=threats,
+        uncertainty=tuple(
+            u
+            for u in scenario.uncertainty or ()
+            if _names_own(u.path, party_id, interceptor_ids, missile_ids)
+        ),
     )
+
+
+def _names_own(path: str, party_id: str, interceptors: set[str], missiles: set[str]) -> bool:
+    """Whether a scenario path names a value of the party's posture (its types, its items)."""
+    head, _, rest = path.partition(".")
+    ident = rest.partition(".")[0]
+    owned = {"interceptor_types": interceptors, "missile_types": missiles, "parties": {party_id}}
+    return ident in owned.get(head, set())
 
 
 def declaration_from_scenario(

@@ -47,6 +47,7 @@ def _sweep(scenario: Path, out: Path, *args: str) -> tuple[int, str]:
         (["--vary", "assessment.launch_delay_s=uniform(60)"], "uniform takes 2 numbers"),
         ([], "nothing varies"),
         ([*_vary(), "--method", "grid", "--levels", "1"], "an empty grid"),
+        (["--vary", "assessment.launch_delay_s=[]", "--method", "grid"], "an empty list"),
         ([*_vary(), "--method", "saltelli", "--samples", "12"], "needs a power of 2"),
         ([*_vary(), "--method", "random"], "choose one of sobol, lhs"),
         ([*_vary(), "--site", "nowhere"], "no interceptor site 'nowhere'"),
@@ -61,6 +62,31 @@ def test_bad_input_is_one_clear_line(
     assert code == 2
     assert message in output
     assert not out.exists()  # nothing written
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["confirm", "request", *_vary(), "--method", "random"], "choose one of sobol, lhs"),
+        (
+            ["confirm", "request", "--declared", "--workers", "2", "--scheduler", "tcp://h:1"],
+            "--workers starts a local cluster",
+        ),
+        (
+            ["confirm", "check", "--workers", "2", "--scheduler", "tcp://h:1"],
+            "--workers starts a local cluster",
+        ),
+    ],
+)
+def test_the_sweep_options_of_confirm_are_checked_before_the_node_is_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, [*args, "--db", str(tmp_path / "node.db")])
+    assert "Traceback" not in result.output
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+    assert list(tmp_path.iterdir()) == []  # no database, no sweep folder
 
 
 def test_an_unreachable_scheduler_is_named(

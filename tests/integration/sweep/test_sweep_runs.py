@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from glasnost.cli import common
+from glasnost.cli.sweep import _print_summary
 from glasnost.scenario.models import Scenario
 from glasnost.sweep import SweepResult, run_sweep
 from glasnost.sweep.evaluate import ERROR, PASSED, VERDICT, evaluate_chunk
@@ -141,6 +143,12 @@ def test_scheduler_and_two_worker_processes_give_the_local_result_even_when_one_
     assert result.summary["run"]["scheduler"] == address
     pd.testing.assert_frame_equal(result.table, local_run.table)
     assert result.summary["sha256"] == local_run.summary["sha256"]
+    # and the command says so (glasnost sweep prints this summary)
+    with common.console.capture() as printed:
+        _print_summary(result.summary)
+    assert "worker(s) left the cluster during the sweep; their chunks were run again" in (
+        " ".join(printed.get().split())
+    )
 
 
 def _sweep_command(scenario: Path, out: Path, *extra: str) -> list[str]:
@@ -181,3 +189,15 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_result(
     assert summary["run"]["chunks_resumed"] == kept
     assert summary["sha256"] == local_run.summary["sha256"]
     pd.testing.assert_frame_equal(pd.read_parquet(out / "samples.parquet"), local_run.table)
+
+
+def test_the_table_as_a_dask_dataframe_reads_the_chunks_lazily(local_run: SweepResult) -> None:
+    lazy = local_run.dask_table()
+    assert lazy.npartitions == local_run.summary["run"]["chunks"] == 2
+    assert list(lazy.columns) == list(local_run.table.columns)
+    # the same values; dask holds text as Arrow strings (missing is NA rather than NaN)
+    pd.testing.assert_frame_equal(
+        lazy.compute().reset_index(drop=True), local_run.table, check_dtype=False
+    )
+    # a lazy reduction over the partitions agrees with pandas on the whole table
+    assert lazy[VERDICT].astype(int).sum().compute() == local_run.table[VERDICT].astype(int).sum()

@@ -10,7 +10,7 @@ import pytest
 
 from glasnost.report.sweep import render_sweep_html
 from glasnost.sweep import SweepResult
-from glasnost.sweep.analysis import MIN_RBD_SAMPLES, flips, summarize
+from glasnost.sweep.analysis import MIN_RBD_SAMPLES, RBD_HARMONICS, flips, summarize
 from glasnost.sweep.distributions import parse_distribution
 from glasnost.sweep.evaluate import ENGAGEABLE, ERROR, PASSED, VERDICT
 from glasnost.sweep.plan import Plan, Variable
@@ -78,6 +78,23 @@ def test_too_few_samples_give_no_indices_and_say_so() -> None:
     s = summarize(plan, _table(plan, _toy(plan.values())))
     assert s["sensitivity"]["outputs"] == {}
     assert "needs at least" in s["sensitivity"]["note"]
+
+
+@pytest.mark.parametrize("samples", [4 * RBD_HARMONICS, 4 * RBD_HARMONICS + 1])
+def test_just_too_few_samples_for_the_bootstrap_give_no_indices(samples: int) -> None:
+    # SALib's bootstrap estimates on samples // 2 points, bias-corrected by 1 / (1 - 2M / n):
+    # 40 or 41 samples would divide by zero there.
+    plan = Plan((SPEED, DELAY), "sobol", samples)
+    s = summarize(plan, _table(plan, _toy(plan.values())))
+    assert s["sensitivity"]["outputs"] == {}
+
+
+def test_the_fewest_samples_give_indices() -> None:
+    plan = Plan((SPEED, DELAY), "sobol", MIN_RBD_SAMPLES)
+    s = summarize(plan, _table(plan, _toy(plan.values())))
+    ranking = s["sensitivity"]["outputs"][CRIT]["ranking"]
+    assert {r["input"] for r in ranking} == {"speed_kms", "delay_s"}
+    assert all(np.isfinite(r["S1_conf"]) for r in ranking)
 
 
 def test_a_constant_output_is_said_constant() -> None:

@@ -4,8 +4,10 @@ declared posture that makes an assessable scenario, and commitments that reveals
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from pydantic import ValidationError
 
 from glasnost.exchange.commitments import commit
 from glasnost.exchange.entries import BODY_TYPES, verify_entry
@@ -15,6 +17,7 @@ from glasnost.treaty.bodies import (
     CommittedItem,
     Declaration,
     DeclarationEntry,
+    DeclaredPosture,
     Reveal,
     check_reveal,
 )
@@ -89,3 +92,52 @@ def test_declaration_with_commitments_and_reveal(us: Party) -> None:
     )
     with pytest.raises(CommitmentError, match=r"items\[0\] \('interceptor_sites/0'\)"):
         check_reveal(body, forged)
+
+
+def _with_uncertainty(stated: list[dict[str, object]]) -> dict[str, object]:
+    return {**posture("US").model_dump(mode="json"), "uncertainty": stated}
+
+
+def test_a_declared_value_carries_its_stated_uncertainty() -> None:
+    stated = {"path": "interceptor_types.sm3_block_iia.burnout_velocity_kms", "plus_minus": 0.3}
+    declared = DeclaredPosture.model_validate(_with_uncertainty([stated]))
+    assert declared.uncertainty[0].plus_minus == 0.3
+    assert declared.model_dump(mode="json")["uncertainty"] == [
+        {**stated, "percent": False, "distribution": "uniform", "note": None}
+    ]
+    # none stated: the field is left out, so postures written before it keep their bytes
+    assert "uncertainty" not in posture("US").model_dump(mode="json")
+
+
+@pytest.mark.parametrize(
+    ("stated", "reason"),
+    [
+        (
+            {"path": "interceptor_types.sm3_block_iia.burnout_speed_kms", "plus_minus": 0.3},
+            "uncertainty[0].path: no key 'burnout_speed_kms' at interceptor_types.sm3_block_iia",
+        ),
+        (
+            {"path": "parties.RU.interceptor_sites", "plus_minus": 1},
+            "uncertainty[0].path: no item 'RU' in parties",
+        ),
+        (
+            {"path": "parties.US.name", "plus_minus": 1},
+            "uncertainty[0].path: parties.US.name holds 'United States', not a number",
+        ),
+        (
+            {"path": "interceptor_types.sm3_block_iia.burnout_velocity_kms", "plus_minus": 0},
+            "uncertainty.0.plus_minus",
+        ),
+    ],
+)
+def test_a_stated_uncertainty_must_name_a_number_of_the_own_posture(
+    stated: dict[str, object], reason: str
+) -> None:
+    with pytest.raises(ValidationError, match=re.escape(reason)):
+        DeclaredPosture.model_validate(_with_uncertainty([stated]))
+
+
+def test_a_value_has_one_stated_uncertainty() -> None:
+    stated = {"path": "interceptor_types.sm3_block_iia.burnout_velocity_kms", "plus_minus": 0.3}
+    with pytest.raises(ValidationError, match=r"uncertainty\[1\].path: .* already"):
+        DeclaredPosture.model_validate(_with_uncertainty([stated, stated]))

@@ -5,6 +5,11 @@ recomputed here: the scenario made of the declarations it references
 does (:func:`glasnost.treaty.digest.recompute`: the assessment and both digests), drawn with the
 HTML report's map and margin heat map.
 
+When the latest assessment records a sweep (docs/uncertainty.md), the page shows its plan and
+logged summary digest and, when the node's sweeps folder (``glasnost serve --sweeps``) holds the
+sweep whose summary has that digest (the recording party's own, or the other party's rerun),
+its verdict probability, the inputs ranked by sensitivity and its pictures.
+
 With no assessment entry yet, the page assesses the parties' latest received declarations
 instead (what an assessment request would assess now). An assessment takes seconds: it runs on
 the first request for a scenario and is kept by the scenario's digest, so it is never computed
@@ -14,6 +19,7 @@ twice (requests that arrive meanwhile wait for the first).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from glasnost.defense.geometry import ground_tracks
@@ -21,6 +27,7 @@ from glasnost.report.html import LABELS, heatmap, world_map
 from glasnost.scenario.models import Scenario
 from glasnost.service.pages.common import PLOT_LOCK, Site
 from glasnost.treaty.bodies import Assessment as AssessmentBody
+from glasnost.treaty.bodies import SweepClaim
 from glasnost.treaty.compliance import compliance
 from glasnost.treaty.confirmation import (
     ConfirmationError,
@@ -71,6 +78,31 @@ def _run(scenario: Scenario) -> Assessed:
     )
 
 
+@dataclass(frozen=True)
+class SweepView:
+    """A recorded sweep's summary as found in the sweeps folder (None: not found there), its
+    verdict ranking and pictures ([(title, caption, alt, data URI)])."""
+
+    summary: dict[str, Any] | None
+    ranking: list[dict[str, Any]]
+    pictures: list[tuple[str, str, str, str]]
+
+
+def _sweep_view(folder: Path | None, claim: SweepClaim) -> SweepView:
+    """Find the recorded sweep by its summary digest and draw it (seconds)."""
+    from glasnost.report.sweep import sweep_pictures  # pandas and Dask: only for a sweep
+    from glasnost.sweep.evaluate import VERDICT
+    from glasnost.sweep.sweep import find_sweep
+
+    found = None if folder is None else find_sweep(folder, claim.summary_sha256)
+    if found is None:
+        return SweepView(None, [], [])
+    verdict = found.summary.get("sensitivity", {}).get("outputs", {}).get(VERDICT, {})
+    with PLOT_LOCK:
+        pictures = [(p.title, p.caption, p.alt, p.data_uri) for p in sweep_pictures(found)]
+    return SweepView(found.summary, verdict.get("ranking", []), pictures)
+
+
 def _inputs(entry: LoggedEntry, views: dict[str, LogView]) -> dict[str, LoggedEntry]:
     """The declarations an assessment entry references, found by hash in the logs."""
     found: dict[str, LoggedEntry] = {}
@@ -106,6 +138,7 @@ def page(site: Site) -> dict[str, Any]:
                 "scenario_sha256": body.scenario_sha256,
                 "result_sha256": body.result_sha256,
                 "software": body.software,
+                "sweep": body.sweep,
                 "inputs": [entry_label(r.party, r.seq) for r in e.entry.refs],
                 "status": "void" if status is None else status["status"],
                 "answer": None if status is None else status["answer"],
@@ -123,8 +156,19 @@ def page(site: Site) -> dict[str, Any]:
     except ConfirmationError as exc:
         problem = str(exc)
     else:
-        assessed = site.assessments.get(scenario_sha256(scenario), lambda: _run(scenario))
+        try:
+            assessed = site.assessments.get(scenario_sha256(scenario), lambda: _run(scenario))
+        except ValueError as exc:  # a declared figure the models cannot reach, named
+            problem = str(exc)
+    sweep = None
+    if isinstance(claimed, AssessmentBody) and claimed.sweep is not None:
+        recorded = claimed.sweep
+        sweep = site.figures.get(
+            ("sweep", str(site.sweeps), recorded.summary_sha256),
+            lambda: _sweep_view(site.sweeps, recorded),
+        )
     return {
+        "sweep": sweep,
         "rows": rows,
         "latest": None if latest is None else rows[-1],
         "claimed": None if not isinstance(claimed, AssessmentBody) else claimed,

@@ -14,6 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from glasnost.exchange.node import Node
@@ -77,6 +78,8 @@ class Site:
     node: Node
     agreement: Agreement
     token: str | None = None
+    sweeps: Path | None = None
+    """The folder of sweeps the assessments page looks in (``glasnost serve --sweeps``)."""
     verified: Once[tuple[str, int], VerifyReport] = field(default_factory=lambda: Once(16))
     figures: Once[Hashable, Any] = field(default_factory=lambda: Once(16))
     assessments: Once[str, Any] = field(default_factory=lambda: Once(4))
