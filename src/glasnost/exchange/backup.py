@@ -13,6 +13,7 @@ last checkpoint; opened, it would look like a node with fewer (or no) entries. S
   write a marker into the database header and checkpoint it into the file itself, so that the
   file says "a node has me open" while one does: ``PRAGMA user_version`` set to
   :data:`IN_USE`, and ``PRAGMA application_id`` to the file's inode number. :func:`check_wal`
+  (which :meth:`glasnost.exchange.node.Node.open` runs, so every entry point meets it)
   refuses a marked file that is *another* file (another inode: a copy) with no ``-wal`` file
   beside it: the WAL's data is missing. The served file itself may lose its ``-wal`` file
   legitimately (after a crash, the next connection to close checkpoints it in full and deletes
