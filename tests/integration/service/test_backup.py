@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -162,3 +164,28 @@ def test_every_entry_point_refuses_a_copy_without_its_wal(tmp_path: Path) -> Non
     output = glasnost("serve", "--db", copy, "--key", us.key_path, "--port", "0", code=2)
     assert "copied (or its WAL removed) while a node served it" in output
     assert "glasnost node" not in output.split("copied")[0]  # refused before any start line
+
+
+def test_the_guard_keeps_the_locks_of_the_process_other_connections(tmp_path: Path) -> None:
+    """A process that holds connections to a node (the demo, a test, a library user) opens it
+    again while another process serves it (marks it, checkpoints its WAL). Reading the header
+    through a separate file descriptor would drop this process's POSIX locks on the file when
+    closed, and SQLite then fails with "disk I/O error" (sqlite.org/howtocorrupt.html, 2.2)."""
+    us = make_party("US", tmp_path)
+    db = init_node(tmp_path / "us.db", us)
+    held = [Node.open(str(db), key=us.key) for _ in range(2)]
+
+    def in_another_process(mark: str) -> None:
+        code = f"import pathlib, glasnost.exchange.backup as b; b.{mark}(pathlib.Path({str(db)!r}))"
+        subprocess.run([sys.executable, "-c", code], check=True)
+
+    try:
+        for k in range(4):
+            in_another_process("mark_in_use")
+            held.append(Node.open(str(db), key=us.key))
+            held[-1].write("notification", notification_body(f"written {k}"))
+            in_another_process("mark_closed")
+        assert [n.own.size() for n in held] == [4] * len(held)
+    finally:
+        for node in held:
+            node.engine.dispose()
