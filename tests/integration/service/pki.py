@@ -1,13 +1,20 @@
-"""Certificates for the TLS tests, made with ``cryptography``: a CA, and certificates it signs
-for 127.0.0.1 (usable as a node's server certificate and as its client certificate)."""
+"""For the TLS tests: certificates made with ``cryptography`` (a CA, and certificates it signs
+for 127.0.0.1, usable as a node's server certificate and as its client certificate), and
+``glasnost serve`` over HTTPS in a process."""
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import os
+import ssl
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
+import httpx
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -48,3 +55,25 @@ def certificate(
         )
     )
     return signed, key, cert_path, key_path
+
+
+def start_https(command: list[str], port: int, log: Path, context: ssl.SSLContext) -> Any:
+    """Start ``command`` (a ``glasnost serve`` on ``port`` over HTTPS; output to ``log``, no
+    ``GLASNOST_*`` variables) and return its process once it answers a client of ``context``
+    over TLS, or refuses that client in the handshake (the tests check which)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GLASNOST_")}
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=out, env=env)
+    url = f"https://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text()
+        try:
+            httpx.get(f"{url}/v1/health", verify=context, timeout=1)
+            return process
+        except httpx.ConnectError:
+            time.sleep(0.1)
+        except (httpx.HTTPError, ssl.SSLError):
+            return process  # it answers (TLS refused this client)
+    process.kill()
+    pytest.fail(f"no answer from {url}: {log.read_text()}")

@@ -8,7 +8,6 @@ refused during the TLS handshake, before any request reaches the node."""
 from __future__ import annotations
 
 import json
-import os
 import ssl
 import subprocess
 import time
@@ -23,7 +22,7 @@ from typer.testing import CliRunner
 from glasnost.cli import app
 
 from .nodes import GLASNOST, Party, free_port
-from .pki import certificate
+from .pki import certificate, start_https
 from .test_nodes import Pair
 
 runner = CliRunner(env={"COLUMNS": "400", "GLASNOST_DB": None, "GLASNOST_KEY": None})
@@ -73,25 +72,12 @@ def serve_https(tmp_path: Path) -> Iterator[Start]:
     processes: list[subprocess.Popen[bytes]] = []
 
     def start(db: Path, party: Party, client: ssl.SSLContext, port: int, *options: str) -> str:
-        log = tmp_path / f"serve-{party.id.lower()}.log"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GLASNOST_")}
         command = [str(GLASNOST), "serve", "--db", str(db), "--key", str(party.key_path)]
-        with open(log, "wb") as out:
-            processes.append(
-                subprocess.Popen(
-                    [*command, "--port", str(port), *options], stdout=out, stderr=out, env=env
-                )
-            )
+        log = tmp_path / f"serve-{party.id.lower()}.log"
+        processes.append(start_https([*command, "--port", str(port), *options], port, log, client))
         url = f"https://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert processes[-1].poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{url}/v1/health", verify=client, timeout=1).status_code == 200:
-                    return url
-            except httpx.ConnectError:
-                time.sleep(0.1)
-        pytest.fail(f"no answer from {url}: {log.read_text()}")
+        assert httpx.get(f"{url}/v1/health", verify=client).status_code == 200
+        return url
 
     try:
         yield start

@@ -24,7 +24,7 @@ from glasnost.service.server import ServeError, check_transport, is_loopback
 from glasnost.treaty.agreement import builtin_agreement
 
 from .nodes import GLASNOST, NodeServer, Party, free_port
-from .pki import certificate
+from .pki import certificate, start_https
 from .test_nodes import Pair, StartServer
 
 runner = CliRunner(env={"COLUMNS": "400", "GLASNOST_DB": None, "GLASNOST_KEY": None})
@@ -95,22 +95,9 @@ def https_server(pair: Pair, tmp_path: Path) -> Iterator[Any]:
 
     def start(*options: str, context: ssl.SSLContext) -> str:
         port = free_port()
-        log = tmp_path / f"serve-{port}.log"
-        with open(log, "wb") as out:
-            command = [str(GLASNOST), *serve_args(pair.us_db, pair.us, port, *options)]
-            processes.append(subprocess.Popen(command, stdout=out, stderr=out))
-        url = f"https://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            assert processes[-1].poll() is None, log.read_text()
-            try:
-                httpx.get(f"{url}/v1/health", verify=context, timeout=1)
-                return url
-            except httpx.ConnectError:
-                time.sleep(0.1)
-            except (httpx.HTTPError, ssl.SSLError):
-                return url  # it answers (TLS refused this client: the test checks that)
-        pytest.fail(f"no answer from {url}: {log.read_text()}")
+        command = [str(GLASNOST), *serve_args(pair.us_db, pair.us, port, *options)]
+        processes.append(start_https(command, port, tmp_path / f"serve-{port}.log", context))
+        return f"https://127.0.0.1:{port}"
 
     try:
         yield start
@@ -127,7 +114,7 @@ def _context(pki: dict[str, tuple[Path, Path]], *, client: bool) -> ssl.SSLConte
     return context
 
 
-def test_serve_https_with_the_operatorscertificate(
+def test_serve_https_with_the_operators_certificate(
     https_server: Any, pki: dict[str, tuple[Path, Path]]
 ) -> None:
     trusted = _context(pki, client=False)
@@ -156,7 +143,7 @@ def test_mutual_tls_refuses_a_client_without_a_certificate_of_the_ca(
         httpx.get(f"{url}/v1/health", verify=_context(pki, client=False))
 
 
-def test_serve_names_a_tls_file_that_is_missing_or_not_acertificate(
+def test_serve_names_a_tls_file_that_is_missing_or_not_a_certificate(
     pair: Pair, tmp_path: Path, pki: dict[str, tuple[Path, Path]]
 ) -> None:
     missing = tmp_path / "nope.pem"

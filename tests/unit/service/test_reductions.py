@@ -42,6 +42,8 @@ def test_the_chart_names_each_party_line_and_the_schedule() -> None:
         "deployed_warheads-declared-RU",
         "deployed_warheads-declared-US",
         "deployed_warheads-limit",
+        "deployed_warheads-unchanged-RU",  # after today, if the declaration stays unchanged
+        "deployed_warheads-unchanged-US",
     ]
     assert "limit 1,550 from 2027-02-05; 1,400 from 2029-02-05" in svg
     assert "today" in svg

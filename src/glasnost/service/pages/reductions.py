@@ -64,10 +64,11 @@ def chart_svg(
 ) -> str:
     """One category's chart as an ``<svg>`` element, over time: each party's declared count as
     a step line (each declaration holds from its *as of* date until the next, the latest until
-    the chart's end) with a marker per declaration, the reduction schedule as a dashed step
-    line (each step's limit from its date on, the region over it shaded, its dates marked and
-    its values in the legend), and today's date. The lines' SVG groups are named
-    ``{category}-declared-{party}`` and ``{category}-limit``."""
+    today, then dotted to the chart's end: if it stays unchanged) with a marker per declaration,
+    the reduction schedule as a dashed step line (each step's limit from its date on, the region
+    over it shaded, its dates marked and its values in the legend), and today's date. The
+    lines' SVG groups are named ``{category}-declared-{party}``, ``{category}-unchanged-{party}``
+    and ``{category}-limit``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -99,9 +100,14 @@ def chart_svg(
             color, marker = party_style(list(parties), party)
             values = [float(p[category]) for p in points]
             top = max(top, *values)
-            x, y = held(party_dates, values, end)
+            x, y = held(party_dates, values, today)
             (line,) = ax.plot(days(x), y, color=color, lw=1.8, label=party, zorder=3)
             line.set_gid(f"{category}-declared-{party}")
+            if x[-1] < end:  # after today: the latest declaration, if it stays unchanged
+                (line,) = ax.plot(
+                    days([x[-1], end]), [y[-1]] * 2, color=color, lw=1.2, ls=":", zorder=3
+                )
+                line.set_gid(f"{category}-unchanged-{party}")
             ax.plot(
                 days(party_dates), values, color=color, marker=marker, ms=6, ls="none", zorder=4
             )
