@@ -273,6 +273,22 @@ def test_dashboard_pages_in_chromium(nodes: Nodes, chromium: str) -> None:
                 expect(chart).to_contain_text("limit")
                 expect(chart).to_contain_text("US")
                 expect(chart).to_contain_text("RU")
+                # over time, not one point on empty axes: each party's declaration holds from
+                # its date to today across much of the chart, then dotted (if unchanged) to the
+                # chart's end, where the limit from its date on ends too (a level line is 0 px
+                # high, so Playwright never calls it visible)
+                width = chart.bounding_box()["width"]
+                boxes = {}
+                for name in ("declared-US", "declared-RU", "unchanged-US", "limit"):
+                    line = chart.locator(f'[id="{category}-{name}"] path')
+                    expect(line).to_have_count(1)
+                    boxes[name] = line.bounding_box()
+                for name in ("declared-US", "declared-RU"):
+                    assert boxes[name]["width"] > 0.3 * width, (category, name, boxes, width)
+                limit, unchanged = boxes["limit"], boxes["unchanged-US"]
+                assert limit["width"] > 0.05 * width, (category, boxes, width)
+                end = unchanged["x"] + unchanged["width"]
+                assert abs(limit["x"] + limit["width"] - end) < 1.0, (category, boxes)
             expect(page.locator("#forces")).to_contain_text("no limit yet")
             shoot(page, "reductions")
 

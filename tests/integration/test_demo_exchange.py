@@ -48,6 +48,33 @@ def test_demo_exchange_runs_the_agreement_end_to_end(tmp_path: Path) -> None:
     status = runner.invoke(app, ["agreement", "status", "--db", str(folder / "ru.db"), "--json"])
     assert json.loads(status.stdout)["state"] == "terminated"
 
+    # every part that takes seconds says so on stderr first (a line each, stderr not a
+    # terminal here), in the order the demo runs them; stdout holds only the JSON
+    progress = [line.split(": ", 1)[1].rsplit(" (", 1)[0] for line in result.stderr.splitlines()]
+    assert all(line.startswith("demo exchange: ") for line in result.stderr.splitlines())
+    expected = [
+        "starting the US node",
+        "starting the RU node",
+        "syncing US with RU over HTTP",
+        "the United States assesses the declared postures",
+        "Russia recomputes the assessment from the logged declarations",
+        "waiting for the change of administration",
+        "restarting the US node with the successor's key",
+        "restarting the RU node with the successor's key",
+        "the agreement's status and compliance report",
+    ]
+    found = [next(k for k, line in enumerate(progress) if line.startswith(e)) for e in expected]
+    assert found == sorted(found), progress
+
+
+def test_demo_exchange_quiet_prints_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    result = runner.invoke(app, ["demo", "exchange", "--dir", str(folder), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (result.stdout, result.stderr) == ("", "")
+    status = runner.invoke(app, ["agreement", "status", "--db", str(folder / "us.db"), "--json"])
+    assert json.loads(status.stdout)["state"] == "terminated"
+
 
 def test_demo_exchange_never_deletes_a_folder_it_did_not_make(tmp_path: Path) -> None:
     precious = tmp_path / "notes.txt"

@@ -77,20 +77,36 @@ def demo_exchange(
         typer.Option("--dir", help="Folder for keys, databases and logs (default glasnost-demo)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="Print nothing but errors and --json output (no progress, steps or summary).",
+        ),
+    ] = False,
 ) -> None:
     """Two nodes on loopback (United States, Russia): sign the built-in agreement, exchange
     baseline declarations and a notification, confirm an assessment, change both
-    administrations (one successor adopts, one refuses); print status and compliance."""
+    administrations (one successor adopts, one refuses); print status and compliance.
+
+    The steps go to stdout as they are done; what runs now goes to stderr (a line per part when
+    stderr is not a terminal), so that the parts that take seconds are never silent."""
+    from glasnost.cli.progress import stages
     from glasnost.demo.exchange import demo_folder_default, run_exchange_demo
 
     target = folder or demo_folder_default()
-    say = (lambda text: None) if as_json else (lambda text: common.console.print(text))
+    silent = as_json or quiet
+    say = (lambda text: None) if silent else (lambda text: common.console.print(text))
     try:
-        result = run_exchange_demo(target, say=say)
+        with stages(common.errors, "demo exchange", quiet=quiet) as report:
+            result = run_exchange_demo(target, say=say, progress=lambda now: report(now, 0.0))
     except FileExistsError as exc:
         raise common.fail(f"--dir: {exc}") from None
     if as_json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+        return
+    if quiet:
         return
     state = result.lifecycle
     common.console.print(f"\n[bold]Agreement: {state['state']}[/]")

@@ -7,7 +7,7 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -21,6 +21,36 @@ PeerOption = Annotated[
     list[str] | None,
     typer.Option("--peer", help="A peer node's base URL, e.g. http://127.0.0.1:8001 (repeatable)."),
 ]
+
+
+PeerCaOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--tls-peer-ca",
+        help="HTTPS peers: the CA certificate (PEM) that signs their certificates "
+        "(default: the system's CAs).",
+    ),
+]
+ClientCertOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--tls-client-cert",
+        help="Mutual TLS with peers: the client certificate chain (PEM) this node presents.",
+    ),
+]
+ClientKeyOption = Annotated[
+    Path | None,
+    typer.Option("--tls-client-key", help="The client certificate's private key (PEM)."),
+]
+
+
+def peer_tls(ca: Path | None, cert: Path | None, key: Path | None) -> Any:
+    """The SSL context of connections to peers (None when no option is given); a missing or
+    mismatched file is refused now, naming its option."""
+    from glasnost.service.peer_tls import PeerTLS
+
+    tls = PeerTLS(ca=ca, cert=cert, key=key)
+    return tls.context() if tls.given else None
 
 
 def check_peers(urls: list[str] | None) -> list[str]:
@@ -104,6 +134,9 @@ def serve(
     log_json: Annotated[
         bool, typer.Option("--log-json", help="Log JSON lines (one object per line).")
     ] = False,
+    tls_peer_ca: PeerCaOption = None,
+    tls_client_cert: ClientCertOption = None,
+    tls_client_key: ClientKeyOption = None,
 ) -> None:
     """Serve the node's API under /v1 and its read-only dashboard under / (and sync with its
     peers in the background). Every request and every sync is logged on stderr. Treaty
@@ -123,6 +156,7 @@ def serve(
         None if tls_cert is None or tls_key is None else TLSFiles(tls_cert, tls_key, tls_client_ca)
     )
     peers = check_peers(peer)
+    client_tls = peer_tls(tls_peer_ca, tls_client_cert, tls_client_key)
     try:
         check_transport(host, tls, allow_plain_http=allow_plain_http)
     except ServeError as exc:
@@ -138,6 +172,7 @@ def serve(
         settings = ServiceSettings(
             observers=observers,
             peer_urls=peers,
+            peer_tls=client_tls,
             sync_interval_s=sync_interval,
             agreement=open_agreement(agreement),
             dashboard_token=dashboard_token,
@@ -181,8 +216,14 @@ def sync(
     db: DbOption = "glasnost.db",
     key: KeyOption = None,
     as_json: JsonOption = False,
+    tls_peer_ca: PeerCaOption = None,
+    tls_client_cert: ClientCertOption = None,
+    tls_client_key: ClientKeyOption = None,
 ) -> None:
-    """Sync now with each peer: pull and verify its log, cosign, push this node's log."""
+    """Sync now with each peer: pull and verify its log, cosign, push this node's log.
+
+    An HTTPS peer is verified against --tls-peer-ca (or the system's CAs); a peer that requires
+    mutual TLS gets the certificate of --tls-client-cert / --tls-client-key."""
     import httpx
 
     from glasnost.service.sync import sync_once
@@ -190,16 +231,23 @@ def sync(
     if not peer:
         raise common.fail("--peer: give the URL of at least one peer node")
     check_peers(peer)
+    tls = peer_tls(tls_peer_ca, tls_client_cert, tls_client_key)
     reports = []
     with exchange_errors():
         node = open_node(db, key, needs_key=True)
         for url in peer:
             try:
-                reports.append(sync_once(node, url))
+                reports.append(sync_once(node, url, tls=tls))
             except httpx.HTTPError as exc:
-                raise common.fail(
-                    f"{escape(url)}: {escape(str(exc) or type(exc).__name__)}"
-                ) from None
+                reason = str(exc) or type(exc).__name__
+                if url.startswith("https:") and isinstance(
+                    exc, httpx.RemoteProtocolError | httpx.ReadError
+                ):  # TLS 1.3: a refused client certificate shows after the handshake
+                    reason += (
+                        " (a peer that requires mutual TLS closes the connection of a client "
+                        "without a certificate of its CA: see --tls-client-cert/--tls-client-key)"
+                    )
+                raise common.fail(f"{escape(url)}: {escape(reason)}") from None
     if as_json:
         sys.stdout.write(json.dumps([r.to_json() for r in reports], indent=2) + "\n")
         return

@@ -114,12 +114,9 @@ def read_key(path: Path | None) -> Any:
 
 
 def open_node(db: str, key: Path | None = None, *, needs_key: bool = False) -> Any:
-    from glasnost.exchange.backup import check_wal, sqlite_file
     from glasnost.exchange.node import Node
 
     check_database_path(db, exists=True)
-    if (path := sqlite_file(db)) is not None:
-        check_wal(path)  # before opening: a copy without its WAL is refused, never empty
     private = read_key(key) if (needs_key or key is not None) else None
     return Node.open(db, key=private)
 

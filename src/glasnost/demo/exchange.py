@@ -7,6 +7,10 @@ interceptor test; an assessment requested by the United States and confirmed by 
 administration change on each side (the United States' successor adopts the agreement,
 Russia's refuses it); the status and compliance report. Every step between the parties goes
 over signed HTTP requests (``sync``); the databases stay in the folder for inspection.
+
+Two callbacks report: ``say`` the steps as they are done (the demo's story), ``progress`` what
+runs now, before each part that takes seconds (a node starting, a sync, the assessment and its
+recomputation, a change of administration), so that a long part is never silent.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from glasnost.treaty.postures import declaration_from_scenario
 __all__ = ["DemoResult", "run_exchange_demo"]
 
 Say = Callable[[str], None]
+"""say(text): one step done (``say``), or the part that runs now (``progress``)."""
 
 PARTIES = {"US": "United States", "RU": "Russia"}
 
@@ -168,8 +173,15 @@ class DemoResult:
         }
 
 
-def run_exchange_demo(folder: Path, *, say: Say = print, overwrite: bool = True) -> DemoResult:
-    """Run the whole exchange (module docstring) in ``folder``; returns the final status."""
+def _silent(text: str) -> None:
+    """A ``progress`` that reports nothing."""
+
+
+def run_exchange_demo(
+    folder: Path, *, say: Say = print, progress: Say = _silent, overwrite: bool = True
+) -> DemoResult:
+    """Run the whole exchange (module docstring) in ``folder``; returns the final status.
+    ``say`` gets each step once done, ``progress`` each slow part as it starts."""
     started = time.monotonic()
     if folder.exists() and any(folder.iterdir()):
         foreign = sorted(p.name for p in folder.iterdir() if not _DEMO_FILE.fullmatch(p.name))
@@ -192,10 +204,11 @@ def run_exchange_demo(folder: Path, *, say: Say = print, overwrite: bool = True)
 
     parties = {p: _Party(p, folder) for p in PARTIES}
     with _servers(parties):
-        _setup(parties, step)
+        _setup(parties, step, progress)
         us, ru = parties["US"], parties["RU"]
 
         def sync(sender: _Party, receiver: _Party) -> None:
+            progress(f"syncing {sender.party} with {receiver.party} over HTTP")
             report = sync_once(sender.node(), receiver.url)
             step(
                 f"  sync {sender.party} <-> {receiver.party}: pulled {report.pulled}, pushed "
@@ -234,13 +247,14 @@ def run_exchange_demo(folder: Path, *, say: Say = print, overwrite: bool = True)
         )
         sync(us, ru)
 
-        _confirm(us, ru, agreement, step, sync)
+        _confirm(us, ru, agreement, step, sync, progress)
 
         step("Administration change in the United States: final entry; the successor adopts")
-        _change(us, ru, agreement, step, sync, adopt=True)
+        _change(us, ru, agreement, step, sync, progress, adopt=True)
         step("Administration change in Russia: final entry; the successor refuses")
-        _change(ru, us, agreement, step, sync, adopt=False)
+        _change(ru, us, agreement, step, sync, progress, adopt=False)
 
+        progress("the agreement's status and compliance report")
         state = _status(us, agreement)
         report = _compliance(us, agreement)
     step(f"Done: the agreement is {state.state}; databases are in {folder}")
@@ -262,8 +276,9 @@ def _servers(parties: dict[str, _Party]) -> Iterator[None]:
             side.stop()
 
 
-def _setup(parties: dict[str, _Party], step: Say) -> None:
+def _setup(parties: dict[str, _Party], step: Say, progress: Say) -> None:
     step("Keys and nodes for the United States and Russia; each follows the other")
+    progress("generating keys and creating both node databases")
     since = _now().replace(microsecond=0) - dt.timedelta(minutes=1)
     for side in parties.values():
         key = generate_key()
@@ -291,6 +306,7 @@ def _setup(parties: dict[str, _Party], step: Say) -> None:
     us.node().follow(ru.record)
     ru.node().follow(us.record)
     for side in parties.values():
+        progress(f"starting the {side.party} node (glasnost serve, in its own process)")
         side.start()
         step(f"  {side.party} node on {side.url}/v1/ ({side.db.name})")
 
@@ -306,13 +322,17 @@ def _compliance(side: _Party, agreement: Agreement) -> dict[str, Any] | None:
     return result
 
 
-def _confirm(us: _Party, ru: _Party, agreement: Agreement, step: Say, sync: Any) -> None:
+def _confirm(
+    us: _Party, ru: _Party, agreement: Agreement, step: Say, sync: Any, progress: Say
+) -> None:
     from glasnost.treaty.confirmation import confirm_check, confirm_request
 
     step("The United States records an assessment of the declared postures; Russia recomputes")
+    progress("the United States assesses the declared postures (trajectories, engagements)")
     written = confirm_request(us.node(), agreement)
     step(f"  US#{written.seq}: assessment")
     sync(us, ru)
+    progress("Russia recomputes the assessment from the logged declarations")
     for answer in confirm_check(ru.node(), agreement):
         step(f"  RU#{answer.seq}: {_entry_type(answer)} of US#{written.seq}")
     sync(ru, us)
@@ -325,7 +345,14 @@ def _entry_type(written: Any) -> str:
 
 
 def _change(
-    side: _Party, peer: _Party, agreement: Agreement, step: Say, sync: Any, *, adopt: bool
+    side: _Party,
+    peer: _Party,
+    agreement: Agreement,
+    step: Say,
+    sync: Any,
+    progress: Say,
+    *,
+    adopt: bool,
 ) -> None:
     """The outgoing administration writes final (and its checkpoint); the successor's key is
     added to the record, shared with the peer; the successor adopts or refuses."""
@@ -361,10 +388,13 @@ def _change(
             ),
         ),
     )
+    progress(f"waiting for the change of administration at {change_at:%H:%M:%S} UTC")
     _wait_until(change_at)
+    progress(f"stopping the {side.party} node to add the successor's key")
     side.stop()
     Node.open(str(side.db)).extend_keys(side.record)
     peer.node().follow(side.record)  # the new record, shared out of band and checked
+    progress(f"restarting the {side.party} node with the successor's key")
     side.start()
     step(f"  {side.party}: successor administration {successor_id} in office, key record shared")
 

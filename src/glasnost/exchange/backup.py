@@ -13,11 +13,14 @@ last checkpoint; opened, it would look like a node with fewer (or no) entries. S
   write a marker into the database header and checkpoint it into the file itself, so that the
   file says "a node has me open" while one does: ``PRAGMA user_version`` set to
   :data:`IN_USE`, and ``PRAGMA application_id`` to the file's inode number. :func:`check_wal`
+  (which :meth:`glasnost.exchange.node.Node.open` runs, so every entry point meets it)
   refuses a marked file that is *another* file (another inode: a copy) with no ``-wal`` file
   beside it: the WAL's data is missing. The served file itself may lose its ``-wal`` file
   legitimately (after a crash, the next connection to close checkpoints it in full and deletes
-  it). It reads the header bytes directly (opening the database would create an empty ``-wal``
-  and hide the problem).
+  it). It reads the header through SQLite with ``immutable=1``: no lock, no ``-wal`` file
+  created (an ordinary connection would create an empty one and hide the problem), and no
+  separate file descriptor that, closed, would drop the POSIX locks of this process's other
+  connections to the file (SQLite defers closing its own descriptors while locks are held).
 
 PostgreSQL databases are backed up with ``pg_dump`` (:func:`pg_dump_guidance`).
 """
@@ -45,10 +48,6 @@ __all__ = [
 IN_USE: Final = 0x676C6E75
 """``PRAGMA user_version`` while a node serves the database ("glnu")."""
 
-_HEADER: Final = b"SQLite format 3\x00"
-_USER_VERSION_OFFSET: Final = 60
-_APPLICATION_ID_OFFSET: Final = 68
-
 
 def _inode(path: Path) -> int:
     """The file's inode number, as ``PRAGMA application_id`` holds it (31 bits)."""
@@ -74,15 +73,17 @@ def _wal(path: Path) -> Path:
 
 def check_wal(path: Path) -> None:
     """Refuse a database file that a node had open when it was copied, without its WAL."""
+    if not path.is_file():
+        return  # nothing to check here: opening it reports why
     try:
-        with open(path, "rb") as file:
-            header = file.read(100)
-    except OSError:
-        return  # not readable here: opening it reports why
-    if len(header) < 100 or not header.startswith(_HEADER):
-        return
-    marker = int.from_bytes(header[_USER_VERSION_OFFSET : _USER_VERSION_OFFSET + 4], "big")
-    served = int.from_bytes(header[_APPLICATION_ID_OFFSET : _APPLICATION_ID_OFFSET + 4], "big")
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            marker = conn.execute("PRAGMA user_version").fetchone()[0]
+            served = conn.execute("PRAGMA application_id").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return  # not a database, or not readable: opening it reports why
     if marker == IN_USE and served != _inode(path) and not _wal(path).exists():
         raise MissingWal(
             "copied (or its WAL removed) while a node served it, and its "

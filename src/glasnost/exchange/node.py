@@ -38,6 +38,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 
+from glasnost.exchange.backup import check_wal, sqlite_file
 from glasnost.exchange.canonical import utc_iso
 from glasnost.exchange.checkpoint import (
     Checkpoint,
@@ -117,6 +118,19 @@ class Written:
         return {"seq": self.seq, "hash": self.hash, **self.signed.to_json()}
 
 
+def _engine(url: str | Engine) -> Engine:
+    """The engine of a node's database; a SQLite file is checked first for a missing WAL
+    (before any connection: opening it would create an empty ``-wal`` file and hide the loss)."""
+    if isinstance(url, Engine):
+        database = url.url.database if url.dialect.name == "sqlite" else None
+        path = sqlite_file(database) if database and database != ":memory:" else None
+    else:
+        path = sqlite_file(url)
+    if path is not None:
+        check_wal(path)
+    return make_engine(url) if isinstance(url, str) else url
+
+
 class Node:
     """A party's node over one database (open it with :meth:`init` or :meth:`open`)."""
 
@@ -151,7 +165,7 @@ class Node:
 
         ``key`` must be the key of one of the party's administrations. Refuses a database that
         is a node already."""
-        engine = make_engine(url) if isinstance(url, str) else url
+        engine = _engine(url)
         migrate(engine)
         _administration_of(party_keys, key)
         with engine.begin() as conn:
@@ -181,8 +195,10 @@ class Node:
 
     @classmethod
     def open(cls, url: str | Engine, *, key: PrivateKey | None = None, clock: Clock = _now) -> Node:
-        """The node in the database at ``url``; :class:`NodeError` if it is not one."""
-        engine = make_engine(url) if isinstance(url, str) else url
+        """The node in the database at ``url``; :class:`NodeError` if it is not one, and
+        :class:`~glasnost.exchange.backup.MissingWal` for a SQLite file copied while a node
+        served it, without its ``-wal`` file (it would look like an emptier node)."""
+        engine = _engine(url)
         inspector = sa.inspect(engine)
         if not inspector.has_table("node"):
             raise NodeError("is not a glasnost node; run glasnost node init", where="database")

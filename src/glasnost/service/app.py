@@ -129,7 +129,7 @@ def create_app(node: Node, settings: ServiceSettings | None = None) -> FastAPI:
             loop = threading.Thread(
                 target=sync_loop,
                 args=(node, settings.peer_urls, settings.sync_interval_s, stop),
-                kwargs={"state": settings.peer_state},
+                kwargs={"state": settings.peer_state, "tls": settings.peer_tls},
                 name="glasnost-sync",
                 daemon=True,
             )

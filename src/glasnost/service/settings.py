@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,9 @@ class ServiceSettings:
     burst: int = 400
     timeout_s: float = 60.0
     peer_urls: Sequence[str] = ()
+    peer_tls: ssl.SSLContext | None = None
+    """How the sync loop verifies HTTPS peers and which client certificate it presents
+    (:class:`glasnost.service.peer_tls.PeerTLS`); None: the system's CAs, no certificate."""
     sync_interval_s: float = 0.0
     peer_state: dict[str, dict[str, Any]] = field(default_factory=dict)
     agreement: Agreement | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import ssl
 import threading
 import time
 from collections.abc import Sequence
@@ -46,11 +47,20 @@ __all__ = [
 class HttpPeer:
     """A peer's node over HTTP (a replication ``Peer``): signed requests to its node API."""
 
-    def __init__(self, url: str, node: Node, *, timeout_s: float = 30.0) -> None:
-        """Ask the peer who it is (``/v1/health``, unsigned), then sign every request for it."""
+    def __init__(
+        self,
+        url: str,
+        node: Node,
+        *,
+        timeout_s: float = 30.0,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
+        """Ask the peer who it is (``/v1/health``, unsigned), then sign every request for it.
+        ``tls``: how to verify an HTTPS peer and which client certificate to present
+        (:class:`glasnost.service.peer_tls.PeerTLS`); None: the system's CAs, no certificate."""
         key, administration = node.signer(dt.datetime.now(dt.UTC))
         self.url = url.rstrip("/")
-        self.http = httpx.Client(base_url=self.url, timeout=timeout_s)
+        self.http = httpx.Client(base_url=self.url, timeout=timeout_s, verify=tls or True)
         try:
             self.peer = self.health()
             origin = self.peer.get("origin")
@@ -146,9 +156,12 @@ PeerClient = HttpPeer
 """The former name of :class:`HttpPeer`."""
 
 
-def sync_once(node: Node, url: str, *, page: int = PAGE) -> SyncReport:
-    """Sync with the node at ``url``: :func:`glasnost.exchange.replication.sync` over HTTP."""
-    with HttpPeer(url, node) as peer:
+def sync_once(
+    node: Node, url: str, *, page: int = PAGE, tls: ssl.SSLContext | None = None
+) -> SyncReport:
+    """Sync with the node at ``url``: :func:`glasnost.exchange.replication.sync` over HTTP
+    (``tls``: as for :class:`HttpPeer`)."""
+    with HttpPeer(url, node, tls=tls) as peer:
         return sync(node, peer, page=page)
 
 
@@ -159,21 +172,24 @@ def sync_loop(
     stop: threading.Event,
     *,
     state: dict[str, dict[str, Any]] | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> None:
     """Sync with every peer every ``interval_s`` seconds until ``stop`` is set; the outcome of
     the last try per peer goes into ``state`` (shown by ``/v1/peers``)."""
     state = {} if state is None else state
     while not stop.is_set():
         for url in urls:
-            _try(node, url, state)
+            _try(node, url, state, tls)
         stop.wait(interval_s)
 
 
-def _try(node: Node, url: str, state: dict[str, dict[str, Any]]) -> None:
+def _try(
+    node: Node, url: str, state: dict[str, dict[str, Any]], tls: ssl.SSLContext | None
+) -> None:
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     start = time.perf_counter()
     try:
-        report = sync_once(node, url)
+        report = sync_once(node, url, tls=tls)
     except (SyncError, ExchangeError, httpx.HTTPError) as exc:
         log_sync(url, time.perf_counter() - start, None, str(exc) or type(exc).__name__)
         state[url] = {"url": url, "at": now, "ok": False, "error": str(exc)}

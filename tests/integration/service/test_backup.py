@@ -5,14 +5,23 @@ never shown as an emptier node."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from glasnost.cli import app
+from glasnost.exchange.backup import MissingWal, mark_in_use
+from glasnost.exchange.node import Node
+from glasnost.exchange.store import make_engine
 
+from .nodes import init_node, make_party
 from .test_nodes import Pair, StartServer
 
 runner = CliRunner(env={"COLUMNS": "400", "GLASNOST_DB": None, "GLASNOST_KEY": None})
@@ -30,6 +39,17 @@ def notify(pair: Pair, details: str) -> None:
         *("notify", "--db", pair.us_db, "--key", pair.us.key_path, "--event", "other"),
         *("--window-start", "2030-06-10", "--window-end", "2030-06-12", "--details", details),
     )
+
+
+def notification_body(details: str) -> dict[str, Any]:
+    start = dt.datetime(2030, 6, 10, tzinfo=dt.UTC)
+    return {
+        "event_type": "other",
+        "phase": "pre_event",
+        "window_start": start,
+        "window_end": start + dt.timedelta(days=2),
+        "details": details,
+    }
 
 
 def entries(db: Path) -> list[str]:
@@ -115,3 +135,57 @@ def test_the_served_file_itself_opens_after_a_crash(pair: Pair, servers: StartSe
     server.kill()  # the mark stays; the next connection to close checkpoints and drops the WAL
     assert entries(pair.us_db) == ["before the crash"]
     assert entries(pair.us_db) == ["before the crash"]
+
+
+def test_every_entry_point_refuses_a_copy_without_its_wal(tmp_path: Path) -> None:
+    """The guard is in ``Node.open`` (and ``Node.init``), so the library, the service and
+    every command meet it, not only the commands that used to check first."""
+    us = make_party("US", tmp_path)
+    db = init_node(tmp_path / "us.db", us)
+    mark_in_use(db)  # as glasnost serve does at start
+    node = Node.open(str(db), key=us.key)  # the served node, still open: its WAL holds the entry
+    try:
+        node.write("notification", notification_body("written while served"))
+        assert Path(f"{db}-wal").stat().st_size > 0
+        copy = tmp_path / "copy.db"
+        shutil.copy(db, copy)
+    finally:
+        node.engine.dispose()
+    for opening in (
+        lambda: Node.open(str(copy)),
+        lambda: Node.open(f"sqlite:///{copy}"),
+        lambda: Node.open(make_engine(copy)),
+        lambda: Node.init(str(copy), us.keys, us.key),
+    ):
+        with pytest.raises(MissingWal, match=r"copy\.db-wal is not beside it") as caught:
+            opening()
+        assert caught.value.where == str(copy)
+    assert not Path(f"{copy}-wal").exists()  # nothing opened it (an empty WAL would hide it)
+    output = glasnost("serve", "--db", copy, "--key", us.key_path, "--port", "0", code=2)
+    assert "copied (or its WAL removed) while a node served it" in output
+    assert "glasnost node" not in output.split("copied")[0]  # refused before any start line
+
+
+def test_the_guard_keeps_the_locks_of_the_process_other_connections(tmp_path: Path) -> None:
+    """A process that holds connections to a node (the demo, a test, a library user) opens it
+    again while another process serves it (marks it, checkpoints its WAL). Reading the header
+    through a separate file descriptor would drop this process's POSIX locks on the file when
+    closed, and SQLite then fails with "disk I/O error" (sqlite.org/howtocorrupt.html, 2.2)."""
+    us = make_party("US", tmp_path)
+    db = init_node(tmp_path / "us.db", us)
+    held = [Node.open(str(db), key=us.key) for _ in range(2)]
+
+    def in_another_process(mark: str) -> None:
+        code = f"import pathlib, glasnost.exchange.backup as b; b.{mark}(pathlib.Path({str(db)!r}))"
+        subprocess.run([sys.executable, "-c", code], check=True)
+
+    try:
+        for k in range(4):
+            in_another_process("mark_in_use")
+            held.append(Node.open(str(db), key=us.key))
+            held[-1].write("notification", notification_body(f"written {k}"))
+            in_another_process("mark_closed")
+        assert [n.own.size() for n in held] == [4] * len(held)
+    finally:
+        for node in held:
+            node.engine.dispose()

@@ -266,6 +266,9 @@ def test_reductions_page_draws_a_chart_per_category(client: httpx.Client) -> Non
     charts = re.findall(r'<svg [^>]*data-category="(\w+)"', html)
     assert charts == ["deployed_launchers", "deployed_warheads", "total_launchers"]
     assert "1,550" in text_of(html)  # the deployed-warhead limit
+    for category in charts:  # a line per party that declared, and the reduction schedule
+        for name in ("declared-US", "declared-RU", "limit"):
+            assert f'<g id="{category}-{name}"' in html, (category, name)
     assert "<script" not in html
 
 

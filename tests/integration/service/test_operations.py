@@ -17,10 +17,6 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from typer.testing import CliRunner
 
 from glasnost.cli import app
@@ -28,6 +24,7 @@ from glasnost.service.server import ServeError, check_transport, is_loopback
 from glasnost.treaty.agreement import builtin_agreement
 
 from .nodes import GLASNOST, NodeServer, Party, free_port
+from .pki import certificate, start_https
 from .test_nodes import Pair, StartServer
 
 runner = CliRunner(env={"COLUMNS": "400", "GLASNOST_DB": None, "GLASNOST_KEY": None})
@@ -81,51 +78,13 @@ def test_serve_has_no_per_node_acknowledgement_deadline(pair: Pair) -> None:
 # --- TLS ----------------------------------------------------------------------------------------
 
 
-def _certificate(
-    folder: Path, name: str, *, issuer: tuple[x509.Certificate, Any] | None = None
-) -> tuple[x509.Certificate, Any, Path, Path]:
-    """A P-256 certificate for ``name`` (a CA when ``issuer`` is None, else signed by it, for
-    127.0.0.1), written as NAME.pem and NAME.key."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.UTC)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject if issuer is None else issuer[0].subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=issuer is None, path_length=None), critical=True)
-    )
-    if issuer is not None:
-        import ipaddress
-
-        builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-    certificate = builder.sign(key if issuer is None else issuer[1], hashes.SHA256())
-    cert_path, key_path = folder / f"{name}.pem", folder / f"{name}.key"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return certificate, key, cert_path, key_path
-
-
 @pytest.fixture
 def pki(tmp_path: Path) -> dict[str, tuple[Path, Path]]:
     """A CA, the node's certificate and a client's, each signed by the CA: (cert, key) files."""
-    ca_cert, ca_key, ca_pem, ca_key_path = _certificate(tmp_path, "ca")
+    ca_cert, ca_key, ca_pem, ca_key_path = certificate(tmp_path, "ca")
     out = {"ca": (ca_pem, ca_key_path)}
     for name in ("node", "client"):
-        out[name] = _certificate(tmp_path, name, issuer=(ca_cert, ca_key))[2:]
+        out[name] = certificate(tmp_path, name, issuer=(ca_cert, ca_key))[2:]
     return out
 
 
@@ -136,22 +95,9 @@ def https_server(pair: Pair, tmp_path: Path) -> Iterator[Any]:
 
     def start(*options: str, context: ssl.SSLContext) -> str:
         port = free_port()
-        log = tmp_path / f"serve-{port}.log"
-        with open(log, "wb") as out:
-            command = [str(GLASNOST), *serve_args(pair.us_db, pair.us, port, *options)]
-            processes.append(subprocess.Popen(command, stdout=out, stderr=out))
-        url = f"https://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            assert processes[-1].poll() is None, log.read_text()
-            try:
-                httpx.get(f"{url}/v1/health", verify=context, timeout=1)
-                return url
-            except httpx.ConnectError:
-                time.sleep(0.1)
-            except (httpx.HTTPError, ssl.SSLError):
-                return url  # it answers (TLS refused this client: the test checks that)
-        pytest.fail(f"no answer from {url}: {log.read_text()}")
+        command = [str(GLASNOST), *serve_args(pair.us_db, pair.us, port, *options)]
+        processes.append(start_https(command, port, tmp_path / f"serve-{port}.log", context))
+        return f"https://127.0.0.1:{port}"
 
     try:
         yield start

@@ -2,8 +2,9 @@
 limits (the series of :func:`glasnost.treaty.compliance.compliance`), one chart per category,
 drawn server-side as inline SVG (matplotlib, no script), and the same numbers as a table.
 
-The limit line is the agreement's reduction schedule: each step's limit from its date on.
-Charts are drawn once per series (kept by their content).
+Each declaration states a party's forces from its *as of* date until the next one, so each party
+is a step line over time; the limit line is the agreement's reduction schedule, each step's limit
+from its date on. Charts are drawn once per series and day (kept by their content).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from glasnost.service.pages.common import PLOT_LOCK, Site, by_party
 from glasnost.treaty.agreement import ReductionStep
 from glasnost.treaty.compliance import compliance
 
-__all__ = ["CATEGORIES", "chart_svg", "page"]
+__all__ = ["CATEGORIES", "chart_svg", "held", "page"]
 
 CATEGORIES = (
     ("deployed_launchers", "Deployed launchers"),
@@ -30,6 +31,27 @@ CATEGORIES = (
 """The New START categories the agreement limits: (field, title)."""
 
 LIMIT_COLOR = "#333333"
+OVER_COLOR = "#c0392b"
+
+
+def held(
+    dates: Sequence[dt.date], values: Sequence[float], end: dt.date
+) -> tuple[list[dt.date], list[float]]:
+    """A step line of values that each hold from their date until the next one (the last until
+    ``end``): a declaration states the forces from its *as of* date on, until the next."""
+    x: list[dt.date] = []
+    y: list[float] = []
+    for k, (start, value) in enumerate(zip(dates, values, strict=True)):
+        until = dates[k + 1] if k + 1 < len(dates) else max(end, start)
+        x += [start, until]
+        y += [value, value]
+    return x, y
+
+
+def _on_axis(day: dt.date) -> Any:
+    """A date as a position on a date axis (matplotlib's unit conversion takes dates where its
+    type hints say float)."""
+    return day
 
 
 def chart_svg(
@@ -38,9 +60,15 @@ def chart_svg(
     series: Sequence[tuple[str, Sequence[dict[str, Any]]]],
     steps: Sequence[ReductionStep],
     parties: Sequence[str],
+    today: dt.date,
 ) -> str:
-    """One category's chart as an ``<svg>`` element: a line per party over its declarations'
-    ``as_of`` dates, and the limit as a step line from each step's date on."""
+    """One category's chart as an ``<svg>`` element, over time: each party's declared count as
+    a step line (each declaration holds from its *as of* date until the next, the latest until
+    today, then dotted to the chart's end: if it stays unchanged) with a marker per declaration,
+    the reduction schedule as a dashed step line (each step's limit from its date on, the region
+    over it shaded, its dates marked and its values in the legend), and today's date. The
+    lines' SVG groups are named ``{category}-declared-{party}``, ``{category}-unchanged-{party}``
+    and ``{category}-limit``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -52,46 +80,67 @@ def chart_svg(
     def days(values: Sequence[dt.date]) -> np.ndarray[Any, np.dtype[np.datetime64]]:
         return np.array(values, dtype="datetime64[D]")
 
-    dates = [dt.date.fromisoformat(p["as_of"]) for _, points in series for p in points]
+    declared = [
+        (party, [dt.date.fromisoformat(p["as_of"]) for p in points], points)
+        for party, points in series
+        if points
+    ]
     limited = [s for s in steps if getattr(s, category) is not None]
-    dates += [s.by for s in limited]
-    today = dt.datetime.now(dt.UTC).date()
-    end = max(dates, default=today)
-    end += max(dt.timedelta(days=60), (end - min(dates, default=today)) / 8)
+    dates = [d for _, ds, _ in declared for d in ds] + [s.by for s in limited] + [today]
+    first, last = min(dates), max(dates)
+    span = max(dt.timedelta(days=180), (last - first) / 4)
+    begin, end = first - span / 4, last + span
 
     salt = f"glasnost-{category}"
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": salt, "date.converter": "concise"}):
         fig = Figure(figsize=(5.0, 3.3))
         ax = fig.add_subplot()
         top = 0.0
-        for party, points in series:
-            if not points:
-                continue
+        for party, party_dates, points in declared:
             color, marker = party_style(list(parties), party)
-            x = days([dt.date.fromisoformat(p["as_of"]) for p in points])
-            y = [float(p[category]) for p in points]
-            top = max(top, *y)
-            ax.plot(x, y, color=color, marker=marker, lw=1.8, ms=6, label=party, zorder=3)
-        if limited:
-            x_limit: list[dt.date] = []
-            y_limit: list[float] = []
-            for k, s in enumerate(limited):
-                until = limited[k + 1].by if k + 1 < len(limited) else end
-                value = float(getattr(s, category))
-                x_limit += [s.by, until]
-                y_limit += [value, value]
-                top = max(top, value)
+            values = [float(p[category]) for p in points]
+            top = max(top, *values)
+            x, y = held(party_dates, values, today)
+            (line,) = ax.plot(days(x), y, color=color, lw=1.8, label=party, zorder=3)
+            line.set_gid(f"{category}-declared-{party}")
+            if x[-1] < end:  # after today: the latest declaration, if it stays unchanged
+                (line,) = ax.plot(
+                    days([x[-1], end]), [y[-1]] * 2, color=color, lw=1.2, ls=":", zorder=3
+                )
+                line.set_gid(f"{category}-unchanged-{party}")
             ax.plot(
-                days(x_limit), y_limit, color=LIMIT_COLOR, lw=1.4, ls="--", label="limit", zorder=2
+                days(party_dates), values, color=color, marker=marker, ms=6, ls="none", zorder=4
             )
-        ax.margins(x=0.06)
+        if limited:
+            x, y = held(
+                [s.by for s in limited], [float(getattr(s, category)) for s in limited], end
+            )
+            top = max(top, *y)
+            schedule = "; ".join(f"{getattr(s, category):,} from {s.by}" for s in limited)
+            (line,) = ax.plot(
+                days(x), y, color=LIMIT_COLOR, lw=1.4, ls="--", label=f"limit {schedule}", zorder=2
+            )
+            line.set_gid(f"{category}-limit")
+            ax.fill_between(days(x), y, max(top, 1.0) * 1.18, color=OVER_COLOR, alpha=0.06, lw=0)
+            for s in limited:
+                ax.axvline(_on_axis(s.by), color=LIMIT_COLOR, lw=0.6, ls="--", alpha=0.5, zorder=1)
+        ax.axvline(_on_axis(today), color="#8a96a0", lw=0.8, ls=":", zorder=1)
+        ax.annotate(
+            "today",
+            (np.datetime64(today, "D"), 0),
+            xytext=(3, 3),
+            textcoords="offset points",
+            fontsize=8,
+            color="#5b6770",
+        )
+        ax.set_xlim(_on_axis(begin), _on_axis(end))
         ax.set_ylim(0, max(top, 1.0) * 1.18)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.grid(color="#dde3e8", lw=0.6)
         ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
         ax.tick_params(labelsize=9)
         if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=9, frameon=True, framealpha=0.9, edgecolor="none", loc="best")
+            ax.legend(fontsize=9, frameon=True, framealpha=0.9, edgecolor="none", loc="lower left")
         fig.tight_layout()
         buf = io.StringIO()
         fig.savefig(buf, format="svg")
@@ -113,12 +162,13 @@ def page(site: Site) -> dict[str, Any]:
     series = by_party(report["reductions"], order)
     parties = [p for p, _ in series]
     steps = site.agreement.reductions
-    key = ("reductions", json.dumps(series, sort_keys=True), site.agreement.text_sha256())
+    today = dt.datetime.now(dt.UTC).date()
+    key = ("reductions", json.dumps(series, sort_keys=True), site.agreement.text_sha256(), today)
 
     def draw() -> list[tuple[str, str, str]]:
         with PLOT_LOCK:
             return [
-                (category, title, chart_svg(category, title, series, steps, parties))
+                (category, title, chart_svg(category, title, series, steps, parties, today))
                 for category, title in CATEGORIES
             ]
 
