@@ -8,7 +8,7 @@ Reference: :func:`glasnost.physics.coast.march_to_altitude` with a
 The arithmetic is the same (the RK4 step is :func:`flight_kernels.reentry_step`'s), except
 that the final step's regula falsi stops for each row when that row is within 1 mm of the
 height, where the NumPy march iterates until every row crossing in the same step is: the end
-times then differ by well under a microsecond (tested).
+times then differ by under 1e-5 s (tested; 8e-7 s at most on 200 targeted flights).
 """
 
 from __future__ import annotations
