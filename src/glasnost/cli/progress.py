@@ -48,6 +48,8 @@ def stages(console: Console, title: str, *, quiet: bool = False) -> Iterator[Rep
             return
         last.append(stage)
         elapsed = time.monotonic() - start
-        console.print(f"{title}: {stage} ({elapsed:.0f} s)", markup=False, highlight=False)
+        console.print(
+            f"{title}: {stage} ({elapsed:.0f} s)", markup=False, highlight=False, soft_wrap=True
+        )
 
     yield line
