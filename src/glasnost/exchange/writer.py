@@ -15,7 +15,9 @@ writer try the batch again, up to ``retries`` times.
 
 from __future__ import annotations
 
+import random
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -29,8 +31,14 @@ Result = TypeVar("Result")
 MAX_BATCH = 256
 """Most items one transaction writes."""
 
-RETRIES = 8
+RETRIES = 64
 """How often a batch is tried again when another writer took its positions."""
+
+BACKOFF_S = 0.002
+"""First wait before a retry (s); it doubles up to ``BACKOFF_MAX_S``, with jitter, so that a
+writer that lost a race lets the other commit instead of losing to it again and again."""
+
+BACKOFF_MAX_S = 0.1
 
 
 class LogWriter(Generic[Item, Result]):
@@ -101,6 +109,8 @@ class LogWriter(Generic[Item, Result]):
                 attempt += 1
                 if attempt > self._retries:
                     raise
+                wait = min(BACKOFF_S * 2 ** min(attempt, 16), BACKOFF_MAX_S)
+                time.sleep(random.uniform(0.5, 1.0) * wait)
                 continue
             self.batches += 1
             return results
