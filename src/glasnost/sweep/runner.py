@@ -120,7 +120,8 @@ def run_chunks(
     progress: Progress | None = None,
 ) -> SweepRun:
     """Compute the chunks not in ``done``, writing each as it completes; the whole table."""
-    from distributed import as_completed
+    from distributed import Future, as_completed
+    from distributed.client import FutureCancelledError
 
     bounds = chunk_bounds(plan.size, chunk_size)
     todo = [i for i in range(len(bounds)) if i not in done]
@@ -134,22 +135,37 @@ def run_chunks(
             n_workers = len(started)
             if n_workers == 0:
                 raise SchedulerError(f"--scheduler {scheduler}: the cluster has no workers")
-            scenario_f, plan_f = client.scatter([scenario, plan], broadcast=True)
-            futures = {
-                client.submit(
+            inputs = client.scatter([scenario, plan], broadcast=True)
+
+            def submit(i: int) -> Future[Any]:
+                future: Future[Any] = client.submit(
                     evaluate_chunk,
-                    scenario_f,
-                    plan_f,
+                    *inputs,
                     *bounds[i],
                     date,
                     retries=RETRIES,
                     pure=False,  # a fresh key each run: never a result cached by the cluster
-                ): i
-                for i in todo
-            }
-            for future in as_completed(futures):
-                i = futures[future]
-                store.save_chunk(i, future.result())
+                )
+                return future
+
+            futures = {submit(i): i for i in todo}
+            resubmitted = 0
+            pending = as_completed(futures)
+            for future in pending:
+                i = futures.pop(future)
+                try:
+                    result = future.result()
+                except FutureCancelledError:
+                    # the scattered inputs died with a worker: scatter them again, resubmit
+                    resubmitted += 1
+                    if resubmitted > RETRIES * len(bounds):
+                        raise
+                    inputs = client.scatter([scenario, plan], broadcast=True)
+                    again = submit(i)
+                    futures[again] = i
+                    pending.add(again)
+                    continue
+                store.save_chunk(i, result)
                 finished += bounds[i][1] - bounds[i][0]
                 report(finished, plan.size)
             lost = len(started - set(client.scheduler_info()["workers"]))
