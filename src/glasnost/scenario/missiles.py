@@ -105,10 +105,17 @@ class MissileType(BaseModel):
         return sum(s.gross_mass_kg for s in self.stages) + self.payload_kg
 
 
+def packaged_yaml(text: str) -> Any:
+    """The data of a YAML file shipped with the package (generated and trusted): libyaml's safe
+    loader where PyYAML has it (the same data, about 10 times faster than the pure-Python one,
+    which is the fallback)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def data_file(name: str) -> dict[str, Any]:
     """The mapping in the packaged YAML file ``data/<name>``."""
     text = resources.files("glasnost.scenario").joinpath("data", name).read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = packaged_yaml(text)
     assert isinstance(data, dict)
     return data
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from glasnost.scenario.loading import (
     scenario_to_yaml,
     validate_scenario,
 )
-from glasnost.scenario.missiles import catalog
+from glasnost.scenario.missiles import catalog, packaged_yaml
 from glasnost.scenario.models import Scenario
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -463,3 +464,14 @@ def test_builtin_reads_the_same_with_the_fast_loader(name: str) -> None:
     # pure-Python safe loader is the reference.
     reference = validate_scenario(yaml.safe_load(builtin_text(name)), name)
     assert builtin_scenario(name) == reference
+
+
+def test_packaged_yaml_reads_every_shipped_file_as_the_pure_python_safe_loader_does() -> None:
+    # Reference: PyYAML's pure-Python SafeLoader, the loader the fast path replaces.
+    data = resources.files("glasnost.scenario").joinpath("data")
+    files = [f for f in data.iterdir() if f.name.endswith(".yaml")]
+    files += [f for f in data.joinpath("builtin").iterdir() if f.name.endswith(".yaml")]
+    assert len(files) >= 9
+    for f in files:
+        text = f.read_text("utf-8")
+        assert packaged_yaml(text) == yaml.load(text, Loader=yaml.SafeLoader), f.name
