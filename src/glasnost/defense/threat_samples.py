@@ -52,10 +52,11 @@ def sample_threats(
     # Samples at or after impact repeat the impact point: only the first one is valid.
     valid = np.ones(t.shape, dtype=bool)
     valid[:, 1:] = t[:, :-1] < traj.impact_s[:, None]
-    phase = np.stack([traj.phase_at(t[:, j]) for j in range(t.shape[1])], axis=1)
+    per_row = np.repeat(np.arange(traj.size), t.shape[1])
+    phase = traj.phase_at(t.reshape(-1), per_row).reshape(t.shape)
 
     def sample_at(rows: NDArray[np.int64], t_s: FloatArray) -> FloatArray:
-        out, _ = traj.take(rows).state_at(t_s)
+        out, _ = traj.state_at(t_s, rows.astype(np.intp))
         return out
 
     return Samples(t, r, alt, valid, sample_at), phase
@@ -95,12 +96,11 @@ def _band_crossings(
     rows = np.concatenate(rows_all)
     lo, hi, h = np.concatenate(lo_all), np.concatenate(hi_all), np.concatenate(h_all)
     floor = np.concatenate(floor_all)
-    sub = traj.take(rows)
-    lo_below = frames.altitude(sub.state_at(lo)[0], earth) < h
+    lo_below = frames.altitude(traj.state_at(lo, rows)[0], earth) < h
     gap = float(np.max(hi - lo))
     for _ in range(max(0, math.ceil(math.log2(gap / EDGE_TOLERANCE_S)))):
         mid = 0.5 * (lo + hi)
-        mid_below = frames.altitude(sub.state_at(mid)[0], earth) < h
+        mid_below = frames.altitude(traj.state_at(mid, rows)[0], earth) < h
         same = mid_below == lo_below
         lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
     # lo stays on lo_below's side: take the end above a floor, below a ceiling.

@@ -170,13 +170,17 @@ class MarchResult:
             arcs[0].accel.join([a.accel for a in arcs], rows),
         )
 
-    def state_at(self, t_s: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Cubic Hermite interpolation (N, 3) at times ``t_s`` (N,), with the exact
-        accelerations of the arc's equations of motion at both nodes."""
-        n, k = self.t.shape
-        rows = np.arange(n)
-        tq = np.clip(t_s, self.t[:, 0], self.end_s)
-        j = np.clip(np.sum(self.t[:, 1:] < tq[:, None], axis=1), 0, k - 2)
+    def state_at(
+        self, t_s: FloatArray, rows: NDArray[np.intp] | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """Cubic Hermite interpolation (P, 3) at times ``t_s`` (P,) on the arc of row
+        ``rows[i]`` (default: every row at its own time, P = N), with the exact accelerations of
+        the arc's equations of motion at both nodes."""
+        k = self.t.shape[1]
+        rows = np.arange(self.t.shape[0]) if rows is None else np.asarray(rows, dtype=np.intp)
+        t_rows = self.t[rows]
+        tq = np.clip(t_s, t_rows[:, 0], self.end_s[rows])
+        j = np.clip(np.sum(t_rows[:, 1:] < tq[:, None], axis=1), 0, k - 2)
         t0, t1 = self.t[rows, j], self.t[rows, j + 1]
         r0, r1 = self.r[rows, j].T, self.r[rows, j + 1].T
         v0, v1 = self.v[rows, j].T, self.v[rows, j + 1].T

@@ -285,6 +285,7 @@ def accelerations(
     r: FloatArray,
     v: FloatArray,
     segment: NDArray[np.intp],
+    row: NDArray[np.intp],
     steers: NDArray[np.intp],
     seg: FloatArray,
     cd: FloatArray,
@@ -295,9 +296,10 @@ def accelerations(
     mach_grid: FloatArray,
     atm: FloatArray,
 ) -> FloatArray:
-    """Accelerations (3, N) (m/s^2) of rows at times ``t`` (N,) and states ``r``, ``v`` (3, N),
-    row i in boost segment ``segment[i]``: ``steers`` (S,), ``seg`` (S, 6, N) and ``cd``
-    (S, N, G) hold each segment's steering mode and parameters as in :func:`fly_segment`."""
+    """Accelerations (3, P) (m/s^2) at P points: times ``t`` (P,) and states ``r``, ``v``
+    (3, P), point i of boost row ``row[i]`` in its segment ``segment[i]``: ``steers`` (S,),
+    ``seg`` (S, 6, N) and ``cd`` (S, N, G) hold each segment's steering mode and parameters
+    per row as in :func:`fly_segment`, ``steering`` (4, N) the rows' steering."""
     n = r.shape[1]
     out = np.empty((3, n))
     for i in range(n):
@@ -310,7 +312,7 @@ def accelerations(
             v[0, i],
             v[1, i],
             v[2, i],
-            i,
+            row[i],
             steers[s],
             seg[s],
             cd[s],

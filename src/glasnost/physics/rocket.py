@@ -298,32 +298,36 @@ class BoostResult:
             join_rows([b.burnout_s for b in results], rows),
         )
 
-    def state_at(self, t_s: FloatArray, compiled: bool = True) -> tuple[FloatArray, FloatArray]:
-        """ECI position and velocity (N, 3) at times ``t_s`` (N,) within each row's boost.
+    def state_at(
+        self, t_s: FloatArray, compiled: bool = True, rows: NDArray[np.intp] | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """ECI position and velocity (P, 3) at times ``t_s`` (P,) within the boost of row
+        ``rows[i]`` (default: every row at its own time, P = N).
 
         Cubic Hermite interpolation between the enclosing nodes with the exact accelerations
         of that step's segment at both ends (error well below a millimetre at 1 s steps), from
         :func:`glasnost.physics.flight_kernels.accelerations` (``compiled``, the default) or from
         :meth:`BoostProblem.acceleration` (the NumPy reference).
         """
-        n, k = self.t.shape
-        rows = np.arange(n)
-        tq = np.clip(np.asarray(t_s, dtype=float), self.t[:, 0], self.burnout_s)
-        j = np.clip(np.sum(self.t[:, 1:] < tq[:, None], axis=1), 0, k - 2)
+        k = self.t.shape[1]
+        rows = np.arange(self.t.shape[0]) if rows is None else np.asarray(rows, dtype=np.intp)
+        t_rows = self.t[rows]
+        tq = np.clip(np.asarray(t_s, dtype=float), t_rows[:, 0], self.burnout_s[rows])
+        j = np.clip(np.sum(t_rows[:, 1:] < tq[:, None], axis=1), 0, k - 2)
         t0, t1 = self.t[rows, j], self.t[rows, j + 1]
         r0, r1 = self.r_nodes[j, :, rows].T, self.r_nodes[j + 1, :, rows].T
         v0, v1 = self.v_nodes[j, :, rows].T, self.v_nodes[j + 1, :, rows].T
         seg_of_row = self.step_segment[rows, j]
         if compiled:
-            a0 = self._accelerations(t0, r0, v0, seg_of_row)
-            a1 = self._accelerations(t1, r1, v1, seg_of_row)
+            a0 = self._accelerations(t0, r0, v0, seg_of_row, rows)
+            a1 = self._accelerations(t1, r1, v1, seg_of_row, rows)
         else:
             a0 = np.empty_like(r0)
             a1 = np.empty_like(r0)
             for s in np.unique(seg_of_row):
                 m = seg_of_row == s
-                sub = _subset_problem(self.problem, m)
-                sub_seg = self.segments[int(s)].subset(m)
+                sub = _subset_problem(self.problem, rows[m])
+                sub_seg = self.segments[int(s)].subset(rows[m])
                 a0[:, m] = sub.acceleration(t0[m], r0[:, m], v0[:, m], sub_seg)
                 a1[:, m] = sub.acceleration(t1[m], r1[:, m], v1[:, m], sub_seg)
         h = t1 - t0
@@ -333,10 +337,16 @@ class BoostResult:
         return r.T, v.T
 
     def _accelerations(
-        self, t: FloatArray, r: FloatArray, v: FloatArray, segment: NDArray[np.intp]
+        self,
+        t: FloatArray,
+        r: FloatArray,
+        v: FloatArray,
+        segment: NDArray[np.intp],
+        rows: NDArray[np.intp],
     ) -> FloatArray:
-        """Accelerations (3, N) of each row in its ``segment`` by the compiled kernel."""
-        problem, n = self.problem, self.t.shape[0]
+        """Accelerations (3, P) of points of ``rows``, each in its ``segment``, by the compiled
+        kernel."""
+        problem = self.problem
         steers, params, cd = self._packed_segments
         return (
             flight_kernels.accelerations(
@@ -344,12 +354,13 @@ class BoostResult:
                 np.ascontiguousarray(r, dtype=float),
                 np.ascontiguousarray(v, dtype=float),
                 np.ascontiguousarray(segment, dtype=np.intp),
+                np.ascontiguousarray(rows, dtype=np.intp),
                 steers,
                 params,
                 cd,
                 *_model(problem),
             )
-            if n
+            if len(t)
             else np.empty((3, 0))
         )
 

@@ -143,43 +143,63 @@ class Trajectory:
     def impact_v_eci(self) -> FloatArray:
         return self.reentry_arc.v[:, -1]
 
-    def phase_at(self, t_s: FloatArray) -> NDArray[np.int_]:
-        """Phase (:class:`Phase` values) of each row at times ``t_s`` (N,)."""
+    def phase_at(self, t_s: FloatArray, rows: NDArray[np.intp] | None = None) -> NDArray[np.int_]:
+        """Phase (:class:`Phase` values) at times ``t_s`` (N,) of every row, or (P,) of the rows
+        ``rows`` (P,)."""
         t = np.asarray(t_s, dtype=float)
+        pick = slice(None) if rows is None else rows
         return np.select(
-            [t < 0.0, t <= self.burnout_s, t <= self.reentry_s, t <= self.impact_s],
+            [
+                t < 0.0,
+                t <= self.burnout_s[pick],
+                t <= self.reentry_s[pick],
+                t <= self.impact_s[pick],
+            ],
             [Phase.PRELAUNCH, Phase.BOOST, Phase.COAST, Phase.REENTRY],
             Phase.IMPACTED,
         )
 
-    def state_at(self, t_s: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """ECI position and velocity (N, 3) of each row at its time ``t_s`` (N,).
+    def state_at(
+        self, t_s: FloatArray, rows: NDArray[np.intp] | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """ECI position and velocity (N, 3) of each row at its time ``t_s`` (N,); with
+        ``rows`` (P,), of row ``rows[i]`` at time ``t_s[i]`` (P, 3), any number of points per
+        row (the same values as :meth:`take` of those rows, without copying their arcs).
 
         Before launch and after impact the point is fixed on the rotating Earth (the launch
         site, the impact point).
         """
-        t = np.broadcast_to(np.asarray(t_s, dtype=float), (self.size,)).copy()
-        phase = self.phase_at(t)
-        r = np.empty((self.size, 3))
-        v = np.empty((self.size, 3))
+        if rows is None:
+            rows = np.arange(self.size)
+            t = np.broadcast_to(np.asarray(t_s, dtype=float), (self.size,)).copy()
+        else:
+            rows = np.asarray(rows, dtype=np.intp)
+            t = np.broadcast_to(np.asarray(t_s, dtype=float), rows.shape).copy()
+        phase = self.phase_at(t, rows)
+        r = np.empty((rows.size, 3))
+        v = np.empty((rows.size, 3))
         for p in np.unique(phase):
             m = phase == p
+            at = rows[m]
             if p == Phase.PRELAUNCH:
-                r[m], v[m] = frames.ecef_to_eci(self.launch_r_ecef[m], t[m], self.earth)
+                r[m], v[m] = frames.ecef_to_eci(self.launch_r_ecef[at], t[m], self.earth)
             elif p == Phase.BOOST:
-                r[m], v[m] = _rows(self.boost.state_at, m, t)
+                r[m], v[m] = self.boost.state_at(t[m], rows=at)
             elif p == Phase.COAST and self.coast_arc is None:
                 r[m], v[m] = propagate(
-                    self.burnout_r[m], self.burnout_v[m], t[m] - self.burnout_s[m], mu=self.earth.mu
+                    self.burnout_r[at],
+                    self.burnout_v[at],
+                    t[m] - self.burnout_s[at],
+                    mu=self.earth.mu,
                 )
             elif p == Phase.COAST:
                 assert self.coast_arc is not None
-                r[m], v[m] = _rows(self.coast_arc.state_at, m, t)
+                r[m], v[m] = self.coast_arc.state_at(t[m], rows=at)
             elif p == Phase.REENTRY:
-                r[m], v[m] = _rows(self.reentry_arc.state_at, m, t)
+                r[m], v[m] = self.reentry_arc.state_at(t[m], rows=at)
             else:
                 impact_ecef, _ = frames.eci_to_ecef(
-                    self.impact_r_eci[m], self.impact_s[m], self.earth
+                    self.impact_r_eci[at], self.impact_s[at], self.earth
                 )
                 r[m], v[m] = frames.ecef_to_eci(impact_ecef, t[m], self.earth)
         return r, v
@@ -187,8 +207,9 @@ class Trajectory:
     def sample(self, t_s: FloatArray) -> tuple[FloatArray, FloatArray]:
         """States at several times per row: ``t_s`` of shape (N, M) -> (N, M, 3) each."""
         t = np.asarray(t_s, dtype=float)
-        cols = [self.state_at(t[:, j]) for j in range(t.shape[1])]
-        return np.stack([c[0] for c in cols], axis=1), np.stack([c[1] for c in cols], axis=1)
+        rows = np.repeat(np.arange(self.size), t.shape[1])
+        r, v = self.state_at(t.reshape(-1), rows)
+        return r.reshape(*t.shape, 3), v.reshape(*t.shape, 3)
 
     def geodetic_at(self, t_s: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Latitude, longitude (deg) and height (m) of each row's sub-point at times ``t_s``."""
@@ -261,18 +282,9 @@ class Trajectory:
             t_apo = np.minimum(
                 np.nan_to_num(dt, nan=0.0), self.reentry_s[ascending] - self.burnout_s[ascending]
             )
-            ra, _ = self.state_at_rows(ascending, self.burnout_s[ascending] + t_apo)
+            ra, _ = self.state_at(self.burnout_s[ascending] + t_apo, np.flatnonzero(ascending))
             best[ascending] = np.maximum(best[ascending], frames.altitude(ra, self.earth))
         return best
-
-    def state_at_rows(
-        self, mask: NDArray[np.bool_], t_s: FloatArray
-    ) -> tuple[FloatArray, FloatArray]:
-        """:meth:`state_at` for the rows in ``mask`` only (times ``t_s`` for those rows)."""
-        t = np.zeros(self.size)
-        t[mask] = t_s
-        r, v = self.state_at(t)
-        return r[mask], v[mask]
 
 
 def ground_flight_path_angle_deg(
@@ -289,12 +301,6 @@ def ground_flight_path_angle_deg(
     speed = np.linalg.norm(v_e, axis=-1)
     sin_g = np.sum(normal * v_e, axis=-1) / speed
     return np.asarray(np.degrees(np.arcsin(np.clip(sin_g, -1.0, 1.0))), dtype=np.float64)
-
-
-def _rows(fn: object, mask: NDArray[np.bool_], t: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Call a per-row interpolator on all rows (its arrays are per row) and keep ``mask``."""
-    r, v = fn(np.where(mask, t, 0.0))  # type: ignore[operator]
-    return r[mask], v[mask]
 
 
 def _reentry_step(

@@ -194,3 +194,17 @@ def test_compiled_drag_coast_matches_the_numpy_reference() -> None:
     np.testing.assert_allclose(got_r, want_r, rtol=0.0, atol=1e-6)
     np.testing.assert_allclose(got_v, want_v, rtol=0.0, atol=1e-9)
     assert np.max(np.abs(got_v - v)) > 100.0  # drag and gravity changed the velocities
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_state_at_points_of_rows_equals_the_state_of_those_rows_taken(compiled: bool) -> None:
+    """Several points per row, rows in any order: bit for bit what ``subset(rows)`` gives (the
+    same arithmetic on the same nodes; only the gathering differs)."""
+    _, boost = boosts(WGS84, n=12)
+    rng = np.random.default_rng(5)
+    rows = rng.integers(0, 12, 60)
+    t = boost.burnout_s[rows] * rng.uniform(-0.1, 1.1, rows.size)
+    r, v = boost.state_at(t, compiled=compiled, rows=rows)
+    r_ref, v_ref = boost.subset(rows).state_at(t, compiled=compiled)
+    assert np.array_equal(r, r_ref)
+    assert np.array_equal(v, v_ref)
