@@ -78,11 +78,8 @@ def boost_state(
     :meth:`glasnost.physics.rocket.BoostResult.state_at` (compiled) for one row."""
     k = t.shape[1]
     tq = min(max(t_s, t[i, 0]), burnout[i])
-    j = 0
-    for m in range(1, k):
-        if t[i, m] < tq:
-            j += 1
-    j = min(max(j, 0), k - 2)
+    # The number of nodes after the first that come before tq (node times never decrease).
+    j = min(max(np.searchsorted(t[i, 1:], tq), 0), k - 2)
     t0, t1 = t[i, j], t[i, j + 1]
     x0, y0, z0 = r_nodes[j, 0, i], r_nodes[j, 1, i], r_nodes[j, 2, i]
     vx0, vy0, vz0 = v_nodes[j, 0, i], v_nodes[j, 1, i], v_nodes[j, 2, i]
