@@ -70,7 +70,7 @@ def vacuum_impact(
             _rows(cutoff, n),
             _rows(aim_radius, n),
             flight_kernels.earth_parameters(earth),
-            *boost.kernel_arguments,
+            boost.kernel_arguments,
         )
         return VacuumImpact(out[0], out[1], out[2], out[3], out[4])
     r, v = boost.state_at(cutoff)
@@ -130,7 +130,7 @@ def range_and_bearing(
             _rows(aim_lon, n),
             R_MEAN,
             flight_kernels.earth_parameters(earth),
-            *boost.kernel_arguments,
+            boost.kernel_arguments,
         )
         return out[0], out[1], out[2], out[3]
     aim_radius = np.linalg.norm(frames.geodetic_to_vector(aim_lat, aim_lon, 0.0, earth), axis=-1)

@@ -13,10 +13,9 @@ the flight-path angles and the great-circle range and bearing
 (:func:`glasnost.physics.frames.great_circle`). The arithmetic is the same, in the same order;
 the two agree to the last bits of the elementary functions (tested).
 
-Boost arguments as :meth:`glasnost.physics.rocket.BoostResult.state_at` passes them to the
-kernels: node times ``t`` (N, K), node states ``r_nodes``, ``v_nodes`` (K, 3, N), each step's
-segment ``step_segment`` (N, K-1), ``burnout`` (N,), then the packed segments and the model
-(``BoostResult._packed_segments``, ``rocket._model``). ``earth`` is the Earth of the coast, from
+``boost`` is the stored boost as one tuple, ``BoostResult.kernel_arguments`` of
+:mod:`glasnost.physics.rocket` (node times, states, step segments, burnout times, the packed
+segments and the model). ``coast_earth`` is the Earth of the coast, from
 :func:`glasnost.physics.flight_kernels.earth_parameters`. SI units; angles out in degrees.
 """
 
@@ -30,6 +29,7 @@ from numpy.typing import NDArray
 from glasnost.physics.compiled import kernel
 from glasnost.physics.flight_kernels import _acceleration
 from glasnost.physics.kepler_kernel import propagate_one
+from glasnost.physics.rocket import BoostArguments
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -59,23 +59,12 @@ def hermite(p0: float, p1: float, m0: float, m1: float, x: float) -> float:
 def boost_state(
     i: int,
     t_s: float,
-    t: FloatArray,
-    r_nodes: FloatArray,
-    v_nodes: FloatArray,
-    step_segment: IntArray,
-    burnout: FloatArray,
-    steers: IntArray,
-    seg: FloatArray,
-    cd: FloatArray,
-    steering: FloatArray,
-    earth: FloatArray,
-    drag_on: bool,
-    gravity_on: bool,
-    mach_grid: FloatArray,
-    atm: FloatArray,
+    boost: BoostArguments,
 ) -> tuple[float, float, float, float, float, float]:
     """ECI position (m) and velocity (m/s) of row ``i`` at ``t_s`` (s) within its boost, as
     :meth:`glasnost.physics.rocket.BoostResult.state_at` (compiled) for one row."""
+    t, r_nodes, v_nodes, step_segment, burnout, steers, seg, cd = boost[:8]
+    steering, earth, drag_on, gravity_on, mach_grid, atm = boost[8:]
     k = t.shape[1]
     tq = min(max(t_s, t[i, 0]), burnout[i])
     # The number of nodes after the first that come before tq (node times never decrease).
@@ -211,43 +200,13 @@ def impact_one(
     cutoff: float,
     aim_radius: float,
     coast_earth: FloatArray,
-    t: FloatArray,
-    r_nodes: FloatArray,
-    v_nodes: FloatArray,
-    step_segment: IntArray,
-    burnout: FloatArray,
-    steers: IntArray,
-    seg: FloatArray,
-    cd: FloatArray,
-    steering: FloatArray,
-    earth: FloatArray,
-    drag_on: bool,
-    gravity_on: bool,
-    mach_grid: FloatArray,
-    atm: FloatArray,
+    boost: BoostArguments,
 ) -> tuple[float, float, float, float, float]:
     """Row ``i``'s vacuum impact from thrust termination at ``cutoff`` (s) down to
     ``aim_radius`` (m): latitude and longitude (deg; latitude NaN where the coast does not
     come down), apogee height (m), burnout and least-energy flight-path angles (deg), as
     :func:`glasnost.physics.impact.vacuum_impact` (``compiled=False``) for one row."""
-    x, y, z, vx, vy, vz = boost_state(
-        i,
-        cutoff,
-        t,
-        r_nodes,
-        v_nodes,
-        step_segment,
-        burnout,
-        steers,
-        seg,
-        cd,
-        steering,
-        earth,
-        drag_on,
-        gravity_on,
-        mach_grid,
-        atm,
-    )
+    x, y, z, vx, vy, vz = boost_state(i, cutoff, boost)
     mu, omega = coast_earth[5], coast_earth[3]
     dt = time_to_radius(x, y, z, vx, vy, vz, aim_radius, mu)
     down = math.isfinite(dt)
@@ -287,20 +246,7 @@ def vacuum_impact_rows(
     cutoff: FloatArray,
     aim_radius: FloatArray,
     coast_earth: FloatArray,
-    t: FloatArray,
-    r_nodes: FloatArray,
-    v_nodes: FloatArray,
-    step_segment: IntArray,
-    burnout: FloatArray,
-    steers: IntArray,
-    seg: FloatArray,
-    cd: FloatArray,
-    steering: FloatArray,
-    earth: FloatArray,
-    drag_on: bool,
-    gravity_on: bool,
-    mach_grid: FloatArray,
-    atm: FloatArray,
+    boost: BoostArguments,
 ) -> FloatArray:
     """:func:`impact_one` for every row: (5, N) latitude, longitude (deg), apogee (m),
     burnout and least-energy flight-path angles (deg)."""
@@ -312,20 +258,7 @@ def vacuum_impact_rows(
             cutoff[i],
             aim_radius[i],
             coast_earth,
-            t,
-            r_nodes,
-            v_nodes,
-            step_segment,
-            burnout,
-            steers,
-            seg,
-            cd,
-            steering,
-            earth,
-            drag_on,
-            gravity_on,
-            mach_grid,
-            atm,
+            boost,
         )
     return out
 
@@ -339,20 +272,7 @@ def range_and_bearing_rows(
     aim_lon: FloatArray,
     range_radius_m: float,
     coast_earth: FloatArray,
-    t: FloatArray,
-    r_nodes: FloatArray,
-    v_nodes: FloatArray,
-    step_segment: IntArray,
-    burnout: FloatArray,
-    steers: IntArray,
-    seg: FloatArray,
-    cd: FloatArray,
-    steering: FloatArray,
-    earth: FloatArray,
-    drag_on: bool,
-    gravity_on: bool,
-    mach_grid: FloatArray,
-    atm: FloatArray,
+    boost: BoostArguments,
 ) -> FloatArray:
     """(4, N): range error (m; minus the aim range where the coast does not come down) and
     bearing error (deg) of each row's vacuum impact seen from (lat0, lon0) against the aim
@@ -366,20 +286,7 @@ def range_and_bearing_rows(
             cutoff[i],
             surface_radius(aim_lat[i], aim_lon[i], coast_earth),
             coast_earth,
-            t,
-            r_nodes,
-            v_nodes,
-            step_segment,
-            burnout,
-            steers,
-            seg,
-            cd,
-            steering,
-            earth,
-            drag_on,
-            gravity_on,
-            mach_grid,
-            atm,
+            boost,
         )
         want, want_bearing = great_circle(lat0[i], lon0[i], aim_lat[i], aim_lon[i], range_radius_m)
         if math.isfinite(lat):

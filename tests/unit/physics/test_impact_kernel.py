@@ -12,8 +12,7 @@ import pytest
 
 from glasnost.physics import frames, impact, rocket
 from glasnost.physics.constants import SPHERE, WGS84, EarthModel
-from glasnost.physics.vehicle import stack
-from glasnost.scenario.missiles import missile
+from tests.unit.physics.test_flight_kernels import random_boosts
 
 pytestmark = pytest.mark.unit
 
@@ -31,18 +30,11 @@ def case(
     (among them its start on the rotating Earth, its burnout, beyond it, and node times),
     launch and aim points. Aim points near each row's full-burn vacuum impact (0.8 to 1.2
     times its range, within 3 deg of its bearing), random where it does not come down."""
-    rng = np.random.default_rng(seed)
-    vehicles = stack([missile(MISSILES[i % len(MISSILES)]).vehicle() for i in range(n)])
-    lat0, lon0 = rng.uniform(-85.0, 85.0, n), rng.uniform(-180.0, 180.0, n)
-    r0, v0 = frames.ecef_to_eci(frames.geodetic_to_vector(lat0, lon0, 0.0, earth), 0.0, earth)
-    problem = rocket.BoostProblem(
-        vehicles,
-        np.radians(rng.uniform(0.0, 360.0, n)),
-        np.radians(rng.uniform(1.0, 60.0, n)),
-        earth,
-    )
-    boost = rocket.fly_boost(problem, r0, v0, vehicles.burnout_s[:, -1] * rng.uniform(0.3, 1.2, n))
-    cutoff = boost.burnout_s * rng.uniform(0.0, 1.0, n)
+    problem, r0, v0, end = random_boosts(earth, n=n, seed=seed, missiles=MISSILES)
+    boost = rocket.fly_boost(problem, r0, v0, end)
+    lat0, lon0, _ = frames.vector_to_geodetic(r0, earth)  # ECI is ECEF at t = 0
+    rng = np.random.default_rng(seed + 100)
+    cutoff = boost.burnout_s * rng.uniform(0.05, 1.0, n)  # after the vertical rise (2 s)
     if earth.rotating:  # the start (at rest on a non-rotating Earth: no flight-path angle)
         cutoff[:5] = 0.0
     cutoff[5:10] = boost.burnout_s[5:10]  # t_hi: the (terminated) burnout, a repeated node
