@@ -4,6 +4,10 @@ From a state along a stored boost, the exact two-body coast down to an aim radiu
 point on the rotating Earth, the apogee, the burnout flight-path angle and the flight-path angle
 of the least-energy coast to the same point. Targeting solves its controls against this cheap
 model and corrects for what it leaves out (mostly reentry drag) with full flights.
+
+Each row's impact runs in the compiled kernels of :mod:`glasnost.physics.impact_kernel`
+(``compiled=True``, the default: one call per evaluation, where the NumPy code below makes
+some 50); ``compiled=False`` is the NumPy reference they are tested against.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from glasnost.physics import frames
+from glasnost.physics import flight_kernels, frames, impact_kernel
 from glasnost.physics.coast import time_to_radius
-from glasnost.physics.constants import WGS84, EarthModel
+from glasnost.physics.constants import R_MEAN, WGS84, EarthModel
 from glasnost.physics.kepler import propagate
 from glasnost.physics.rocket import BoostResult
 
@@ -45,16 +49,30 @@ class VacuumImpact(NamedTuple):
 
 
 def vacuum_impact(
-    boost: BoostResult, cutoff: FloatArray, aim_radius: FloatArray, earth: EarthModel
+    boost: BoostResult,
+    cutoff: FloatArray,
+    aim_radius: FloatArray,
+    earth: EarthModel,
+    compiled: bool = True,
 ) -> VacuumImpact:
-    """The vacuum coast from thrust termination at ``cutoff`` along each row's boost down to
-    the aim radius (two-body, exact).
+    """The vacuum coast from thrust termination at ``cutoff`` (s) along each row's boost down
+    to the aim radius (m) (two-body, exact): by :func:`impact_kernel.vacuum_impact_rows`
+    (``compiled``, the default) or in NumPy (the reference it is tested against).
 
     The least-energy coast between the burnout point P1 and the impact point P2 (inertial) is
     the ellipse whose second focus lies on the chord P1P2; its tangent at P1 bisects the
     angles between the lines to the two foci, so its flight-path angle is half the angle
     between -P1 and P2 - P1 (45 deg - Psi/4 for a symmetric flight, Bate, Mueller & White 6-2).
     """
+    if compiled:
+        n = boost.t.shape[0]
+        out = impact_kernel.vacuum_impact_rows(
+            _rows(cutoff, n),
+            _rows(aim_radius, n),
+            flight_kernels.earth_parameters(earth),
+            boost.kernel_arguments,
+        )
+        return VacuumImpact(out[0], out[1], out[2], out[3], out[4])
     r, v = boost.state_at(cutoff)
     dt = time_to_radius(r, v, aim_radius, earth.mu)
     ri, _ = propagate(r, v, np.nan_to_num(dt), mu=earth.mu)
@@ -96,11 +114,27 @@ def range_and_bearing(
     aim_lat: FloatArray,
     aim_lon: FloatArray,
     earth: EarthModel,
+    compiled: bool = True,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Range error (m; -aim range where the coast does not come down), bearing error (deg),
-    apogee (m) and flight-path angle (deg) of the vacuum impact relative to the aim point."""
+    apogee (m) and flight-path angle (deg) of the vacuum impact relative to the aim point;
+    ``compiled`` (default) by :func:`impact_kernel.range_and_bearing_rows`, else in NumPy
+    (the reference)."""
+    if compiled:
+        n = boost.t.shape[0]
+        out = impact_kernel.range_and_bearing_rows(
+            _rows(cutoff, n),
+            _rows(lat0, n),
+            _rows(lon0, n),
+            _rows(aim_lat, n),
+            _rows(aim_lon, n),
+            R_MEAN,
+            flight_kernels.earth_parameters(earth),
+            boost.kernel_arguments,
+        )
+        return out[0], out[1], out[2], out[3]
     aim_radius = np.linalg.norm(frames.geodetic_to_vector(aim_lat, aim_lon, 0.0, earth), axis=-1)
-    lat, lon, apogee, fpa, _ = vacuum_impact(boost, cutoff, aim_radius, earth)
+    lat, lon, apogee, fpa, _ = vacuum_impact(boost, cutoff, aim_radius, earth, compiled=False)
     want, want_bearing = frames.great_circle(lat0, lon0, aim_lat, aim_lon)
     got, bearing = frames.great_circle(lat0, lon0, np.nan_to_num(lat), lon)
     ok = np.isfinite(lat)
@@ -110,6 +144,11 @@ def range_and_bearing(
         apogee,
         fpa,
     )
+
+
+def _rows(values: FloatArray | float, n: int) -> FloatArray:
+    """A per-row argument (or one value for every row) as the kernels read it: (N,) floats."""
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(values, dtype=float), (n,)))
 
 
 def surface_distance(

@@ -228,6 +228,25 @@ class BoostProblem:
         return np.cos(theta) * up + np.sin(theta) * horizontal
 
 
+BoostArguments = tuple[
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    NDArray[np.intp],
+    FloatArray,
+    NDArray[np.intp],
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    bool,
+    bool,
+    FloatArray,
+    FloatArray,
+]
+"""The arguments of :attr:`BoostResult.kernel_arguments`."""
+
+
 @dataclass(frozen=True)
 class BoostResult:
     """Boost-phase states of N trajectories at their step nodes (ECI, SI).
@@ -362,6 +381,25 @@ class BoostResult:
             )
             if len(t)
             else np.empty((3, 0))
+        )
+
+    @functools.cached_property
+    def kernel_arguments(self) -> BoostArguments:
+        """The stored boost as the compiled kernels of :mod:`glasnost.physics.impact_kernel`
+        read it: node times (N, K), node states (K, 3, N) and velocities, each step's segment
+        (N, K-1), burnout times (N,), the packed segments and the model (as ``state_at``
+        passes them to :func:`glasnost.physics.flight_kernels.accelerations`)."""
+        steers, params, cd = self._packed_segments
+        return (
+            np.ascontiguousarray(self.t, dtype=float),
+            np.ascontiguousarray(self.r_nodes, dtype=float),
+            np.ascontiguousarray(self.v_nodes, dtype=float),
+            np.ascontiguousarray(self.step_segment, dtype=np.intp),
+            np.ascontiguousarray(self.burnout_s, dtype=float),
+            steers,
+            params,
+            cd,
+            *_model(self.problem),
         )
 
     @functools.cached_property

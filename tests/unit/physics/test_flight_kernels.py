@@ -30,11 +30,19 @@ pytestmark = pytest.mark.unit
 MISSILES = ("minuteman_iii", "rs24_yars", "df41", "trident_ii_d5", "r30_bulava")
 
 
-def boosts(
-    earth: EarthModel, drag: bool = True, gravity: bool = True, n: int = 40
-) -> tuple[rocket.BoostResult, rocket.BoostResult]:
-    rng = np.random.default_rng(3)
-    vehicles = stack([missile(MISSILES[i % len(MISSILES)]).vehicle() for i in range(n)])
+def random_boosts(
+    earth: EarthModel,
+    drag: bool = True,
+    gravity: bool = True,
+    n: int = 40,
+    seed: int = 3,
+    missiles: tuple[str, ...] = MISSILES,
+) -> tuple[rocket.BoostProblem, np.ndarray, np.ndarray, np.ndarray]:
+    """Boosts of catalog missiles in turn from random points in random directions: the
+    problem, the launch states (ECI) and thrust terminations at 0.3-1.2 times the full burn
+    (a termination after burnout burns every stage)."""
+    rng = np.random.default_rng(seed)
+    vehicles = stack([missile(missiles[i % len(missiles)]).vehicle() for i in range(n)])
     lat, lon = rng.uniform(-85.0, 85.0, n), rng.uniform(-180.0, 180.0, n)
     r0, v0 = frames.ecef_to_eci(frames.geodetic_to_vector(lat, lon, 0.0, earth), 0.0, earth)
     problem = rocket.BoostProblem(
@@ -45,7 +53,13 @@ def boosts(
         drag,
         gravity,
     )
-    cutoff = vehicles.burnout_s[:, -1] * rng.uniform(0.3, 1.2, n)
+    return problem, r0, v0, vehicles.burnout_s[:, -1] * rng.uniform(0.3, 1.2, n)
+
+
+def boosts(
+    earth: EarthModel, drag: bool = True, gravity: bool = True, n: int = 40
+) -> tuple[rocket.BoostResult, rocket.BoostResult]:
+    problem, r0, v0, cutoff = random_boosts(earth, drag, gravity, n)
     reference = rocket.fly_boost(problem, r0, v0, cutoff, compiled=False)
     return reference, rocket.fly_boost(problem, r0, v0, cutoff)
 
