@@ -24,7 +24,10 @@ Times are CPU seconds of this process (``time.process_time``), the median of ``-
 runs after a warm-up (the machine is shared; CPU time is less sensitive to other work than
 wall time).
 
-Run:  .venv/bin/python benchmarks/bench_engagement.py [--samples 120] [--baseline 120]
+The bound's share: how many candidates the compiled search drops without searching them, on
+this problem and (``--builtin``) on each direction of the built-in assessment.
+
+Run:  .venv/bin/python benchmarks/bench_engagement.py [--samples 120] [--baseline 120] [--builtin]
 """
 
 from __future__ import annotations
@@ -33,10 +36,13 @@ import argparse
 import math
 import statistics
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from glasnost.defense import assessment
 from glasnost.defense import engagement as eng
 from glasnost.defense import engagement_kernel as kernel
 from glasnost.defense.engagement import EngagementTable, Interceptors, Samples, engage
@@ -46,6 +52,7 @@ from glasnost.physics.constants import WGS84, EarthModel
 from glasnost.physics.kepler import lambert
 from glasnost.physics.targeting import aim
 from glasnost.physics.vehicle import stack
+from glasnost.scenario.builtin import builtin_scenario
 from glasnost.scenario.missiles import missile
 
 FloatArray = NDArray[np.float64]
@@ -176,6 +183,31 @@ def baseline_least_speed(
     return best
 
 
+def searched_counts(run: Callable[[], object]) -> list[tuple[int, int]]:
+    """(searched, candidates) of each compiled search for speeds (not the window edges' checks)
+    that ``run`` makes: the bound drops the others."""
+    counts: list[tuple[int, int]] = []
+    original = kernel.search
+
+    def recording(*args: Any) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+        speed, latest, searched = original(*args)
+        if args[12]:  # speeds
+            counts.append((int(searched.sum()), int(searched.size)))
+        return speed, latest, searched
+
+    kernel.search = recording
+    try:
+        run()
+    finally:
+        kernel.search = original
+    return counts
+
+
+def dropped(counts: list[tuple[int, int]]) -> str:
+    """The share of candidates the bound dropped, from :func:`searched_counts`."""
+    return "; ".join(f"{n - k:,} of {n:,} dropped ({(n - k) / n:.0%})" for k, n in counts)
+
+
 def agreement(table: EngagementTable, reference: EngagementTable) -> str:
     """Whether two tables agree: feasible flags and shots identical, the largest relative
     difference of the critical velocities and of the windows and latest launches (s)."""
@@ -209,6 +241,9 @@ def main() -> None:
     parser.add_argument("--launch-times", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each engage")
+    parser.add_argument(
+        "--builtin", action="store_true", help="also the bound's share on the built-in assessment"
+    )
     args = parser.parse_args()
 
     sites, inter, samples, early = problem(args.samples)
@@ -241,6 +276,10 @@ def main() -> None:
     rate_kernel = n / t_kernel
     print(f"kernel:   {t_kernel:8.4f} s CPU {rate_kernel:12,.0f} pairs/s  (all {n})")
     print(f"          feasible pairs: {int(table.feasible.sum())} of {table.feasible.size}")
+    counts = searched_counts(
+        lambda: engage(sites, inter, samples, early, 60.0, launch_times=args.launch_times)
+    )
+    print(f"          bound: {dropped(counts)}")
     t_numpy, reference = timed(False)
     rate_numpy = n / t_numpy
     print(f"NumPy path: {t_numpy:6.4f} s CPU {rate_numpy:12,.0f} pairs/s  (all {n})")
@@ -289,6 +328,9 @@ def main() -> None:
         f"{kernel_err.min():+.1e} .. {kernel_err.max():+.1e} ({int(finite.sum())} pairs), "
         f"baseline least speeds {base_err.min():+.1e} .. {base_err.max():+.1e}"
     )
+    if args.builtin:
+        counts = searched_counts(lambda: assessment.assess(builtin_scenario("us-ru")))
+        print(f"built-in assessment, each direction: bound: {dropped(counts)}")
 
 
 if __name__ == "__main__":

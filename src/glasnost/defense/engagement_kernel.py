@@ -434,9 +434,9 @@ def search(
     mu: float,
     omega: float,
     burnout_delay: bool,
-) -> tuple[FloatArray, FloatArray]:
-    """Least required speed and latest launch (n,) of candidates (module doc); a candidate
-    not searched gets speed inf and latest launch -inf.
+) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """Least required speed and latest launch (n,) of candidates (module doc), and which
+    were searched; a candidate not searched gets speed inf and latest launch -inf.
 
     Candidate i: site ECEF ``site[i]`` and its vertical ``up[i]``, burn time, intercept time
     and ECI point, launch times in [early, late], burnout velocity ``v_bo``; ``tabled``: its
@@ -457,6 +457,7 @@ def search(
     n = t_i.size
     speed = np.full(n, math.inf)
     latest = np.full(n, -math.inf)
+    searched = np.zeros(n, dtype=np.bool_)
     cands = (site, up, burn_s, t_i, r_i, early, late, v_bo)
     for k in range(starts.size - 1):
         lo, hi = starts[k], starts[k + 1]
@@ -479,6 +480,7 @@ def search(
                     burnout_delay,
                     speed,
                     latest,
+                    searched,
                 )
                 if found[0] < 0:
                     break
@@ -515,10 +517,11 @@ def search(
             speed[i], latest[i] = _candidate_at(
                 i, cands, not tabled[i], fractions, mu, omega, burnout_delay
             )
+            searched[i] = True
             if speeds:
                 best = min(best, speed[i])
             last_launch = max(last_launch, latest[i])
-    return speed, latest
+    return speed, latest, searched
 
 
 @kernel
@@ -563,11 +566,12 @@ def _until_feasible(
     burnout_delay: bool,
     speed: FloatArray,
     latest: FloatArray,
+    searched: BoolArray,
 ) -> tuple[int, float]:
     """Search the candidates ``order[positions]`` of ``cands`` (:func:`_candidate_at`) in turn
-    (into ``speed`` and ``latest``), dropping those that can be neither feasible nor critical,
-    until one is feasible. Returns its position (-1: none) and the least speed found (``best``
-    before)."""
+    (into ``speed``, ``latest`` and ``searched``), dropping those that can be neither feasible
+    nor critical, until one is feasible. Returns its position (-1: none) and the least speed
+    found (``best`` before)."""
     site, _, burn_s, t_i, r_i, early, _, v_bo = cands
     for j in positions:
         i = order[j]
@@ -575,6 +579,7 @@ def _until_feasible(
         if _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay):
             continue
         speed[i], latest[i] = _candidate_at(i, cands, True, fractions, mu, omega, burnout_delay)
+        searched[i] = True
         best = min(best, speed[i])
         if speed[i] <= v_bo[i]:
             return j, best
