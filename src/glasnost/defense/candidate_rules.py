@@ -221,6 +221,7 @@ class CandidateRules:
             self.earth.mu,
             self.earth.rotation_rad_s,
             self.model == "burnout-delay",
+            True,
         )
         with np.errstate(invalid="ignore"):
             feasible = np.where(tabled, t_i - reach >= early, speed <= v_bo)

@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glasnost.physics.compiled import kernel
-from glasnost.physics.kepler_kernel import lambert_one
+from glasnost.physics.kepler_kernel import lambert_one, least_transfer_energy
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -173,58 +173,143 @@ def required_speed(
 
 
 @kernel
+def _arc_distance(p: FloatArray, r: FloatArray, phi_lo: float, phi_hi: float) -> float:
+    """Least distance (m) from r to the points R(-phi) p for phi in [phi_lo, phi_hi] (rad), R
+    the rotation about z: r's distance to an arc of the circle p describes."""
+    rho_p, rho_r = math.hypot(p[0], p[1]), math.hypot(r[0], r[1])
+    width = phi_hi - phi_lo
+    # The azimuth of R(-phi) p less r's runs down over [delta - width, delta], delta in [0, 2 pi).
+    turn = 2.0 * math.pi
+    delta = math.atan2(p[1], p[0]) - math.atan2(r[1], r[0]) - phi_lo
+    delta = min(max(delta - turn * math.floor(delta / turn), 0.0), turn)
+    nearest = 1.0 if delta <= width else max(math.cos(delta), math.cos(delta - width))
+    return math.sqrt(
+        (rho_r - rho_p) ** 2 + 2.0 * rho_p * rho_r * (1.0 - nearest) + (r[2] - p[2]) ** 2
+    )
+
+
+@kernel
+def _excess(
+    speed: float,
+    lever: float,
+    p_norm: float,
+    r2: float,
+    chord: float,
+    coast_s: float,
+    mu: float,
+    v_s: float,
+) -> float:
+    """g(U) of :func:`speed_bound`'s conic bound (m/s): U + |v_s| + the fixed point's tolerance
+    less the least departure speed H(U) that a burnout speed U relative to the site allows."""
+    reach = 0.5 * speed * lever
+    c = max(chord - reach, 0.0)
+    s = 0.5 * (p_norm + r2 + chord) - reach
+    energy = least_transfer_energy(s, c, coast_s, mu)
+    departure = math.sqrt(max(2.0 * mu / (p_norm + reach) + 2.0 * energy, 0.0)) * (1.0 - 1e-9)
+    return speed + v_s + max(FIXED_POINT_TOLERANCE_MS, 1e-3 * speed) - departure
+
+
+@kernel
 def speed_bound(
     site: FloatArray,
-    burn_s: float,
+    lever: float,
+    t_i: float,
     r_i: FloatArray,
     coast_max_s: float,
     mu: float,
     omega: float,
     limit: float,
+    steps: int,
 ) -> float:
     """A lower bound (m/s) on the burnout speed relative to the site that any launch time with
-    a coast of at most ``coast_max_s`` needs to reach r_i, valid where that speed is at most
-    ``limit`` (m/s); 0 where none is found. ``burn_s``: the straight boost's burn time (0 for
-    the burnout delay). The larger of two bounds, each less the fixed point's tolerance:
+    a coast of at most ``coast_max_s`` needs to reach r_i (ECI, m) at ``t_i`` (s), valid where
+    that speed is at most ``limit`` (m/s): above ``limit`` only where none is; 0 where none is
+    found. ``lever``: the straight boost's burn time t_b (0 for the burnout delay). The larger
+    of two bounds; the conic bound costs one Lambert root per evaluation of g, ``steps``
+    bisection steps (0: only whether it exceeds ``limit``).
 
-    - Energy. The coast from r_1 to r_I is a conic through both points; none has a smaller
-      semi-major axis than the minimum-energy one, a = s / 2 with s = (|r_1| + |r_I| + c) / 2
-      (c the chord), so by vis-viva the speed at r_1 is at least sqrt(mu (2 / |r_1| - 2 / s))
-      (Bate, Mueller & White, sec. 5.3, "minimum-energy orbit"), which falls as |r_1| grows and
-      rises with c; u is that speed less the site's, |v_s|. In the straight boost r_1 = r_bo
-      lies within (|v_s| + limit / 2) t_b of the site's position at launch, which lies on the
-      circle the site describes, at least d (the distance from r_I to that circle) from r_I.
-    - Time. r_I = r_bo + (v_s + u) tau + G, with |G| <= g tau^2 / 2 for the largest gravity g
-      along the coast: a flight counts only with u above the local horizontal, so the short
-      way's radius stays above min(|r_1|, |r_I|) (no periapsis passed; 10 km and 0.4 % of
-      |u| t_b / 2 allowed for the ellipsoid's normal against the radial direction). Then
-      |u| >= (d - |v_s| (t_b + tau) - g tau^2 / 2) / (t_b / 2 + tau), falling in tau: taken at
-      the longest coast.
+    Notation (:func:`required_speed`): launch at t_L; the coast starts at t_0 = t_L + t_b from
+    r_0 = p + u t_b / 2 with velocity v_1 = v_s + u + e and lasts tau = t_I - t_0 <= tau_max;
+    p = s(t_L) + v_s t_b, s(t) the site's ECI position, v_s = omega z x s(t_L) its velocity
+    (|v_s| = omega rho_s, rho_s the site's distance from the axis); e the residual the fixed
+    point accepts, |e| <= max(1, 1e-3 |u|) (the burnout delay: t_b = 0, r_0 = p = s(t_0),
+    e = 0). Seen in the Earth-fixed frame of t_I (a rotation about z, which keeps lengths),
+    r_I is r_E and p is R(-phi) p_0, p_0 = s + omega t_b z x s, phi = omega (tau + t_b) in
+    [omega t_b, omega (tau_max + t_b)].
+
+    - Conic (Lambert). (i) |p| = sqrt(|s|^2 + (omega rho_s t_b)^2) (v_s is normal to s), and
+      c_p = |r_I - p| >= c_min, the least distance from r_E to that arc of p's circle
+      (:func:`_arc_distance`). (ii) With U = |u| and w = U t_b / 2, by the triangle
+      inequality |r_0| <= |p| + w, the chord c = |r_I - r_0| >= c_min - w and the
+      semi-perimeter s = (|r_0| + |r_I| + c) / 2 >= (|p| + |r_I| + c_min) / 2 - w. (iii) The
+      coast is the zero-revolution conic the short way round (``_lambert_short``; where the
+      way is undefined the smaller speed of both, and the long way's lambda < 0 only lengthens
+      the time of an energy) in tau <= tau_max, so its energy E is at least
+      :func:`~glasnost.physics.kepler_kernel.least_transfer_energy` (s, c, tau_max), which
+      does not fall as s or c grows (Lagrange's equation at fixed a: dt/ds is proportional
+      to tan(alpha / 2) - tan(beta / 2) >= 0 (tanh for a hyperbola), dt/dc to
+      1 - cos(beta) >= 0 times -d(beta)/dc >= 0; the time falls as the energy rises, so a time
+      kept needs no less energy; and the least energy -mu / s rises with s): E >= E_*(U), the
+      value at the bounds of (ii). (iv) Vis-viva: |v_1|^2 = 2 mu / |r_0| + 2 E >=
+      2 mu / (|p| + w) + 2 E_*(U) = H(U)^2. (v) |v_1| <= U + |v_s| + |e|, so
+      g(U) = U + |v_s| + max(1, 1e-3 U) - H(U) >= 0 at the true U; H does not rise with U, so
+      g rises strictly and U is at least every U' with g(U') <= 0 (bisection on [0, limit]),
+      and g(limit) < 0 shows U > limit (then limit - g(limit) is returned).
+    - Time (straight line). r_I = r_0 + v_1 tau + G with G = int_0^tau (tau - t) g(r(t)) dt,
+      so u (t_b / 2 + tau) = r_I - q - e tau - G, q = s(t_L) + v_s (t_I - t_L) =
+      R(-phi) (s + phi z x s) in the frame of t_I, and |q - s| = rho_s sqrt((1 - cos phi)^2
+      + (phi - sin phi)^2), rising in phi. A flight counts only with u above the local
+      horizontal, so the short way's radius stays above min(|r_0|, |r_I|) (no periapsis
+      passed; 10 km and 0.4 % of |u| t_b / 2 allowed for the ellipsoid's normal against the
+      radial direction): |G| <= g_max tau^2 / 2 with g_max = mu / r_low^2. Then
+      |u| >= (|r_E - s| - |q - s| - g_max tau^2 / 2) / (t_b / 2 + tau) - |e|, falling in tau
+      where positive: taken at tau_max and phi's largest value.
+
+    Both less a relative 1e-9 of the departure speed for the solvers' rounding.
     """
-    rho_s = math.hypot(site[0], site[1])
-    rho_i = math.hypot(r_i[0], r_i[1])
-    d = math.hypot(rho_i - rho_s, r_i[2] - site[2])
-    v_s = omega * rho_s
-    if not math.isfinite(limit):
+    if not (math.isfinite(limit) and coast_max_s > 0.0):
         return 0.0
-    tolerance = max(FIXED_POINT_TOLERANCE_MS, 1e-3 * limit)
+    angle = omega * t_i
+    cos_a, sin_a = math.cos(angle), math.sin(angle)
+    r_e = np.empty(3)
+    r_e[0] = cos_a * r_i[0] + sin_a * r_i[1]
+    r_e[1] = -sin_a * r_i[0] + cos_a * r_i[1]
+    r_e[2] = r_i[2]
+    rho_s = math.hypot(site[0], site[1])
+    v_s = omega * rho_s
     r_site = math.sqrt(site[0] * site[0] + site[1] * site[1] + site[2] * site[2])
     r2 = math.sqrt(r_i[0] * r_i[0] + r_i[1] * r_i[1] + r_i[2] * r_i[2])
-    reach = (v_s + 0.5 * limit) * burn_s
-    r1 = r_site + reach
-    chord = max(d - reach, 0.0)
-    by_energy = 0.0
-    if r2 + chord >= 0.5 * r1:  # where the bound falls in |r_1|
-        energy = mu * (2.0 / r1 - 4.0 / (r1 + r2 + chord))
-        v1 = math.sqrt(max(energy, 0.0))
-        by_energy = v1 - v_s - tolerance - 1e-9 * v1
-    r_low = min(r_site, r2) - 10e3 - 0.004 * limit * 0.5 * burn_s
-    g = mu / (r_low * r_low)
     tau = coast_max_s
-    by_time = (d - v_s * (burn_s + tau) - 0.5 * g * tau * tau) / (0.5 * burn_s + tau) - tolerance
+    phi_lo, phi_hi = omega * lever, omega * (tau + lever)
+    # Time.
+    tolerance = max(FIXED_POINT_TOLERANCE_MS, 1e-3 * limit)
+    dist = math.sqrt((r_e[0] - site[0]) ** 2 + (r_e[1] - site[1]) ** 2 + (r_e[2] - site[2]) ** 2)
+    drift = rho_s * math.hypot(1.0 - math.cos(phi_hi), phi_hi - math.sin(phi_hi))
+    r_low = min(r_site, r2) - 10e3 - 0.004 * limit * 0.5 * lever
+    g = mu / (r_low * r_low)
+    by_time = (dist - drift - 0.5 * g * tau * tau) / (0.5 * lever + tau) - tolerance
     if not (r_low > 0.0 and math.isfinite(by_time)):
         by_time = 0.0
-    return max(by_energy, by_time, 0.0)
+    if by_time > limit:
+        return by_time
+    # Conic.
+    p0 = np.empty(3)
+    p0[0] = site[0] - omega * lever * site[1]
+    p0[1] = site[1] + omega * lever * site[0]
+    p0[2] = site[2]
+    p_norm = math.hypot(r_site, v_s * lever)
+    chord = _arc_distance(p0, r_e, phi_lo, phi_hi)
+    over = _excess(limit, lever, p_norm, r2, chord, tau, mu, v_s)
+    if over < 0.0:
+        return limit - over
+    lo, hi = 0.0, limit
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        if _excess(mid, lever, p_norm, r2, chord, tau, mu, v_s) <= 0.0:
+            lo = mid
+        else:
+            hi = mid
+    return max(by_time, lo, 0.0)
 
 
 @kernel
@@ -412,7 +497,7 @@ def _dropped(
         return False
     lever = 0.0 if burnout_delay else burn_s[i]
     coast = (t_i[i] - burn_s[i] - early[i]) * (1.0 + 1e-9)
-    return speed_bound(site[i], lever, r_i[i], coast, mu, omega, cap) > cap
+    return speed_bound(site[i], lever, t_i[i], r_i[i], coast, mu, omega, cap, 0) > cap
 
 
 @kernel
@@ -434,6 +519,7 @@ def search(
     mu: float,
     omega: float,
     burnout_delay: bool,
+    bounded: bool,
 ) -> tuple[FloatArray, FloatArray, BoolArray]:
     """Least required speed and latest launch (n,) of candidates (module doc), and which
     were searched; a candidate not searched gets speed inf and latest launch -inf.
@@ -453,7 +539,8 @@ def search(
     feasible one (the window's ends), then the rest nearest first, and a candidate is dropped
     when it can neither be feasible nor critical, or when it cannot be critical, lies inside
     the window found, and cannot launch later than the latest launch found
-    (:func:`_latest_bound`)."""
+    (:func:`_latest_bound`). Without ``bounded`` no candidate is dropped (the reference the
+    bound is tested against)."""
     n = t_i.size
     speed = np.full(n, math.inf)
     latest = np.full(n, -math.inf)
@@ -481,6 +568,7 @@ def search(
                     speed,
                     latest,
                     searched,
+                    bounded,
                 )
                 if found[0] < 0:
                     break
@@ -503,10 +591,13 @@ def search(
                 cap = max(v_bo[i], best)
             else:
                 cap = v_bo[i]
-            if _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay):
+            if bounded and _dropped(
+                site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay
+            ):
                 continue
             if (
-                speeds
+                bounded
+                and speeds
                 and not tabled[i]
                 and last_feasible >= 0
                 and _dropped(site, burn_s, t_i, r_i, early, i, best, mu, omega, burnout_delay)
@@ -567,16 +658,17 @@ def _until_feasible(
     speed: FloatArray,
     latest: FloatArray,
     searched: BoolArray,
+    bounded: bool,
 ) -> tuple[int, float]:
     """Search the candidates ``order[positions]`` of ``cands`` (:func:`_candidate_at`) in turn
-    (into ``speed``, ``latest`` and ``searched``), dropping those that can be neither feasible
-    nor critical, until one is feasible. Returns its position (-1: none) and the least speed
-    found (``best`` before)."""
+    (into ``speed``, ``latest`` and ``searched``), dropping (where ``bounded``) those that can
+    be neither feasible nor critical, until one is feasible. Returns its position (-1: none)
+    and the least speed found (``best`` before)."""
     site, _, burn_s, t_i, r_i, early, _, v_bo = cands
     for j in positions:
         i = order[j]
         cap = max(v_bo[i], best)
-        if _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay):
+        if bounded and _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay):
             continue
         speed[i], latest[i] = _candidate_at(i, cands, True, fractions, mu, omega, burnout_delay)
         searched[i] = True

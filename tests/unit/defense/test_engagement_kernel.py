@@ -106,7 +106,7 @@ def test_speed_bound_is_below_every_required_speed(model: Any) -> None:
         for i in np.flatnonzero(np.isfinite(need)):
             coast = t_i[i] - launch[i] - 50.0
             bound = speed_bound(
-                site, lever, r_eci[i], coast, WGS84.mu, WGS84.rotation_rad_s, need[i]
+                site, lever, t_i[i], r_eci[i], coast, WGS84.mu, WGS84.rotation_rad_s, need[i], 30
             )
             assert bound <= need[i]
             checked += 1
