@@ -9,13 +9,14 @@ boost's damped fixed point (or the burnout delay's single solve) on
 from the solution of the step before (a warm start: the same x to the solver's tolerance,
 1e-13, in fewer iterations).
 
-Bound first (:func:`speed_bound`): before any search, a closed-form lower bound on the speed a
-candidate needs at *any* launch time drops the candidates that cannot matter: those that need
-more than the interceptor's burnout velocity (infeasible) and more than the least speed found
-so far for their (site, trajectory) pair (not critical). Within a pair the candidates run
-nearest first, so that least speed falls early. A dropped candidate reports an infinite speed;
-the pair's critical velocity, feasibility, window and latest launch are those of the full
-search.
+Bound first (:func:`speed_bound`): before any search, a lower bound on the speed a candidate
+needs at *any* launch time (the least energy of a Lambert transfer in the longest coast, one
+root of Lagrange's equation; a straight line with gravity bounded) drops the candidates that
+cannot matter: those that need more than the interceptor's burnout velocity (infeasible) and
+more than the least speed found so far for their (site, trajectory) pair (not critical).
+Within a pair the candidates run nearest first, so that least speed falls early. A dropped
+candidate reports an infinite speed; the pair's critical velocity, feasibility, window and
+latest launch are those of the full search.
 
 SI units; candidates along the first axis, (n,) and (n, 3).
 """
@@ -173,40 +174,57 @@ def required_speed(
 
 
 @kernel
-def _arc_distance(p: FloatArray, r: FloatArray, phi_lo: float, phi_hi: float) -> float:
-    """Least distance (m) from r to the points R(-phi) p for phi in [phi_lo, phi_hi] (rad), R
-    the rotation about z: r's distance to an arc of the circle p describes."""
-    rho_p, rho_r = math.hypot(p[0], p[1]), math.hypot(r[0], r[1])
-    width = phi_hi - phi_lo
-    # The azimuth of R(-phi) p less r's runs down over [delta - width, delta], delta in [0, 2 pi).
+def _cos_range(delta: float, width: float) -> tuple[float, float]:
+    """Least and largest cosine of the angles in [delta - width, delta] (rad)."""
     turn = 2.0 * math.pi
+    if not width < turn:
+        return -1.0, 1.0
+    d = min(max(delta - turn * math.floor(delta / turn), 0.0), turn)  # [0, 2 pi]
+    ends = math.cos(d), math.cos(d - width)
+    hi = 1.0 if d - width <= 0.0 or d >= turn else max(ends)
+    lo = -1.0 if d - width <= math.pi <= d or d - width <= -math.pi else min(ends)
+    return lo, hi
+
+
+@kernel
+def _arc_range(
+    p: FloatArray, r: FloatArray, phi_lo: float, phi_hi: float
+) -> tuple[float, float, float, float]:
+    """Over the points R(-phi) p, phi in [phi_lo, phi_hi] (rad), R the rotation about z (an
+    arc of the circle p describes): the least and largest distance (m) from r, and the least
+    and largest r . R(-phi) p (m^2)."""
+    rho_p, rho_r = math.hypot(p[0], p[1]), math.hypot(r[0], r[1])
+    # The azimuth of R(-phi) p less r's runs down over [delta - width, delta].
     delta = math.atan2(p[1], p[0]) - math.atan2(r[1], r[0]) - phi_lo
-    delta = min(max(delta - turn * math.floor(delta / turn), 0.0), turn)
-    nearest = 1.0 if delta <= width else max(math.cos(delta), math.cos(delta - width))
-    return math.sqrt(
-        (rho_r - rho_p) ** 2 + 2.0 * rho_p * rho_r * (1.0 - nearest) + (r[2] - p[2]) ** 2
-    )
+    lo, hi = _cos_range(delta, phi_hi - phi_lo)
+    dz2 = (r[2] - p[2]) ** 2
+    near = math.sqrt((rho_r - rho_p) ** 2 + 2.0 * rho_p * rho_r * (1.0 - hi) + dz2)
+    far = math.sqrt((rho_r - rho_p) ** 2 + 2.0 * rho_p * rho_r * (1.0 - lo) + dz2)
+    return near, far, r[2] * p[2] + rho_p * rho_r * lo, r[2] * p[2] + rho_p * rho_r * hi
 
 
 @kernel
 def _excess(
     speed: float,
     lever: float,
-    p_norm: float,
-    r2: float,
-    chord: float,
+    geometry: tuple[float, float, float, float, float, float, float],
     coast_s: float,
     mu: float,
-    v_s: float,
 ) -> float:
-    """g(U) of :func:`speed_bound`'s conic bound (m/s): U + |v_s| + the fixed point's tolerance
-    less the least departure speed H(U) that a burnout speed U relative to the site allows."""
+    """g(U) of :func:`speed_bound`'s conic bound (m/s) at U = ``speed``: U plus the fixed
+    point's tolerance less the least |v_1 - v_s| that U allows. ``geometry``: |p|, |r_I|,
+    c_min, |v_s|, the least |r_I . (v_s x p)|, the least and largest |p x r_I|."""
+    p_norm, r2, chord, v_s, twist, cross_lo, cross_hi = geometry
     reach = 0.5 * speed * lever
     c = max(chord - reach, 0.0)
     s = 0.5 * (p_norm + r2 + chord) - reach
     energy = least_transfer_energy(s, c, coast_s, mu)
     departure = math.sqrt(max(2.0 * mu / (p_norm + reach) + 2.0 * energy, 0.0)) * (1.0 - 1e-9)
-    return speed + v_s + max(FIXED_POINT_TOLERANCE_MS, 1e-3 * speed) - departure
+    normal = 0.0  # the least |v_s . n|, n the normal of the coast's plane
+    if cross_lo - reach * r2 > 1e-6 * (p_norm + reach) * r2:
+        normal = min(max(twist - r2 * v_s * reach, 0.0) / (cross_hi + reach * r2), v_s)
+    in_plane = max(departure - math.sqrt(max(v_s * v_s - normal * normal, 0.0)), 0.0)
+    return speed + max(FIXED_POINT_TOLERANCE_MS, 1e-3 * speed) - math.hypot(in_plane, normal)
 
 
 @kernel
@@ -239,7 +257,7 @@ def speed_bound(
 
     - Conic (Lambert). (i) |p| = sqrt(|s|^2 + (omega rho_s t_b)^2) (v_s is normal to s), and
       c_p = |r_I - p| >= c_min, the least distance from r_E to that arc of p's circle
-      (:func:`_arc_distance`). (ii) With U = |u| and w = U t_b / 2, by the triangle
+      (:func:`_arc_range`). (ii) With U = |u| and w = U t_b / 2, by the triangle
       inequality |r_0| <= |p| + w, the chord c = |r_I - r_0| >= c_min - w and the
       semi-perimeter s = (|r_0| + |r_I| + c) / 2 >= (|p| + |r_I| + c_min) / 2 - w. (iii) The
       coast is the zero-revolution conic the short way round (``_lambert_short``; where the
@@ -251,10 +269,20 @@ def speed_bound(
       1 - cos(beta) >= 0 times -d(beta)/dc >= 0; the time falls as the energy rises, so a time
       kept needs no less energy; and the least energy -mu / s rises with s): E >= E_*(U), the
       value at the bounds of (ii). (iv) Vis-viva: |v_1|^2 = 2 mu / |r_0| + 2 E >=
-      2 mu / (|p| + w) + 2 E_*(U) = H(U)^2. (v) |v_1| <= U + |v_s| + |e|, so
-      g(U) = U + |v_s| + max(1, 1e-3 U) - H(U) >= 0 at the true U; H does not rise with U, so
-      g rises strictly and U is at least every U' with g(U') <= 0 (bisection on [0, limit]),
-      and g(limit) < 0 shows U > limit (then limit - g(limit) is returned).
+      2 mu / (|p| + w) + 2 E_*(U) = H(U)^2. (v) v_1 lies in the coast's plane, normal n to
+      r_0 and r_I (the solver's plane wherever sin(angle) >= 1e-12; the bound takes n only
+      where the lower bound on |r_0 x r_I| below exceeds 1e-6 |r_0| |r_I|): with
+      sigma = |v_s . n| and v_s's part in the plane of length sqrt(|v_s|^2 - sigma^2),
+      |u + e| = |v_1 - v_s| >= sqrt(max(|v_1| - sqrt(|v_s|^2 - sigma^2), 0)^2 + sigma^2),
+      rising in |v_1| and in sigma. Here v_s . (r_0 x r_I) = r_I . (v_s x p) +
+      r_I . (v_s x w), and v_s x p = R(-phi) k, k = omega (s_z s - |s|^2 z) (v_s and p turn
+      together), so sigma >= (min over the arc |r_E . R(-phi) k| - |r_I| |v_s| w) /
+      (max over the arc |p x r_I| + w |r_I|), |p x r_I|^2 = |p|^2 |r_I|^2 - (p . r_I)^2 and
+      p . r_I over the arc in closed form (:func:`_arc_range`). (vi) So g(U) = U +
+      max(1, 1e-3 U) - (the bound of (v) with H(U) and sigma's bound at U) >= 0 at the true
+      U; neither bound rises with U, so g rises strictly and U is at least every U' with
+      g(U') <= 0 (bisection on [0, limit]), and g(limit) < 0 shows U > limit (then
+      limit - g(limit) is returned).
     - Time (straight line). r_I = r_0 + v_1 tau + G with G = int_0^tau (tau - t) g(r(t)) dt,
       so u (t_b / 2 + tau) = r_I - q - e tau - G, q = s(t_L) + v_s (t_I - t_L) =
       R(-phi) (s + phi z x s) in the frame of t_I, and |q - s| = rho_s sqrt((1 - cos phi)^2
@@ -298,14 +326,25 @@ def speed_bound(
     p0[1] = site[1] + omega * lever * site[0]
     p0[2] = site[2]
     p_norm = math.hypot(r_site, v_s * lever)
-    chord = _arc_distance(p0, r_e, phi_lo, phi_hi)
-    over = _excess(limit, lever, p_norm, r2, chord, tau, mu, v_s)
+    chord, _, dot_lo, dot_hi = _arc_range(p0, r_e, phi_lo, phi_hi)
+    # |p x r_I|^2 = |p|^2 |r_I|^2 - (p . r_I)^2 over the arc.
+    dot_least = 0.0 if dot_lo <= 0.0 <= dot_hi else min(abs(dot_lo), abs(dot_hi))
+    dot_most = max(abs(dot_lo), abs(dot_hi))
+    cross_hi = math.sqrt(max((p_norm * r2) ** 2 - dot_least**2, 0.0))
+    cross_lo = math.sqrt(max((p_norm * r2) ** 2 - dot_most**2, 0.0))
+    # r_I . (v_s x p) = r_E . R(-phi) k, k = v_s x p_0 = omega (s_z s - |s|^2 z).
+    k = np.empty(3)
+    k[0], k[1], k[2] = omega * site[2] * site[0], omega * site[2] * site[1], -v_s * rho_s
+    _, _, twist_lo, twist_hi = _arc_range(k, r_e, phi_lo, phi_hi)
+    twist = 0.0 if twist_lo <= 0.0 <= twist_hi else min(abs(twist_lo), abs(twist_hi))
+    geometry = (p_norm, r2, chord, v_s, twist * (1.0 - 1e-9), cross_lo, cross_hi)
+    over = _excess(limit, lever, geometry, tau, mu)
     if over < 0.0:
         return limit - over
     lo, hi = 0.0, limit
     for _ in range(steps):
         mid = 0.5 * (lo + hi)
-        if _excess(mid, lever, p_norm, r2, chord, tau, mu, v_s) <= 0.0:
+        if _excess(mid, lever, geometry, tau, mu) <= 0.0:
             lo = mid
         else:
             hi = mid

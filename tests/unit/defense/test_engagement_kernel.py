@@ -84,8 +84,8 @@ def test_compiled_search_matches_numpy_path_on_the_builtin_scenario(
 
 @pytest.mark.parametrize("model", ["straight-boost", "burnout-delay"])
 def test_speed_bound_is_below_every_required_speed(model: Any) -> None:
-    """The bound (minimum-energy conic, Bate, Mueller & White sec. 5.3; straight line with
-    gravity bounded) against the NumPy path's required speeds at launch times over the
+    """The bound (the least energy of a Lambert transfer; straight line with gravity bounded)
+    against the NumPy path's required speeds at launch times over the
     window, for points 50-3,000 km from the site and 20-1,500 km up."""
     rng = np.random.default_rng(3)
     site = SITES[0]
