@@ -63,6 +63,10 @@ X_TOL = 1e-6
 """Brackets of ln(coast time) narrower than this (a relative 1e-6 of the coast) are not
 refined further."""
 
+VERTICAL_TILT = 4e-3
+"""Bound (rad) on the angle between a site's vertical (the ellipsoid's normal) and its radius
+(at most 3.4e-3 on WGS84)."""
+
 GOLD = 0.5 * (3.0 - math.sqrt(5.0))
 """Golden-section fraction (0.382) of the fallback step of the least-speed search."""
 
@@ -207,17 +211,18 @@ def _arc_range(
 def _excess(
     speed: float,
     lever: float,
-    geometry: tuple[float, float, float, float, float, float, float],
+    geometry: tuple[float, float, float, float, float, float, float, float],
     coast_s: float,
     mu: float,
 ) -> float:
     """g(U) of :func:`speed_bound`'s conic bound (m/s) at U = ``speed``: U plus the fixed
     point's tolerance less the least |v_1 - v_s| that U allows. ``geometry``: |p|, |r_I|,
-    c_min, |v_s|, the least |r_I . (v_s x p)|, the least and largest |p x r_I|."""
-    p_norm, r2, chord, v_s, twist, cross_lo, cross_hi = geometry
+    c_min, |v_s|, the least |r_I . (v_s x p)|, the least and largest |p x r_I|, and the bound
+    on the angle (rad) between p and the site's vertical."""
+    p_norm, r2, chord, v_s, twist, cross_lo, cross_hi, tilt = geometry
     reach = 0.5 * speed * lever
     c = max(chord - reach, 0.0)
-    s = 0.5 * (p_norm + r2 + chord) - reach
+    s = 0.5 * (p_norm + r2 + chord) - 0.5 * reach * (1.0 + tilt)
     energy = least_transfer_energy(s, c, coast_s, mu)
     departure = math.sqrt(max(2.0 * mu / (p_norm + reach) + 2.0 * energy, 0.0)) * (1.0 - 1e-9)
     normal = 0.0  # the least |v_s . n|, n the normal of the coast's plane
@@ -258,8 +263,12 @@ def speed_bound(
     - Conic (Lambert). (i) |p| = sqrt(|s|^2 + (omega rho_s t_b)^2) (v_s is normal to s), and
       c_p = |r_I - p| >= c_min, the least distance from r_E to that arc of p's circle
       (:func:`_arc_range`). (ii) With U = |u| and w = U t_b / 2, by the triangle
-      inequality |r_0| <= |p| + w, the chord c = |r_I - r_0| >= c_min - w and the
-      semi-perimeter s = (|r_0| + |r_I| + c) / 2 >= (|p| + |r_I| + c_min) / 2 - w. (iii) The
+      inequality |r_0| <= |p| + w and the chord c = |r_I - r_0| >= c_min - w; a flight
+      counts only with u above the site's vertical at launch, within VERTICAL_TILT + omega t_b
+      = alpha of p's direction (the ellipsoid's normal against the radius; p against s), so
+      |r_0| >= |p| + p/|p| . (u t_b / 2) >= |p| - alpha w (the norm is convex) and the
+      semi-perimeter s = (|r_0| + |r_I| + c) / 2 >= (|p| + |r_I| + c_min) / 2 - (1 + alpha)
+      w / 2. (iii) The
       coast is the zero-revolution conic the short way round (``_lambert_short``; where the
       way is undefined the smaller speed of both, and the long way's lambda < 0 only lengthens
       the time of an energy) in tau <= tau_max, so its energy E is at least
@@ -337,7 +346,8 @@ def speed_bound(
     k[0], k[1], k[2] = omega * site[2] * site[0], omega * site[2] * site[1], -v_s * rho_s
     _, _, twist_lo, twist_hi = _arc_range(k, r_e, phi_lo, phi_hi)
     twist = 0.0 if twist_lo <= 0.0 <= twist_hi else min(abs(twist_lo), abs(twist_hi))
-    geometry = (p_norm, r2, chord, v_s, twist * (1.0 - 1e-9), cross_lo, cross_hi)
+    tilt = VERTICAL_TILT + omega * lever
+    geometry = (p_norm, r2, chord, v_s, twist * (1.0 - 1e-9), cross_lo, cross_hi, tilt)
     over = _excess(limit, lever, geometry, tau, mu)
     if over < 0.0:
         return limit - over
