@@ -24,8 +24,10 @@ Times are CPU seconds of this process (``time.process_time``), the median of ``-
 runs after a warm-up (the machine is shared; CPU time is less sensitive to other work than
 wall time).
 
-The bound's share: how many candidates the compiled search drops without searching them, on
-this problem and (``--builtin``) on each direction of the built-in assessment.
+The bound: how many candidates the compiled search drops without searching them, how close
+the bound is to the least speed found for those it keeps, and the search's CPU time against
+the same search without the bound (its reference switch), on this problem and (``--builtin``)
+on each direction of the built-in assessment.
 
 Run:  .venv/bin/python benchmarks/bench_engagement.py [--samples 120] [--baseline 120] [--builtin]
 """
@@ -37,6 +39,7 @@ import math
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -183,16 +186,50 @@ def baseline_least_speed(
     return best
 
 
-def searched_counts(run: Callable[[], object]) -> list[tuple[int, int]]:
-    """(searched, candidates) of each compiled search for speeds (not the window edges' checks)
-    that ``run`` makes: the bound drops the others."""
-    counts: list[tuple[int, int]] = []
+@dataclass
+class SearchRecord:
+    """One compiled search for speeds (not the window edges' checks): its CPU seconds, how
+    many candidates it searched of how many, and for the searched ones with a finite least
+    speed the bound over that speed (``speed_bound``, 40 bisection steps, limit the speed)."""
+
+    cpu_s: float
+    searched: int
+    candidates: int
+    tightness: FloatArray
+
+
+def recorded_searches(run: Callable[[], object], bounded: bool = True) -> list[SearchRecord]:
+    """The compiled searches for speeds that ``run`` makes, with the bound or (``bounded``
+    False, the search's reference switch) without it."""
+    records: list[SearchRecord] = []
     original = kernel.search
 
     def recording(*args: Any) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
-        speed, latest, searched = original(*args)
+        t0 = time.process_time()
+        speed, latest, searched = original(*args[:-1], bounded)
+        cpu = time.process_time() - t0
         if args[12]:  # speeds
-            counts.append((int(searched.sum()), int(searched.size)))
+            site, _, burn, t_i, r_i, early = args[:6]
+            lever = np.zeros_like(burn) if args[16] else burn
+            rows = np.flatnonzero(searched & np.isfinite(speed))
+            ratio = np.array(
+                [
+                    kernel.speed_bound(
+                        site[i],
+                        lever[i],
+                        t_i[i],
+                        r_i[i],
+                        (t_i[i] - burn[i] - early[i]) * (1.0 + 1e-9),
+                        args[14],
+                        args[15],
+                        speed[i],
+                        40,
+                    )
+                    / speed[i]
+                    for i in rows
+                ]
+            )
+            records.append(SearchRecord(cpu, int(searched.sum()), int(searched.size), ratio))
         return speed, latest, searched
 
     kernel.search = recording
@@ -200,12 +237,27 @@ def searched_counts(run: Callable[[], object]) -> list[tuple[int, int]]:
         run()
     finally:
         kernel.search = original
-    return counts
+    return records
 
 
-def dropped(counts: list[tuple[int, int]]) -> str:
-    """The share of candidates the bound dropped, from :func:`searched_counts`."""
-    return "; ".join(f"{n - k:,} of {n:,} dropped ({(n - k) / n:.0%})" for k, n in counts)
+def bound_report(run: Callable[[], object]) -> str:
+    """Per compiled search of ``run``: the candidates the bound drops, the bound's tightness
+    on those kept, and the search's CPU time with the bound against without it."""
+    run()  # warm-up
+    with_bound = recorded_searches(run)
+    without = recorded_searches(run, bounded=False)
+    lines = []
+    for a, b in zip(with_bound, without, strict=True):
+        n, kept = a.candidates, a.searched
+        q = np.quantile(a.tightness, [0.25, 0.5, 0.75]) if a.tightness.size else np.full(3, np.nan)
+        lines.append(
+            f"{n - kept:,} of {n:,} dropped ({(n - kept) / n:.0%}); bound / least speed of those "
+            f"searched: median {q[1]:.3f} (quartiles {q[0]:.3f}-{q[2]:.3f}); search "
+            f"{a.cpu_s:.4f} s CPU, {b.cpu_s:.4f} s without the bound "
+            f"({b.cpu_s / max(a.cpu_s, 1e-9):.1f}x), {a.cpu_s / max(kept, 1) * 1e6:.1f} us per "
+            "searched candidate"
+        )
+    return "\n          ".join(lines)
 
 
 def agreement(table: EngagementTable, reference: EngagementTable) -> str:
@@ -276,10 +328,10 @@ def main() -> None:
     rate_kernel = n / t_kernel
     print(f"kernel:   {t_kernel:8.4f} s CPU {rate_kernel:12,.0f} pairs/s  (all {n})")
     print(f"          feasible pairs: {int(table.feasible.sum())} of {table.feasible.size}")
-    counts = searched_counts(
+    report = bound_report(
         lambda: engage(sites, inter, samples, early, 60.0, launch_times=args.launch_times)
     )
-    print(f"          bound: {dropped(counts)}")
+    print(f"bound:    {report}")
     t_numpy, reference = timed(False)
     rate_numpy = n / t_numpy
     print(f"NumPy path: {t_numpy:6.4f} s CPU {rate_numpy:12,.0f} pairs/s  (all {n})")
@@ -329,8 +381,8 @@ def main() -> None:
         f"baseline least speeds {base_err.min():+.1e} .. {base_err.max():+.1e}"
     )
     if args.builtin:
-        counts = searched_counts(lambda: assessment.assess(builtin_scenario("us-ru")))
-        print(f"built-in assessment, each direction: bound: {dropped(counts)}")
+        report = bound_report(lambda: assessment.assess(builtin_scenario("us-ru")))
+        print(f"built-in assessment, each direction:\n          {report}")
 
 
 if __name__ == "__main__":
