@@ -27,7 +27,7 @@ wall time).
 The bound: how many candidates the compiled search drops without searching them, how close
 the bound is to the least speed found for those it keeps, and the search's CPU time against
 the same search without the bound (its reference switch), on this problem and (``--builtin``)
-on each direction of the built-in assessment.
+on each direction of the built-in assessment (the median of 3 runs).
 
 Run:  .venv/bin/python benchmarks/bench_engagement.py [--samples 120] [--baseline 120] [--builtin]
 """
@@ -198,9 +198,12 @@ class SearchRecord:
     tightness: FloatArray
 
 
-def recorded_searches(run: Callable[[], object], bounded: bool = True) -> list[SearchRecord]:
+def recorded_searches(
+    run: Callable[[], object], bounded: bool = True, tightness: bool = False
+) -> list[SearchRecord]:
     """The compiled searches for speeds that ``run`` makes, with the bound or (``bounded``
-    False, the search's reference switch) without it."""
+    False, the search's reference switch) without it; the bound's tightness only where
+    ``tightness`` (else empty)."""
     records: list[SearchRecord] = []
     original = kernel.search
 
@@ -211,7 +214,7 @@ def recorded_searches(run: Callable[[], object], bounded: bool = True) -> list[S
         if args[12]:  # speeds
             site, _, burn, t_i, r_i, early = args[:6]
             lever = np.zeros_like(burn) if args[16] else burn
-            rows = np.flatnonzero(searched & np.isfinite(speed))
+            rows = np.flatnonzero(searched & np.isfinite(speed)) if tightness else []
             ratio = np.array(
                 [
                     kernel.speed_bound(
@@ -240,21 +243,23 @@ def recorded_searches(run: Callable[[], object], bounded: bool = True) -> list[S
     return records
 
 
-def bound_report(run: Callable[[], object]) -> str:
+def bound_report(run: Callable[[], object], repeat: int) -> str:
     """Per compiled search of ``run``: the candidates the bound drops, the bound's tightness
-    on those kept, and the search's CPU time with the bound against without it."""
-    run()  # warm-up
-    with_bound = recorded_searches(run)
-    without = recorded_searches(run, bounded=False)
+    on those kept, and the search's CPU time with the bound against without it (medians of
+    ``repeat`` runs each, alternating)."""
+    kept_bound = recorded_searches(run, tightness=True)  # also the warm-up
+    rounds = [(recorded_searches(run), recorded_searches(run, False)) for _ in range(repeat)]
     lines = []
-    for a, b in zip(with_bound, without, strict=True):
+    for k, a in enumerate(kept_bound):
+        cpu = statistics.median(r[0][k].cpu_s for r in rounds)
+        cpu_without = statistics.median(r[1][k].cpu_s for r in rounds)
         n, kept = a.candidates, a.searched
         q = np.quantile(a.tightness, [0.25, 0.5, 0.75]) if a.tightness.size else np.full(3, np.nan)
         lines.append(
             f"{n - kept:,} of {n:,} dropped ({(n - kept) / n:.0%}); bound / least speed of those "
             f"searched: median {q[1]:.3f} (quartiles {q[0]:.3f}-{q[2]:.3f}); search "
-            f"{a.cpu_s:.4f} s CPU, {b.cpu_s:.4f} s without the bound "
-            f"({b.cpu_s / max(a.cpu_s, 1e-9):.1f}x), {a.cpu_s / max(kept, 1) * 1e6:.1f} us per "
+            f"{cpu:.4f} s CPU, {cpu_without:.4f} s without the bound "
+            f"({cpu_without / max(cpu, 1e-9):.1f}x), {cpu / max(kept, 1) * 1e6:.1f} us per "
             "searched candidate"
         )
     return "\n          ".join(lines)
@@ -329,7 +334,8 @@ def main() -> None:
     print(f"kernel:   {t_kernel:8.4f} s CPU {rate_kernel:12,.0f} pairs/s  (all {n})")
     print(f"          feasible pairs: {int(table.feasible.sum())} of {table.feasible.size}")
     report = bound_report(
-        lambda: engage(sites, inter, samples, early, 60.0, launch_times=args.launch_times)
+        lambda: engage(sites, inter, samples, early, 60.0, launch_times=args.launch_times),
+        args.repeat,
     )
     print(f"bound:    {report}")
     t_numpy, reference = timed(False)
@@ -381,7 +387,7 @@ def main() -> None:
         f"baseline least speeds {base_err.min():+.1e} .. {base_err.max():+.1e}"
     )
     if args.builtin:
-        report = bound_report(lambda: assessment.assess(builtin_scenario("us-ru")))
+        report = bound_report(lambda: assessment.assess(builtin_scenario("us-ru")), 3)
         print(f"built-in assessment, each direction:\n          {report}")
 
 
