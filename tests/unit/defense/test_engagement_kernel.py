@@ -22,22 +22,42 @@ from tests.unit.defense.test_engagement import EARLY, SITES, _interceptors, _sam
 REL = 1e-9
 
 
+TABLE_VALUES = (
+    "critical_burnout_velocity_ms",
+    "earliest_intercept_s",
+    "latest_intercept_s",
+    "earliest_intercept_altitude_m",
+    "latest_intercept_altitude_m",
+    "latest_launch_s",
+    "window_s",
+)
+"""The real-valued fields of an engagement table."""
+
+
 def _same(compiled: EngagementTable, reference: EngagementTable) -> None:
     np.testing.assert_array_equal(compiled.feasible, reference.feasible)
     np.testing.assert_array_equal(compiled.shots, reference.shots)
     np.testing.assert_array_equal(compiled.best_sample, reference.best_sample)
-    for name in (
-        "critical_burnout_velocity_ms",
-        "earliest_intercept_s",
-        "latest_intercept_s",
-        "earliest_intercept_altitude_m",
-        "latest_intercept_altitude_m",
-        "latest_launch_s",
-        "window_s",
-    ):
+    for name in TABLE_VALUES:
         np.testing.assert_allclose(
             getattr(compiled, name), getattr(reference, name), rtol=REL, atol=1e-6, err_msg=name
         )
+
+
+def builtin_engage_calls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """The arguments of each ``engage`` call of the built-in assessment (both directions)."""
+    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    def recording(*args: Any, **kwargs: Any) -> EngagementTable:
+        calls.append((args, kwargs))
+        return engagement.engage(*args, **kwargs)
+
+    monkeypatch.setattr(direction, "engage", recording)
+    assessment.assess(builtin_scenario("us-ru"))
+    assert len(calls) == 2
+    return calls
 
 
 @pytest.mark.parametrize("model", ["straight-boost", "burnout-delay"])
@@ -65,15 +85,7 @@ def test_compiled_search_matches_numpy_path_on_the_builtin_scenario(
 ) -> None:
     """Every engagement table of the built-in assessment, both directions (flyout tables at
     the sites of staged types, the burnout-delay critical velocity)."""
-    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
-
-    def recording(*args: Any, **kwargs: Any) -> EngagementTable:
-        calls.append((args, kwargs))
-        return engagement.engage(*args, **kwargs)
-
-    monkeypatch.setattr(direction, "engage", recording)
-    assessment.assess(builtin_scenario("us-ru"))
-    assert len(calls) == 2
+    calls = builtin_engage_calls(monkeypatch)
     feasible = 0
     for args, kwargs in calls:
         compiled = engagement.engage(*args, **kwargs)

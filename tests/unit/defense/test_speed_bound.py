@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glasnost.defense import assessment, direction, engagement, engagement_kernel
+from glasnost.defense import engagement, engagement_kernel
 from glasnost.defense.engagement import EngagementTable, engage
 from glasnost.defense.engagement_kernel import TAU_MIN_S, required_speed, speed_bound
 from glasnost.defense.required_speed import up_ecef
@@ -24,6 +24,7 @@ from glasnost.physics.kepler_kernel import least_transfer_energy
 from glasnost.scenario.builtin import builtin_scenario
 from glasnost.treaty.digest import recompute
 from tests.unit.defense.test_engagement import EARLY, SITES, _interceptors, _samples
+from tests.unit.defense.test_engagement_kernel import TABLE_VALUES, builtin_engage_calls
 
 BUILTIN_DIGEST = "bddb9ebb84ce98739f6df280084a1e4eb604eec1ee4c8a10662dde96e9fd3e9f"
 MU, OMEGA = WGS84.mu, WGS84.rotation_rad_s
@@ -136,18 +137,7 @@ def _unbounded(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _identical(bounded: EngagementTable, unbounded: EngagementTable) -> None:
-    for name in (
-        "feasible",
-        "shots",
-        "best_sample",
-        "critical_burnout_velocity_ms",
-        "earliest_intercept_s",
-        "latest_intercept_s",
-        "earliest_intercept_altitude_m",
-        "latest_intercept_altitude_m",
-        "latest_launch_s",
-        "window_s",
-    ):
+    for name in ("feasible", "shots", "best_sample", *TABLE_VALUES):
         np.testing.assert_array_equal(
             getattr(bounded, name), getattr(unbounded, name), err_msg=name
         )
@@ -168,15 +158,7 @@ def test_search_with_the_bound_equals_the_search_without_on_the_builtin_scenario
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Both directions of the built-in assessment: the same tables, bit for bit."""
-    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
-
-    def recording(*args: Any, **kwargs: Any) -> EngagementTable:
-        calls.append((args, kwargs))
-        return engagement.engage(*args, **kwargs)
-
-    monkeypatch.setattr(direction, "engage", recording)
-    assessment.assess(builtin_scenario("us-ru"))
-    assert len(calls) == 2
+    calls = builtin_engage_calls(monkeypatch)
     bounded = [engagement.engage(*args, **kwargs) for args, kwargs in calls]
     _unbounded(monkeypatch)
     for table, (args, kwargs) in zip(bounded, calls, strict=True):
