@@ -271,10 +271,11 @@ def least_transfer_energy(s: float, c: float, tof: float, mu: float) -> float:
     By Lambert's theorem the time depends only on (a, s, c); in Izzo's variables lambda =
     sqrt(1 - c / s), T = sqrt(2 mu / s^3) t and x, with 1 / a = 2 (1 - x^2) / s, the energy
     is -mu (1 - x^2) / s, least (-mu / s, the minimum-energy conic) at x = 0, and T(x) falls
-    strictly on x > -1 (Izzo 2015, sec. 2). So every time up to ``tof`` has an x at least the
-    root x* of T(x) = T(tof) when T(tof) is below T(0) (then x* > 0 and the energy at least
-    -mu (1 - x*^2) / s), else any x (the energy at least -mu / s). The root is taken a relative
-    1e-9 low and kept only where T there is at least T(tof) (so it is not above x*)."""
+    strictly on x > -1 (Izzo 2015, zero revolutions). So every time up to ``tof`` has an x at
+    least the root x* of T(x) = T(tof) when T(tof) is below T(0) (then x* > 0 and the energy
+    at least -mu (1 - x*^2) / s), else any x (the energy at least -mu / s). The root is taken
+    a relative 1e-9 low and kept only where T there is at least T(tof) (so it is not above
+    x*)."""
     if not (s > 0.0 and c >= 0.0 and tof > 0.0):
         return -math.inf
     lam = math.sqrt(max(1.0 - c / s, 0.0))
