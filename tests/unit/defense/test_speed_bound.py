@@ -115,6 +115,27 @@ def test_least_transfer_energy_is_below_the_lambert_energy(
     assert least >= -MU / s
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    s=st.floats(6.5e6, 9e6),
+    c_frac=st.floats(0.0, 1.0),
+    tof=st.floats(5.0, 5000.0),
+    more_s=st.floats(0.0, 1e6),
+    more_c=st.floats(0.0, 1.0),
+    less_t=st.floats(0.05, 1.0),
+)
+def test_least_transfer_energy_does_not_fall_as_the_geometry_grows_or_the_time_shrinks(
+    s: float, c_frac: float, tof: float, more_s: float, more_c: float, less_t: float
+) -> None:
+    """The monotony the bound rests on (Lagrange's equation): a larger semi-perimeter or
+    chord, or a shorter time, never lowers the least energy (to 1e-9 of mu / s)."""
+    c = c_frac * s
+    s2 = s + more_s
+    c2 = c + more_c * (s2 - c)  # at most s2
+    least = least_transfer_energy(s, c, tof, MU)
+    assert least <= least_transfer_energy(s2, c2, tof * less_t, MU) + 1e-9 * MU / s
+
+
 def test_least_transfer_energy_is_the_lambert_energy_at_the_time() -> None:
     """Tight where it should be: at the time itself (below the minimum-energy time) the bound
     is the transfer's energy (1e-6 relative, the bound's 1e-9 step in x), and the
