@@ -24,7 +24,12 @@ Times are CPU seconds of this process (``time.process_time``), the median of ``-
 runs after a warm-up (the machine is shared; CPU time is less sensitive to other work than
 wall time).
 
-Run:  .venv/bin/python benchmarks/bench_engagement.py [--samples 120] [--baseline 120]
+The bound: how many candidates the compiled search drops without searching them, how close
+the bound is to the least speed found for those it keeps, and the search's CPU time against
+the same search without the bound (its reference switch), on this problem and (``--builtin``)
+on each direction of the built-in assessment (the median of 3 runs).
+
+Run:  .venv/bin/python benchmarks/bench_engagement.py [--samples 120] [--baseline 120] [--builtin]
 """
 
 from __future__ import annotations
@@ -33,10 +38,14 @@ import argparse
 import math
 import statistics
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from glasnost.defense import assessment
 from glasnost.defense import engagement as eng
 from glasnost.defense import engagement_kernel as kernel
 from glasnost.defense.engagement import EngagementTable, Interceptors, Samples, engage
@@ -46,6 +55,7 @@ from glasnost.physics.constants import WGS84, EarthModel
 from glasnost.physics.kepler import lambert
 from glasnost.physics.targeting import aim
 from glasnost.physics.vehicle import stack
+from glasnost.scenario.builtin import builtin_scenario
 from glasnost.scenario.missiles import missile
 
 FloatArray = NDArray[np.float64]
@@ -176,6 +186,85 @@ def baseline_least_speed(
     return best
 
 
+@dataclass
+class SearchRecord:
+    """One compiled search for speeds (not the window edges' checks): its CPU seconds, how
+    many candidates it searched of how many, and for the searched ones with a finite least
+    speed the bound over that speed (``speed_bound``, 40 bisection steps, limit the speed)."""
+
+    cpu_s: float
+    searched: int
+    candidates: int
+    tightness: FloatArray
+
+
+def recorded_searches(
+    run: Callable[[], object], bounded: bool = True, tightness: bool = False
+) -> list[SearchRecord]:
+    """The compiled searches for speeds that ``run`` makes, with the bound or (``bounded``
+    False, the search's reference switch) without it; the bound's tightness only where
+    ``tightness`` (else empty)."""
+    records: list[SearchRecord] = []
+    original = kernel.search
+
+    def recording(*args: Any) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+        t0 = time.process_time()
+        speed, latest, searched = original(*args[:-1], bounded)
+        cpu = time.process_time() - t0
+        if args[12]:  # speeds
+            site, _, burn, t_i, r_i, early = args[:6]
+            lever = np.zeros_like(burn) if args[16] else burn
+            rows = np.flatnonzero(searched & np.isfinite(speed)) if tightness else []
+            ratio = np.array(
+                [
+                    kernel.speed_bound(
+                        site[i],
+                        lever[i],
+                        t_i[i],
+                        r_i[i],
+                        (t_i[i] - burn[i] - early[i]) * (1.0 + 1e-9),
+                        args[14],
+                        args[15],
+                        speed[i],
+                        40,
+                    )
+                    / speed[i]
+                    for i in rows
+                ]
+            )
+            records.append(SearchRecord(cpu, int(searched.sum()), int(searched.size), ratio))
+        return speed, latest, searched
+
+    kernel.search = recording
+    try:
+        run()
+    finally:
+        kernel.search = original
+    return records
+
+
+def bound_report(run: Callable[[], object], repeat: int) -> str:
+    """Per compiled search of ``run``: the candidates the bound drops, the bound's tightness
+    on those kept, and the search's CPU time with the bound against without it (medians of
+    ``repeat`` runs each, alternating)."""
+    kept_bound = recorded_searches(run, tightness=True)  # also the warm-up
+    rounds = [(recorded_searches(run), recorded_searches(run, False)) for _ in range(repeat)]
+    lines = []
+    for k, a in enumerate(kept_bound):
+        cpu = statistics.median(r[0][k].cpu_s for r in rounds)
+        cpu_without = statistics.median(r[1][k].cpu_s for r in rounds)
+        n, kept = a.candidates, a.searched
+        q = np.quantile(a.tightness, [0.25, 0.5, 0.75]) if a.tightness.size else np.full(3, np.nan)
+        lines.append(
+            f"{n - kept:,} of {n:,} dropped ({(n - kept) / n:.0%}); bound / least speed of those "
+            f"searched: median {q[1]:.3f} (quartiles {q[0]:.3f}-{q[2]:.3f}); search "
+            f"{cpu:.4f} s CPU, {cpu_without:.4f} s without the bound "
+            f"({cpu_without / max(cpu, 1e-9):.1f}x), {cpu / max(kept, 1) * 1e6:.1f} us per "
+            "searched candidate"
+        )
+    return "\n          ".join(lines)
+
+
 def agreement(table: EngagementTable, reference: EngagementTable) -> str:
     """Whether two tables agree: feasible flags and shots identical, the largest relative
     difference of the critical velocities and of the windows and latest launches (s)."""
@@ -209,6 +298,9 @@ def main() -> None:
     parser.add_argument("--launch-times", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each engage")
+    parser.add_argument(
+        "--builtin", action="store_true", help="also the bound's share on the built-in assessment"
+    )
     args = parser.parse_args()
 
     sites, inter, samples, early = problem(args.samples)
@@ -241,6 +333,11 @@ def main() -> None:
     rate_kernel = n / t_kernel
     print(f"kernel:   {t_kernel:8.4f} s CPU {rate_kernel:12,.0f} pairs/s  (all {n})")
     print(f"          feasible pairs: {int(table.feasible.sum())} of {table.feasible.size}")
+    report = bound_report(
+        lambda: engage(sites, inter, samples, early, 60.0, launch_times=args.launch_times),
+        args.repeat,
+    )
+    print(f"bound:    {report}")
     t_numpy, reference = timed(False)
     rate_numpy = n / t_numpy
     print(f"NumPy path: {t_numpy:6.4f} s CPU {rate_numpy:12,.0f} pairs/s  (all {n})")
@@ -289,6 +386,9 @@ def main() -> None:
         f"{kernel_err.min():+.1e} .. {kernel_err.max():+.1e} ({int(finite.sum())} pairs), "
         f"baseline least speeds {base_err.min():+.1e} .. {base_err.max():+.1e}"
     )
+    if args.builtin:
+        report = bound_report(lambda: assessment.assess(builtin_scenario("us-ru")), 3)
+        print(f"built-in assessment, each direction:\n          {report}")
 
 
 if __name__ == "__main__":

@@ -203,7 +203,7 @@ class CandidateRules:
         near = np.hypot(np.hypot(r_i[:, 0], r_i[:, 1]) - rho_s, r_i[:, 2] - site[:, 2])
         early, late = self.early[s_idx, t_idx], self.late[s_idx, t_idx]
         v_bo = self.v_bo[s_idx]
-        speed, latest = engagement_kernel.search(
+        speed, latest, _ = engagement_kernel.search(
             site,
             self.up[s_idx],
             self.burn[s_idx],
@@ -221,6 +221,7 @@ class CandidateRules:
             self.earth.mu,
             self.earth.rotation_rad_s,
             self.model == "burnout-delay",
+            True,
         )
         with np.errstate(invalid="ignore"):
             feasible = np.where(tabled, t_i - reach >= early, speed <= v_bo)

@@ -99,7 +99,7 @@ Everything runs on flat arrays of candidates (indices from one mask over (S, T, 
 per-pair reductions by index (lexsort / ufunc ``at``); no Python loop runs over sites,
 trajectories, samples or candidates (only over the few distinct flyout tables). The search of
 each candidate (grid, refinement, latest launch) runs in the compiled kernel
-(:func:`glasnost.defense.engagement_kernel.search`), bound first: a closed-form lower bound on
+(:func:`glasnost.defense.engagement_kernel.search`), bound first: a lower bound on
 the speed a candidate needs drops the candidates that cannot change their pair's results (not
 feasible and not critical; inside the window found, not critical and unable to launch later);
 the others get the search above, with the same arithmetic, and every Lambert solve of a

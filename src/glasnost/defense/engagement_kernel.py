@@ -9,13 +9,14 @@ boost's damped fixed point (or the burnout delay's single solve) on
 from the solution of the step before (a warm start: the same x to the solver's tolerance,
 1e-13, in fewer iterations).
 
-Bound first (:func:`speed_bound`): before any search, a closed-form lower bound on the speed a
-candidate needs at *any* launch time drops the candidates that cannot matter: those that need
-more than the interceptor's burnout velocity (infeasible) and more than the least speed found
-so far for their (site, trajectory) pair (not critical). Within a pair the candidates run
-nearest first, so that least speed falls early. A dropped candidate reports an infinite speed;
-the pair's critical velocity, feasibility, window and latest launch are those of the full
-search.
+Bound first (:func:`speed_bound`): before any search, a lower bound on the speed a candidate
+needs at *any* launch time (the least energy of a Lambert transfer in the longest coast, one
+root of Lagrange's equation; a straight line with gravity bounded) drops the candidates that
+cannot matter: those that need more than the interceptor's burnout velocity (infeasible) and
+more than the least speed found so far for their (site, trajectory) pair (not critical).
+Within a pair the candidates run nearest first, so that least speed falls early. A dropped
+candidate reports an infinite speed; the pair's critical velocity, feasibility, window and
+latest launch are those of the full search.
 
 SI units; candidates along the first axis, (n,) and (n, 3).
 """
@@ -28,7 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glasnost.physics.compiled import kernel
-from glasnost.physics.kepler_kernel import lambert_one
+from glasnost.physics.kepler_kernel import lambert_one, least_transfer_energy
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -61,6 +62,10 @@ G_BOUND = 40.0
 X_TOL = 1e-6
 """Brackets of ln(coast time) narrower than this (a relative 1e-6 of the coast) are not
 refined further."""
+
+VERTICAL_TILT = 4e-3
+"""Bound (rad) on the angle between a site's vertical (the ellipsoid's normal) and its radius
+(at most 3.4e-3 on WGS84)."""
 
 GOLD = 0.5 * (3.0 - math.sqrt(5.0))
 """Golden-section fraction (0.382) of the fallback step of the least-speed search."""
@@ -173,58 +178,187 @@ def required_speed(
 
 
 @kernel
+def _cos_range(delta: float, width: float) -> tuple[float, float]:
+    """Least and largest cosine of the angles in [delta - width, delta] (rad)."""
+    turn = 2.0 * math.pi
+    if not width < turn:
+        return -1.0, 1.0
+    d = min(max(delta - turn * math.floor(delta / turn), 0.0), turn)  # [0, 2 pi]
+    ends = math.cos(d), math.cos(d - width)
+    hi = 1.0 if d - width <= 0.0 or d >= turn else max(ends)
+    lo = -1.0 if d - width <= math.pi <= d or d - width <= -math.pi else min(ends)
+    return lo, hi
+
+
+@kernel
+def _arc_range(
+    p: FloatArray, r: FloatArray, phi_lo: float, phi_hi: float
+) -> tuple[float, float, float, float]:
+    """Over the points R(-phi) p, phi in [phi_lo, phi_hi] (rad), R the rotation about z (an
+    arc of the circle p describes): the least and largest distance (m) from r, and the least
+    and largest r . R(-phi) p (m^2)."""
+    rho_p, rho_r = math.hypot(p[0], p[1]), math.hypot(r[0], r[1])
+    # The azimuth of R(-phi) p less r's runs down over [delta - width, delta].
+    delta = math.atan2(p[1], p[0]) - math.atan2(r[1], r[0]) - phi_lo
+    lo, hi = _cos_range(delta, phi_hi - phi_lo)
+    dz2 = (r[2] - p[2]) ** 2
+    near = math.sqrt((rho_r - rho_p) ** 2 + 2.0 * rho_p * rho_r * (1.0 - hi) + dz2)
+    far = math.sqrt((rho_r - rho_p) ** 2 + 2.0 * rho_p * rho_r * (1.0 - lo) + dz2)
+    return near, far, r[2] * p[2] + rho_p * rho_r * lo, r[2] * p[2] + rho_p * rho_r * hi
+
+
+@kernel
+def _excess(
+    speed: float,
+    lever: float,
+    geometry: tuple[float, float, float, float, float, float, float, float],
+    coast_s: float,
+    mu: float,
+) -> float:
+    """g(U) of :func:`speed_bound`'s conic bound (m/s) at U = ``speed``: U plus the fixed
+    point's tolerance less the least |v_1 - v_s| that U allows. ``geometry``: |p|, |r_I|,
+    c_min, |v_s|, the least |r_I . (v_s x p)|, the least and largest |p x r_I|, and the bound
+    on the angle (rad) between p and the site's vertical."""
+    p_norm, r2, chord, v_s, twist, cross_lo, cross_hi, tilt = geometry
+    reach = 0.5 * speed * lever
+    c = max(chord - reach, 0.0)
+    s = 0.5 * (p_norm + r2 + chord) - 0.5 * reach * (1.0 + tilt)
+    energy = least_transfer_energy(s, c, coast_s, mu)
+    departure = math.sqrt(max(2.0 * mu / (p_norm + reach) + 2.0 * energy, 0.0)) * (1.0 - 1e-9)
+    normal = 0.0  # the least |v_s . n|, n the normal of the coast's plane
+    if cross_lo - reach * r2 > 1e-6 * (p_norm + reach) * r2:
+        normal = min(max(twist - r2 * v_s * reach, 0.0) / (cross_hi + reach * r2), v_s)
+    in_plane = max(departure - math.sqrt(max(v_s * v_s - normal * normal, 0.0)), 0.0)
+    return speed + max(FIXED_POINT_TOLERANCE_MS, 1e-3 * speed) - math.hypot(in_plane, normal)
+
+
+@kernel
 def speed_bound(
     site: FloatArray,
-    burn_s: float,
+    lever: float,
+    t_i: float,
     r_i: FloatArray,
     coast_max_s: float,
     mu: float,
     omega: float,
     limit: float,
+    steps: int,
 ) -> float:
     """A lower bound (m/s) on the burnout speed relative to the site that any launch time with
-    a coast of at most ``coast_max_s`` needs to reach r_i, valid where that speed is at most
-    ``limit`` (m/s); 0 where none is found. ``burn_s``: the straight boost's burn time (0 for
-    the burnout delay). The larger of two bounds, each less the fixed point's tolerance:
+    a coast of at most ``coast_max_s`` needs to reach r_i (ECI, m) at ``t_i`` (s), valid where
+    that speed is at most ``limit`` (m/s): above ``limit`` only where none is; 0 where none is
+    found. ``lever``: the straight boost's burn time t_b (0 for the burnout delay). The larger
+    of two bounds; the conic bound costs one Lambert root per evaluation of g, ``steps``
+    bisection steps (0: only whether it exceeds ``limit``).
 
-    - Energy. The coast from r_1 to r_I is a conic through both points; none has a smaller
-      semi-major axis than the minimum-energy one, a = s / 2 with s = (|r_1| + |r_I| + c) / 2
-      (c the chord), so by vis-viva the speed at r_1 is at least sqrt(mu (2 / |r_1| - 2 / s))
-      (Bate, Mueller & White, sec. 5.3, "minimum-energy orbit"), which falls as |r_1| grows and
-      rises with c; u is that speed less the site's, |v_s|. In the straight boost r_1 = r_bo
-      lies within (|v_s| + limit / 2) t_b of the site's position at launch, which lies on the
-      circle the site describes, at least d (the distance from r_I to that circle) from r_I.
-    - Time. r_I = r_bo + (v_s + u) tau + G, with |G| <= g tau^2 / 2 for the largest gravity g
-      along the coast: a flight counts only with u above the local horizontal, so the short
-      way's radius stays above min(|r_1|, |r_I|) (no periapsis passed; 10 km and 0.4 % of
-      |u| t_b / 2 allowed for the ellipsoid's normal against the radial direction). Then
-      |u| >= (d - |v_s| (t_b + tau) - g tau^2 / 2) / (t_b / 2 + tau), falling in tau: taken at
-      the longest coast.
+    Notation (:func:`required_speed`): launch at t_L; the coast starts at t_0 = t_L + t_b from
+    r_0 = p + u t_b / 2 with velocity v_1 = v_s + u + e and lasts tau = t_I - t_0 <= tau_max;
+    p = s(t_L) + v_s t_b, s(t) the site's ECI position, v_s = omega z x s(t_L) its velocity
+    (|v_s| = omega rho_s, rho_s the site's distance from the axis); e the residual the fixed
+    point accepts, |e| <= max(1, 1e-3 |u|) (the burnout delay: t_b = 0, r_0 = p = s(t_0),
+    e = 0). Seen in the Earth-fixed frame of t_I (a rotation about z, which keeps lengths),
+    r_I is r_E and p is R(-phi) p_0, p_0 = s + omega t_b z x s, phi = omega (tau + t_b) in
+    [omega t_b, omega (tau_max + t_b)].
+
+    - Conic (Lambert). (i) |p| = sqrt(|s|^2 + (omega rho_s t_b)^2) (v_s is normal to s), and
+      c_p = |r_I - p| >= c_min, the least distance from r_E to that arc of p's circle
+      (:func:`_arc_range`). (ii) With U = |u| and w = U t_b / 2, by the triangle
+      inequality |r_0| <= |p| + w and the chord c = |r_I - r_0| >= c_min - w; a flight
+      counts only with u above the site's vertical at launch, within VERTICAL_TILT + omega t_b
+      = alpha of p's direction (the ellipsoid's normal against the radius; p against s), so
+      |r_0| >= |p| + p/|p| . (u t_b / 2) >= |p| - alpha w (the norm is convex) and the
+      semi-perimeter s = (|r_0| + |r_I| + c) / 2 >= (|p| + |r_I| + c_min) / 2 - (1 + alpha)
+      w / 2. (iii) The
+      coast is the zero-revolution conic the short way round (``_lambert_short``; where the
+      way is undefined the smaller speed of both, and the long way's lambda < 0 only lengthens
+      the time of an energy) in tau <= tau_max, so its energy E is at least
+      :func:`~glasnost.physics.kepler_kernel.least_transfer_energy` (s, c, tau_max), which
+      does not fall as s or c grows (Lagrange's equation at fixed a: dt/ds is proportional
+      to tan(alpha / 2) - tan(beta / 2) >= 0 (tanh for a hyperbola), dt/dc to
+      1 - cos(beta) >= 0 times -d(beta)/dc >= 0; the time falls as the energy rises, so a time
+      kept needs no less energy; and the least energy -mu / s rises with s): E >= E_*(U), the
+      value at the bounds of (ii). (iv) Vis-viva: |v_1|^2 = 2 mu / |r_0| + 2 E >=
+      2 mu / (|p| + w) + 2 E_*(U) = H(U)^2. (v) v_1 lies in the coast's plane, normal n to
+      r_0 and r_I (the solver's plane wherever sin(angle) >= 1e-12; the bound takes n only
+      where the lower bound on |r_0 x r_I| below exceeds 1e-6 |r_0| |r_I|): with
+      sigma = |v_s . n| and v_s's part in the plane of length sqrt(|v_s|^2 - sigma^2),
+      |u + e| = |v_1 - v_s| >= sqrt(max(|v_1| - sqrt(|v_s|^2 - sigma^2), 0)^2 + sigma^2),
+      rising in |v_1| and in sigma. Here v_s . (r_0 x r_I) = r_I . (v_s x p) +
+      r_I . (v_s x w), and v_s x p = R(-phi) k, k = omega (s_z s - |s|^2 z) (v_s and p turn
+      together), so sigma >= (min over the arc |r_E . R(-phi) k| - |r_I| |v_s| w) /
+      (max over the arc |p x r_I| + w |r_I|), |p x r_I|^2 = |p|^2 |r_I|^2 - (p . r_I)^2 and
+      p . r_I over the arc in closed form (:func:`_arc_range`). (vi) So g(U) = U +
+      max(1, 1e-3 U) - (the bound of (v) with H(U) and sigma's bound at U) >= 0 at the true
+      U; neither bound rises with U, so g rises strictly and U is at least every U' with
+      g(U') <= 0 (bisection on [0, limit]), and g(limit) < 0 shows U > limit (then
+      limit - g(limit) is returned).
+    - Time (straight line). r_I = r_0 + v_1 tau + G with G = int_0^tau (tau - t) g(r(t)) dt,
+      so u (t_b / 2 + tau) = r_I - q - e tau - G, q = s(t_L) + v_s (t_I - t_L) =
+      R(-phi) (s + phi z x s) in the frame of t_I, and |q - s| = rho_s sqrt((1 - cos phi)^2
+      + (phi - sin phi)^2), rising in phi. A flight counts only with u above the local
+      horizontal, so the short way's radius stays above min(|r_0|, |r_I|) (no periapsis
+      passed; 10 km and 0.4 % of |u| t_b / 2 allowed for the ellipsoid's normal against the
+      radial direction): |G| <= g_max tau^2 / 2 with g_max = mu / r_low^2. Then
+      |u| >= (|r_E - s| - |q - s| - g_max tau^2 / 2) / (t_b / 2 + tau) - |e|, falling in tau
+      where positive: taken at tau_max and phi's largest value.
+
+    Both less a relative 1e-9 of the departure speed for the solvers' rounding.
     """
-    rho_s = math.hypot(site[0], site[1])
-    rho_i = math.hypot(r_i[0], r_i[1])
-    d = math.hypot(rho_i - rho_s, r_i[2] - site[2])
-    v_s = omega * rho_s
-    if not math.isfinite(limit):
+    if not (math.isfinite(limit) and coast_max_s > 0.0):
         return 0.0
-    tolerance = max(FIXED_POINT_TOLERANCE_MS, 1e-3 * limit)
+    angle = omega * t_i
+    cos_a, sin_a = math.cos(angle), math.sin(angle)
+    r_e = np.empty(3)
+    r_e[0] = cos_a * r_i[0] + sin_a * r_i[1]
+    r_e[1] = -sin_a * r_i[0] + cos_a * r_i[1]
+    r_e[2] = r_i[2]
+    rho_s = math.hypot(site[0], site[1])
+    v_s = omega * rho_s
     r_site = math.sqrt(site[0] * site[0] + site[1] * site[1] + site[2] * site[2])
     r2 = math.sqrt(r_i[0] * r_i[0] + r_i[1] * r_i[1] + r_i[2] * r_i[2])
-    reach = (v_s + 0.5 * limit) * burn_s
-    r1 = r_site + reach
-    chord = max(d - reach, 0.0)
-    by_energy = 0.0
-    if r2 + chord >= 0.5 * r1:  # where the bound falls in |r_1|
-        energy = mu * (2.0 / r1 - 4.0 / (r1 + r2 + chord))
-        v1 = math.sqrt(max(energy, 0.0))
-        by_energy = v1 - v_s - tolerance - 1e-9 * v1
-    r_low = min(r_site, r2) - 10e3 - 0.004 * limit * 0.5 * burn_s
-    g = mu / (r_low * r_low)
     tau = coast_max_s
-    by_time = (d - v_s * (burn_s + tau) - 0.5 * g * tau * tau) / (0.5 * burn_s + tau) - tolerance
+    phi_lo, phi_hi = omega * lever, omega * (tau + lever)
+    # Time.
+    tolerance = max(FIXED_POINT_TOLERANCE_MS, 1e-3 * limit)
+    dist = math.sqrt((r_e[0] - site[0]) ** 2 + (r_e[1] - site[1]) ** 2 + (r_e[2] - site[2]) ** 2)
+    drift = rho_s * math.hypot(1.0 - math.cos(phi_hi), phi_hi - math.sin(phi_hi))
+    r_low = min(r_site, r2) - 10e3 - 0.004 * limit * 0.5 * lever
+    g = mu / (r_low * r_low)
+    by_time = (dist - drift - 0.5 * g * tau * tau) / (0.5 * lever + tau) - tolerance
     if not (r_low > 0.0 and math.isfinite(by_time)):
         by_time = 0.0
-    return max(by_energy, by_time, 0.0)
+    if by_time > limit:
+        return by_time
+    # Conic.
+    p0 = np.empty(3)
+    p0[0] = site[0] - omega * lever * site[1]
+    p0[1] = site[1] + omega * lever * site[0]
+    p0[2] = site[2]
+    p_norm = math.hypot(r_site, v_s * lever)
+    chord, _, dot_lo, dot_hi = _arc_range(p0, r_e, phi_lo, phi_hi)
+    # |p x r_I|^2 = |p|^2 |r_I|^2 - (p . r_I)^2 over the arc.
+    dot_least = 0.0 if dot_lo <= 0.0 <= dot_hi else min(abs(dot_lo), abs(dot_hi))
+    dot_most = max(abs(dot_lo), abs(dot_hi))
+    cross_hi = math.sqrt(max((p_norm * r2) ** 2 - dot_least**2, 0.0))
+    cross_lo = math.sqrt(max((p_norm * r2) ** 2 - dot_most**2, 0.0))
+    # r_I . (v_s x p) = r_E . R(-phi) k, k = v_s x p_0 = omega (s_z s - |s|^2 z).
+    k = np.empty(3)
+    k[0], k[1], k[2] = omega * site[2] * site[0], omega * site[2] * site[1], -v_s * rho_s
+    _, _, twist_lo, twist_hi = _arc_range(k, r_e, phi_lo, phi_hi)
+    twist = 0.0 if twist_lo <= 0.0 <= twist_hi else min(abs(twist_lo), abs(twist_hi))
+    tilt = VERTICAL_TILT + omega * lever
+    geometry = (p_norm, r2, chord, v_s, twist * (1.0 - 1e-9), cross_lo, cross_hi, tilt)
+    over = _excess(limit, lever, geometry, tau, mu)
+    if over < 0.0:
+        return limit - over
+    lo, hi = 0.0, limit
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        if _excess(mid, lever, geometry, tau, mu) <= 0.0:
+            lo = mid
+        else:
+            hi = mid
+    return max(by_time, lo, 0.0)
 
 
 @kernel
@@ -412,7 +546,7 @@ def _dropped(
         return False
     lever = 0.0 if burnout_delay else burn_s[i]
     coast = (t_i[i] - burn_s[i] - early[i]) * (1.0 + 1e-9)
-    return speed_bound(site[i], lever, r_i[i], coast, mu, omega, cap) > cap
+    return speed_bound(site[i], lever, t_i[i], r_i[i], coast, mu, omega, cap, 0) > cap
 
 
 @kernel
@@ -434,9 +568,10 @@ def search(
     mu: float,
     omega: float,
     burnout_delay: bool,
-) -> tuple[FloatArray, FloatArray]:
-    """Least required speed and latest launch (n,) of candidates (module doc); a candidate
-    not searched gets speed inf and latest launch -inf.
+    bounded: bool,
+) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """Least required speed and latest launch (n,) of candidates (module doc), and which
+    were searched; a candidate not searched gets speed inf and latest launch -inf.
 
     Candidate i: site ECEF ``site[i]`` and its vertical ``up[i]``, burn time, intercept time
     and ECI point, launch times in [early, late], burnout velocity ``v_bo``; ``tabled``: its
@@ -453,10 +588,12 @@ def search(
     feasible one (the window's ends), then the rest nearest first, and a candidate is dropped
     when it can neither be feasible nor critical, or when it cannot be critical, lies inside
     the window found, and cannot launch later than the latest launch found
-    (:func:`_latest_bound`)."""
+    (:func:`_latest_bound`). Without ``bounded`` no candidate is dropped (the reference the
+    bound is tested against)."""
     n = t_i.size
     speed = np.full(n, math.inf)
     latest = np.full(n, -math.inf)
+    searched = np.zeros(n, dtype=np.bool_)
     cands = (site, up, burn_s, t_i, r_i, early, late, v_bo)
     for k in range(starts.size - 1):
         lo, hi = starts[k], starts[k + 1]
@@ -479,6 +616,8 @@ def search(
                     burnout_delay,
                     speed,
                     latest,
+                    searched,
+                    bounded,
                 )
                 if found[0] < 0:
                     break
@@ -501,10 +640,13 @@ def search(
                 cap = max(v_bo[i], best)
             else:
                 cap = v_bo[i]
-            if _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay):
+            if bounded and _dropped(
+                site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay
+            ):
                 continue
             if (
-                speeds
+                bounded
+                and speeds
                 and not tabled[i]
                 and last_feasible >= 0
                 and _dropped(site, burn_s, t_i, r_i, early, i, best, mu, omega, burnout_delay)
@@ -515,10 +657,11 @@ def search(
             speed[i], latest[i] = _candidate_at(
                 i, cands, not tabled[i], fractions, mu, omega, burnout_delay
             )
+            searched[i] = True
             if speeds:
                 best = min(best, speed[i])
             last_launch = max(last_launch, latest[i])
-    return speed, latest
+    return speed, latest, searched
 
 
 @kernel
@@ -563,18 +706,21 @@ def _until_feasible(
     burnout_delay: bool,
     speed: FloatArray,
     latest: FloatArray,
+    searched: BoolArray,
+    bounded: bool,
 ) -> tuple[int, float]:
     """Search the candidates ``order[positions]`` of ``cands`` (:func:`_candidate_at`) in turn
-    (into ``speed`` and ``latest``), dropping those that can be neither feasible nor critical,
-    until one is feasible. Returns its position (-1: none) and the least speed found (``best``
-    before)."""
+    (into ``speed``, ``latest`` and ``searched``), dropping (where ``bounded``) those that can
+    be neither feasible nor critical, until one is feasible. Returns its position (-1: none)
+    and the least speed found (``best`` before)."""
     site, _, burn_s, t_i, r_i, early, _, v_bo = cands
     for j in positions:
         i = order[j]
         cap = max(v_bo[i], best)
-        if _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay):
+        if bounded and _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay):
             continue
         speed[i], latest[i] = _candidate_at(i, cands, True, fractions, mu, omega, burnout_delay)
+        searched[i] = True
         best = min(best, speed[i])
         if speed[i] <= v_bo[i]:
             return j, best

@@ -279,6 +279,35 @@ def _solve_x(t: float, lam: float, x_start: float) -> float:
 
 
 @kernel
+def least_transfer_energy(s: float, c: float, tof: float, mu: float) -> float:
+    """A lower bound (J/kg) on the specific energy of every zero-revolution conic that joins two
+    points at most pi apart (seen from the focus) with semi-perimeter ``s`` and chord ``c`` (m)
+    in at most ``tof`` s.
+
+    By Lambert's theorem the time depends only on (a, s, c); in Izzo's variables lambda =
+    sqrt(1 - c / s), T = sqrt(2 mu / s^3) t and x, with 1 / a = 2 (1 - x^2) / s, the energy
+    is -mu (1 - x^2) / s, least (-mu / s, the minimum-energy conic) at x = 0, and T(x) falls
+    strictly on x > -1 (Izzo 2015, zero revolutions). So every time up to ``tof`` has an x at
+    least the root x* of T(x) = T(tof) when T(tof) is below T(0) (then x* > 0 and the energy
+    at least -mu (1 - x*^2) / s), else any x (the energy at least -mu / s). The root is taken
+    a relative 1e-9 low and kept only where T there is at least T(tof) (so it is not above
+    x*)."""
+    if not (s > 0.0 and c >= 0.0 and tof > 0.0):
+        return -math.inf
+    lam = math.sqrt(max(1.0 - c / s, 0.0))
+    t = math.sqrt(2.0 * mu / s**3) * tof
+    t00 = math.acos(lam) + lam * math.sqrt(1.0 - lam * lam)
+    least = -mu / s
+    if not t < t00:
+        return least
+    x = _solve_x(t, lam, math.nan)
+    x = x - 1e-9 * max(1.0, abs(x))
+    if not (math.isfinite(x) and x > 0.0 and _tof(x, lam) >= t):
+        return least
+    return -mu * (1.0 - x * x) / s
+
+
+@kernel
 def lambert_one(
     a1: float,
     a2: float,

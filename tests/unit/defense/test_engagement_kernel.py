@@ -22,22 +22,42 @@ from tests.unit.defense.test_engagement import EARLY, SITES, _interceptors, _sam
 REL = 1e-9
 
 
+TABLE_VALUES = (
+    "critical_burnout_velocity_ms",
+    "earliest_intercept_s",
+    "latest_intercept_s",
+    "earliest_intercept_altitude_m",
+    "latest_intercept_altitude_m",
+    "latest_launch_s",
+    "window_s",
+)
+"""The real-valued fields of an engagement table."""
+
+
 def _same(compiled: EngagementTable, reference: EngagementTable) -> None:
     np.testing.assert_array_equal(compiled.feasible, reference.feasible)
     np.testing.assert_array_equal(compiled.shots, reference.shots)
     np.testing.assert_array_equal(compiled.best_sample, reference.best_sample)
-    for name in (
-        "critical_burnout_velocity_ms",
-        "earliest_intercept_s",
-        "latest_intercept_s",
-        "earliest_intercept_altitude_m",
-        "latest_intercept_altitude_m",
-        "latest_launch_s",
-        "window_s",
-    ):
+    for name in TABLE_VALUES:
         np.testing.assert_allclose(
             getattr(compiled, name), getattr(reference, name), rtol=REL, atol=1e-6, err_msg=name
         )
+
+
+def builtin_engage_calls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """The arguments of each ``engage`` call of the built-in assessment (both directions)."""
+    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    def recording(*args: Any, **kwargs: Any) -> EngagementTable:
+        calls.append((args, kwargs))
+        return engagement.engage(*args, **kwargs)
+
+    monkeypatch.setattr(direction, "engage", recording)
+    assessment.assess(builtin_scenario("us-ru"))
+    assert len(calls) == 2
+    return calls
 
 
 @pytest.mark.parametrize("model", ["straight-boost", "burnout-delay"])
@@ -65,15 +85,7 @@ def test_compiled_search_matches_numpy_path_on_the_builtin_scenario(
 ) -> None:
     """Every engagement table of the built-in assessment, both directions (flyout tables at
     the sites of staged types, the burnout-delay critical velocity)."""
-    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
-
-    def recording(*args: Any, **kwargs: Any) -> EngagementTable:
-        calls.append((args, kwargs))
-        return engagement.engage(*args, **kwargs)
-
-    monkeypatch.setattr(direction, "engage", recording)
-    assessment.assess(builtin_scenario("us-ru"))
-    assert len(calls) == 2
+    calls = builtin_engage_calls(monkeypatch)
     feasible = 0
     for args, kwargs in calls:
         compiled = engagement.engage(*args, **kwargs)
@@ -84,8 +96,8 @@ def test_compiled_search_matches_numpy_path_on_the_builtin_scenario(
 
 @pytest.mark.parametrize("model", ["straight-boost", "burnout-delay"])
 def test_speed_bound_is_below_every_required_speed(model: Any) -> None:
-    """The bound (minimum-energy conic, Bate, Mueller & White sec. 5.3; straight line with
-    gravity bounded) against the NumPy path's required speeds at launch times over the
+    """The bound (the least energy of a Lambert transfer; straight line with gravity bounded)
+    against the NumPy path's required speeds at launch times over the
     window, for points 50-3,000 km from the site and 20-1,500 km up."""
     rng = np.random.default_rng(3)
     site = SITES[0]
@@ -106,7 +118,7 @@ def test_speed_bound_is_below_every_required_speed(model: Any) -> None:
         for i in np.flatnonzero(np.isfinite(need)):
             coast = t_i[i] - launch[i] - 50.0
             bound = speed_bound(
-                site, lever, r_eci[i], coast, WGS84.mu, WGS84.rotation_rad_s, need[i]
+                site, lever, t_i[i], r_eci[i], coast, WGS84.mu, WGS84.rotation_rad_s, need[i], 30
             )
             assert bound <= need[i]
             checked += 1

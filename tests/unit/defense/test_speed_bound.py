@@ -1,0 +1,191 @@
+"""The engagement search's speed bound (glasnost.defense.engagement_kernel.speed_bound): never
+above a speed the search can find, and the search with it gives the tables of the search
+without it, exactly; the built-in assessment's digest is unchanged."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from glasnost.defense import engagement, engagement_kernel
+from glasnost.defense.engagement import EngagementTable, engage
+from glasnost.defense.engagement_kernel import TAU_MIN_S, required_speed, speed_bound
+from glasnost.defense.required_speed import up_ecef
+from glasnost.physics import frames
+from glasnost.physics.constants import WGS84
+from glasnost.physics.kepler import lambert
+from glasnost.physics.kepler_kernel import least_transfer_energy
+from glasnost.scenario.builtin import builtin_scenario
+from glasnost.treaty.digest import recompute
+from tests.unit.defense.test_engagement import EARLY, SITES, _interceptors, _samples
+from tests.unit.defense.test_engagement_kernel import TABLE_VALUES, builtin_engage_calls
+
+BUILTIN_DIGEST = "bddb9ebb84ce98739f6df280084a1e4eb604eec1ee4c8a10662dde96e9fd3e9f"
+MU, OMEGA = WGS84.mu, WGS84.rotation_rad_s
+LAUNCHES = 12  # launch times checked per geometry, evenly over the window
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    lat=st.floats(-75.0, 75.0),
+    lon=st.floats(-180.0, 180.0),
+    azimuth=st.floats(0.0, 360.0),
+    ground=st.floats(10e3, 3500e3),
+    alt=st.floats(5e3, 2000e3),
+    t_i=st.floats(60.0, 1800.0),
+    burn=st.floats(5.0, 120.0),
+    early_frac=st.floats(0.0, 0.9),
+    delay=st.booleans(),
+    headroom=st.sampled_from([1.0, 1.3, 3.0]),
+)
+def test_bound_is_below_the_required_speed_at_every_launch_time(
+    lat: float,
+    lon: float,
+    azimuth: float,
+    ground: float,
+    alt: float,
+    t_i: float,
+    burn: float,
+    early_frac: float,
+    delay: bool,
+    headroom: float,
+) -> None:
+    """Random sites and points (10-3,500 km away, 5-2,000 km up), burn times and windows, both
+    models: the bound over the window (with a limit at or above the need, as the search
+    calls it) is at most the speed the search's own required-speed kernel (the exact path:
+    the Lambert fixed point) returns at each of 12 launch times across the window, with no
+    slack; and the search's one-evaluation test does not drop it."""
+    site = frames.geodetic_to_vector(lat, lon, 0.0)
+    up = up_ecef(site[None], WGS84)[0]
+    lat2, lon2 = frames.destination(lat, lon, azimuth, ground)
+    r_ecef = frames.geodetic_to_vector(lat2, lon2, alt)
+    angle = OMEGA * t_i
+    r_eci = np.array(
+        [
+            math.cos(angle) * r_ecef[0] - math.sin(angle) * r_ecef[1],
+            math.sin(angle) * r_ecef[0] + math.cos(angle) * r_ecef[1],
+            r_ecef[2],
+        ]
+    )
+    last = t_i - burn - TAU_MIN_S
+    if last <= 0.0:
+        return
+    early = early_frac * last
+    coast_max = (t_i - burn - early) * (1.0 + 1e-9)  # as the search's drop rule takes it
+    lever = 0.0 if delay else burn
+    for launch in np.linspace(early, last, LAUNCHES):
+        need = required_speed(site, up, burn, float(launch), t_i, r_eci, MU, OMEGA, delay)
+        if not math.isfinite(need):
+            continue
+        limit = need * headroom
+        bound = speed_bound(site, lever, t_i, r_eci, coast_max, MU, OMEGA, limit, 40)
+        assert bound <= need, (bound, need, launch)
+        # The search's test: one evaluation of the conic bound at the limit.
+        assert speed_bound(site, lever, t_i, r_eci, coast_max, MU, OMEGA, limit, 0) <= limit
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    r1=st.floats(6.3e6, 8.5e6),
+    r2=st.floats(6.3e6, 8.5e6),
+    theta=st.floats(1e-3, math.pi - 1e-3),
+    tof=st.floats(5.0, 5000.0),
+    shorter=st.floats(0.05, 1.0),
+)
+def test_least_transfer_energy_is_below_the_lambert_energy(
+    r1: float, r2: float, theta: float, tof: float, shorter: float
+) -> None:
+    """Against the Lambert solver (kepler.lambert, the independent NumPy path): the energy
+    v^2 / 2 - mu / r of the short-way transfer in any time up to ``tof`` is at least the bound
+    (to 1e-9 of mu / r, the solvers' rounding)."""
+    a = np.array([r1, 0.0, 0.0])
+    b = r2 * np.array([math.cos(theta), math.sin(theta), 0.0])
+    c = float(np.linalg.norm(b - a))
+    s = 0.5 * (r1 + r2 + c)
+    least = least_transfer_energy(s, c, tof, MU)
+    v1, _ = lambert(a, b, tof * shorter, mu=MU, prograde=True)
+    energy = 0.5 * float(v1 @ v1) - MU / r1
+    assert least <= energy + 1e-9 * MU / r1
+    assert least >= -MU / s
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    s=st.floats(6.5e6, 9e6),
+    c_frac=st.floats(0.0, 1.0),
+    tof=st.floats(5.0, 5000.0),
+    more_s=st.floats(0.0, 1e6),
+    more_c=st.floats(0.0, 1.0),
+    less_t=st.floats(0.05, 1.0),
+)
+def test_least_transfer_energy_does_not_fall_as_the_geometry_grows_or_the_time_shrinks(
+    s: float, c_frac: float, tof: float, more_s: float, more_c: float, less_t: float
+) -> None:
+    """The monotony the bound rests on (Lagrange's equation): a larger semi-perimeter or
+    chord, or a shorter time, never lowers the least energy (to 1e-9 of mu / s)."""
+    c = c_frac * s
+    s2 = s + more_s
+    c2 = c + more_c * (s2 - c)  # at most s2
+    least = least_transfer_energy(s, c, tof, MU)
+    assert least <= least_transfer_energy(s2, c2, tof * less_t, MU) + 1e-9 * MU / s
+
+
+def test_least_transfer_energy_is_the_lambert_energy_at_the_time() -> None:
+    """Tight where it should be: at the time itself (below the minimum-energy time) the bound
+    is the transfer's energy (1e-6 relative, the bound's 1e-9 step in x), and the
+    minimum-energy conic's beyond."""
+    a = np.array([6.5e6, 0.0, 0.0])
+    b = 6.7e6 * np.array([math.cos(0.3), math.sin(0.3), 0.0])
+    c = float(np.linalg.norm(b - a))
+    s = 0.5 * (6.5e6 + 6.7e6 + c)
+    for tof in (100.0, 400.0, 700.0):
+        v1, _ = lambert(a, b, tof, mu=MU, prograde=True)
+        energy = 0.5 * float(v1 @ v1) - MU / 6.5e6
+        assert least_transfer_energy(s, c, tof, MU) == pytest.approx(energy, rel=1e-6)
+    assert least_transfer_energy(s, c, 1e5, MU) == -MU / s
+
+
+def _unbounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every compiled search run without the bound (the last argument of ``search``)."""
+    original: Callable[..., Any] = engagement_kernel.search
+    monkeypatch.setattr(engagement_kernel, "search", lambda *args: original(*args[:-1], False))
+
+
+def _identical(bounded: EngagementTable, unbounded: EngagementTable) -> None:
+    for name in ("feasible", "shots", "best_sample", *TABLE_VALUES):
+        np.testing.assert_array_equal(
+            getattr(bounded, name), getattr(unbounded, name), err_msg=name
+        )
+
+
+@pytest.mark.parametrize("model", ["straight-boost", "burnout-delay"])
+@pytest.mark.parametrize("speed", [3000.0, 4500.0, 6000.0])
+def test_search_with_the_bound_equals_the_search_without(
+    monkeypatch: pytest.MonkeyPatch, model: Any, speed: float
+) -> None:
+    args = (SITES, _interceptors(speed), _samples(), EARLY, 60.0)
+    bounded = engage(*args, model=model)
+    _unbounded(monkeypatch)
+    _identical(bounded, engage(*args, model=model))
+
+
+def test_search_with_the_bound_equals_the_search_without_on_the_builtin_scenario(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Both directions of the built-in assessment: the same tables, bit for bit."""
+    calls = builtin_engage_calls(monkeypatch)
+    bounded = [engagement.engage(*args, **kwargs) for args, kwargs in calls]
+    _unbounded(monkeypatch)
+    for table, (args, kwargs) in zip(bounded, calls, strict=True):
+        _identical(table, engagement.engage(*args, **kwargs))
+    assert sum(int(t.feasible.sum()) for t in bounded) > 0
+
+
+def test_builtin_assessment_digest_is_unchanged() -> None:
+    assert recompute(builtin_scenario()).result_sha256 == BUILTIN_DIGEST
