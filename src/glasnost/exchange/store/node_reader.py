@@ -83,6 +83,7 @@ class _Held:
         self._dialect = engine.dialect.name
         self._lock = threading.Lock()
         self._driver: Any = None
+        self._cursor: Any = None
         self._pid = os.getpid()
 
     def read(self, log_id: int, keys: list[NodeKey]) -> dict[NodeKey, bytes] | None:
@@ -90,19 +91,19 @@ class _Held:
         if not self._lock.acquire(blocking=False):
             return None
         try:
-            driver = self._driver if self._pid == os.getpid() else None
-            if driver is None:
-                driver = self._open()
-                if driver is None:
+            cursor = self._cursor if self._pid == os.getpid() else None
+            if cursor is None:
+                cursor = self._open()
+                if cursor is None:
                     return None
             read: dict[NodeKey, bytes] = {}
             try:
                 for sql, params in _statements(self._dialect, log_id, keys):
-                    if self._dialect == "postgresql":
-                        rows = driver.execute(sql, params, prepare=True).fetchall()
+                    if self._dialect == "postgresql":  # binary: the hashes come as they are
+                        cursor.execute(sql, params, prepare=True, binary=True)
                     else:
-                        rows = driver.execute(sql, params).fetchall()
-                    _collect(rows, read)
+                        cursor.execute(sql, params)
+                    _collect(cursor.fetchall(), read)
             except Exception:  # lost or broken: never a partial answer; a fresh one next time
                 self._close()
                 return None
@@ -120,11 +121,11 @@ class _Held:
         if self._dialect == "postgresql":
             driver.rollback()  # the pre-ping may have opened a transaction
             driver.autocommit = True
-        self._driver, self._pid = driver, os.getpid()
-        return driver
+        self._driver, self._cursor, self._pid = driver, driver.cursor(), os.getpid()
+        return self._cursor
 
     def _close(self) -> None:
-        driver, self._driver = self._driver, None
+        driver, self._driver, self._cursor = self._driver, None, None
         if driver is not None and self._pid == os.getpid():  # a forked child leaves it be
             with contextlib.suppress(Exception):  # already gone: nothing to release
                 driver.close()
