@@ -165,6 +165,29 @@ def test_a_busy_held_connection_leaves_the_read_to_the_pool(
     assert proof == merkle.inclusion_proof(signed[:40], 17)
 
 
+def test_a_held_connection_that_cannot_be_opened_leaves_the_read_to_the_pool(
+    store: LogStore,
+    us: Party,
+    signed: list[bytes],
+    engine: sa.Engine,
+    statements: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store.append(us.entries(0, 40))
+    held = node_reader._held_for(engine)
+    assert held is not None
+    held.close()
+
+    def refuse(self: object) -> object:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(type(held), "_open", refuse)
+    statements.clear()
+    proof = _proofs(store, [("inclusion", 17, 40)])[0]
+    assert statements  # read through the pool
+    assert proof == merkle.inclusion_proof(signed[:40], 17)
+
+
 def test_disposing_the_engine_closes_the_held_connection(
     store: LogStore, us: Party, engine: sa.Engine
 ) -> None:

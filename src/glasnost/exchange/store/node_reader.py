@@ -91,37 +91,37 @@ class _Held:
         if not self._lock.acquire(blocking=False):
             return None
         try:
-            cursor = self._cursor if self._pid == os.getpid() else None
-            if cursor is None:
-                cursor = self._open()
-                if cursor is None:
-                    return None
             read: dict[NodeKey, bytes] = {}
             try:
+                cursor = self._cursor if self._pid == os.getpid() else None
+                if cursor is None:
+                    cursor = self._open()
                 for sql, params in _statements(self._dialect, log_id, keys):
                     if self._dialect == "postgresql":  # binary: the hashes come as they are
                         cursor.execute(sql, params, prepare=True, binary=True)
                     else:
                         cursor.execute(sql, params)
                     _collect(cursor.fetchall(), read)
-            except Exception:  # lost or broken: never a partial answer; a fresh one next time
-                self._close()
+            except Exception:  # unreachable, lost or broken: never a partial answer, and a
+                self._close()  # fresh connection next time
                 return None
             return read
         finally:
             self._lock.release()
 
     def _open(self) -> Any:
+        """A cursor on a new held connection (raises where none can be had)."""
         engine = self._engine()
         if engine is None:
-            return None
+            raise RuntimeError("the engine is gone")
         proxied = engine.raw_connection()  # the engine's connect arguments and events
         driver: Any = proxied.driver_connection
         proxied.detach()  # ours from now on: closed by us, never returned to the pool
+        self._driver, self._pid = driver, os.getpid()
         if self._dialect == "postgresql":
             driver.rollback()  # the pre-ping may have opened a transaction
             driver.autocommit = True
-        self._driver, self._cursor, self._pid = driver, driver.cursor(), os.getpid()
+        self._cursor = driver.cursor()
         return self._cursor
 
     def _close(self) -> None:
