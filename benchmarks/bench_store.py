@@ -11,7 +11,9 @@ tree is built directly: ``--proof-size`` synthetic leaf hashes go through
 ``nodes`` table, with one placeholder row in ``entries`` at the last seq (the store reads its
 size from the last entry). Proofs then come from the stored nodes exactly as for a real log, and
 each one is checked with :func:`~glasnost.exchange.merkle.verify_inclusion` /
-:func:`~glasnost.exchange.merkle.verify_consistency` against the stored root.
+:func:`~glasnost.exchange.merkle.verify_consistency` against the stored root. On PostgreSQL it
+also times a lone ``SELECT 1`` on a driver connection: the round trip, the floor under any
+proof that needs a node from the server.
 
 PostgreSQL runs when ``GLASNOST_TEST_POSTGRES_URL`` is set (in a scratch schema, dropped after).
 
@@ -246,6 +248,26 @@ def bench_proofs(store: LogStore, n: int) -> tuple[dict[str, list[float]], str]:
     return times, digest.hexdigest()[:16]
 
 
+def round_trips(engine: sa.Engine, n: int) -> list[float]:
+    """Seconds of ``n`` lone ``SELECT 1`` on one driver connection (the driver prepares it
+    after a few uses): the least a statement costs, whatever it asks (PostgreSQL: the round
+    trip to the server)."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        times = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+            times.append(time.perf_counter() - t0)
+        cursor.close()
+        raw.rollback()
+    finally:
+        raw.close()
+    return times
+
+
 def quantile_ms(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1] * 1e3
 
@@ -264,6 +286,8 @@ def measure(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
                 figures[f"{name}_median_ms"] = quantile_ms(values, 50)
                 figures[f"{name}_p99_ms"] = quantile_ms(values, 99)
             figures["proofs_digest"] = digest
+            if engine.dialect.name == "postgresql":
+                figures["round_trip_median_ms"] = quantile_ms(round_trips(engine, args.proofs), 50)
             out[label] = figures
     return out
 
@@ -280,6 +304,7 @@ ROWS = (
     ("consistency_cpu_median_ms", "consistency proof at {size}, median CPU", " ms", -1),
     ("consistency_wall_median_ms", "  median wall clock", " ms", -1),
     ("consistency_wall_p99_ms", "  p99 wall clock", " ms", -1),
+    ("round_trip_median_ms", "round trip: SELECT 1 on the driver, median", " ms", -1),
 )
 
 

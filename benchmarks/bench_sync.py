@@ -6,7 +6,10 @@ served by ``glasnost serve`` in a subprocess (so the server and the client do no
 interpreter lock) with ``--sync-interval 0``. A fresh RU node follows US; the timed part is
 :func:`~glasnost.service.sync.sync_once` from RU: the checkpoint, N entries in pages of 1,000
 (each page fetched, decoded, verified and stored in one transaction), the cosignature of the
-checkpoint and its return to US. This tree's client verifies signatures on all cores (its
+checkpoint and its return to US. Besides the wall clock, it reads (Linux ``/proc``) the CPU
+seconds that each side used during the sync: the client process, the client's worker
+processes (signatures) and the serving node's process (with any children), so that the
+report says where the wall-clock time went. This tree's client verifies signatures on all cores (its
 worker processes started before timing) and fetches the next page while it verifies one.
 
 Baseline, in the same command: the same sync (same keys, same entries) run on the package as it
@@ -82,10 +85,57 @@ def glasnost_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from glasnost.cli import main; sys.exit(main())"]
 
 
+def _stat_fields(pid: int) -> list[str] | None:
+    """The fields of ``/proc/PID/stat`` after the command name (state first); None where the
+    process is gone or there is no ``/proc`` (not Linux)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()
+
+
+def process_cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` so far (``/proc``); None if unknown."""
+    fields = _stat_fields(pid)
+    if fields is None:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """The live child processes of ``pid`` (``/proc``; none where there is no ``/proc``)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        fields = _stat_fields(int(stat.parent.name))
+        if fields is not None and int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def tree_cpu_s(pids: Sequence[int]) -> dict[int, float]:
+    """CPU seconds of each of ``pids`` and of their descendants, by pid."""
+    cpu: dict[int, float] = {}
+    pending = list(pids)
+    while pending:
+        pid = pending.pop()
+        seconds = process_cpu_s(pid)
+        if seconds is not None and pid not in cpu:
+            cpu[pid] = seconds
+            pending.extend(children(pid))
+    return cpu
+
+
+def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds the processes used between two :func:`tree_cpu_s` snapshots (a process
+    started in between counts from zero; one that ended in between is lost)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 @contextmanager
-def served(db: Path, key_file: Path, log_file: Path) -> Iterator[str]:
+def served(db: Path, key_file: Path, log_file: Path) -> Iterator[tuple[str, int]]:
     """``glasnost serve`` of the node in ``db`` in a subprocess until the block ends; yields
-    its base URL once ``/v1/health`` answers."""
+    its base URL once ``/v1/health`` answers, and its process id."""
     port = free_port()
     command = [
         *glasnost_command(),
@@ -118,7 +168,7 @@ def served(db: Path, key_file: Path, log_file: Path) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"glasnost serve: no answer on {url} after 30 s")
                 time.sleep(0.1)
-            yield url
+            yield url, process.pid
         finally:
             process.terminate()
             try:
@@ -204,7 +254,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         us.checkpoint()
         us.engine.dispose()
         ru, _, _ = make_node(tmp / "ru", ru_keys, ru_key, [us_keys])
-        with served(us_db, us_key_file, tmp / "serve.log") as url:
+        with served(us_db, us_key_file, tmp / "serve.log") as (url, server):
+            workers = [pid for pid in children(os.getpid()) if pid != server]
+            server_before, workers_before = tree_cpu_s([server]), tree_cpu_s(workers)
             if args.profile:
                 report, synced, profile = profile_sync(ru, url, args.page)
                 cpu = synced
@@ -213,6 +265,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 report = sync_once(ru, url, page=args.page)
                 synced, cpu = time.perf_counter() - t0, time.process_time() - c0
                 profile = ""
+            workers = [pid for pid in children(os.getpid()) if pid != server]
+            server_cpu = cpu_between(server_before, tree_cpu_s([server]))
+            workers_cpu = cpu_between(workers_before, tree_cpu_s(workers))
         mirror = ru.log("US")
         assert report.pulled == args.n, report
         assert report.cosigned_size == args.n, report
@@ -228,6 +283,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "built_s": built,
         "sync_s": synced,
         "client_cpu_s": cpu,
+        "server_cpu_s": server_cpu,
+        "workers_cpu_s": workers_cpu,
         "root": root.hex()[:16],
         "profile": profile,
     }
@@ -251,6 +308,15 @@ def main() -> None:
             f"{name:<32} sync {run['sync_s']:7.2f} s ({args.n / run['sync_s']:,.0f} entries/s), "
             f"client process CPU {run['client_cpu_s']:6.2f} s (workers not counted); "
             f"serving node built in {run['built_s']:.1f} s"
+        )
+    for name, run in (("baseline", old), ("this tree", new)):
+        total = run["client_cpu_s"] + run["workers_cpu_s"] + run["server_cpu_s"]
+        print(
+            f"{name:<10} where the {run['sync_s']:.2f} s of wall clock went, in CPU s: "
+            f"client process {run['client_cpu_s']:.2f}, client's workers "
+            f"{run['workers_cpu_s']:.2f}, serving node {run['server_cpu_s']:.2f} "
+            f"(total {total:.2f}; {os.cpu_count()} cores: {total / run['sync_s']:.2f} "
+            "cores busy on average)"
         )
     print(
         f"ratio baseline / this tree: x{old['sync_s'] / new['sync_s']:.2f} wall clock, "

@@ -233,6 +233,8 @@ def subtree_root_from_nodes(get_node: NodeLookup, start: int, end: int) -> bytes
         raise ValueError(
             f"[{start}, {end}) is not a subtree: {start} is not a multiple of {1 << height}"
         )
+    if width == 1 << height:  # a perfect subtree: its own stored node
+        return get_node(height, start >> height)
     hashes = []
     pos = start
     for level in range(height, -1, -1):

@@ -38,7 +38,9 @@ every checkpoint's signature and root, every cosignature) and reports the first 
 The store is split by concept: :mod:`~glasnost.exchange.store.engine` (the database, its write
 transactions and migrations), :mod:`~glasnost.exchange.store.base` (a log's identity and
 locking), :mod:`~glasnost.exchange.store.entries`, :mod:`~glasnost.exchange.store.nodes` (the
-tree and its proofs), :mod:`~glasnost.exchange.store.checkpoints` (with cosignatures) and
+tree and its proofs; the nodes it has read stay in :mod:`~glasnost.exchange.store.node_cache`,
+and come from :mod:`~glasnost.exchange.store.node_reader`, one statement per proof on a driver
+connection held for it), :mod:`~glasnost.exchange.store.checkpoints` (with cosignatures) and
 :mod:`~glasnost.exchange.store.evidence`; :class:`LogStore` is all of them.
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Final
 
 import sqlalchemy as sa
@@ -98,6 +98,20 @@ class LogBase:
                 yield conn.execution_options(isolation_level="AUTOCOMMIT")
             else:
                 yield conn
+
+    @contextmanager
+    def _lazy_read(self) -> Iterator[Callable[[], Connection]]:
+        """A :meth:`_read` opened only if asked for: yields a function that returns its
+        connection (checked out from the pool on the first call)."""
+        with ExitStack() as stack:
+            opened: list[Connection] = []
+
+            def connection() -> Connection:
+                if not opened:
+                    opened.append(stack.enter_context(self._read()))
+                return opened[0]
+
+            yield connection
 
     def _size(self, conn: Connection) -> int:
         last = conn.execute(_FETCH_SIZE, {"log_id": self.log_id}).scalar_one_or_none()

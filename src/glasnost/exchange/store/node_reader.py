@@ -1,0 +1,177 @@
+"""Stored Merkle nodes read by key, every node a proof needs in one round trip, on a driver
+connection held for these reads.
+
+A proof reads about 2 log2(n) nodes by primary key. Through the pool each read would pay the
+checkout (on PostgreSQL a pre-ping round trip) and SQLAlchemy's execution; here a process keeps,
+per engine, one driver connection outside the pool (SQLite: autocommit, so a lone statement is
+a snapshot of its own; PostgreSQL: autocommit, the statement prepared on the server), used by
+one thread at a time. Nodes never change once stored, so a read that sees a node sees the node;
+a node not yet stored is simply absent from the answer and the caller decides what that means.
+
+When the held connection is busy (another thread reads), cannot be held (an in-memory SQLite
+database, whose every connection is another database) or fails (a lost server connection), the
+read goes through the caller's SQLAlchemy connection with the same statement instead, and a
+failed held connection is closed and opened afresh for the next read: an error never gives a
+partial answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import weakref
+from collections.abc import Callable, Collection, Iterator
+from functools import lru_cache
+from typing import Any, Final
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import QueuePool
+
+__all__ = ["NodeKey", "read_nodes"]
+
+NodeKey = tuple[int, int]
+"""(level, index) of a perfect subtree."""
+
+_SQLITE_MAX_KEYS: Final = 400
+"""Keys per SQLite statement (it allows 500 terms in a compound SELECT)."""
+
+_PG_NODES: Final = (
+    'SELECT n.level, n."index", n.hash FROM nodes AS n '
+    "JOIN unnest(%s::smallint[], %s::bigint[]) AS k(level, idx) "
+    'ON n.level = k.level AND n."index" = k.idx WHERE n.log_id = %s'
+)
+"""PostgreSQL: the stored hashes of any number of keys, passed as two array literals: one
+statement text whatever the count, so the server prepares and plans it once per connection."""
+
+
+@lru_cache(maxsize=256)
+def _sqlite_nodes(count: int) -> str:
+    """SQLite: the stored hashes of ``count`` keys, a ``UNION ALL`` of primary-key lookups
+    (parameters ``log_id, level, index`` per arm). SQLite's planner may scan the whole log for
+    a row-value ``IN`` or a long ``OR``; each arm here is answered from the primary key."""
+    arm = 'SELECT level, "index", hash FROM nodes WHERE log_id = ? AND level = ? AND "index" = ?'
+    return " UNION ALL ".join([arm] * count)
+
+
+def _statements(
+    dialect: str, log_id: int, keys: list[NodeKey]
+) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """The driver-level statements (SQL, parameters) that read ``keys`` of log ``log_id``."""
+    if dialect == "postgresql":  # array literals: cheaper to pass than lists to adapt
+        levels = ",".join(str(level) for level, _ in keys)
+        indexes = ",".join(str(index) for _, index in keys)
+        yield _PG_NODES, (f"{{{levels}}}", f"{{{indexes}}}", log_id)
+        return
+    for at in range(0, len(keys), _SQLITE_MAX_KEYS):
+        chunk = keys[at : at + _SQLITE_MAX_KEYS]
+        params = tuple(x for level, index in chunk for x in (log_id, level, index))
+        yield _sqlite_nodes(len(chunk)), params
+
+
+def _collect(rows: Collection[Any], into: dict[NodeKey, bytes]) -> None:
+    for level, index, hash_ in rows:
+        into[level, index] = bytes(hash_)
+
+
+class _Held:
+    """One engine's held driver connection, opened on first use, used by one thread at once."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = weakref.ref(engine)
+        self._dialect = engine.dialect.name
+        self._lock = threading.Lock()
+        self._driver: Any = None
+        self._cursor: Any = None
+        self._pid = os.getpid()
+
+    def read(self, log_id: int, keys: list[NodeKey]) -> dict[NodeKey, bytes] | None:
+        """The stored nodes of ``keys``; None where the held connection is busy or failed."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            read: dict[NodeKey, bytes] = {}
+            try:
+                cursor = self._cursor if self._pid == os.getpid() else None
+                if cursor is None:
+                    cursor = self._open()
+                for sql, params in _statements(self._dialect, log_id, keys):
+                    if self._dialect == "postgresql":  # binary: the hashes come as they are
+                        cursor.execute(sql, params, prepare=True, binary=True)
+                    else:
+                        cursor.execute(sql, params)
+                    _collect(cursor.fetchall(), read)
+            except Exception:  # unreachable, lost or broken: never a partial answer, and a
+                self._close()  # fresh connection next time
+                return None
+            return read
+        finally:
+            self._lock.release()
+
+    def _open(self) -> Any:
+        """A cursor on a new held connection (raises where none can be had)."""
+        engine = self._engine()
+        if engine is None:
+            raise RuntimeError("the engine is gone")
+        proxied = engine.raw_connection()  # the engine's connect arguments and events
+        driver: Any = proxied.driver_connection
+        proxied.detach()  # ours from now on: closed by us, never returned to the pool
+        self._driver, self._pid = driver, os.getpid()
+        if self._dialect == "postgresql":
+            driver.rollback()  # the pre-ping may have opened a transaction
+            driver.autocommit = True
+        self._cursor = driver.cursor()
+        return self._cursor
+
+    def _close(self) -> None:
+        driver, self._driver, self._cursor = self._driver, None, None
+        if driver is not None and self._pid == os.getpid():  # a forked child leaves it be
+            with contextlib.suppress(Exception):  # already gone: nothing to release
+                driver.close()
+
+    def close(self) -> None:
+        """Close the held connection (the engine was disposed); a later read opens another."""
+        with self._lock:
+            self._close()
+
+
+_held: weakref.WeakKeyDictionary[Engine, _Held] = weakref.WeakKeyDictionary()
+_held_lock = threading.Lock()
+
+
+def _held_for(engine: Engine) -> _Held | None:
+    """The engine's held connection; None for engines whose connections are not
+    interchangeable (an in-memory SQLite database: each connection is its own database)."""
+    if engine.dialect.name not in ("sqlite", "postgresql") or not isinstance(
+        engine.pool, QueuePool
+    ):
+        return None
+    held = _held.get(engine)
+    if held is None:
+        with _held_lock:
+            held = _held.get(engine)
+            if held is None:
+                held = _held[engine] = _Held(engine)
+                event.listen(engine, "engine_disposed", lambda _engine: held.close())
+                weakref.finalize(engine, held.close)
+    return held
+
+
+def read_nodes(
+    engine: Engine, log_id: int, keys: list[NodeKey], connection: Callable[[], Connection]
+) -> dict[NodeKey, bytes]:
+    """The stored nodes among ``keys`` of log ``log_id`` (absent keys: not stored, as far as
+    the read saw): on the held connection, else on ``connection()`` with the same statement."""
+    if not keys:
+        return {}
+    held = _held_for(engine)
+    if held is not None:
+        read = held.read(log_id, keys)
+        if read is not None:
+            return read
+    conn = connection()
+    read = {}
+    for sql, params in _statements(engine.dialect.name, log_id, keys):
+        _collect(conn.exec_driver_sql(sql, params).all(), read)
+    return read

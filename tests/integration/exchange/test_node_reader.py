@@ -1,0 +1,201 @@
+"""Proof nodes read on the held driver connection (:mod:`glasnost.exchange.store.node_reader`)
+give the proofs of the pooled SQLAlchemy path and of the leaves, at random positions, while
+another thread appends, and after the held connection was lost."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from glasnost.exchange import merkle
+from glasnost.exchange.errors import SizeError
+from glasnost.exchange.store import LogStore, node_cache, node_reader
+from tests.integration.exchange.conftest import Party
+
+ENTRIES = 300
+
+
+@pytest.fixture(scope="module")
+def signed(us: Party) -> list[bytes]:
+    return [e.entry for e in us.entries(0, ENTRIES)]
+
+
+@pytest.fixture
+def store(engine: sa.Engine, us: Party) -> LogStore:
+    return LogStore.create(engine, us.keys)
+
+
+@pytest.fixture
+def statements(engine: sa.Engine) -> Iterator[list[str]]:
+    """Every statement SQLAlchemy runs on ``engine`` (the held connection's are not)."""
+    seen: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    yield seen
+    sa.event.remove(engine, "before_cursor_execute", count)
+
+
+def _proofs(store: LogStore, cases: list[tuple[str, int, int]]) -> list[list[bytes]]:
+    node_cache.clear()  # every proof reads the nodes the earlier ones did not
+    return [
+        store.inclusion_proof(a, size) if kind == "inclusion" else store.consistency_proof(a, size)
+        for kind, a, size in cases
+    ]
+
+
+def _cases(count: int, total: int, seed: int) -> list[tuple[str, int, int]]:
+    rng = random.Random(seed)
+    cases = []
+    for _ in range(count):
+        size = rng.randrange(1, total + 1)
+        cases.append(("inclusion", rng.randrange(size), size))
+        cases.append(("consistency", rng.randrange(1, size + 1), size))
+    return cases
+
+
+def test_held_connection_proofs_equal_pooled_proofs_and_the_leaves(
+    store: LogStore,
+    us: Party,
+    signed: list[bytes],
+    statements: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store.append(us.entries(0, ENTRIES))
+    cases = _cases(150, ENTRIES, seed=13)
+    statements.clear()
+    held = _proofs(store, cases)
+    assert statements == []  # all nodes came from the held connection, none through the pool
+    monkeypatch.setattr(node_reader, "_held_for", lambda engine: None)
+    pooled = _proofs(store, cases)
+    assert statements  # now every node read went through SQLAlchemy
+    assert held == pooled
+    for (kind, a, size), proof in zip(cases, held, strict=True):
+        if kind == "inclusion":
+            assert proof == merkle.inclusion_proof(signed[:size], a)
+        else:
+            assert proof == merkle.consistency_proof(signed[:size], a)
+
+
+def test_proofs_during_concurrent_appends_verify(
+    store: LogStore, us: Party, signed: list[bytes]
+) -> None:
+    node_cache.clear()
+    batches = us.entries(0, ENTRIES)
+    store.append(batches[:1])
+    failed: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            for start in range(1, ENTRIES, 7):
+                store.append(batches[start : start + 7])
+        except BaseException as exc:  # reported below
+            failed.append(exc)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    rng = random.Random(5)
+    proved = ahead = 0
+    while thread.is_alive() or proved < 50:
+        size = store.size()
+        root = merkle.root(signed[:size])
+        index = rng.randrange(size)
+        proof = store.inclusion_proof(index, size)
+        assert merkle.verify_inclusion(merkle.leaf_hash(signed[index]), index, size, proof, root)
+        old = rng.randrange(1, size + 1)
+        proof = store.consistency_proof(old, size)
+        assert merkle.verify_consistency(old, size, merkle.root(signed[:old]), root, proof)
+        later = min(size + 5, ENTRIES)  # a size the log may not have reached yet
+        try:
+            proof = store.inclusion_proof(index, later)
+        except SizeError:
+            ahead += 1  # not yet: its missing nodes must not be remembered as absent
+        else:
+            later_root = merkle.root(signed[:later])
+            assert merkle.verify_inclusion(
+                merkle.leaf_hash(signed[index]), index, later, proof, later_root
+            )
+        proved += 1
+    thread.join()
+    assert not failed
+    assert store.size() == ENTRIES
+    assert store.inclusion_proof(0, ENTRIES) == merkle.inclusion_proof(signed, 0)
+
+
+def test_proofs_survive_the_loss_of_the_held_connection(
+    store: LogStore, us: Party, signed: list[bytes], engine: sa.Engine
+) -> None:
+    store.append(us.entries(0, ENTRIES))
+    cases = _cases(20, ENTRIES, seed=7)
+    expected = _proofs(store, cases)
+    held = node_reader._held_for(engine)
+    assert held is not None
+    lost = held._driver
+    assert lost is not None
+    if engine.dialect.name == "postgresql":  # the server ends the session
+        with engine.connect() as conn:
+            ended = conn.execute(
+                sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": lost.info.backend_pid}
+            ).scalar_one()
+        assert ended
+    else:
+        lost.close()
+    assert _proofs(store, cases) == expected  # the failed read went through the pool
+    assert _proofs(store, cases) == expected  # and a fresh held connection serves again
+    assert held._driver is not None
+    assert held._driver is not lost
+
+
+def test_a_busy_held_connection_leaves_the_read_to_the_pool(
+    store: LogStore, us: Party, signed: list[bytes], engine: sa.Engine, statements: list[str]
+) -> None:
+    store.append(us.entries(0, 40))
+    held = node_reader._held_for(engine)
+    assert held is not None
+    with held._lock:  # another thread reads on it
+        statements.clear()
+        proof = _proofs(store, [("inclusion", 17, 40)])[0]
+        assert statements  # read through the pool instead of waiting
+    assert proof == merkle.inclusion_proof(signed[:40], 17)
+
+
+def test_a_held_connection_that_cannot_be_opened_leaves_the_read_to_the_pool(
+    store: LogStore,
+    us: Party,
+    signed: list[bytes],
+    engine: sa.Engine,
+    statements: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store.append(us.entries(0, 40))
+    held = node_reader._held_for(engine)
+    assert held is not None
+    held.close()
+
+    def refuse(self: object) -> object:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(type(held), "_open", refuse)
+    statements.clear()
+    proof = _proofs(store, [("inclusion", 17, 40)])[0]
+    assert statements  # read through the pool
+    assert proof == merkle.inclusion_proof(signed[:40], 17)
+
+
+def test_disposing_the_engine_closes_the_held_connection(
+    store: LogStore, us: Party, engine: sa.Engine
+) -> None:
+    store.append(us.entries(0, 3))
+    node_cache.clear()
+    store.inclusion_proof(1, 3)
+    held = node_reader._held_for(engine)
+    assert held is not None
+    assert held._driver is not None
+    engine.dispose()
+    assert held._driver is None
