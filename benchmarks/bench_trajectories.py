@@ -5,8 +5,8 @@ of Minuteman III, RS-24 Yars, DF-41 and RS-28 Sarmat whose published range is at
 times the distance. The batched engine (``glasnost.physics.targeting.aim``, min-energy shape) finds
 every trajectory on the rotating WGS84 Earth with J2 gravity, boost drag and reentry drag.
 
-Runs, each timed in wall-clock and CPU seconds (CPU of worker processes included): one
-``aim`` batch in one process, ``aim_parallel`` with 1 worker and with every core (at least 2).
+Runs, each timed in wall-clock and CPU seconds (every thread's CPU included): one ``aim``
+batch, ``aim_parallel`` with 1 worker thread and with one per core (at least 2).
 It prints whether the runs' results are identical bit for bit.
 
 Baseline: the same physics integrated one trajectory at a time with SciPy ``solve_ivp``
@@ -281,9 +281,9 @@ def main() -> None:
     workers = max(2, default_workers())
     for name, run in (
         ("aim, one batch, 1 process", lambda: aim(vehicles, *points)),
-        ("aim_parallel, 1 process", lambda: aim_parallel(vehicles, *points, workers=1)),
+        ("aim_parallel, 1 thread", lambda: aim_parallel(vehicles, *points, workers=1)),
         (
-            f"aim_parallel, {workers} processes",
+            f"aim_parallel, {workers} threads",
             lambda: aim_parallel(vehicles, *points, workers=workers),
         ),
     ):
@@ -296,15 +296,15 @@ def main() -> None:
             f"({args.n / wall:,.0f} per second wall)"
         )
     result, _, single_cpu = runs["aim, one batch, 1 process"]
-    one, one_wall, _ = runs["aim_parallel, 1 process"]
-    many, many_wall, _ = runs[f"aim_parallel, {workers} processes"]
+    one, one_wall, _ = runs["aim_parallel, 1 thread"]
+    many, many_wall, _ = runs[f"aim_parallel, {workers} threads"]
     on = result.on_target
     print(
         f"on target (<= 1 km): {on.mean():.1%}, worst miss {result.miss_m[on].max():.0f} m, "
         f"out of reach {np.sum(~result.reachable)}"
     )
     print(
-        f"aim_parallel {workers} processes vs 1 process: {one_wall / many_wall:.2f}x wall; "
+        f"aim_parallel {workers} threads vs 1 thread: {one_wall / many_wall:.2f}x wall; "
         f"identical results: {identical(one, many)}"
     )
     close = np.array_equal(many.on_target, on) and np.allclose(many.miss_m, result.miss_m, atol=1.0)

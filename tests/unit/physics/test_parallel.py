@@ -1,4 +1,4 @@
-"""``aim_parallel`` splits rows into fixed chunks per vehicle type over processes: the result
+"""``aim_parallel`` splits rows into fixed chunks per vehicle type over threads: the result
 must not depend on the number of workers (bit for bit), must be one ``aim`` call's bit for bit
 where every type fits in one chunk, and must agree with one ``aim`` call within the targeting
 tolerance otherwise. The chunk size is made small here so that a small batch has several."""
