@@ -19,6 +19,9 @@ flights per trajectory; the baseline is charged for one, so the printed ratio is
 bound. Equal accuracy is checked: the baseline's impact points must agree with the engine's
 within 1 km. Ratios are of CPU seconds (the machine is shared).
 
+``--profile`` prints where one ``aim`` batch of ``--n`` pairs spends its time (cProfile, the
+12 functions of most time of their own; the kernels are single entries there).
+
 ``--aim-only`` times one ``aim`` batch and prints its CPU seconds and a digest of the result
 (nothing else), so that two source trees can be compared in turn on the same pairs:
 ``PYTHONPATH=/tmp/base/src .venv/bin/python benchmarks/bench_trajectories.py --aim-only``.
@@ -30,7 +33,9 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import cProfile
 import math
+import pstats
 import resource
 import time
 from collections.abc import Callable
@@ -259,6 +264,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--aim-only", action="store_true", help="time one aim batch only")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile one aim batch (cProfile) and print the top"
+    )
     args = parser.parse_args()
 
     lat0, lon0, lat1, lon1, distance = pairs(args.n, args.seed)
@@ -267,6 +275,13 @@ def main() -> None:
         envelope(veh)
     aim(vehicles.take(np.arange(4)), lat0[:4], lon0[:4], lat1[:4], lon1[:4])  # load the kernels
     points = (lat0, lon0, lat1, lon1)
+    if args.profile:
+        profile = cProfile.Profile()
+        profile.runcall(aim, vehicles, *points)
+        stats = pstats.Stats(profile)
+        print(f"aim, one batch of {args.n}: {stats.total_tt:.2f} s under cProfile")  # type: ignore[attr-defined]
+        stats.sort_stats("tottime").print_stats(12)
+        return
     if args.aim_only:
         cpu = cpu_s()
         result = aim(vehicles, *points)
