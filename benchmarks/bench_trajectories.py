@@ -22,8 +22,8 @@ within 1 km. Ratios are of CPU seconds (the machine is shared).
 ``--profile`` prints where one ``aim`` batch of ``--n`` pairs spends its time (cProfile, the
 12 functions of most time of their own; the kernels are single entries there).
 
-``--aim-only`` times one ``aim`` batch and prints its CPU seconds and a digest of the result
-(nothing else), so that two source trees can be compared in turn on the same pairs:
+``--aim-only`` times one ``aim`` batch and prints its CPU seconds, the share on target and the
+worst miss (nothing else), so that two source trees can be compared in turn on the same pairs:
 ``PYTHONPATH=/tmp/base/src .venv/bin/python benchmarks/bench_trajectories.py --aim-only``.
 
 Run:  .venv/bin/python benchmarks/bench_trajectories.py [--n 10000] [--sample 20]
@@ -294,14 +294,15 @@ def main() -> None:
         return
     runs: dict[str, tuple[TargetingResult, float, float]] = {}
     workers = max(2, default_workers())
-    for name, run in (
+    plan: list[tuple[str, Callable[[], TargetingResult]]] = [
         ("aim, one batch, 1 process", lambda: aim(vehicles, *points)),
         ("aim_parallel, 1 thread", lambda: aim_parallel(vehicles, *points, workers=1)),
         (
             f"aim_parallel, {workers} threads",
             lambda: aim_parallel(vehicles, *points, workers=workers),
         ),
-    ):
+    ]
+    for name, run in plan:
         cpu, start = cpu_s(), time.perf_counter()
         result = run()
         runs[name] = (result, time.perf_counter() - start, cpu_s() - cpu)
