@@ -30,7 +30,7 @@ specific error of :mod:`glasnost.exchange.errors` at the first failure:
 5. the signature verifies over the bytes (:class:`InvalidSignature`);
 6. ``seq`` is the next one of the log (:class:`SequenceError`);
 7. envelope and body match their schema, and the parsed entry's values are the received ones as
-   canonical JSON writes them (:func:`~glasnost.exchange.canonical.same_json`: re-encoding it
+   canonical JSON writes them (:func:`~glasnost.exchange.canonical.same_json_as`: re-encoding it
    would give the same bytes) (:class:`SchemaError`): one entry, one encoding, one hash.
 
 The canonical form is computed once per entry, in step 2. A batch's signatures (step 5) can be
@@ -73,6 +73,7 @@ from glasnost.exchange.canonical import (
     canonical_json,
     loads_canonical,
     same_json,
+    same_json_as,
     sha256_hex,
     utc_iso,
 )
@@ -430,7 +431,7 @@ def verify_entry(
     # 7. schema and normal form
     entry = parse_entry(obj, where=where)
     normal = entry.to_json()
-    if not same_json(normal, obj):
+    if not same_json_as(normal, obj, data):
         fields = sorted(
             k for k in normal.keys() | obj.keys() if not same_json(normal.get(k), obj.get(k))
         )
