@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 
 __all__ = ["insert_rows"]
 
@@ -33,10 +33,34 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Row]) -> None:
         _executemany(conn, table, rows)
 
 
+_Prepared = tuple[str, list[tuple[int, Callable[[Any], Any]]]]
+_prepared: dict[tuple[type[Dialect], str, sa.Table], _Prepared] = {}
+
+
+def _prepare(dialect: Dialect, table: sa.Table) -> _Prepared:
+    """The statement of ``table``'s rows for ``dialect`` (``COPY`` on PostgreSQL, else a
+    positional ``INSERT``) and the bind processors of its columns (position, function), made
+    once per kind of dialect and table."""
+    key = (type(dialect), str(dialect.paramstyle), table)
+    if key in _prepared:
+        return _prepared[key]
+    processors: list[tuple[int, Callable[[Any], Any]]] = []
+    if dialect.name == "postgresql":  # psycopg adapts the values itself
+        preparer = dialect.identifier_preparer
+        columns = ", ".join(preparer.format_column(c) for c in table.columns)
+        statement = f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN"
+    else:
+        statement = str(sa.insert(table).compile(dialect=dialect))
+        for i, column in enumerate(table.columns):
+            processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                processors.append((i, processor))
+    _prepared[key] = (statement, processors)
+    return statement, processors
+
+
 def _copy(conn: Connection, table: sa.Table, rows: Sequence[Row]) -> None:
-    preparer = conn.dialect.identifier_preparer
-    columns = ", ".join(preparer.format_column(c) for c in table.columns)
-    statement = f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN"
+    statement, _ = _prepare(conn.dialect, table)
     driver = conn.connection.driver_connection
     assert driver is not None
     dbapi_error = conn.dialect.loaded_dbapi.Error
@@ -49,13 +73,7 @@ def _copy(conn: Connection, table: sa.Table, rows: Sequence[Row]) -> None:
 
 
 def _executemany(conn: Connection, table: sa.Table, rows: Sequence[Row]) -> None:
-    dialect = conn.dialect
-    statement = str(sa.insert(table).compile(dialect=dialect))
-    processors: list[tuple[int, Callable[[Any], Any]]] = []
-    for i, column in enumerate(table.columns):
-        processor = column.type.dialect_impl(dialect).bind_processor(dialect)
-        if processor is not None:
-            processors.append((i, processor))
+    statement, processors = _prepare(conn.dialect, table)
     processed = []
     for row in rows:
         values = list(row)
