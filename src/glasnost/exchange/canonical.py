@@ -81,8 +81,25 @@ docstring); :func:`loads_canonical` sends only those to it."""
 def loads_canonical(data: bytes) -> Any:
     """The JSON value of ``data``, which must be UTF-8 JSON text in its own RFC 8785 canonical
     form; raises :class:`CanonicalJsonError` saying where and why (not JSON, a duplicate key,
-    too deep, a value with no canonical form, or bytes that are not the canonical form)."""
+    too deep, a value with no canonical form, or bytes that are not the canonical form).
+
+    Most entries hold no float, no integer beyond 2^53 and no character beyond U+FFFF: those
+    are parsed by the C scanner alone and accepted when the C encoder writes them back as
+    exactly ``data`` (a duplicate key never is: the value keeps one member of it). Anything
+    else, or a mismatch, goes the full way, which accepts or says why not."""
     check_depth(data)
+    if data.isascii() or max(data) < 0xF0:  # no 4-byte UTF-8: nothing beyond U+FFFF
+        try:
+            value = _PLAIN_DECODER.decode(data.decode("utf-8"))
+            if _DUMPS(value).encode("utf-8") == data:
+                return value
+        except (_NotPlain, ValueError):  # ValueError: not JSON, not UTF-8, a lone surrogate
+            pass
+    return _loads_checked(data)
+
+
+def _loads_checked(data: bytes) -> Any:
+    """:func:`loads_canonical` with every check spelled out (duplicate keys named)."""
     plain = True  # no float, no integer beyond 2^53: the C encoder writes RFC 8785
 
     def number(text: str) -> float:
@@ -132,6 +149,28 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+class _NotPlain(Exception):  # noqa: N818 (internal control flow of loads_canonical)
+    """A float or an integer beyond 2^53: the value is not one the C encoder writes as RFC 8785."""
+
+
+def _plain_float(text: str) -> float:
+    raise _NotPlain
+
+
+def _plain_int(text: str) -> int:
+    value = int(text)
+    if abs(value) > MAX_SAFE_INTEGER:
+        raise _NotPlain
+    return value
+
+
+_PLAIN_DECODER = json.JSONDecoder(
+    parse_float=_plain_float, parse_int=_plain_int, parse_constant=_no_constants
+)
+"""Parses JSON with no float, no integer beyond 2^53 and no constant (raises otherwise); keeps
+the last of duplicate keys (whose text then differs from the value's encoding)."""
+
+
 def same_json(a: object, b: object) -> bool:
     """Whether two JSON values have the same RFC 8785 form (both having one): dict members in
     any order, lists and tuples alike, an integer equal to a float when both are written the
@@ -149,6 +188,25 @@ def same_json(a: object, b: object) -> bool:
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
     return False
+
+
+_LONG_NUMBER = re.compile(rb"[0-9]{16}")
+"""Sixteen digits in a row: where an integer beyond 2^53 could be written."""
+
+
+def same_json_as(value: object, parsed: object, data: bytes) -> bool:
+    """:func:`same_json` of ``value`` and ``parsed``, where ``data`` is the RFC 8785 form of
+    ``parsed`` (as :func:`loads_canonical` returns them) and ``value`` holds plain JSON values
+    with string keys (as ``model_dump(mode="json")`` gives): true at once when the C encoder
+    writes ``value`` as exactly ``data`` (equal texts are equal values; with no 16-digit run
+    in ``data`` no integer of ``value`` is beyond 2^53), else compared value by value."""
+    if _LONG_NUMBER.search(data) is None:
+        try:
+            if _DUMPS(value).encode("utf-8") == data:
+                return True
+        except (TypeError, ValueError):  # not plain JSON, or a lone surrogate: compared below
+            pass
+    return same_json(value, parsed)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -216,9 +274,19 @@ def _check_str(value: str, path: str) -> None:
 # --- time ---------------------------------------------------------------------------------------
 
 
+_ZERO_OFFSET = dt.timedelta(0)
+
+
 def utc_iso(value: dt.datetime) -> str:
     """The one string form of a UTC time: ``2025-01-01T12:00:00Z``, or with six fraction digits
     (``2025-01-01T12:00:00.250000Z``) when it has microseconds."""
+    if (
+        type(value) is dt.datetime
+        and value.year >= 1000  # strftime writes earlier years with fewer digits
+        and value.tzinfo is not None
+        and value.utcoffset() == _ZERO_OFFSET
+    ):
+        return value.isoformat()[:-6] + "Z"  # the same text, without "+00:00"
     value = _require_utc(value)
     fraction = f".{value.microsecond:06d}" if value.microsecond else ""
     return value.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"

@@ -30,12 +30,14 @@ specific error of :mod:`glasnost.exchange.errors` at the first failure:
 5. the signature verifies over the bytes (:class:`InvalidSignature`);
 6. ``seq`` is the next one of the log (:class:`SequenceError`);
 7. envelope and body match their schema, and the parsed entry's values are the received ones as
-   canonical JSON writes them (:func:`~glasnost.exchange.canonical.same_json`: re-encoding it
+   canonical JSON writes them (:func:`~glasnost.exchange.canonical.same_json_as`: re-encoding it
    would give the same bytes) (:class:`SchemaError`): one entry, one encoding, one hash.
 
 The canonical form is computed once per entry, in step 2. A batch's signatures (step 5) can be
 verified beforehand on all cores (:func:`signature_checks`); the steps still run in this order
-and raise the same first error.
+and raise the same first error. A whole batch of a log's next entries can be verified there
+too (:func:`entry_checks`: every step in a worker); an entry a worker did not pass is verified
+again by the caller, which raises its error.
 
 ``created_at`` is the signer's own claim: an administration past its term could backdate it.
 Receipt time is what the cosignature timestamp records; the log layer also requires
@@ -47,6 +49,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Self, Union
@@ -70,7 +73,9 @@ from glasnost.exchange.canonical import (
     canonical_json,
     loads_canonical,
     same_json,
+    same_json_as,
     sha256_hex,
+    utc_iso,
 )
 from glasnost.exchange.errors import (
     CanonicalJsonError,
@@ -82,7 +87,13 @@ from glasnost.exchange.errors import (
     WrongParty,
 )
 from glasnost.exchange.keys import SIGNATURE_BYTES, PartyKeys, PrivateKey, decode_base64
-from glasnost.exchange.signatures import SignatureChecks, Signed, check_signatures
+from glasnost.exchange.signatures import (
+    ChunkResults,
+    SignatureChecks,
+    Signed,
+    check_signatures,
+    run_chunks,
+)
 
 MAX_ENTRY_BYTES = 1 << 20
 """Largest entry accepted: 1 MiB of canonical JSON."""
@@ -317,6 +328,53 @@ def signature_checks(
     return check_signatures(items)
 
 
+Registry = tuple[tuple[str, str, str], ...]
+"""The registered entry types as (name, module, qualified name of the body model)."""
+
+
+def _registry() -> Registry:
+    return tuple(sorted((t.name, t.body.__module__, t.body.__qualname__) for t in _TYPES.values()))
+
+
+def entry_checks(
+    signed_entries: Sequence[SignedEntry], party_keys: PartyKeys, party: str, first_seq: int
+) -> ChunkResults[str]:
+    """Start verifying a batch as the entries ``first_seq``, ``first_seq + 1``, ... of
+    ``party``'s log on all cores: every step of :func:`verify_entry`, in worker processes
+    (:func:`~glasnost.exchange.signatures.run_chunks`); returns at once. Item ``i`` is the
+    ``created_at`` of entry ``i`` (as :func:`~glasnost.exchange.canonical.utc_iso` writes it)
+    when it passed, None when it did not or was not checked: the caller then calls
+    :func:`verify_entry` itself, which raises the entry's error. A worker whose registered
+    entry types differ from this process's checks nothing."""
+    items = [(s.entry, s.signature, s.key_id, first_seq + i) for i, s in enumerate(signed_entries)]
+    return run_chunks(_verify_entries, items, party_keys, party, _registry())
+
+
+def _verify_entries(
+    items: Sequence[tuple[bytes, bytes, str, int]],
+    party_keys: PartyKeys,
+    party: str,
+    registry: Registry,
+) -> list[str | None]:
+    """In a worker: :func:`verify_entry` of each (entry, signature, key id, seq); the
+    ``created_at`` of those that pass, None for the others."""
+    for module in sorted(
+        {m for _, m, _ in registry} - {t.body.__module__ for t in _TYPES.values()}
+    ):
+        importlib.import_module(module)  # registers its entry types
+    if _registry() != registry:
+        return [None] * len(items)
+    out: list[str | None] = []
+    for entry, signature, key_id, seq in items:
+        try:
+            verified = verify_entry(SignedEntry(entry, signature, key_id), party_keys, party, seq)
+        except Exception:  # the caller verifies it again and raises its error
+            out.append(None)
+        else:
+            out.append(utc_iso(verified.created_at))
+    return out
+
+
 def verify_entry(
     signed: SignedEntry,
     party_keys: PartyKeys,
@@ -373,7 +431,7 @@ def verify_entry(
     # 7. schema and normal form
     entry = parse_entry(obj, where=where)
     normal = entry.to_json()
-    if not same_json(normal, obj):
+    if not same_json_as(normal, obj, data):
         fields = sorted(
             k for k in normal.keys() | obj.keys() if not same_json(normal.get(k), obj.get(k))
         )

@@ -14,27 +14,35 @@ A spawned process imports the main module of its parent, so they are used only o
 program asks for them with :func:`set_processes` from a guarded main (``glasnost``'s command
 line does, and so do the benchmarks); until then every batch is verified by the caller. A
 broken pool (a worker killed) leaves its items unchecked, never wrong.
+
+The same pool runs other per-item checks of a batch (:func:`run_chunks`), e.g. the whole
+verification of a batch of entries (:func:`glasnost.exchange.entries.entry_checks`): a result
+is a worker's answer for its item, None where none came.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor, Future
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Generic, TypeVar
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
 __all__ = [
     "MIN_BATCH",
+    "ChunkResults",
     "SignatureChecks",
     "Signed",
     "check_signatures",
+    "run_chunks",
     "set_processes",
     "start",
 ]
+
+T = TypeVar("T")
 
 Signed = tuple[bytes, bytes, bytes]
 """(32-byte public key, 64-byte signature, message)."""
@@ -111,18 +119,22 @@ def verify_chunk(items: Sequence[Signed]) -> list[bool]:
     return out
 
 
-class SignatureChecks:
-    """The results of :func:`check_signatures`, read in order: True, False or None."""
+class ChunkResults(Generic[T]):
+    """The workers' results of a batch (:func:`run_chunks`), read in order: item ``i``'s
+    result, or None where it was not checked."""
 
     def __init__(
-        self, positions: Sequence[int | None], futures: Sequence[Future[list[bool]]], chunk: int
+        self,
+        positions: Sequence[int | None],
+        futures: Sequence[Future[Sequence[T | None]]],
+        chunk: int,
     ) -> None:
         self._positions = positions
         self._futures = futures
         self._chunk = chunk
 
-    def __getitem__(self, index: int) -> bool | None:
-        """Whether the signature of item ``index`` verifies; None: not checked."""
+    def __getitem__(self, index: int) -> T | None:
+        """The result of item ``index`` (waiting for its chunk); None: not checked."""
         position = self._positions[index] if index < len(self._positions) else None
         if position is None:
             return None
@@ -137,20 +149,34 @@ class SignatureChecks:
         for future in self._futures:
             future.cancel()
 
-    def __enter__(self) -> SignatureChecks:
+    def __enter__(self) -> ChunkResults[T]:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.cancel()  # nothing left to drop after a complete batch
 
 
+SignatureChecks = ChunkResults[bool]
+"""The results of :func:`check_signatures`: True (verifies), False (does not) or None."""
+
+
 def check_signatures(items: Sequence[Signed | None]) -> SignatureChecks:
     """Start verifying ``items`` in the worker processes (None items are skipped); returns at
     once. A batch under :data:`MIN_BATCH` items, or one process, leaves every item unchecked."""
+    return run_chunks(verify_chunk, items)
+
+
+def run_chunks(
+    function: Callable[..., Sequence[T | None]], items: Sequence[object | None], *args: object
+) -> ChunkResults[T]:
+    """Start ``function(chunk, *args)`` on the worker processes over chunks of ``items`` (None
+    items are skipped), each call returning one result per item of its chunk; returns at once.
+    ``function`` must be a module-level function (the workers import it by name). A batch
+    under :data:`MIN_BATCH` items, or one process, leaves every item unchecked."""
     wanted = [item for item in items if item is not None]
     count = processes()
     if count < 2 or len(wanted) < MIN_BATCH:
-        return SignatureChecks([], [], 1)
+        return ChunkResults([], [], 1)
     positions: list[int | None] = []
     at = 0
     for item in items:
@@ -160,9 +186,10 @@ def check_signatures(items: Sequence[Signed | None]) -> SignatureChecks:
     pool = _executor()
     try:
         futures = [
-            pool.submit(verify_chunk, wanted[i : i + chunk]) for i in range(0, len(wanted), chunk)
+            pool.submit(function, wanted[i : i + chunk], *args)
+            for i in range(0, len(wanted), chunk)
         ]
     except (BrokenExecutor, RuntimeError):  # a worker died earlier: a new pool next time
         set_processes(_processes)
-        return SignatureChecks([], [], 1)
-    return SignatureChecks(positions, futures, chunk)
+        return ChunkResults([], [], 1)
+    return ChunkResults(positions, futures, chunk)

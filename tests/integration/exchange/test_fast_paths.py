@@ -1,24 +1,31 @@
 """The store's fast paths give the results of the slow ones: proofs from the in-process node
-cache (cold, warm, and with a tiny bound) equal proofs from the leaves, and signatures verified
-by worker processes (appends, bundles) give the same outcome and the same first error as one
-by one."""
+cache (cold, warm, and with a tiny bound) equal proofs from the leaves, signatures and whole
+entries verified by worker processes (appends, bundles) give the same outcome and the same
+first error as one by one, and the bulk insert stores what ``insert()`` stores."""
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
 
+from glasnost.exchange import entries as ledger_entries
 from glasnost.exchange import merkle, signatures
 from glasnost.exchange.bundle import export_bundle, verify_bundle
+from glasnost.exchange.canonical import utc_iso
 from glasnost.exchange.checkpoint import Checkpoint, sign_checkpoint
-from glasnost.exchange.entries import SignedEntry, signature_checks
-from glasnost.exchange.errors import ExchangeError, InvalidSignature, SizeError
-from glasnost.exchange.store import LogStore, node_cache
-from tests.integration.exchange.conftest import Party
+from glasnost.exchange.entries import SignedEntry, entry_checks, signature_checks, verify_entry
+from glasnost.exchange.errors import ExchangeError, InvalidSignature, SizeError, TimeOrderError
+from glasnost.exchange.store import EntryRow, LogStore, NodeRow, node_cache, write_transaction
+from glasnost.exchange.store.bulk import insert_rows
+from glasnost.treaty.bodies import NotificationEntry
+from tests.integration.exchange.conftest import START, Party
 from tests.integration.exchange.test_store import tamper
 
 
@@ -149,3 +156,150 @@ def test_verify_finds_a_rewritten_signature_with_workers(
     assert violation is not None
     assert violation.where == "entry US#150"
     assert "InvalidSignature" in violation.reason
+
+
+# --- whole entries in the workers, bulk inserts ---------------------------------------------------
+
+RECEIVED = START + dt.timedelta(days=1, microseconds=123_456)
+
+
+def _rows(
+    engine: sa.Engine, log_id: int
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The stored entry and node rows of a log, without its id, in key order."""
+    entries, nodes = EntryRow.__table__, NodeRow.__table__
+    with engine.connect() as conn:
+        entry_rows = conn.execute(
+            sa.select(*(c for c in entries.c if c.name != "log_id"))
+            .where(entries.c.log_id == log_id)
+            .order_by(entries.c.seq)
+        ).all()
+        node_rows = conn.execute(
+            sa.select(nodes.c.level, nodes.c.index, nodes.c.hash)
+            .where(nodes.c.log_id == log_id)
+            .order_by(nodes.c.level, nodes.c.index)
+        ).all()
+    return [tuple(r) for r in entry_rows], [tuple(r) for r in node_rows]
+
+
+def test_bulk_insert_stores_what_insert_stores(engine: sa.Engine, us: Party, ru: Party) -> None:
+    reference = LogStore.create(engine, us.keys)
+    bulk = LogStore.create(engine, ru.keys)
+    batch = us.entries(0, 5)
+    tree = merkle.CompactRange()
+    entry_rows, node_rows = [], []
+    for seq, signed in enumerate(batch):
+        leaf = merkle.leaf_hash(signed.entry)
+        node_rows += [(n.level, n.index, n.hash) for n in tree.append(leaf)]
+        created = json.loads(signed.entry)["created_at"]
+        entry_rows.append((seq, signed.entry, signed.signature, signed.key_id, leaf, created))
+    entry_names = ("seq", "entry", "signature", "key_id", "leaf_hash", "created_at")
+    with write_transaction(engine) as conn:
+        conn.execute(
+            sa.insert(EntryRow),
+            [
+                {
+                    "log_id": reference.log_id,
+                    **dict(zip(entry_names, r, strict=True)),
+                    "received_at": RECEIVED,
+                }
+                for r in entry_rows
+            ],
+        )
+        conn.execute(
+            sa.insert(NodeRow),
+            [
+                {"log_id": reference.log_id, "level": a, "index": b, "hash": h}
+                for a, b, h in node_rows
+            ],
+        )
+        insert_rows(conn, EntryRow.__table__, [(bulk.log_id, *r, RECEIVED) for r in entry_rows])
+        insert_rows(conn, NodeRow.__table__, [(bulk.log_id, *r) for r in node_rows])
+    assert _rows(engine, bulk.log_id) == _rows(engine, reference.log_id)
+    assert _rows(engine, bulk.log_id)[1] == sorted(node_rows)
+    assert bulk.root() == merkle.root([e.entry for e in batch])
+
+
+def test_bulk_insert_rolls_back_with_its_transaction(engine: sa.Engine, us: Party) -> None:
+    store = LogStore.create(engine, us.keys)
+    row = (store.log_id, 0, b"{}", bytes(64), "00000000", bytes(32), "x", RECEIVED)
+    with pytest.raises(sa.exc.IntegrityError), write_transaction(engine) as conn:
+        insert_rows(conn, EntryRow.__table__, [row, row])  # the same primary key twice
+    assert store.size() == 0
+
+
+def test_appends_in_workers_store_the_rows_of_the_reference(
+    engine: sa.Engine, us: Party, two_processes: None
+) -> None:
+    store = LogStore.create(engine, us.keys, clock=lambda: RECEIVED)
+    batch = us.entries(0, signatures.MIN_BATCH + 40)
+    store.append(batch[:300])  # in the workers
+    store.append(batch[300:])  # a small batch: in this process
+    entry_rows, node_rows = _rows(engine, store.log_id)
+    tree = merkle.CompactRange()
+    expected_nodes = []
+    for seq, (row, signed) in enumerate(zip(entry_rows, batch, strict=True)):
+        leaf = hashlib.sha256(b"\x00" + signed.entry).digest()
+        expected_nodes += [(n.level, n.index, n.hash) for n in tree.append(leaf)]
+        received = row[-1]
+        assert isinstance(received, dt.datetime)
+        assert received.replace(tzinfo=received.tzinfo or dt.UTC) == RECEIVED
+        created = json.loads(signed.entry)["created_at"]
+        assert row[:-1] == (seq, signed.entry, signed.signature, signed.key_id, leaf, created)
+    assert node_rows == sorted(expected_nodes)
+    assert store.root() == merkle.root([e.entry for e in batch])
+    assert store.verify().ok
+
+
+def test_a_failing_entry_in_the_middle_of_a_batch_leaves_nothing(
+    store: LogStore, us: Party, two_processes: None
+) -> None:
+    batch = us.entries(0, signatures.MIN_BATCH + 100)
+    envelope = NotificationEntry.model_validate_json(batch[200].entry)
+    batch[200] = ledger_entries.sign_entry(  # signed, valid, but before entry 199
+        envelope.model_copy(update={"created_at": START}), us.key, us.key_id
+    )
+    in_workers = _first_error(store, batch)
+    assert in_workers.startswith("TimeOrderError")
+    assert "US#200" in in_workers
+    batch[150] = replace(batch[150], entry=batch[150].entry.replace(b'"US"', b'"RU"', 1))
+    in_workers = _first_error(store, batch)
+    signatures.set_processes(1)
+    assert _first_error(store, batch) == in_workers
+    assert in_workers.startswith("WrongParty")
+    assert "US#150" in in_workers
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(NodeRow)).scalar_one() == 0
+    with pytest.raises(TimeOrderError):  # a small batch, verified in this process
+        store.append([*batch[:150], us.entry(150), *batch[151:201]])
+    assert store.size() == 0
+
+
+def test_entry_checks_in_workers_equal_verify_entry(
+    us: Party, ru: Party, two_processes: None
+) -> None:
+    entries = us.entries(5, 5 + signatures.MIN_BATCH + 40)
+    entries[3] = replace(entries[3], signature=ru.key.sign(entries[3].entry))  # forged
+    entries[40] = us.entry(7)  # a seq out of place
+    entries[50] = replace(entries[50], key_id="00000000")  # unknown key
+    entries[60] = replace(entries[60], entry=entries[60].entry + b" ")  # not canonical
+    checks = entry_checks(entries, us.keys, "US", 5)
+    for i, signed in enumerate(entries):
+        try:
+            entry = verify_entry(signed, us.keys, "US", 5 + i)
+        except ExchangeError:
+            assert checks[i] is None, i
+        else:
+            assert checks[i] == utc_iso(entry.created_at), i
+    assert checks[40] is None
+    assert checks[41] is not None
+
+
+def test_workers_with_other_entry_types_check_nothing(us: Party) -> None:
+    items = [(s.entry, s.signature, s.key_id, i) for i, s in enumerate(us.entries(0, 3))]
+    registry = ledger_entries._registry()
+    assert ledger_entries._verify_entries(items, us.keys, "US", registry) == [
+        utc_iso(START + dt.timedelta(seconds=i)) for i in range(3)
+    ]
+    other = (*registry, ("zz_type", "glasnost.treaty.bodies", "Notification"))
+    assert ledger_entries._verify_entries(items, us.keys, "US", other) == [None] * 3

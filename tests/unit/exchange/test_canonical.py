@@ -19,6 +19,7 @@ from glasnost.exchange.canonical import (
     canonical_json,
     loads_canonical,
     same_json,
+    same_json_as,
     sha256_hex,
     utc_iso,
 )
@@ -285,6 +286,35 @@ def test_utc_times_have_one_form() -> None:
     assert utc_iso(at.replace(microsecond=250_000)) == "2025-03-01T12:00:00.250000Z"
     assert _Stamp(at=at).model_dump(mode="json") == {"at": "2025-03-01T12:00:00Z"}
     assert _Stamp.model_validate({"at": "2025-03-01T12:00:00Z"}).at == at
+
+
+@given(
+    st.datetimes(
+        timezones=st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(0), "Z")])
+        | st.builds(lambda m: dt.timezone(dt.timedelta(minutes=m)), st.integers(-600, 600))
+    )
+)
+def test_utc_iso_writes_strftime_form(at: dt.datetime) -> None:
+    if at.utcoffset() != dt.timedelta(0):
+        with pytest.raises(ValueError, match="not a UTC time"):
+            utc_iso(at)
+        return
+    fraction = f".{at.microsecond:06d}" if at.microsecond else ""
+    assert utc_iso(at) == at.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
+
+
+@given(JSON_VALUES, JSON_VALUES)
+def test_same_json_as_is_same_json(a: Any, b: Any) -> None:
+    assert same_json_as(a, b, canonical_json(b)) == same_json(a, b)
+    assert same_json_as(b, b, canonical_json(b))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [(True, 1), (1, 1.0), (2**60, float(2**60)), ({"x": [1, "s"]}, {"x": ["s", 1]})],
+)
+def test_same_json_as_on_values_that_encode_alike_or_not(a: object, b: object) -> None:
+    assert same_json_as(a, b, canonical_json(b)) is same_json(a, b)
 
 
 @pytest.mark.parametrize("text", ["2025-03-01T12:00:00", "2025-03-01T13:00:00+01:00"])

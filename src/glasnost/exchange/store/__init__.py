@@ -41,7 +41,9 @@ locking), :mod:`~glasnost.exchange.store.entries`, :mod:`~glasnost.exchange.stor
 tree and its proofs; the nodes it has read stay in :mod:`~glasnost.exchange.store.node_cache`,
 and come from :mod:`~glasnost.exchange.store.node_reader`, one statement per proof on a driver
 connection held for it), :mod:`~glasnost.exchange.store.checkpoints` (with cosignatures) and
-:mod:`~glasnost.exchange.store.evidence`; :class:`LogStore` is all of them.
+:mod:`~glasnost.exchange.store.evidence`; :class:`LogStore` is all of them. An append's rows go
+in through :mod:`~glasnost.exchange.store.bulk` (``COPY`` on PostgreSQL, one ``executemany``
+on SQLite), in the append's transaction.
 """
 
 from __future__ import annotations

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from glasnost.exchange import merkle
 from glasnost.exchange.canonical import utc_iso
-from glasnost.exchange.entries import SignedEntry, signature_checks, verify_entry
+from glasnost.exchange.entries import SignedEntry, entry_checks, verify_entry
 from glasnost.exchange.errors import EntryNotFound, TimeOrderError
 from glasnost.exchange.store.base import parse_time
+from glasnost.exchange.store.bulk import insert_rows
 from glasnost.exchange.store.nodes import LogNodes
-from glasnost.exchange.tables import EntryRow, NodeRow
+from glasnost.exchange.tables import Base, EntryRow, NodeRow
+
+_ENTRIES: Final = Base.metadata.tables[EntryRow.__tablename__]
+_NODES: Final = Base.metadata.tables[NodeRow.__tablename__]
 
 
 class LogEntries(LogNodes):
@@ -26,65 +30,62 @@ class LogEntries(LogNodes):
         """Verify and store a batch of entries in one transaction; return their seqs.
 
         Each entry is checked by :func:`~glasnost.exchange.entries.verify_entry` as the next one
-        of this log; its ``created_at`` must not be before the previous entry's nor after the
-        receipt (plus the allowed clock skew). Returns after the commit. On any error nothing
-        of the batch is stored and the exchange error is raised.
+        of this log (a large batch in worker processes on all cores,
+        :func:`~glasnost.exchange.entries.entry_checks`, while this process goes on; an entry
+        they did not pass is verified here, which raises its error); its ``created_at`` must
+        not be before the previous entry's nor after the receipt (plus the allowed clock skew).
+        The entries and the tree nodes they complete go in with one bulk insert each
+        (:func:`~glasnost.exchange.store.bulk.insert_rows`). Returns after the commit. On any
+        error nothing of the batch is stored and the exchange error is raised.
         """
         if not signed_entries:
             return []
         received_at = self._clock()
-        with (
-            signature_checks(signed_entries, self.party_keys) as checks,  # all cores, meanwhile
-            self._locked() as conn,
-        ):
+        latest = received_at + self._max_clock_skew
+        log_id = self.log_id
+        with self._locked() as conn:
             size, last_created = self._tail(conn)
             tree = merkle.CompactRange(size, self._border(conn, size))
-            entry_rows: list[dict[str, Any]] = []
-            node_rows: list[dict[str, Any]] = []
-            for offset, signed in enumerate(signed_entries):
-                seq = size + offset
-                entry = verify_entry(
-                    signed, self.party_keys, self.party, seq, signature_valid=checks[offset]
-                )
-                where = f"entry {self.party}#{seq}"
-                created_at = entry.created_at
-                if last_created is not None and created_at < last_created:
-                    raise TimeOrderError(
-                        f"created_at {utc_iso(created_at)} is before the previous entry's "
-                        f"{utc_iso(last_created)}; times must not decrease along a log",
-                        where=where,
+            entry_rows: list[tuple[Any, ...]] = []
+            node_rows: list[tuple[Any, ...]] = []
+            with entry_checks(signed_entries, self.party_keys, self.party, size) as checks:
+                for offset, signed in enumerate(signed_entries):
+                    seq = size + offset
+                    text = checks[offset]  # verified in a worker: its created_at
+                    if text is None:
+                        entry = verify_entry(signed, self.party_keys, self.party, seq)
+                        text = utc_iso(entry.created_at)
+                    created_at = parse_time(text)
+                    if last_created is not None and created_at < last_created:
+                        raise TimeOrderError(
+                            f"created_at {text} is before the previous entry's "
+                            f"{utc_iso(last_created)}; times must not decrease along a log",
+                            where=f"entry {self.party}#{seq}",
+                        )
+                    if created_at > latest:
+                        raise TimeOrderError(
+                            f"created_at {text} is after its receipt "
+                            f"{utc_iso(received_at)} (allowed skew {self._max_clock_skew})",
+                            where=f"entry {self.party}#{seq}",
+                        )
+                    last_created = created_at
+                    leaf = merkle.leaf_hash(signed.entry)
+                    for node in tree.append(leaf):
+                        node_rows.append((log_id, node.level, node.index, node.hash))
+                    entry_rows.append(
+                        (
+                            log_id,
+                            seq,
+                            signed.entry,
+                            signed.signature,
+                            signed.key_id,
+                            leaf,
+                            text,
+                            received_at,
+                        )
                     )
-                if created_at > received_at + self._max_clock_skew:
-                    raise TimeOrderError(
-                        f"created_at {utc_iso(created_at)} is after its receipt "
-                        f"{utc_iso(received_at)} (allowed skew {self._max_clock_skew})",
-                        where=where,
-                    )
-                last_created = created_at
-                leaf = merkle.leaf_hash(signed.entry)
-                for node in tree.append(leaf):
-                    node_rows.append(
-                        {
-                            "log_id": self.log_id,
-                            "level": node.level,
-                            "index": node.index,
-                            "hash": node.hash,
-                        }
-                    )
-                entry_rows.append(
-                    {
-                        "log_id": self.log_id,
-                        "seq": seq,
-                        "entry": signed.entry,
-                        "signature": signed.signature,
-                        "key_id": signed.key_id,
-                        "leaf_hash": leaf,
-                        "created_at": utc_iso(created_at),
-                        "received_at": received_at,
-                    }
-                )
-            conn.execute(sa.insert(EntryRow), entry_rows)
-            conn.execute(sa.insert(NodeRow), node_rows)
+            insert_rows(conn, _ENTRIES, entry_rows)
+            insert_rows(conn, _NODES, node_rows)
         return list(range(size, size + len(signed_entries)))
 
     def _tail(self, conn: Connection) -> tuple[int, dt.datetime | None]:
