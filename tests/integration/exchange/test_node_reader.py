@@ -199,3 +199,29 @@ def test_disposing_the_engine_closes_the_held_connection(
     assert held._driver is not None
     engine.dispose()
     assert held._driver is None
+
+
+def test_the_held_postgresql_connection_plans_the_node_statement_once(
+    store: LogStore, us: Party, signed: list[bytes], engine: sa.Engine
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL plan cache")
+    store.append(us.entries(0, 100))
+    cases = _cases(20, 100, seed=3)
+    assert _proofs(store, cases) == [
+        merkle.inclusion_proof(signed[:size], a)
+        if kind == "inclusion"
+        else merkle.consistency_proof(signed[:size], a)
+        for kind, a, size in cases
+    ]
+    held = node_reader._held_for(engine)
+    assert held is not None
+    assert held._driver is not None
+    row = held._driver.execute(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = %s",
+        (node_reader._PG_PREPARED,),
+    ).fetchone()
+    assert row is not None
+    generic, custom = row
+    assert generic > 0
+    assert custom == 0  # never planned afresh for its keys
