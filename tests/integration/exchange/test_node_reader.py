@@ -1,6 +1,8 @@
 """Proof nodes read on the held driver connection (:mod:`glasnost.exchange.store.node_reader`)
 give the proofs of the pooled SQLAlchemy path and of the leaves, at random positions, while
-another thread appends, and after the held connection was lost."""
+another thread appends, and after the held connection was lost; so do proofs that take a log's
+upper levels from the blocks kept in memory (:class:`~glasnost.exchange.store.node_cache.
+UpperLevels`), made to serve these small logs by lowering their thresholds."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import sqlalchemy as sa
 
 from glasnost.exchange import merkle
 from glasnost.exchange.errors import SizeError
-from glasnost.exchange.store import LogStore, node_cache, node_reader
+from glasnost.exchange.store import LogStore, NodeRow, node_cache, node_reader
 from tests.integration.exchange.conftest import Party
 
 ENTRIES = 300
@@ -27,6 +29,21 @@ def signed(us: Party) -> list[bytes]:
 @pytest.fixture
 def store(engine: sa.Engine, us: Party) -> LogStore:
     return LogStore.create(engine, us.keys)
+
+
+@pytest.fixture(params=[False, True], ids=["by-key", "upper-levels"])
+def upper(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Whether proofs keep the log's upper levels: for a tree of 300 leaves, levels 4 and up
+    (34 nodes), as a tree of millions keeps its upper levels."""
+    if request.param:
+        monkeypatch.setattr(node_cache, "UPPER_FROM_SIZE", 1)
+        monkeypatch.setattr(node_cache, "UPPER_NODES", 40)
+    return bool(request.param)
+
+
+def _upper_reads(statements: list[str]) -> list[str]:
+    """The statements among ``statements`` that read a log's upper levels."""
+    return [s for s in statements if "nodes.level >=" in s]
 
 
 @pytest.fixture
@@ -66,15 +83,19 @@ def test_held_connection_proofs_equal_pooled_proofs_and_the_leaves(
     signed: list[bytes],
     statements: list[str],
     monkeypatch: pytest.MonkeyPatch,
+    upper: bool,
 ) -> None:
     store.append(us.entries(0, ENTRIES))
     cases = _cases(150, ENTRIES, seed=13)
     statements.clear()
     held = _proofs(store, cases)
-    assert statements == []  # all nodes came from the held connection, none through the pool
+    # all nodes came from the held connection; through the pool, at most the upper levels, read
+    # again only for a tree twice the size they were read for
+    assert [s for s in statements if s != "BEGIN"] == _upper_reads(statements)
+    assert 0 < len(statements) <= 9 if upper else statements == []
     monkeypatch.setattr(node_reader, "_held_for", lambda engine: None)
     pooled = _proofs(store, cases)
-    assert statements  # now every node read went through SQLAlchemy
+    assert len(statements) > len(_upper_reads(statements))  # now node reads went through it
     assert held == pooled
     for (kind, a, size), proof in zip(cases, held, strict=True):
         if kind == "inclusion":
@@ -84,7 +105,7 @@ def test_held_connection_proofs_equal_pooled_proofs_and_the_leaves(
 
 
 def test_proofs_during_concurrent_appends_verify(
-    store: LogStore, us: Party, signed: list[bytes]
+    store: LogStore, us: Party, signed: list[bytes], upper: bool
 ) -> None:
     node_cache.clear()
     batches = us.entries(0, ENTRIES)
@@ -225,3 +246,45 @@ def test_the_held_postgresql_connection_plans_the_node_statement_once(
     generic, custom = row
     assert generic > 0
     assert custom == 0  # never planned afresh for its keys
+
+
+def test_nodes_of_a_transaction_not_committed_are_never_kept(
+    store: LogStore, us: Party, signed: list[bytes], engine: sa.Engine, upper: bool
+) -> None:
+    store.append(us.entries(0, 100))
+    node_cache.clear()
+    with engine.connect() as conn:
+        transaction = conn.begin()  # the nodes of the tree of 300, wrong, never committed
+        conn.execute(
+            sa.insert(NodeRow),
+            [
+                {"log_id": store.log_id, "level": level, "index": index, "hash": b"\xff" * 32}
+                for level in range(9)
+                for index in range(100 >> level, ENTRIES >> level)
+            ],
+        )
+        with pytest.raises(SizeError):
+            store.inclusion_proof(150, ENTRIES)
+        for index in (0, 63, 99):
+            assert store.inclusion_proof(index, 100) == merkle.inclusion_proof(signed[:100], index)
+        transaction.rollback()
+    store.append(us.entries(100, ENTRIES))
+    for index in (0, 99, 150, 299):
+        assert store.inclusion_proof(index, ENTRIES) == merkle.inclusion_proof(signed, index)
+    assert store.consistency_proof(100, ENTRIES) == merkle.consistency_proof(signed, 100)
+
+
+def test_a_size_beyond_the_log_reads_the_upper_levels_once(
+    store: LogStore, us: Party, signed: list[bytes], statements: list[str], upper: bool
+) -> None:
+    if not upper:
+        pytest.skip("upper levels")
+    store.append(us.entries(0, 100))
+    node_cache.clear()
+    statements.clear()
+    for _ in range(5):  # what a client asking for a size the log has not reached gets
+        with pytest.raises(SizeError):
+            store.inclusion_proof(3, ENTRIES)
+    assert len(_upper_reads(statements)) == 1
+    assert store.inclusion_proof(3, 100) == merkle.inclusion_proof(signed[:100], 3)
+    assert len(_upper_reads(statements)) == 1  # kept for a size under twice 100

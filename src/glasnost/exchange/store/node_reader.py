@@ -5,8 +5,9 @@ A proof reads about 2 log2(n) nodes by primary key. Through the pool each read w
 checkout (on PostgreSQL a pre-ping round trip) and SQLAlchemy's execution; here a process keeps,
 per engine, one driver connection outside the pool (SQLite: autocommit, so a lone statement is
 a snapshot of its own; PostgreSQL: autocommit, the statement prepared on the server with one
-generic plan and run through the connection's libpq object), used by one thread at a time. Nodes never change once stored, so a read that sees a node sees the node;
-a node not yet stored is simply absent from the answer and the caller decides what that means.
+generic plan and run through the connection's libpq object), used by one thread at a time.
+Nodes never change once stored, so a read that sees a node sees the node; a node not yet
+stored is simply absent from the answer and the caller decides what that means.
 
 When the held connection is busy (another thread reads), cannot be held (an in-memory SQLite
 database, whose every connection is another database) or fails (a lost server connection), the
@@ -25,11 +26,14 @@ from collections.abc import Callable, Collection, Iterator
 from functools import lru_cache
 from typing import Any, Final
 
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
-__all__ = ["NodeKey", "read_nodes"]
+from glasnost.exchange.tables import NodeRow
+
+__all__ = ["NodeKey", "read_levels", "read_nodes"]
 
 NodeKey = tuple[int, int]
 """(level, index) of a perfect subtree."""
@@ -218,3 +222,15 @@ def read_nodes(
     for sql, params in _statements(engine.dialect.name, log_id, keys):
         _collect(conn.exec_driver_sql(sql, params).all(), read)
     return read
+
+
+def read_levels(conn: Connection, log_id: int, lowest: int) -> list[tuple[int, int, bytes]]:
+    """Every stored node (level, index, hash) of log ``log_id`` at level ``lowest`` or above,
+    in (level, index) order: one range of the primary key, read on ``conn`` (a read, never a
+    write transaction: only committed nodes)."""
+    rows = conn.execute(
+        sa.select(NodeRow.level, NodeRow.index, NodeRow.hash)
+        .where(NodeRow.log_id == log_id, NodeRow.level >= lowest)
+        .order_by(NodeRow.level, NodeRow.index)
+    )
+    return [(level, index, hash_) for level, index, hash_ in rows]
