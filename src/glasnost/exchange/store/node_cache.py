@@ -10,7 +10,7 @@ A large log's upper levels are kept apart, densely (:class:`UpperLevels`): every
 the levels from the lowest whose nodes, with those above, number at most :data:`UPPER_NODES`,
 as one block of hashes per level (32 bytes a node, no object per node: 2 MiB a log), read in
 one statement. Every proof needs one node of each level, so with them in memory a proof at a
-random position of a tree of 1e6 leaves sends 6 keys to the database instead of 10. At most
+random position of a tree of 1e6 leaves sends 5 keys to the database instead of 10. At most
 :data:`MAX_UPPER_LOGS` logs keep theirs (the least recently used go).
 
 A database is told apart by its engine object (a number given to each engine, never reused,
