@@ -44,10 +44,14 @@ _SQLITE_MAX_KEYS: Final = 400
 _PG_NODES: Final = (
     'SELECT n.level, n."index", n.hash FROM nodes AS n '
     "JOIN unnest(%s::smallint[], %s::bigint[]) AS k(level, idx) "
-    'ON n.level = k.level AND n."index" = k.idx WHERE n.log_id = %s'
+    'ON (n."index" << n.level) = (k.idx << k.level) AND n.level = k.level '
+    'AND n."index" = k.idx WHERE n.log_id = %s'
 )
 """PostgreSQL: the stored hashes of any number of keys, passed as two array literals: one
-statement text whatever the count (psycopg's placeholders, for the pooled connection)."""
+statement text whatever the count (psycopg's placeholders, for the pooled connection). Its
+join names the first leaf of each node (``"index" << level``) so that the server reads it from
+the index ``nodes_by_leaf`` (migration 0004), where the nodes of a proof's lower levels stand
+together on one page."""
 
 _PG_PREPARED: Final = "glasnost_nodes"
 """The name of :data:`_PG_NODES` prepared on a held PostgreSQL connection."""
