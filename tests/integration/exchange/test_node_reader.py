@@ -288,3 +288,30 @@ def test_a_size_beyond_the_log_reads_the_upper_levels_once(
     assert len(_upper_reads(statements)) == 1
     assert store.inclusion_proof(3, 100) == merkle.inclusion_proof(signed[:100], 3)
     assert len(_upper_reads(statements)) == 1  # kept for a size under twice 100
+
+
+def test_the_postgresql_node_statement_reads_from_nodes_by_leaf(
+    store: LogStore, engine: sa.Engine
+) -> None:
+    """The statement's first-leaf expression is the index's, so the server reads the nodes of a
+    tree of some size from ``nodes_by_leaf`` alone."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL index")
+    tree = merkle.CompactRange()
+    rows = [
+        {"log_id": store.log_id, "level": node.level, "index": node.index, "hash": node.hash}
+        for i in range(1 << 14)
+        for node in tree.append(merkle.leaf_hash(i.to_bytes(4, "big")))
+    ]
+    with engine.begin() as conn:
+        conn.execute(sa.insert(NodeRow), rows)
+    sql = node_reader._PG_NODES % ("'{0,1,2}'", "'{9001,4501,2251}'", store.log_id)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE nodes")  # what autovacuum does to a table in use
+        plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {sql}"))
+        found = conn.exec_driver_sql(sql).all()
+    assert "Index Only Scan using nodes_by_leaf" in plan
+    expected = {(r["level"], r["index"]): r["hash"] for r in rows}
+    assert {(level, index): bytes(h) for level, index, h in found} == {
+        key: expected[key] for key in [(0, 9001), (1, 4501), (2, 2251)]
+    }

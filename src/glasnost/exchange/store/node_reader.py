@@ -44,14 +44,15 @@ _SQLITE_MAX_KEYS: Final = 400
 _PG_NODES: Final = (
     'SELECT n.level, n."index", n.hash FROM nodes AS n '
     "JOIN unnest(%s::smallint[], %s::bigint[]) AS k(level, idx) "
-    'ON (n."index" << n.level) = (k.idx << k.level) AND n.level = k.level '
-    'AND n."index" = k.idx WHERE n.log_id = %s'
+    'ON (n."index" << n.level) = (k.idx << k.level) AND n.level = k.level WHERE n.log_id = %s'
 )
 """PostgreSQL: the stored hashes of any number of keys, passed as two array literals: one
-statement text whatever the count (psycopg's placeholders, for the pooled connection). Its
-join names the first leaf of each node (``"index" << level``) so that the server reads it from
-the index ``nodes_by_leaf`` (migration 0004), where the nodes of a proof's lower levels stand
-together on one page."""
+statement text whatever the count (psycopg's placeholders, for the pooled connection). A node
+is named by its first leaf (``"index" << level``) and its level, which together give its index
+(no tree has 2**63 leaves), and only so: the server can then read it from no index but
+``nodes_by_leaf`` (migration 0004), where the nodes of a proof's lower levels stand together on
+one page with their hashes. Given the index too, the planner takes the primary key (smaller)
+while vacuum has not yet marked the table's pages all-visible, and keeps that plan."""
 
 _PG_PREPARED: Final = "glasnost_nodes"
 """The name of :data:`_PG_NODES` prepared on a held PostgreSQL connection."""
