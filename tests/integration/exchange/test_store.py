@@ -20,9 +20,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 
 from glasnost.exchange import merkle
@@ -46,7 +44,7 @@ from glasnost.exchange.keys import (
 )
 from glasnost.exchange.store import Base, LogStore, make_engine, migrate
 from glasnost.treaty.bodies import NotificationEntry
-from tests.integration.exchange.conftest import POSTGRES_ENV, START, Party
+from tests.integration.exchange.conftest import POSTGRES_ENV, START, Party, downgrade
 
 
 @pytest.fixture
@@ -90,11 +88,7 @@ def test_the_nodes_by_leaf_migration_upgrades_and_downgrades(engine: sa.Engine) 
 
     at_head = indexes()
     assert ("nodes_by_leaf" in at_head) == (engine.dialect.name == "postgresql")
-    config = Config()
-    config.set_main_option("script_location", "glasnost.exchange:migrations")
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0003")
+    downgrade(engine, "0003")
     assert indexes() == at_head - {"nodes_by_leaf"}
     migrate(engine)
     assert indexes() == at_head

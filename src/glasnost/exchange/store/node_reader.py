@@ -44,22 +44,24 @@ _SQLITE_MAX_KEYS: Final = 400
 _PG_NODES: Final = (
     'SELECT n.level, n."index", n.hash FROM nodes AS n '
     "JOIN unnest(%s::smallint[], %s::bigint[]) AS k(level, idx) "
-    'ON (n."index" << n.level) = (k.idx << k.level) AND n.level = k.level WHERE n.log_id = %s'
+    'ON (n."index" << n.level) = (k.idx << k.level) AND n.level = k.level '
+    'AND n."index" = k.idx WHERE n.log_id = %s'
 )
 """PostgreSQL: the stored hashes of any number of keys, passed as two array literals: one
 statement text whatever the count (psycopg's placeholders, for the pooled connection). A node
-is named by its first leaf (``"index" << level``) and its level, which together give its index
-(no tree has 2**63 leaves), and only so: the server can then read it from no index but
-``nodes_by_leaf`` (migration 0004), where the nodes of a proof's lower levels stand together on
-one page with their hashes. Given the index too, the planner takes the primary key (smaller)
-while vacuum has not yet marked the table's pages all-visible, and keeps that plan."""
+is named by its key and also by its first leaf (``"index" << level``), so the server may read
+it from ``nodes_by_leaf`` (migration 0004), where the nodes of a proof's lower levels stand
+together on one page with their hashes: it does once vacuum has marked the table's pages
+all-visible (an index-only scan); before, and in a database without that index, it reads the
+primary key and the table, as before the index."""
 
 _PG_PREPARED: Final = "glasnost_nodes"
 """The name of :data:`_PG_NODES` prepared on a held PostgreSQL connection."""
 
 _PG_SESSION: Final = "SET plan_cache_mode = force_generic_plan"
 """The held PostgreSQL connection's setting: the node statement is planned once (a nested loop
-of primary-key lookups over the keys, whatever their count). Left to choose, the server plans
+of index lookups over the keys, whatever their count; planned again only when the table's
+statistics change, as after a vacuum). Left to choose, the server plans
 it afresh at every execution (a custom plan looks cheaper for a few keys), which took longer
 than the lookups themselves."""
 

@@ -7,10 +7,9 @@ Create Date: 2026-12-05
 A proof reads one node per level near its leaf. The primary key orders nodes by level, so
 those nodes stand on as many index pages as there are levels; this index orders them by the
 first leaf they cover (``"index" << level``), then level, and holds the index and the hash, so
-the nodes of a proof's lower levels stand on one page and are read without the table: an
-index-only scan once vacuum (autovacuum, for a table that only grows) has marked the table's
-pages all-visible; before, the scan also reads the rows, which lie together as they were
-written together. The node statement names nodes so that this is the index it is read from
+the nodes of a proof's lower levels stand on one page and are read without the table (an
+index-only scan): the planner takes it once vacuum (autovacuum, for a table that only grows)
+has marked the table's pages all-visible, the primary key before
 (:mod:`glasnost.exchange.store.node_reader`, docs/decisions/0017). It costs space: about as
 much as the table (154 MB for the 2e6 nodes of a tree of 1e6 leaves, beside 161 MB of table
 and 61 MB of primary key).
