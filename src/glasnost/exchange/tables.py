@@ -51,6 +51,15 @@ class EntryRow(Base):
 
 class NodeRow(Base):
     __tablename__ = "nodes"
+    __table_args__ = (  # PostgreSQL: the nodes by first leaf, for proofs (migration 0004)
+        sa.Index(
+            "nodes_by_leaf",
+            "log_id",
+            sa.text('("index" << level)'),
+            "level",
+            postgresql_include=["index", "hash"],
+        ).ddl_if(dialect="postgresql"),
+    )
 
     log_id: Mapped[int] = mapped_column(sa.ForeignKey("logs.id"), primary_key=True)
     level: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 
 from glasnost.exchange.entries import SignedEntry, sign_entry
 from glasnost.exchange.keys import Administration, PartyKeys, PrivateKey
@@ -115,6 +117,15 @@ def store_engine(kind: str, folder: Path) -> Iterator[sa.Engine]:
         with admin.begin() as conn:
             conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
         admin.dispose()
+
+
+def downgrade(engine: sa.Engine, revision: str) -> None:
+    """Take the store's schema back to ``revision`` (Alembic)."""
+    config = Config()
+    config.set_main_option("script_location", "glasnost.exchange:migrations")
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,6 +1,8 @@
 """Proof nodes read on the held driver connection (:mod:`glasnost.exchange.store.node_reader`)
 give the proofs of the pooled SQLAlchemy path and of the leaves, at random positions, while
-another thread appends, and after the held connection was lost."""
+another thread appends, and after the held connection was lost; so do proofs that take a log's
+upper levels from the blocks kept in memory (:class:`~glasnost.exchange.store.node_cache.
+UpperLevels`), made to serve these small logs by lowering their thresholds."""
 
 from __future__ import annotations
 
@@ -13,8 +15,8 @@ import sqlalchemy as sa
 
 from glasnost.exchange import merkle
 from glasnost.exchange.errors import SizeError
-from glasnost.exchange.store import LogStore, node_cache, node_reader
-from tests.integration.exchange.conftest import Party
+from glasnost.exchange.store import LogStore, NodeRow, node_cache, node_reader
+from tests.integration.exchange.conftest import Party, downgrade
 
 ENTRIES = 300
 
@@ -27,6 +29,21 @@ def signed(us: Party) -> list[bytes]:
 @pytest.fixture
 def store(engine: sa.Engine, us: Party) -> LogStore:
     return LogStore.create(engine, us.keys)
+
+
+@pytest.fixture(params=[False, True], ids=["by-key", "upper-levels"])
+def upper(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Whether proofs keep the log's upper levels: for a tree of 300 leaves, levels 4 and up
+    (34 nodes), as a tree of millions keeps its upper levels."""
+    if request.param:
+        monkeypatch.setattr(node_cache, "UPPER_FROM_SIZE", 1)
+        monkeypatch.setattr(node_cache, "UPPER_NODES", 40)
+    return bool(request.param)
+
+
+def _upper_reads(statements: list[str]) -> list[str]:
+    """The statements among ``statements`` that read a log's upper levels."""
+    return [s for s in statements if "nodes.level >=" in s]
 
 
 @pytest.fixture
@@ -66,15 +83,19 @@ def test_held_connection_proofs_equal_pooled_proofs_and_the_leaves(
     signed: list[bytes],
     statements: list[str],
     monkeypatch: pytest.MonkeyPatch,
+    upper: bool,
 ) -> None:
     store.append(us.entries(0, ENTRIES))
     cases = _cases(150, ENTRIES, seed=13)
     statements.clear()
     held = _proofs(store, cases)
-    assert statements == []  # all nodes came from the held connection, none through the pool
+    # all nodes came from the held connection; through the pool, at most the upper levels, read
+    # again only for a tree twice the size they were read for
+    assert [s for s in statements if s != "BEGIN"] == _upper_reads(statements)
+    assert 0 < len(statements) <= 9 if upper else statements == []
     monkeypatch.setattr(node_reader, "_held_for", lambda engine: None)
     pooled = _proofs(store, cases)
-    assert statements  # now every node read went through SQLAlchemy
+    assert len(statements) > len(_upper_reads(statements))  # now node reads went through it
     assert held == pooled
     for (kind, a, size), proof in zip(cases, held, strict=True):
         if kind == "inclusion":
@@ -84,7 +105,7 @@ def test_held_connection_proofs_equal_pooled_proofs_and_the_leaves(
 
 
 def test_proofs_during_concurrent_appends_verify(
-    store: LogStore, us: Party, signed: list[bytes]
+    store: LogStore, us: Party, signed: list[bytes], upper: bool
 ) -> None:
     node_cache.clear()
     batches = us.entries(0, ENTRIES)
@@ -199,3 +220,104 @@ def test_disposing_the_engine_closes_the_held_connection(
     assert held._driver is not None
     engine.dispose()
     assert held._driver is None
+
+
+def test_the_held_postgresql_connection_plans_the_node_statement_once(
+    store: LogStore, us: Party, signed: list[bytes], engine: sa.Engine
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL plan cache")
+    store.append(us.entries(0, 100))
+    cases = _cases(20, 100, seed=3)
+    assert _proofs(store, cases) == [
+        merkle.inclusion_proof(signed[:size], a)
+        if kind == "inclusion"
+        else merkle.consistency_proof(signed[:size], a)
+        for kind, a, size in cases
+    ]
+    held = node_reader._held_for(engine)
+    assert held is not None
+    assert held._driver is not None
+    row = held._driver.execute(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = %s",
+        (node_reader._PG_PREPARED,),
+    ).fetchone()
+    assert row is not None
+    generic, custom = row
+    assert generic > 0
+    assert custom == 0  # never planned afresh for its keys
+
+
+def test_nodes_of_a_transaction_not_committed_are_never_kept(
+    store: LogStore, us: Party, signed: list[bytes], engine: sa.Engine, upper: bool
+) -> None:
+    store.append(us.entries(0, 100))
+    node_cache.clear()
+    with engine.connect() as conn:
+        transaction = conn.begin()  # the nodes of the tree of 300, wrong, never committed
+        conn.execute(
+            sa.insert(NodeRow),
+            [
+                {"log_id": store.log_id, "level": level, "index": index, "hash": b"\xff" * 32}
+                for level in range(9)
+                for index in range(100 >> level, ENTRIES >> level)
+            ],
+        )
+        with pytest.raises(SizeError):
+            store.inclusion_proof(150, ENTRIES)
+        for index in (0, 63, 99):
+            assert store.inclusion_proof(index, 100) == merkle.inclusion_proof(signed[:100], index)
+        transaction.rollback()
+    store.append(us.entries(100, ENTRIES))
+    for index in (0, 99, 150, 299):
+        assert store.inclusion_proof(index, ENTRIES) == merkle.inclusion_proof(signed, index)
+    assert store.consistency_proof(100, ENTRIES) == merkle.consistency_proof(signed, 100)
+
+
+def test_a_size_beyond_the_log_reads_the_upper_levels_once(
+    store: LogStore, us: Party, signed: list[bytes], statements: list[str], upper: bool
+) -> None:
+    if not upper:
+        pytest.skip("upper levels")
+    store.append(us.entries(0, 100))
+    node_cache.clear()
+    statements.clear()
+    for _ in range(5):  # what a client asking for a size the log has not reached gets
+        with pytest.raises(SizeError):
+            store.inclusion_proof(3, ENTRIES)
+    assert len(_upper_reads(statements)) == 1
+    assert store.inclusion_proof(3, 100) == merkle.inclusion_proof(signed[:100], 3)
+    assert len(_upper_reads(statements)) == 1  # kept for a size under twice 100
+
+
+@pytest.mark.parametrize("revision", ["head", "0003"])
+def test_the_postgresql_node_statement_reads_from_nodes_by_leaf_where_it_is(
+    store: LogStore, engine: sa.Engine, revision: str
+) -> None:
+    """On a vacuumed tree of some size the server serves the node statement from
+    ``nodes_by_leaf`` alone; in a database not yet migrated to it, from the primary key."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL index")
+    if revision != "head":
+        downgrade(engine, revision)
+    tree = merkle.CompactRange()
+    rows = [
+        {"log_id": store.log_id, "level": node.level, "index": node.index, "hash": node.hash}
+        for i in range(1 << 14)
+        for node in tree.append(merkle.leaf_hash(i.to_bytes(4, "big")))
+    ]
+    with engine.begin() as conn:
+        conn.execute(sa.insert(NodeRow), rows)
+    sql = node_reader._PG_NODES % ("'{0,1,2}'", "'{9001,4501,2251}'", store.log_id)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE nodes")  # what autovacuum does to a table in use
+        plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {sql}"))
+        found = conn.exec_driver_sql(sql).all()
+    if revision == "head":
+        assert "Index Only Scan using nodes_by_leaf" in plan
+    else:
+        assert "using nodes_pkey" in plan
+    expected = {(r["level"], r["index"]): r["hash"] for r in rows}
+    assert {(level, index): bytes(h) for level, index, h in found} == {
+        key: expected[key] for key in [(0, 9001), (1, 4501), (2, 2251)]
+    }

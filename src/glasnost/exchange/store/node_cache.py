@@ -6,6 +6,13 @@ invalidated. It is bounded: past :data:`MAX_CACHED_NODES` nodes (about 17 MB, me
 least recently used go. Only nodes read from the database go in, never nodes of a transaction
 that may still roll back.
 
+A large log's upper levels are kept apart, densely (:class:`UpperLevels`): every stored node of
+the levels from the lowest whose nodes, with those above, number at most :data:`UPPER_NODES`,
+as one block of hashes per level (32 bytes a node, no object per node: 2 MiB a log), read in
+one statement. Every proof needs one node of each level, so with them in memory a proof at a
+random position of a tree of 1e6 leaves sends 5 keys to the database instead of 10. At most
+:data:`MAX_UPPER_LOGS` logs keep theirs (the least recently used go).
+
 A database is told apart by its engine object (a number given to each engine, never reused,
 as engines may be garbage collected and their ``id`` reused), a log by its row id.
 """
@@ -21,18 +28,77 @@ from typing import Final
 
 from sqlalchemy.engine import Engine
 
-__all__ = ["MAX_CACHED_NODES", "NodeCache"]
+__all__ = [
+    "MAX_CACHED_NODES",
+    "MAX_UPPER_LOGS",
+    "UPPER_FROM_SIZE",
+    "UPPER_NODES",
+    "NodeCache",
+    "UpperLevels",
+]
 
 MAX_CACHED_NODES: Final = 1 << 16
 """Most nodes kept in one process (all logs and databases together)."""
 
+UPPER_NODES: Final = 1 << 16
+"""Most nodes of one log's upper levels kept as blocks (2 MiB of hashes)."""
+
+UPPER_FROM_SIZE: Final = 1 << 16
+"""Least tree size (leaves) whose proofs keep the log's upper levels."""
+
+MAX_UPPER_LOGS: Final = 4
+"""Most logs whose upper levels are kept in one process (8 MiB of hashes at most)."""
+
 NodeKey = tuple[int, int]
 """(level, index) of a perfect subtree."""
+
+_HASH_SIZE: Final = 32
 
 _engine_numbers: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
 _next_number = itertools.count()
 _lock = threading.Lock()
 _nodes: OrderedDict[tuple[int, int, int, int], bytes] = OrderedDict()
+_upper: OrderedDict[tuple[int, int], UpperLevels] = OrderedDict()
+
+
+def lowest_upper_level(size: int) -> int:
+    """The lowest level kept for a tree of ``size`` leaves: the least whose nodes, with those
+    of every level above, number at most :data:`UPPER_NODES`."""
+    level = 0
+    while sum(size >> above for above in range(level, size.bit_length())) > UPPER_NODES:
+        level += 1
+    return level
+
+
+class UpperLevels:
+    """The stored nodes of one log's levels ``lowest`` and above, each level's from index 0 on
+    without a gap, for proofs of trees up to the size they were read for.
+
+    ``blocks[k]`` holds the hashes of level ``lowest + k``, 32 bytes each, in index order.
+    """
+
+    __slots__ = ("blocks", "lowest", "read_for")
+
+    def __init__(self, lowest: int, read_for: int, blocks: tuple[bytes, ...]) -> None:
+        self.lowest = lowest
+        self.read_for = read_for
+        self.blocks = blocks
+
+    @classmethod
+    def from_rows(
+        cls, lowest: int, size: int, rows: Iterable[tuple[int, int, bytes]]
+    ) -> UpperLevels:
+        """The blocks of ``rows`` (level, index, hash) in (level, index) order, each level
+        kept from index 0 up to its first gap and to the nodes of a tree of ``size`` leaves:
+        a node not stored (yet) ends its level's block, it is never taken for absent."""
+        levels: list[list[bytes]] = [[] for _ in range(lowest, size.bit_length())]
+        for level, index, value in rows:
+            at = level - lowest
+            if 0 <= at < len(levels):
+                hashes = levels[at]
+                if index == len(hashes) and index < size >> level:
+                    hashes.append(bytes(value))
+        return cls(lowest, size, tuple(b"".join(hashes) for hashes in levels))
 
 
 class NodeCache:
@@ -51,8 +117,19 @@ class NodeCache:
         missing: list[NodeKey] = []
         number, log_id = self._prefix
         with _lock:
+            upper = _upper.get(self._prefix)
+            lowest, blocks = (upper.lowest, upper.blocks) if upper is not None else (0, ())
+            if upper is not None:
+                _upper.move_to_end(self._prefix)
             for key in keys:
-                full = (number, log_id, *key)
+                level, index = key
+                if 0 <= level - lowest < len(blocks):
+                    at = index * _HASH_SIZE
+                    kept = blocks[level - lowest][at : at + _HASH_SIZE]
+                    if kept:  # empty past the block's end: not read (yet)
+                        found[key] = kept
+                        continue
+                full = (number, log_id, level, index)
                 value = _nodes.get(full)
                 if value is None:
                     missing.append(key)
@@ -70,8 +147,30 @@ class NodeCache:
             while len(_nodes) > MAX_CACHED_NODES:
                 _nodes.popitem(last=False)
 
+    def upper_wanted(self, size: int) -> int | None:
+        """The lowest level to read for proofs in a tree of ``size`` leaves, where the log's
+        upper levels should be (re)read: none kept, or kept for a tree of less than half that
+        size (so a growing log reads them O(log n) times, and so does a caller who asks for
+        sizes beyond the log); None where they are not wanted or already kept."""
+        if size < UPPER_FROM_SIZE:
+            return None
+        with _lock:
+            upper = _upper.get(self._prefix)
+        if upper is not None and 2 * upper.read_for > size:
+            return None
+        return lowest_upper_level(size)
+
+    def put_upper(self, upper: UpperLevels) -> None:
+        """Keep a log's upper levels (read from committed rows) in place of those kept."""
+        with _lock:
+            _upper[self._prefix] = upper
+            _upper.move_to_end(self._prefix)
+            while len(_upper) > MAX_UPPER_LOGS:
+                _upper.popitem(last=False)
+
 
 def clear() -> None:
     """Forget every cached node (to measure the database path)."""
     with _lock:
         _nodes.clear()
+        _upper.clear()

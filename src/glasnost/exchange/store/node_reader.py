@@ -4,9 +4,10 @@ connection held for these reads.
 A proof reads about 2 log2(n) nodes by primary key. Through the pool each read would pay the
 checkout (on PostgreSQL a pre-ping round trip) and SQLAlchemy's execution; here a process keeps,
 per engine, one driver connection outside the pool (SQLite: autocommit, so a lone statement is
-a snapshot of its own; PostgreSQL: autocommit, the statement prepared on the server), used by
-one thread at a time. Nodes never change once stored, so a read that sees a node sees the node;
-a node not yet stored is simply absent from the answer and the caller decides what that means.
+a snapshot of its own; PostgreSQL: autocommit, the statement prepared on the server with one
+generic plan and run through the connection's libpq object), used by one thread at a time.
+Nodes never change once stored, so a read that sees a node sees the node; a node not yet
+stored is simply absent from the answer and the caller decides what that means.
 
 When the held connection is busy (another thread reads), cannot be held (an in-memory SQLite
 database, whose every connection is another database) or fails (a lost server connection), the
@@ -25,11 +26,14 @@ from collections.abc import Callable, Collection, Iterator
 from functools import lru_cache
 from typing import Any, Final
 
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
-__all__ = ["NodeKey", "read_nodes"]
+from glasnost.exchange.tables import NodeRow
+
+__all__ = ["NodeKey", "read_levels", "read_nodes"]
 
 NodeKey = tuple[int, int]
 """(level, index) of a perfect subtree."""
@@ -40,10 +44,26 @@ _SQLITE_MAX_KEYS: Final = 400
 _PG_NODES: Final = (
     'SELECT n.level, n."index", n.hash FROM nodes AS n '
     "JOIN unnest(%s::smallint[], %s::bigint[]) AS k(level, idx) "
-    'ON n.level = k.level AND n."index" = k.idx WHERE n.log_id = %s'
+    'ON (n."index" << n.level) = (k.idx << k.level) AND n.level = k.level '
+    'AND n."index" = k.idx WHERE n.log_id = %s'
 )
 """PostgreSQL: the stored hashes of any number of keys, passed as two array literals: one
-statement text whatever the count, so the server prepares and plans it once per connection."""
+statement text whatever the count (psycopg's placeholders, for the pooled connection). A node
+is named by its key and also by its first leaf (``"index" << level``), so the server may read
+it from ``nodes_by_leaf`` (migration 0004), where the nodes of a proof's lower levels stand
+together on one page with their hashes: it does once vacuum has marked the table's pages
+all-visible (an index-only scan); before, and in a database without that index, it reads the
+primary key and the table, as before the index."""
+
+_PG_PREPARED: Final = "glasnost_nodes"
+"""The name of :data:`_PG_NODES` prepared on a held PostgreSQL connection."""
+
+_PG_SESSION: Final = "SET plan_cache_mode = force_generic_plan"
+"""The held PostgreSQL connection's setting: the node statement is planned once (a nested loop
+of index lookups over the keys, whatever their count; planned again only when the table's
+statistics change, as after a vacuum). Left to choose, the server plans
+it afresh at every execution (a custom plan looks cheaper for a few keys), which took longer
+than the lookups themselves."""
 
 
 @lru_cache(maxsize=256)
@@ -75,6 +95,33 @@ def _collect(rows: Collection[Any], into: dict[NodeKey, bytes]) -> None:
         into[level, index] = bytes(hash_)
 
 
+def _pg_check(result: Any, rows: bool) -> None:
+    """Raise where a libpq result is not a success (with rows, or without): a failed
+    statement or a lost connection."""
+    from psycopg import pq  # only where PostgreSQL is used
+
+    if result.status != (pq.ExecStatus.TUPLES_OK if rows else pq.ExecStatus.COMMAND_OK):
+        raise ConnectionError(result.error_message.decode(errors="replace") or "no result")
+
+
+def _pg_read(pgconn: Any, params: tuple[Any, ...], into: dict[NodeKey, bytes]) -> None:
+    """Run the prepared node statement on a held connection's libpq connection, the result in
+    binary (level: 2 bytes, index: 8 bytes, big-endian; the hash as stored). The libpq call
+    releases the interpreter lock while it waits, as psycopg's own calls do; psycopg's cursor
+    machinery around it cost more than the round trip (measured)."""
+    levels, indexes, log_id = params
+    result = pgconn.exec_prepared(
+        _PG_PREPARED.encode(),
+        [levels.encode(), indexes.encode(), str(log_id).encode()],
+        result_format=1,
+    )
+    _pg_check(result, rows=True)
+    value = result.get_value
+    for row in range(result.ntuples):
+        level, index = int.from_bytes(value(row, 0)), int.from_bytes(value(row, 1))
+        into[level, index] = value(row, 2)
+
+
 class _Held:
     """One engine's held driver connection, opened on first use, used by one thread at once."""
 
@@ -97,11 +144,11 @@ class _Held:
                 if cursor is None:
                     cursor = self._open()
                 for sql, params in _statements(self._dialect, log_id, keys):
-                    if self._dialect == "postgresql":  # binary: the hashes come as they are
-                        cursor.execute(sql, params, prepare=True, binary=True)
+                    if self._dialect == "postgresql":
+                        _pg_read(self._driver.pgconn, params, read)
                     else:
                         cursor.execute(sql, params)
-                    _collect(cursor.fetchall(), read)
+                        _collect(cursor.fetchall(), read)
             except Exception:  # unreachable, lost or broken: never a partial answer, and a
                 self._close()  # fresh connection next time
                 return None
@@ -121,6 +168,13 @@ class _Held:
         if self._dialect == "postgresql":
             driver.rollback()  # the pre-ping may have opened a transaction
             driver.autocommit = True
+            driver.execute(_PG_SESSION)
+            _pg_check(
+                driver.pgconn.prepare(
+                    _PG_PREPARED.encode(), (_PG_NODES % ("$1", "$2", "$3")).encode()
+                ),
+                rows=False,
+            )
         self._cursor = driver.cursor()
         return self._cursor
 
@@ -175,3 +229,15 @@ def read_nodes(
     for sql, params in _statements(engine.dialect.name, log_id, keys):
         _collect(conn.exec_driver_sql(sql, params).all(), read)
     return read
+
+
+def read_levels(conn: Connection, log_id: int, lowest: int) -> list[tuple[int, int, bytes]]:
+    """Every stored node (level, index, hash) of log ``log_id`` at level ``lowest`` or above,
+    in (level, index) order: one range of the primary key, read on ``conn`` (a read, never a
+    write transaction: only committed nodes)."""
+    rows = conn.execute(
+        sa.select(NodeRow.level, NodeRow.index, NodeRow.hash)
+        .where(NodeRow.log_id == log_id, NodeRow.level >= lowest)
+        .order_by(NodeRow.level, NodeRow.index)
+    )
+    return [(level, index, hash_) for level, index, hash_ in rows]

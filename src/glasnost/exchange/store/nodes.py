@@ -12,8 +12,8 @@ from sqlalchemy.engine import Connection
 from glasnost.exchange import merkle
 from glasnost.exchange.errors import SizeError, StoreCorrupt
 from glasnost.exchange.store.base import LogBase
-from glasnost.exchange.store.node_cache import NodeCache
-from glasnost.exchange.store.node_reader import read_nodes
+from glasnost.exchange.store.node_cache import NodeCache, UpperLevels
+from glasnost.exchange.store.node_reader import read_levels, read_nodes
 
 _ZERO_HASH: Final = bytes(merkle.HASH_SIZE)
 
@@ -51,20 +51,28 @@ class LogNodes(LogBase):
         try:
             return found[key]
         except KeyError:
-            raise StoreCorrupt(
-                f"node (level {key[0]}, index {key[1]}) is missing from the database; run "
-                "glasnost log verify",
-                where=f"log {self.origin}",
-            ) from None
+            raise self._missing(key) from None
+
+    def _missing(self, key: tuple[int, int]) -> StoreCorrupt:
+        return StoreCorrupt(
+            f"node (level {key[0]}, index {key[1]}) is missing from the database; run "
+            "glasnost log verify",
+            where=f"log {self.origin}",
+        )
 
     def _fetch_nodes(
-        self, keys: Collection[tuple[int, int]], connection: Callable[[], Connection]
+        self,
+        keys: Collection[tuple[int, int]],
+        connection: Callable[[], Connection],
+        cache: NodeCache | None = None,
     ) -> dict[tuple[int, int], bytes]:
-        """The stored nodes of ``keys`` (those that exist): from the process's node cache, the
-        rest in one round trip (:func:`~glasnost.exchange.store.node_reader.read_nodes`, on
-        ``connection()`` only where the held connection cannot serve), then cached."""
-        cache = NodeCache(self.engine, self.log_id)
-        found, missing = cache.get(sorted(set(keys)))
+        """The stored nodes of ``keys`` (distinct; those that exist): from the process's node
+        cache, the rest in one round trip
+        (:func:`~glasnost.exchange.store.node_reader.read_nodes`, on ``connection()`` only
+        where the held connection cannot serve), then cached."""
+        if cache is None:
+            cache = NodeCache(self.engine, self.log_id)
+        found, missing = cache.get(keys)
         if not missing:
             return found
         read = read_nodes(self.engine, self.log_id, missing, connection)
@@ -98,10 +106,16 @@ class LogNodes(LogBase):
         and no pooled connection is checked out while the nodes come from the cache or the
         held connection (:mod:`~glasnost.exchange.store.node_reader`).
         """
-        ranges: list[tuple[int, int]] = []
+        perfect: dict[tuple[int, int], tuple[int, int]] = {}  # a range: its one stored node
+        composed: dict[tuple[int, int], list[tuple[int, int]]] = {}  # a range: its nodes
 
         def record(start: int, end: int) -> bytes:
-            ranges.append((start, end))
+            width = end - start
+            if width > 0 and not width & (width - 1):
+                level = width.bit_length() - 1
+                perfect[start, end] = (level, start >> level)
+            else:  # at most one per proof, on the tree's right border
+                composed[start, end] = _range_keys(start, end)
             return _ZERO_HASH
 
         with self._lazy_read() as conn:
@@ -114,21 +128,26 @@ class LogNodes(LogBase):
             except ValueError as exc:  # arguments that describe no proof in this tree
                 self._check_size(size, self._size(conn()))
                 raise SizeError(str(exc), where=f"log {self.origin}") from None
-            wanted = {r: _range_keys(*r) for r in ranges}
-            keys = {k for nodes in wanted.values() for k in nodes}
-            found = self._fetch_nodes(keys, conn)
+            keys = set(perfect.values())
+            for nodes in composed.values():
+                keys.update(nodes)
+            cache = NodeCache(self.engine, self.log_id)
+            lowest = cache.upper_wanted(size)
+            if lowest is not None:  # a large tree: its upper levels in one read, kept
+                rows = read_levels(conn(), self.log_id, lowest)
+                cache.put_upper(UpperLevels.from_rows(lowest, size, rows))
+            found = self._fetch_nodes(keys, conn, cache)
             if len(found) < len(keys):
                 self._check_size(size, self._size(conn()))  # beyond the log: SizeError
                 # within it: read again after the size (the log may have grown meanwhile)
-                found.update(self._fetch_nodes(keys - found.keys(), conn))
+                found.update(self._fetch_nodes(keys - found.keys(), conn, cache))
 
-        def lookup(level: int, index: int) -> bytes:
-            return self._node(found, (level, index))
-
-        roots = {  # a perfect subtree's root is its stored node
-            r: lookup(*nodes[0]) if len(nodes) == 1 else merkle.subtree_root_from_nodes(lookup, *r)
-            for r, nodes in wanted.items()
-        }
+        try:  # a perfect subtree's root is its stored node
+            roots = {r: found[key] for r, key in perfect.items()}
+        except KeyError as exc:
+            raise self._missing(exc.args[0]) from None
+        for r in composed:
+            roots[r] = merkle.subtree_root_from_nodes(lambda *key: self._node(found, key), *r)
         return build(size, lambda start, end: roots[start, end])
 
     def inclusion_proof(self, seq: int, size: int | None = None) -> list[bytes]:
