@@ -128,6 +128,13 @@ def downgrade(engine: sa.Engine, revision: str) -> None:
         command.downgrade(config, revision)
 
 
+@pytest.fixture
+def postgres_engine(tmp_path: Path) -> Iterator[sa.Engine]:
+    """A migrated, empty store in a fresh PostgreSQL schema (for what only PostgreSQL has)."""
+    with store_engine("postgresql", tmp_path) as eng:
+        yield eng
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
     """A migrated, empty store: a SQLite file, or a fresh schema in the PostgreSQL database."""

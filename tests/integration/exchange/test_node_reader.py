@@ -31,13 +31,18 @@ def store(engine: sa.Engine, us: Party) -> LogStore:
     return LogStore.create(engine, us.keys)
 
 
+def _keep_upper_levels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make proofs keep the log's upper levels: for a tree of 300 leaves, levels 4 and up (34
+    nodes), as a tree of millions keeps its upper levels."""
+    monkeypatch.setattr(node_cache, "UPPER_FROM_SIZE", 1)
+    monkeypatch.setattr(node_cache, "UPPER_NODES", 40)
+
+
 @pytest.fixture(params=[False, True], ids=["by-key", "upper-levels"])
 def upper(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
-    """Whether proofs keep the log's upper levels: for a tree of 300 leaves, levels 4 and up
-    (34 nodes), as a tree of millions keeps its upper levels."""
+    """Whether proofs keep the log's upper levels (:func:`_keep_upper_levels`)."""
     if request.param:
-        monkeypatch.setattr(node_cache, "UPPER_FROM_SIZE", 1)
-        monkeypatch.setattr(node_cache, "UPPER_NODES", 40)
+        _keep_upper_levels(monkeypatch)
     return bool(request.param)
 
 
@@ -223,10 +228,10 @@ def test_disposing_the_engine_closes_the_held_connection(
 
 
 def test_the_held_postgresql_connection_plans_the_node_statement_once(
-    store: LogStore, us: Party, signed: list[bytes], engine: sa.Engine
+    us: Party, signed: list[bytes], postgres_engine: sa.Engine
 ) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("a PostgreSQL plan cache")
+    engine = postgres_engine
+    store = LogStore.create(engine, us.keys)
     store.append(us.entries(0, 100))
     cases = _cases(20, 100, seed=3)
     assert _proofs(store, cases) == [
@@ -275,10 +280,13 @@ def test_nodes_of_a_transaction_not_committed_are_never_kept(
 
 
 def test_a_size_beyond_the_log_reads_the_upper_levels_once(
-    store: LogStore, us: Party, signed: list[bytes], statements: list[str], upper: bool
+    store: LogStore,
+    us: Party,
+    signed: list[bytes],
+    statements: list[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if not upper:
-        pytest.skip("upper levels")
+    _keep_upper_levels(monkeypatch)
     store.append(us.entries(0, 100))
     node_cache.clear()
     statements.clear()
@@ -292,12 +300,12 @@ def test_a_size_beyond_the_log_reads_the_upper_levels_once(
 
 @pytest.mark.parametrize("revision", ["head", "0003"])
 def test_the_postgresql_node_statement_reads_from_nodes_by_leaf_where_it_is(
-    store: LogStore, engine: sa.Engine, revision: str
+    us: Party, postgres_engine: sa.Engine, revision: str
 ) -> None:
     """On a vacuumed tree of some size the server serves the node statement from
     ``nodes_by_leaf`` alone; in a database not yet migrated to it, from the primary key."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("a PostgreSQL index")
+    engine = postgres_engine
+    store = LogStore.create(engine, us.keys)
     if revision != "head":
         downgrade(engine, revision)
     tree = merkle.CompactRange()
