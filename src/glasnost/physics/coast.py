@@ -20,7 +20,7 @@ from glasnost.physics.frames import altitude
 from glasnost.physics.gravity import acceleration_components
 from glasnost.physics.kepler import propagate
 from glasnost.physics.rocket import air_velocity, approximate_altitude, hermite
-from glasnost.physics.rows import Rows, join_rows, pad_last
+from glasnost.physics.rows import Rows, join_padded, join_rows
 
 FloatArray = NDArray[np.float64]
 Acceleration = Callable[[FloatArray, FloatArray, NDArray[np.intp]], FloatArray]
@@ -163,9 +163,9 @@ class MarchResult:
         :func:`glasnost.physics.rocket.join_rows` for ``rows``."""
         k = max(a.t.shape[1] for a in arcs)
         return MarchResult(
-            join_rows([pad_last(a.t, k, axis=1) for a in arcs], rows),
-            join_rows([pad_last(a.r, k, axis=1) for a in arcs], rows),
-            join_rows([pad_last(a.v, k, axis=1) for a in arcs], rows),
+            join_padded([a.t for a in arcs], rows, k, pad_axis=1),
+            join_padded([a.r for a in arcs], rows, k, pad_axis=1),
+            join_padded([a.v for a in arcs], rows, k, pad_axis=1),
             join_rows([a.end_s for a in arcs], rows),
             arcs[0].accel.join([a.accel for a in arcs], rows),
         )

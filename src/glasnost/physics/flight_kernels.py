@@ -33,6 +33,9 @@ FloatArray = NDArray[np.float64]
 
 STEER_VERTICAL, STEER_PITCH_OVER, STEER_GRAVITY_TURN = 0, 1, 2
 
+State = tuple[float, float, float, float, float, float]
+"""One row's position and velocity (x, y, z, vx, vy, vz), m and m/s."""
+
 
 def earth_parameters(earth: EarthModel) -> FloatArray:
     """The Earth model as the kernel reads it: [a, b, flattening, rotation, J2, mu] (SI)."""
@@ -128,12 +131,7 @@ def tabulated_air(alt: float, atm: FloatArray) -> tuple[float, float]:
 @kernel
 def _acceleration(
     t: float,
-    x: float,
-    y: float,
-    z: float,
-    vx: float,
-    vy: float,
-    vz: float,
+    s: State,
     i: int,
     steer: int,
     seg: FloatArray,
@@ -145,7 +143,8 @@ def _acceleration(
     mach_grid: FloatArray,
     atm: FloatArray,
 ) -> tuple[float, float, float]:
-    """Acceleration (m/s^2) of row ``i`` at time ``t`` (s), position and velocity (m, m/s)."""
+    """Acceleration (m/s^2) of row ``i`` at time ``t`` (s) and state ``s`` (m, m/s)."""
+    x, y, z, vx, vy, vz = s
     omega = earth[3]
     ax = ay = az = 0.0
     if gravity_on:
@@ -196,6 +195,77 @@ def _acceleration(
 
 
 @kernel
+def _second_stage(s: State, half: float, a1: tuple[float, float, float]) -> State:
+    """The state at which RK4 (Nystrom) evaluates its second stage."""
+    x, y, z, vx, vy, vz = s
+    return (
+        x + half * vx,
+        y + half * vy,
+        z + half * vz,
+        vx + half * a1[0],
+        vy + half * a1[1],
+        vz + half * a1[2],
+    )
+
+
+@kernel
+def _third_stage(
+    s: State, half: float, a1: tuple[float, float, float], a2: tuple[float, float, float]
+) -> State:
+    """The state of the third stage (the second's position moved by ``half**2 * a1``)."""
+    x, y, z, vx, vy, vz = s
+    hh = half * half
+    return (
+        x + half * vx + hh * a1[0],
+        y + half * vy + hh * a1[1],
+        z + half * vz + hh * a1[2],
+        vx + half * a2[0],
+        vy + half * a2[1],
+        vz + half * a2[2],
+    )
+
+
+@kernel
+def _fourth_stage(
+    s: State, hi: float, half: float, a2: tuple[float, float, float], a3: tuple[float, float, float]
+) -> State:
+    """The state of the fourth stage, at the end of the step."""
+    x, y, z, vx, vy, vz = s
+    hhalf = half * hi
+    return (
+        x + hi * vx + hhalf * a2[0],
+        y + hi * vy + hhalf * a2[1],
+        z + hi * vz + hhalf * a2[2],
+        vx + hi * a3[0],
+        vy + hi * a3[1],
+        vz + hi * a3[2],
+    )
+
+
+@kernel
+def _advance(
+    s: State,
+    hi: float,
+    a1: tuple[float, float, float],
+    a2: tuple[float, float, float],
+    a3: tuple[float, float, float],
+    a4: tuple[float, float, float],
+) -> State:
+    """The state after one RK4 (Nystrom) step of ``hi`` seconds from the stages' accelerations."""
+    x, y, z, vx, vy, vz = s
+    c6 = hi * hi / 6.0
+    s6 = hi / 6.0
+    return (
+        x + hi * vx + c6 * (a1[0] + a2[0] + a3[0]),
+        y + hi * vy + c6 * (a1[1] + a2[1] + a3[1]),
+        z + hi * vz + c6 * (a1[2] + a2[2] + a3[2]),
+        vx + s6 * (a1[0] + 2.0 * (a2[0] + a3[0]) + a4[0]),
+        vy + s6 * (a1[1] + 2.0 * (a2[1] + a3[1]) + a4[1]),
+        vz + s6 * (a1[2] + 2.0 * (a2[2] + a3[2]) + a4[2]),
+    )
+
+
+@kernel
 def fly_segment(
     t_a: FloatArray,
     h: FloatArray,
@@ -224,59 +294,42 @@ def fly_segment(
     ``mach_grid``; ``steering`` (4, N): azimuth and kick (rad), vertical rise and pitch-over
     durations (s); ``earth`` from :func:`earth_parameters`; ``atm`` from
     :func:`atmosphere_table`.
+
+    Rows go two at a time, their RK4 stages interleaved: a stage's acceleration is a long
+    chain of dependent operations (square roots, divisions, an exponential), and two rows'
+    independent chains side by side let the processor overlap some of them (measured on 2,000
+    Minuteman III boosts: 43.4-45.4 us a row against 48.2-48.4 us one row at a time, three
+    alternating runs). Each row's arithmetic is that of one row
+    alone, operation for operation, so the results do not depend on the pairing (an odd last
+    row is paired with itself).
     """
     args = (steer, seg, cd, steering, earth, drag_on, gravity_on, mach_grid, atm)
-    for i in range(r.shape[1]):
-        x, y, z = r[0, i], r[1, i], r[2, i]
-        vx, vy, vz = v[0, i], v[1, i], v[2, i]
-        hi = h[i]
-        half = 0.5 * hi
+    n = r.shape[1]
+    for first in range(0, n, 2):
+        ia, ib = first, min(first + 1, n - 1)
+        sa = (r[0, ia], r[1, ia], r[2, ia], v[0, ia], v[1, ia], v[2, ia])
+        sb = (r[0, ib], r[1, ib], r[2, ib], v[0, ib], v[1, ib], v[2, ib])
+        ha, hb = h[ia], h[ib]
+        half_a, half_b = 0.5 * ha, 0.5 * hb
         for step in range(n_steps):
-            t = t_a[i] + step * hi
-            a1x, a1y, a1z = _acceleration(t, x, y, z, vx, vy, vz, i, *args)
-            rvx, rvy, rvz = x + half * vx, y + half * vy, z + half * vz
-            a2x, a2y, a2z = _acceleration(
-                t + half, rvx, rvy, rvz, vx + half * a1x, vy + half * a1y, vz + half * a1z, i, *args
-            )
-            hh = half * half
-            a3x, a3y, a3z = _acceleration(
-                t + half,
-                rvx + hh * a1x,
-                rvy + hh * a1y,
-                rvz + hh * a1z,
-                vx + half * a2x,
-                vy + half * a2y,
-                vz + half * a2z,
-                i,
-                *args,
-            )
-            hhalf = half * hi
-            a4x, a4y, a4z = _acceleration(
-                t + hi,
-                x + hi * vx + hhalf * a2x,
-                y + hi * vy + hhalf * a2y,
-                z + hi * vz + hhalf * a2z,
-                vx + hi * a3x,
-                vy + hi * a3y,
-                vz + hi * a3z,
-                i,
-                *args,
-            )
-            c6 = hi * hi / 6.0
-            x, y, z = (
-                x + hi * vx + c6 * (a1x + a2x + a3x),
-                y + hi * vy + c6 * (a1y + a2y + a3y),
-                z + hi * vz + c6 * (a1z + a2z + a3z),
-            )
-            s6 = hi / 6.0
-            vx = vx + s6 * (a1x + 2.0 * (a2x + a3x) + a4x)
-            vy = vy + s6 * (a1y + 2.0 * (a2y + a3y) + a4y)
-            vz = vz + s6 * (a1z + 2.0 * (a2z + a3z) + a4z)
+            ta, tb = t_a[ia] + step * ha, t_a[ib] + step * hb
+            a1a = _acceleration(ta, sa, ia, *args)
+            a1b = _acceleration(tb, sb, ib, *args)
+            a2a = _acceleration(ta + half_a, _second_stage(sa, half_a, a1a), ia, *args)
+            a2b = _acceleration(tb + half_b, _second_stage(sb, half_b, a1b), ib, *args)
+            a3a = _acceleration(ta + half_a, _third_stage(sa, half_a, a1a, a2a), ia, *args)
+            a3b = _acceleration(tb + half_b, _third_stage(sb, half_b, a1b, a2b), ib, *args)
+            a4a = _acceleration(ta + ha, _fourth_stage(sa, ha, half_a, a2a, a3a), ia, *args)
+            a4b = _acceleration(tb + hb, _fourth_stage(sb, hb, half_b, a2b, a3b), ib, *args)
+            sa = _advance(sa, ha, a1a, a2a, a3a, a4a)
+            sb = _advance(sb, hb, a1b, a2b, a3b, a4b)
             k = node + 1 + step
-            r_nodes[k, 0, i], r_nodes[k, 1, i], r_nodes[k, 2, i] = x, y, z
-            v_nodes[k, 0, i], v_nodes[k, 1, i], v_nodes[k, 2, i] = vx, vy, vz
-        r[0, i], r[1, i], r[2, i] = x, y, z
-        v[0, i], v[1, i], v[2, i] = vx, vy, vz
+            for c in range(3):
+                r_nodes[k, c, ia], v_nodes[k, c, ia] = sa[c], sa[3 + c]
+                r_nodes[k, c, ib], v_nodes[k, c, ib] = sb[c], sb[3 + c]
+        for c in range(3):
+            r[c, ia], v[c, ia] = sa[c], sa[3 + c]
+            r[c, ib], v[c, ib] = sb[c], sb[3 + c]
 
 
 @kernel
@@ -306,12 +359,7 @@ def accelerations(
         s = segment[i]
         out[0, i], out[1, i], out[2, i] = _acceleration(
             t[i],
-            r[0, i],
-            r[1, i],
-            r[2, i],
-            v[0, i],
-            v[1, i],
-            v[2, i],
+            (r[0, i], r[1, i], r[2, i], v[0, i], v[1, i], v[2, i]),
             row[i],
             steers[s],
             seg[s],

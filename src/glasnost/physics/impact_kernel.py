@@ -76,8 +76,8 @@ def boost_state(
     vx1, vy1, vz1 = v_nodes[j + 1, 0, i], v_nodes[j + 1, 1, i], v_nodes[j + 1, 2, i]
     s = step_segment[i, j]
     args = (steers[s], seg[s], cd[s], steering, earth, drag_on, gravity_on, mach_grid, atm)
-    ax0, ay0, az0 = _acceleration(t0, x0, y0, z0, vx0, vy0, vz0, i, *args)
-    ax1, ay1, az1 = _acceleration(t1, x1, y1, z1, vx1, vy1, vz1, i, *args)
+    ax0, ay0, az0 = _acceleration(t0, (x0, y0, z0, vx0, vy0, vz0), i, *args)
+    ax1, ay1, az1 = _acceleration(t1, (x1, y1, z1, vx1, vy1, vz1), i, *args)
     h = t1 - t0
     x = (tq - t0) / h if h > 0.0 else 0.0
     return (

@@ -49,8 +49,7 @@ def max_range(
         )
     lo = np.empty(n)
     hi = np.empty(n)
-    for veh in set(vehicles.vehicles):
-        m = np.array([v == veh for v in vehicles.vehicles])
+    for veh, m in vehicles.groups():
         env = envelope(veh)
         kicks = env.kicks_deg[env.valid]
         k_star = env.max_range_kick_deg

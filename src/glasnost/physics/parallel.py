@@ -54,8 +54,7 @@ def chunks(vehicles: VehicleBatch) -> list[NDArray[np.intp]]:
     """The row indices of each chunk: per vehicle type (in order of first appearance), the
     fewest equal runs of at most :data:`CHUNK_ROWS` of that type's rows."""
     out: list[NDArray[np.intp]] = []
-    for kind in dict.fromkeys(vehicles.vehicles):
-        rows = np.flatnonzero([v == kind for v in vehicles.vehicles])
+    for _, rows in vehicles.groups():
         pieces = -(-rows.size // CHUNK_ROWS)
         out += [np.asarray(p, dtype=np.intp) for p in np.array_split(rows, pieces)]
     return out
@@ -84,13 +83,13 @@ def aim_parallel(
     parts_rows = chunks(vehicles)
     count = min(workers or default_workers(), len(parts_rows))
     if count <= 1 or n < PARALLEL_MIN_ROWS:
-        if len(parts_rows) == len(set(vehicles.vehicles)):  # one chunk per type: one batch
+        if len(parts_rows) == len(vehicles.groups()):  # one chunk per type: one batch
             return aim(vehicles, lat0, lon0, lat1, lon1, **options)
         parts = [
             aim(vehicles.take(c), lat0[c], lon0[c], lat1[c], lon1[c], **options) for c in parts_rows
         ]
         return TargetingResult.join(parts, parts_rows)
-    for kind in dict.fromkeys(vehicles.vehicles):  # build the per-type tables before the threads
+    for kind, _ in vehicles.groups():  # build the per-type tables before the threads
         envelope(kind)
     largest_first = sorted(range(len(parts_rows)), key=lambda i: -parts_rows[i].size)
     with ThreadPoolExecutor(count, thread_name_prefix="aim") as pool:

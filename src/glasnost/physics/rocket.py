@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from glasnost.physics import atmosphere, flight_kernels
 from glasnost.physics.constants import EarthModel
 from glasnost.physics.gravity import acceleration_components as gravity_components
-from glasnost.physics.rows import Rows, join_rows, pad_last
+from glasnost.physics.rows import Rows, join_padded, join_rows
 from glasnost.physics.vehicle import MACH_GRID, VehicleBatch
 
 FloatArray = NDArray[np.float64]
@@ -306,14 +306,14 @@ class BoostResult:
         )
         return BoostResult(
             problem,
-            join_rows([pad_last(b.t, k, axis=1) for b in results], rows),
-            join_rows([pad_last(b.r_nodes, k, axis=0) for b in results], rows, axis=2),
-            join_rows([pad_last(b.v_nodes, k, axis=0) for b in results], rows, axis=2),
+            join_padded([b.t for b in results], rows, k, pad_axis=1),
+            join_padded([b.r_nodes for b in results], rows, k, pad_axis=0, axis=2),
+            join_padded([b.v_nodes for b in results], rows, k, pad_axis=0, axis=2),
             tuple(
                 BoostSegment.concat([b.segments[i] for b in results], sizes, rows)
                 for i in range(len(results[0].segments))
             ),
-            join_rows([pad_last(b.step_segment, k - 1, axis=1) for b in results], rows),
+            join_padded([b.step_segment for b in results], rows, k - 1, pad_axis=1),
             join_rows([b.burnout_s for b in results], rows),
         )
 

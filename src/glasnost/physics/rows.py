@@ -27,6 +27,29 @@ def join_rows(arrays: Sequence[NDArray[Any]], rows: Rows, axis: int = 0) -> NDAr
     return out
 
 
+def join_padded(
+    arrays: Sequence[NDArray[Any]], rows: Rows, k: int, pad_axis: int, axis: int = 0
+) -> NDArray[Any]:
+    """:func:`join_rows` of the arrays, each padded to length ``k`` along ``pad_axis`` by
+    repeating its last entry (written in place: no padded copy of a part first)."""
+    n = sum(a.shape[axis] for a in arrays)
+    shape = list(arrays[0].shape)
+    shape[axis], shape[pad_axis] = n, k
+    out = np.empty(shape, dtype=np.result_type(*arrays))
+    start = 0
+    for i, a in enumerate(arrays):
+        count, m = a.shape[axis], a.shape[pad_axis]
+        where = slice(start, start + count) if rows is None else rows[i]
+        start += count
+        index: list[slice | NDArray[np.intp]] = [slice(None)] * a.ndim
+        index[axis], index[pad_axis] = where, slice(0, m)
+        out[tuple(index)] = a
+        if m < k:
+            index[pad_axis] = slice(m, k)
+            out[tuple(index)] = np.take(a, [m - 1], axis=pad_axis)
+    return out
+
+
 def reorder_items(items: Sequence[tuple[Any, ...]], rows: Rows) -> tuple[Any, ...]:
     """Join tuples of per-row Python objects the way :func:`join_rows` joins arrays."""
     if rows is None:
@@ -37,12 +60,3 @@ def reorder_items(items: Sequence[tuple[Any, ...]], rows: Rows) -> tuple[Any, ..
         for x, i in zip(part, r, strict=True):
             out[int(i)] = x
     return tuple(out)
-
-
-def pad_last(a: NDArray[np.generic], k: int, axis: int) -> NDArray[np.generic]:
-    """Pad ``a`` to length ``k`` along ``axis`` by repeating its last entry."""
-    missing = k - a.shape[axis]
-    if missing <= 0:
-        return a
-    last = np.take(a, [-1], axis=axis)
-    return np.concatenate([a, np.repeat(last, missing, axis=axis)], axis=axis)

@@ -210,8 +210,7 @@ def _initial_state(
     sign = np.full(n, -1.0)
     k_max = np.zeros(n)
     slope = np.full(n, np.nan)  # d(condition error)/d(kick) at the guess, from the envelope
-    for veh in set(vehicles.vehicles):
-        m = np.array([v == veh for v in vehicles.vehicles])
+    for veh, m in vehicles.groups():
         env = envelope(veh)
         kicks = env.kicks_deg[env.valid]
         k_star = env.max_range_kick_deg
@@ -426,8 +425,7 @@ def aim(
     pieces: list[tuple[NDArray[np.intp], Trajectory]] = []
     controls = np.zeros((4, n))
     outer = 0
-    for kind in dict.fromkeys(vehicles.vehicles):
-        g = np.flatnonzero([v == kind for v in vehicles.vehicles])
+    for _, g in vehicles.groups():
         solved = _solve_one_type(
             vehicles.take(g),
             lat0[g],

@@ -200,6 +200,25 @@ class VehicleBatch:
         fields = {f: join_rows([getattr(b, f) for b in batches], rows) for f in _BATCH_ARRAYS}
         return VehicleBatch(**fields, vehicles=reorder_items([b.vehicles for b in batches], rows))
 
+    def groups(self) -> list[tuple[Vehicle, NDArray[np.intp]]]:
+        """Each distinct vehicle (by equality) in order of first appearance, with its rows.
+
+        Rows are grouped by object identity first, then the few distinct objects by equality:
+        comparing or hashing every row's vehicle (a dataclass of stage tuples, hashed anew at
+        each call) cost about 25 ms at 10,000 rows."""
+        slot_of_id: dict[int, int] = {}
+        kinds: list[Vehicle] = []
+        slots = np.empty(self.size, dtype=np.intp)
+        for row, veh in enumerate(self.vehicles):
+            slot = slot_of_id.get(id(veh))
+            if slot is None:
+                slot = next((k for k, kind in enumerate(kinds) if kind == veh), len(kinds))
+                if slot == len(kinds):
+                    kinds.append(veh)
+                slot_of_id[id(veh)] = slot
+            slots[row] = slot
+        return [(kind, np.flatnonzero(slots == k)) for k, kind in enumerate(kinds)]
+
     @property
     def stage_duration_s(self) -> FloatArray:
         return self.burnout_s - self.ignition_s

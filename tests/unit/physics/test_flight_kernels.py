@@ -91,6 +91,33 @@ def test_compiled_boost_leaves_the_initial_state_alone() -> None:
     assert np.array_equal(v0, kept[1])
 
 
+def test_a_boost_row_does_not_depend_on_the_row_it_is_paired_with() -> None:
+    """The boost kernel steps rows two at a time (an odd last row with itself): each row's
+    nodes are bit for bit those of the row flown alone, and of the batch in reverse order."""
+    problem, r0, v0, _ = random_boosts(WGS84, n=5, seed=11, missiles=("minuteman_iii",))
+    together = rocket.fly_boost(problem, r0, v0)
+    backwards = np.arange(5)[::-1]
+    reversed_problem = rocket.BoostProblem(
+        problem.vehicles.take(backwards),
+        problem.azimuth_rad[backwards],
+        problem.kick_rad[backwards],
+        WGS84,
+    )
+    reverse = rocket.fly_boost(reversed_problem, r0[backwards], v0[backwards])
+    assert np.array_equal(reverse.r_nodes[..., ::-1], together.r_nodes)
+    assert np.array_equal(reverse.v_nodes[..., ::-1], together.v_nodes)
+    for row in range(5):
+        alone_problem = rocket.BoostProblem(
+            problem.vehicles.take(np.array([row])),
+            problem.azimuth_rad[row : row + 1],
+            problem.kick_rad[row : row + 1],
+            WGS84,
+        )
+        alone = rocket.fly_boost(alone_problem, r0[row : row + 1], v0[row : row + 1])
+        assert np.array_equal(alone.r_nodes[..., 0], together.r_nodes[..., row])
+        assert np.array_equal(alone.v_nodes[..., 0], together.v_nodes[..., row])
+
+
 def test_kernels_run_from_a_read_only_install(tmp_path: Path) -> None:
     """No writable cache anywhere (the package's __pycache__, the user's cache directory and
     NUMBA_CACHE_DIR all blocked by files where folders would go): the kernels compile without
