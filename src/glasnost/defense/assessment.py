@@ -39,8 +39,8 @@ from glasnost.defense.interceptor_performance import (
     is_flown,
 )
 from glasnost.defense.threat_samples import sample_threats
+from glasnost.physics.aim_cache import cached_aim
 from glasnost.physics.constants import EARTH_MODELS
-from glasnost.physics.parallel import aim_parallel
 from glasnost.physics.targeting import TargetingResult
 from glasnost.physics.vehicle import stack
 from glasnost.scenario.models import Scenario
@@ -103,7 +103,7 @@ def assess(
         options: dict[str, Any] = {"shape": shape, "earth": earth}
         options.update(settings.shape_options(shape))
         parts.append(
-            aim_parallel(
+            cached_aim(
                 vehicles,
                 [r.base.lat_deg for r in mine],
                 [r.base.lon_deg for r in mine],

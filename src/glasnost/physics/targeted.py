@@ -15,7 +15,13 @@ from glasnost.physics.rows import join_rows
 from glasnost.physics.trajectory import Trajectory
 from glasnost.physics.vehicle import VehicleBatch
 
-__all__ = ["CONTRACT_MISS_M", "TargetingError", "TargetingResult", "check_points"]
+__all__ = [
+    "CONTRACT_MISS_M",
+    "FlownControls",
+    "TargetingError",
+    "TargetingResult",
+    "check_points",
+]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -29,8 +35,21 @@ class TargetingError(PhysicsError, ValueError):
 
 
 @dataclass(frozen=True)
+class FlownControls:
+    """How targeting flew each row's trajectory (N,), so that the same controls fly the same
+    trajectory again bit for bit (:mod:`glasnost.physics.aim_cache`): the azimuth as flown
+    (deg, before it is wrapped to [0, 360) for :attr:`TargetingResult.azimuth_deg`), and
+    whether the boost was flown to depletion and its state interpolated at the cutoff (the
+    rows that converged) rather than flown to the cutoff (the rest)."""
+
+    azimuth_deg: FloatArray
+    interpolated: BoolArray
+
+
+@dataclass(frozen=True)
 class TargetingResult:
-    """Targeted trajectories and the controls found, per row (N,)."""
+    """Targeted trajectories and the controls found, per row (N,); ``flown``: how they were
+    flown (None where not recorded, as for :func:`glasnost.physics.max_range.max_range`)."""
 
     trajectory: Trajectory
     azimuth_deg: FloatArray
@@ -39,6 +58,7 @@ class TargetingResult:
     miss_m: FloatArray
     reachable: BoolArray
     outer_iterations: int
+    flown: FlownControls | None = None
 
     @staticmethod
     def join(parts: list[TargetingResult], rows: list[NDArray[np.intp]]) -> TargetingResult:
@@ -51,6 +71,12 @@ class TargetingResult:
             join_rows([p.miss_m for p in parts], rows),
             join_rows([p.reachable for p in parts], rows),
             max(p.outer_iterations for p in parts),
+            None
+            if any(p.flown is None for p in parts)
+            else FlownControls(
+                join_rows([p.flown.azimuth_deg for p in parts if p.flown is not None], rows),
+                join_rows([p.flown.interpolated for p in parts if p.flown is not None], rows),
+            ),
         )
 
     @property

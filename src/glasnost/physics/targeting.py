@@ -57,6 +57,7 @@ from glasnost.physics.rocket import BoostProblem, BoostResult, fly_boost
 from glasnost.physics.steering import _RANGE_TOLERANCE_M, _local_cutoff, _State, _steer_shaped
 from glasnost.physics.targeted import (
     CONTRACT_MISS_M,
+    FlownControls,
     TargetingError,
     TargetingResult,
     check_points,
@@ -424,6 +425,7 @@ def aim(
     # type would otherwise impose its step count on every row); the flights are joined once.
     pieces: list[tuple[NDArray[np.intp], Trajectory]] = []
     controls = np.zeros((4, n))
+    interpolated = np.zeros(n, dtype=bool)
     outer = 0
     for _, g in vehicles.groups():
         solved = _solve_one_type(
@@ -441,6 +443,7 @@ def aim(
         )
         pieces += [(g[rows], traj) for rows, traj in solved.pieces]
         controls[:, g] = solved.controls
+        interpolated[g] = solved.interpolated
         outer = max(outer, solved.outer)
     if len(pieces) == 1 and np.array_equal(pieces[0][0], np.arange(n)):
         traj = pieces[0][1]
@@ -449,17 +452,20 @@ def aim(
     lat_i, lon_i = traj.impact_geodetic()
     miss = surface_distance(lat_i, lon_i, lat1, lon1, earth)
     az, kick, cutoff, reachable = controls
-    return TargetingResult(traj, az % 360.0, kick, cutoff, miss, reachable > 0.5, outer)
+    flown = FlownControls(az.copy(), interpolated)
+    return TargetingResult(traj, az % 360.0, kick, cutoff, miss, reachable > 0.5, outer, flown)
 
 
 @dataclass
 class _Solved:
     """One vehicle type's solution: flights by row groups, controls (az, kick, cutoff,
-    reachable as 0/1) per row, iterations used."""
+    reachable as 0/1) per row, iterations used, and the rows whose flight interpolates a boost
+    flown to depletion (the converged ones; :class:`FlownControls`)."""
 
     pieces: list[tuple[NDArray[np.intp], Trajectory]]
     controls: FloatArray
     outer: int
+    interpolated: BoolArray
 
 
 def _solve_one_type(
@@ -711,7 +717,9 @@ def _solve_one_type(
             )
         )
     controls = np.stack([st.az, st.kick, st.cutoff, st.reachable.astype(float)])
-    return _Solved(pieces, controls, outer)
+    interpolated = np.ones(n, dtype=bool)
+    interpolated[rest] = False
+    return _Solved(pieces, controls, outer, interpolated)
 
 
 def boost_state(
