@@ -5,8 +5,10 @@ flyout tables' reach times, and the refinement of the window edges between sampl
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +29,43 @@ from glasnost.defense.flyout import FlyoutTable, time_to_reach
 from glasnost.defense.launch_search import LaunchChunk, evaluate_chunk
 from glasnost.physics import frames
 from glasnost.physics.constants import R_MEAN, EarthModel
+from glasnost.physics.parallel import default_workers
+
+SPLIT_MIN_CANDIDATES = 2000
+"""Searches of fewer candidates run in one kernel call on the calling thread: below this, a
+second thread costs about what it saves."""
+
+RUNS_PER_WORKER = 4
+"""Runs of pairs per worker thread: a pair's cost varies by orders of magnitude (most
+candidates of most pairs are dropped by the bound), so the runs are many and taken in turn."""
+
+
+def _search_pairs(
+    search: Callable[[IntArray], tuple[FloatArray, FloatArray, BoolArray]],
+    starts: IntArray,
+    order: IntArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Least speeds and latest launches of :func:`engagement_kernel.search` (``search(starts)``
+    runs it on the pairs of ``starts``, ``order`` its candidate order), the (site, trajectory)
+    pairs split into runs of about equal candidate counts searched on worker threads, one per
+    core (the kernel releases the interpreter lock). Pairs are searched independently of each
+    other, so the result is one call's bit for bit."""
+    n = int(starts[-1])
+    workers = min(default_workers(), starts.size - 1) if n >= SPLIT_MIN_CANDIDATES else 1
+    if workers <= 1:
+        speed, latest, _ = search(starts)
+        return speed, latest
+    count = workers * RUNS_PER_WORKER
+    cuts = np.unique(np.searchsorted(starts, np.linspace(0, n, count + 1)[1:-1]))
+    bounds = [0, *cuts.tolist(), starts.size - 1]
+    runs = [starts[a : b + 1] for a, b in itertools.pairwise(bounds) if b > a]
+    with ThreadPoolExecutor(workers, thread_name_prefix="engage") as pool:
+        found = list(pool.map(search, runs))
+    speed, latest = np.full(n, np.inf), np.full(n, -np.inf)
+    for run, (run_speed, run_latest, _) in zip(runs, found, strict=True):
+        mine = order[run[0] : run[-1]]
+        speed[mine], latest[mine] = run_speed[mine], run_latest[mine]
+    return speed, latest
 
 
 def _reach_times(
@@ -203,26 +242,33 @@ class CandidateRules:
         near = np.hypot(np.hypot(r_i[:, 0], r_i[:, 1]) - rho_s, r_i[:, 2] - site[:, 2])
         early, late = self.early[s_idx, t_idx], self.late[s_idx, t_idx]
         v_bo = self.v_bo[s_idx]
-        speed, latest, _ = engagement_kernel.search(
-            site,
-            self.up[s_idx],
-            self.burn[s_idx],
-            np.ascontiguousarray(t_i),
-            np.ascontiguousarray(r_i),
-            early,
-            late,
-            v_bo,
-            tabled,
-            starts,
-            order,
-            near,
-            speeds,
-            np.linspace(0.0, 1.0, self.launch_times),
-            self.earth.mu,
-            self.earth.rotation_rad_s,
-            self.model == "burnout-delay",
-            True,
-        )
+        up, burn = self.up[s_idx], self.burn[s_idx]
+        fractions = np.linspace(0.0, 1.0, self.launch_times)
+        t_i, r_i = np.ascontiguousarray(t_i), np.ascontiguousarray(r_i)
+
+        def search(run: IntArray) -> tuple[FloatArray, FloatArray, BoolArray]:
+            return engagement_kernel.search(
+                site,
+                up,
+                burn,
+                t_i,
+                r_i,
+                early,
+                late,
+                v_bo,
+                tabled,
+                run,
+                order,
+                near,
+                speeds,
+                fractions,
+                self.earth.mu,
+                self.earth.rotation_rad_s,
+                self.model == "burnout-delay",
+                True,
+            )
+
+        speed, latest = _search_pairs(search, starts, order)
         with np.errstate(invalid="ignore"):
             feasible = np.where(tabled, t_i - reach >= early, speed <= v_bo)
         by_table = feasible & tabled

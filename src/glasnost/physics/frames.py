@@ -99,15 +99,19 @@ def altitude(r: ArrayLike, earth: EarthModel = WGS84) -> FloatArray:
     return vector_to_geodetic(r, earth)[2]
 
 
-def _rotation_z(angle: ArrayLike) -> FloatArray:
-    """Rotation matrices about z, shape (..., 3, 3), for angles (rad) of shape (...)."""
+def _rotate_z(angle: ArrayLike, vectors: FloatArray) -> FloatArray:
+    """Vectors (..., 3) rotated about z by ``angle`` (rad, broadcasting over the leading
+    axes): the product with the rotation matrix written out, the same floating-point
+    operations in the same order as the matrix product (x cos - y sin, x sin + y cos, z) but
+    without building the matrices."""
     angle = np.asarray(angle, dtype=float)
     c, s = np.cos(angle), np.sin(angle)
-    zero, one = np.zeros_like(c), np.ones_like(c)
-    return np.stack(
-        [np.stack([c, -s, zero], -1), np.stack([s, c, zero], -1), np.stack([zero, zero, one], -1)],
-        -2,
-    )
+    x, y = vectors[..., 0], vectors[..., 1]
+    out = np.empty(np.broadcast_shapes((*angle.shape, 3), vectors.shape))
+    out[..., 0] = c * x - s * y
+    out[..., 1] = s * x + c * y
+    out[..., 2] = vectors[..., 2]
+    return out
 
 
 def ecef_to_eci(
@@ -121,11 +125,8 @@ def ecef_to_eci(
     r = np.asarray(r_ecef, dtype=float)
     v = np.zeros_like(r) if v_ecef is None else np.asarray(v_ecef, dtype=float)
     w = np.array([0.0, 0.0, earth.rotation_rad_s])
-    rot = _rotation_z(earth.rotation_rad_s * np.asarray(t_s, dtype=float))
-    v_inertial_ecef = v + np.cross(w, r)
-    return np.einsum("...ij,...j->...i", rot, r), np.einsum(
-        "...ij,...j->...i", rot, v_inertial_ecef
-    )
+    angle = earth.rotation_rad_s * np.asarray(t_s, dtype=float)
+    return _rotate_z(angle, r), _rotate_z(angle, v + np.cross(w, r))
 
 
 def eci_to_ecef(
@@ -134,10 +135,10 @@ def eci_to_ecef(
     """ECI position and inertial velocity at ``t_s`` to ECEF position and ground velocity."""
     r_i = np.asarray(r_eci, dtype=float)
     v_i = np.zeros_like(r_i) if v_eci is None else np.asarray(v_eci, dtype=float)
-    rot_t = np.swapaxes(_rotation_z(earth.rotation_rad_s * np.asarray(t_s, dtype=float)), -1, -2)
-    r = np.einsum("...ij,...j->...i", rot_t, r_i)
+    angle = -earth.rotation_rad_s * np.asarray(t_s, dtype=float)
+    r = _rotate_z(angle, r_i)
     w = np.array([0.0, 0.0, earth.rotation_rad_s])
-    v = np.einsum("...ij,...j->...i", rot_t, v_i) - np.cross(w, r)
+    v = _rotate_z(angle, v_i) - np.cross(w, r)
     return r, v
 
 

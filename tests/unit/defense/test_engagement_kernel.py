@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from glasnost.defense import assessment, direction, engagement, required_speed
+from glasnost.defense import assessment, candidate_rules, direction, engagement, required_speed
 from glasnost.defense.engagement import EngagementTable, engage
 from glasnost.defense.engagement_kernel import speed_bound
 from glasnost.physics.constants import WGS84
@@ -92,6 +92,20 @@ def test_compiled_search_matches_numpy_path_on_the_builtin_scenario(
         _same(compiled, engagement.engage(*args, **{**kwargs, "compiled": False}))
         feasible += int(compiled.feasible.sum())
     assert feasible > 0
+
+
+def test_threaded_search_is_one_kernel_call_bit_for_bit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search split into runs of pairs on worker threads (forced here for every search, two
+    workers, one pair per run where there are few) against one kernel call: every table of
+    the built-in assessment identical, bit for bit."""
+    calls = builtin_engage_calls(monkeypatch)
+    one = [engagement.engage(*args, **kwargs) for args, kwargs in calls]
+    monkeypatch.setattr(candidate_rules, "SPLIT_MIN_CANDIDATES", 0)
+    monkeypatch.setattr(candidate_rules, "default_workers", lambda: 2)
+    split = [engagement.engage(*args, **kwargs) for args, kwargs in calls]
+    for a, b in zip(one, split, strict=True):
+        for name in ("feasible", "shots", "best_sample", *TABLE_VALUES):
+            assert getattr(a, name).tobytes() == getattr(b, name).tobytes(), name
 
 
 @pytest.mark.parametrize("model", ["straight-boost", "burnout-delay"])
