@@ -43,12 +43,14 @@ def sample_threats(
     r, _ = traj.sample(t)
     alt = frames.altitude(r.reshape(-1, 3), earth).reshape(t.shape)
     extra = _band_crossings(traj, t, alt, edges_m, earth)
-    if extra is not None:
+    if extra is not None:  # each sample is its instant's alone: merged, not sampled again
+        r_extra, _ = traj.sample(extra)
+        alt_extra = frames.altitude(r_extra.reshape(-1, 3), earth).reshape(extra.shape)
         t = np.concatenate([t, extra], axis=1)
         order = np.argsort(t, axis=1, kind="stable")
         t = np.take_along_axis(t, order, axis=1)
-        r, _ = traj.sample(t)
-        alt = frames.altitude(r.reshape(-1, 3), earth).reshape(t.shape)
+        r = np.take_along_axis(np.concatenate([r, r_extra], axis=1), order[..., None], axis=1)
+        alt = np.take_along_axis(np.concatenate([alt, alt_extra], axis=1), order, axis=1)
     # Samples at or after impact repeat the impact point: only the first one is valid.
     valid = np.ones(t.shape, dtype=bool)
     valid[:, 1:] = t[:, :-1] < traj.impact_s[:, None]
