@@ -100,6 +100,26 @@ def test_piped_run_gates_on_threat_and_reports_progress_per_stage() -> None:
     assert len(stages) >= 4
 
 
+def test_a_process_that_ends_without_teardown_leaves_every_output_whole(tmp_path: Path) -> None:
+    """The command's process ends as soon as it returns (no module teardown): the JSON on
+    stdout, the CSV tables and the HTML report are complete, and the exit status is the
+    command's."""
+    glasnost = Path(sys.executable).parent / "glasnost"
+    html, tables = tmp_path / "report.html", tmp_path / "tables"
+    run = subprocess.run(
+        [str(glasnost), "assess", "--json", "--html", str(html), "--csv", str(tables)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["verdict"] in ("threat", "no threat")
+    assert html.read_text().rstrip().endswith("</html>")
+    with (tables / "sites.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {"fort_greely", "moscow_a135"} <= {row["site"] for row in rows}
+
+
 def test_no_threat_exits_0_with_fail_on_threat_and_quiet_prints_nothing(tmp_path: Path) -> None:
     """A slower GBI makes the verdict NO THREAT (every criterion passes): exit 0; --quiet
     prints neither progress nor summary nor the written files."""

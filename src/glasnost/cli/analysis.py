@@ -93,6 +93,7 @@ def assess(
     from glasnost.defense.assessment import assess as run_assessment
     from glasnost.report.terminal import print_assessment
 
+    common.end_without_teardown()
     source = scenario_source(scenario, builtin, "--scenario")
     when = parse_date(date, "--date")
     outputs = {"--geojson": geojson, "--kml": kml, "--html": html}
