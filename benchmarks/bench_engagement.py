@@ -29,6 +29,11 @@ the bound is to the least speed found for those it keeps, and the search's CPU t
 the same search without the bound (its reference switch), on this problem and (``--builtin``)
 on each direction of the built-in assessment (the median of 3 runs).
 
+With ``--builtin`` it also times, in wall-clock seconds, each large search of the built-in
+assessment with its (site, trajectory) pairs in runs on one worker thread per core against one
+kernel call (``candidate_rules._search_pairs``), and says whether the speeds are identical.
+The CPU times above count every thread's CPU (``time.process_time``).
+
 Run:  .venv/bin/python benchmarks/bench_engagement.py [--samples 120] [--baseline 120] [--builtin]
 """
 
@@ -37,6 +42,7 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,7 +51,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from glasnost.defense import assessment
+from glasnost.defense import assessment, candidate_rules
 from glasnost.defense import engagement as eng
 from glasnost.defense import engagement_kernel as kernel
 from glasnost.defense.engagement import EngagementTable, Interceptors, Samples, engage
@@ -53,6 +59,7 @@ from glasnost.defense.launch_search import LaunchChunk
 from glasnost.physics import frames
 from glasnost.physics.constants import WGS84, EarthModel
 from glasnost.physics.kepler import lambert
+from glasnost.physics.parallel import default_workers
 from glasnost.physics.targeting import aim
 from glasnost.physics.vehicle import stack
 from glasnost.scenario.builtin import builtin_scenario
@@ -236,11 +243,54 @@ def recorded_searches(
         return speed, latest, searched
 
     kernel.search = recording
+    split = candidate_rules.SPLIT_MIN_CANDIDATES
+    candidate_rules.SPLIT_MIN_CANDIDATES = sys.maxsize  # one kernel call per search
     try:
         run()
     finally:
         kernel.search = original
+        candidate_rules.SPLIT_MIN_CANDIDATES = split
     return records
+
+
+def threads_report(run: Callable[[], object], repeat: int) -> str:
+    """Wall-clock seconds of each search of ``run`` (``candidate_rules._search_pairs``): its
+    pairs in runs on one worker thread per core against one kernel call on the calling thread
+    (medians of ``repeat`` runs each, alternating), and whether the results are identical."""
+    original = candidate_rules._search_pairs
+    split = candidate_rules.SPLIT_MIN_CANDIDATES
+
+    def timed(threads: bool) -> list[tuple[float, int, bytes]]:
+        out: list[tuple[float, int, bytes]] = []
+
+        def recording(*args: Any) -> tuple[FloatArray, FloatArray]:
+            t0 = time.perf_counter()
+            speed, latest = original(*args)
+            out.append((time.perf_counter() - t0, int(args[1][-1]), speed.tobytes()))
+            return speed, latest
+
+        candidate_rules._search_pairs = recording  # type: ignore[assignment]
+        candidate_rules.SPLIT_MIN_CANDIDATES = split if threads else sys.maxsize
+        try:
+            run()
+        finally:
+            candidate_rules._search_pairs = original
+            candidate_rules.SPLIT_MIN_CANDIDATES = split
+        return out
+
+    rounds = [(timed(True), timed(False)) for _ in range(repeat)]
+    lines = []
+    for k, (_, n, _) in enumerate(rounds[0][0]):
+        if n < split:
+            continue
+        on = statistics.median(r[0][k][0] for r in rounds)
+        off = statistics.median(r[1][k][0] for r in rounds)
+        same = all(r[0][k][2] == r[1][k][2] for r in rounds)
+        lines.append(
+            f"search of {n:,} candidates: {on:.4f} s wall on {default_workers()} threads, "
+            f"{off:.4f} s in one call ({off / on:.2f}x); identical speeds: {same}"
+        )
+    return "\n          ".join(lines)
 
 
 def bound_report(run: Callable[[], object], repeat: int) -> str:
@@ -388,7 +438,9 @@ def main() -> None:
     )
     if args.builtin:
         report = bound_report(lambda: assessment.assess(builtin_scenario("us-ru")), 3)
+        threads = threads_report(lambda: assessment.assess(builtin_scenario("us-ru")), 5)
         print(f"built-in assessment, each direction:\n          {report}")
+        print(f"built-in assessment, threads:\n          {threads}")
 
 
 if __name__ == "__main__":
