@@ -5,7 +5,6 @@ and the RFC 9162 proofs computed from them (O(log n) node reads, never a rehash 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import Final
 
 from sqlalchemy.engine import Connection
 
@@ -13,12 +12,10 @@ from glasnost.exchange import merkle
 from glasnost.exchange.errors import SizeError, StoreCorrupt
 from glasnost.exchange.store.base import LogBase
 from glasnost.exchange.store.node_cache import NodeCache, UpperLevels
-from glasnost.exchange.store.node_reader import read_levels, read_nodes
-
-_ZERO_HASH: Final = bytes(merkle.HASH_SIZE)
+from glasnost.exchange.store.node_reader import NodeKey, read_levels, read_nodes
 
 
-def _range_keys(start: int, end: int) -> list[tuple[int, int]]:
+def _range_keys(start: int, end: int) -> list[NodeKey]:
     """(level, index) of the stored perfect subtrees that the aligned range [start, end) splits
     into, largest first: the nodes :func:`merkle.subtree_root_from_nodes` reads for it."""
     width = end - start
@@ -94,43 +91,40 @@ class LogNodes(LogBase):
             size = self._check_size(size, self._size(conn))
             return self._border(conn, size)
 
-    def _proof(
-        self, size: int | None, build: Callable[[int, merkle.SubtreeRoot], list[bytes]]
-    ) -> list[bytes]:
-        """Run a proof builder for the tree of ``size`` (default: all).
+    def _proof(self, size: int | None, ranges: Callable[[int], list[merkle.Range]]) -> list[bytes]:
+        """The proof of the tree of ``size`` (default: all) whose subtrees ``ranges(size)``
+        names, in proof order (:func:`merkle.inclusion_ranges`,
+        :func:`merkle.consistency_ranges`; they raise on bad arguments).
 
-        A first, pure run records the subtree ranges the builder asks for (and raises on bad
-        arguments); their stored nodes come in one query; the second run gets the ranges' roots.
-        With ``size`` given, the log's size is read only when a node is missing: a tree larger
-        than the log always lacks the node over its last leaf, so one query serves a proof,
-        and no pooled connection is checked out while the nodes come from the cache or the
-        held connection (:mod:`~glasnost.exchange.store.node_reader`).
+        Every stored node of the ranges comes in one query (or from the cache); a perfect
+        range's root is its node, the one range that is not (if any) is composed by
+        :func:`merkle.subtree_root_from_nodes`. With ``size`` given, the log's size is read
+        only when a node is missing: a tree larger than the log always lacks the node over its
+        last leaf, so one query serves a proof, and no pooled connection is checked out while
+        the nodes come from the cache or the held connection
+        (:mod:`~glasnost.exchange.store.node_reader`).
         """
-        perfect: dict[tuple[int, int], tuple[int, int]] = {}  # a range: its one stored node
-        composed: dict[tuple[int, int], list[tuple[int, int]]] = {}  # a range: its nodes
-
-        def record(start: int, end: int) -> bytes:
-            width = end - start
-            if width > 0 and not width & (width - 1):
-                level = width.bit_length() - 1
-                perfect[start, end] = (level, start >> level)
-            else:  # at most one per proof, on the tree's right border
-                composed[start, end] = _range_keys(start, end)
-            return _ZERO_HASH
-
         with self._lazy_read() as conn:
             if size is None:
                 size = self._size(conn())
             elif size < 0:
                 self._check_size(size, self._size(conn()))
             try:
-                build(size, record)
+                wanted = ranges(size)
             except ValueError as exc:  # arguments that describe no proof in this tree
                 self._check_size(size, self._size(conn()))
                 raise SizeError(str(exc), where=f"log {self.origin}") from None
-            keys = set(perfect.values())
-            for nodes in composed.values():
-                keys.update(nodes)
+            heads: list[NodeKey] = []  # per range: its node, or its largest
+            composed: list[tuple[int, merkle.Range]] = []  # (place, range) not perfect
+            for start, end in wanted:
+                width = end - start
+                level = width.bit_length() - 1
+                if width & (width - 1):  # at most one per proof, on the tree's right border
+                    composed.append((len(heads), (start, end)))
+                heads.append((level, start >> level))
+            keys = heads
+            if composed:  # with the rest of its nodes (the first is its head)
+                keys = heads + [key for _, r in composed for key in _range_keys(*r)[1:]]
             cache = NodeCache(self.engine, self.log_id)
             lowest = cache.upper_wanted(size)
             if lowest is not None:  # a large tree: its upper levels in one read, kept
@@ -140,20 +134,23 @@ class LogNodes(LogBase):
             if len(found) < len(keys):
                 self._check_size(size, self._size(conn()))  # beyond the log: SizeError
                 # within it: read again after the size (the log may have grown meanwhile)
-                found.update(self._fetch_nodes(keys - found.keys(), conn, cache))
+                missing = [key for key in keys if key not in found]
+                found.update(self._fetch_nodes(missing, conn, cache))
 
         try:  # a perfect subtree's root is its stored node
-            roots = {r: found[key] for r, key in perfect.items()}
+            proof = [found[key] for key in heads]
         except KeyError as exc:
             raise self._missing(exc.args[0]) from None
-        for r in composed:
-            roots[r] = merkle.subtree_root_from_nodes(lambda *key: self._node(found, key), *r)
-        return build(size, lambda start, end: roots[start, end])
+        for at, (start, end) in composed:
+            proof[at] = merkle.subtree_root_from_nodes(
+                lambda *key: self._node(found, key), start, end
+            )
+        return proof
 
     def inclusion_proof(self, seq: int, size: int | None = None) -> list[bytes]:
         """RFC 9162 inclusion proof of entry ``seq`` in the tree of ``size`` (default: all)."""
-        return self._proof(size, lambda n, get: merkle.inclusion_proof_from(get, seq, n))
+        return self._proof(size, lambda n: merkle.inclusion_ranges(seq, n))
 
     def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
         """RFC 9162 consistency proof from ``old_size`` to ``new_size`` (default: all)."""
-        return self._proof(new_size, lambda n, get: merkle.consistency_proof_from(get, old_size, n))
+        return self._proof(new_size, lambda n: merkle.consistency_ranges(old_size, n))
