@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -271,6 +271,7 @@ def test_nodes_of_a_transaction_not_committed_are_never_kept(
         )
         with pytest.raises(SizeError):
             store.inclusion_proof(150, ENTRIES)
+        assert not [key for key in node_cache._roots if key[-1] == ENTRIES]  # none composed
         for index in (0, 63, 99):
             assert store.inclusion_proof(index, 100) == merkle.inclusion_proof(signed[:100], index)
         transaction.rollback()
@@ -278,6 +279,41 @@ def test_nodes_of_a_transaction_not_committed_are_never_kept(
     for index in (0, 99, 150, 299):
         assert store.inclusion_proof(index, ENTRIES) == merkle.inclusion_proof(signed, index)
     assert store.consistency_proof(100, ENTRIES) == merkle.consistency_proof(signed, 100)
+
+
+def test_composed_roots_serve_the_later_proofs_of_a_size(
+    store: LogStore,
+    us: Party,
+    signed: list[bytes],
+    monkeypatch: pytest.MonkeyPatch,
+    upper: bool,
+) -> None:
+    """The root of a proof's range that is not a perfect subtree is composed once per range
+    and kept: the later proofs of the same tree size take it (their proofs those of the
+    leaves), and read none of its other nodes."""
+    store.append(us.entries(0, ENTRIES))
+    composed: list[tuple[int, int]] = []
+    compose = merkle.subtree_root_from_nodes
+
+    def counted(get: Callable[[int, int], bytes], start: int, end: int) -> bytes:
+        composed.append((start, end))
+        return compose(get, start, end)
+
+    monkeypatch.setattr(merkle, "subtree_root_from_nodes", counted)
+    cases = [("inclusion", a, ENTRIES) for a in range(ENTRIES)]
+    cases += [("consistency", a, ENTRIES) for a in range(1, ENTRIES + 1)]
+    expected = [
+        merkle.inclusion_proof(signed, a)
+        if kind == "inclusion"
+        else merkle.consistency_proof(signed, a)
+        for kind, a, _ in cases
+    ]
+    assert _proofs(store, cases) == expected
+    assert composed  # 300 leaves: ranges such as [256, 300) are not perfect subtrees
+    assert len(composed) == len(set(composed))  # each composed once
+    composed.clear()
+    assert [store.inclusion_proof(a, ENTRIES) for a in range(ENTRIES)] == expected[:ENTRIES]
+    assert composed == []
 
 
 def test_a_size_beyond_the_log_reads_the_upper_levels_once(

@@ -5,6 +5,7 @@ and the RFC 9162 proofs computed from them (O(log n) node reads, never a rehash 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from functools import cached_property
 
 from sqlalchemy.engine import Connection
 
@@ -39,6 +40,11 @@ def _border_keys(size: int) -> list[tuple[int, int]]:
 class LogNodes(LogBase):
     """The tree of a log: border, roots and proofs from the stored nodes."""
 
+    @cached_property
+    def _cache(self) -> NodeCache:
+        """This log's nodes in the process's node cache."""
+        return NodeCache(self.engine, self.log_id)
+
     def _border(self, conn: Connection, size: int) -> list[bytes]:
         keys = _border_keys(size)
         found = self._fetch_nodes(keys, lambda: conn)
@@ -61,14 +67,12 @@ class LogNodes(LogBase):
         self,
         keys: Collection[tuple[int, int]],
         connection: Callable[[], Connection],
-        cache: NodeCache | None = None,
     ) -> dict[tuple[int, int], bytes]:
         """The stored nodes of ``keys`` (distinct; those that exist): from the process's node
         cache, the rest in one round trip
         (:func:`~glasnost.exchange.store.node_reader.read_nodes`, on ``connection()`` only
         where the held connection cannot serve), then cached."""
-        if cache is None:
-            cache = NodeCache(self.engine, self.log_id)
+        cache = self._cache
         found, missing = cache.get(keys)
         if not missing:
             return found
@@ -98,7 +102,8 @@ class LogNodes(LogBase):
 
         Every stored node of the ranges comes in one query (or from the cache); a perfect
         range's root is its node, the one range that is not (if any) is composed by
-        :func:`merkle.subtree_root_from_nodes`. With ``size`` given, the log's size is read
+        :func:`merkle.subtree_root_from_nodes`, or its root comes from the cache (kept when an
+        earlier proof composed it; its other nodes are then not read). With ``size`` given, the log's size is read
         only when a node is missing: a tree larger than the log always lacks the node over its
         last leaf, so one query serves a proof, and no pooled connection is checked out while
         the nodes come from the cache or the held connection
@@ -114,37 +119,43 @@ class LogNodes(LogBase):
             except ValueError as exc:  # arguments that describe no proof in this tree
                 self._check_size(size, self._size(conn()))
                 raise SizeError(str(exc), where=f"log {self.origin}") from None
+            cache = self._cache
             heads: list[NodeKey] = []  # per range: its node, or its largest
-            composed: list[tuple[int, merkle.Range]] = []  # (place, range) not perfect
+            others: list[NodeKey] = []  # the other nodes of ranges to compose
+            compose: list[tuple[int, merkle.Range]] = []  # (place, range) to compose
+            kept: list[tuple[int, bytes]] = []  # (place, root) of ranges composed before
             for start, end in wanted:
                 width = end - start
                 level = width.bit_length() - 1
                 if width & (width - 1):  # at most one per proof, on the tree's right border
-                    composed.append((len(heads), (start, end)))
+                    root = cache.root(start, end)
+                    if root is None:
+                        compose.append((len(heads), (start, end)))
+                        others += _range_keys(start, end)[1:]  # the first is its head
+                    else:
+                        kept.append((len(heads), root))
                 heads.append((level, start >> level))
-            keys = heads
-            if composed:  # with the rest of its nodes (the first is its head)
-                keys = heads + [key for _, r in composed for key in _range_keys(*r)[1:]]
-            cache = NodeCache(self.engine, self.log_id)
+            keys = heads + others if others else heads
             lowest = cache.upper_wanted(size)
             if lowest is not None:  # a large tree: its upper levels in one read, kept
                 rows = read_levels(conn(), self.log_id, lowest)
                 cache.put_upper(UpperLevels.from_rows(lowest, size, rows))
-            found = self._fetch_nodes(keys, conn, cache)
+            found = self._fetch_nodes(keys, conn)
             if len(found) < len(keys):
                 self._check_size(size, self._size(conn()))  # beyond the log: SizeError
                 # within it: read again after the size (the log may have grown meanwhile)
                 missing = [key for key in keys if key not in found]
-                found.update(self._fetch_nodes(missing, conn, cache))
+                found.update(self._fetch_nodes(missing, conn))
 
         try:  # a perfect subtree's root is its stored node
             proof = [found[key] for key in heads]
+            for at, (start, end) in compose:
+                proof[at] = merkle.subtree_root_from_nodes(lambda *key: found[key], start, end)
+                cache.put_root(start, end, proof[at])
         except KeyError as exc:
             raise self._missing(exc.args[0]) from None
-        for at, (start, end) in composed:
-            proof[at] = merkle.subtree_root_from_nodes(
-                lambda *key: self._node(found, key), start, end
-            )
+        for at, root in kept:
+            proof[at] = root
         return proof
 
     def inclusion_proof(self, seq: int, size: int | None = None) -> list[bytes]:
