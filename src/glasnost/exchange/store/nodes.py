@@ -103,10 +103,10 @@ class LogNodes(LogBase):
         Every stored node of the ranges comes in one query (or from the cache); a perfect
         range's root is its node, the one range that is not (if any) is composed by
         :func:`merkle.subtree_root_from_nodes`, or its root comes from the cache (kept when an
-        earlier proof composed it; its other nodes are then not read). With ``size`` given, the log's size is read
-        only when a node is missing: a tree larger than the log always lacks the node over its
-        last leaf, so one query serves a proof, and no pooled connection is checked out while
-        the nodes come from the cache or the held connection
+        earlier proof composed it; its other nodes are then not read). With ``size`` given,
+        the log's size is read only when a node is missing: a tree larger than the log always
+        lacks the node over its last leaf, so one query serves a proof, and no pooled
+        connection is checked out while the nodes come from the cache or the held connection
         (:mod:`~glasnost.exchange.store.node_reader`).
         """
         with self._lazy_read() as conn:
