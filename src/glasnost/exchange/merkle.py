@@ -18,7 +18,10 @@ Two kinds of callers:
   append), stores each perfect-subtree hash that :meth:`CompactRange.append` reports, and builds
   proofs with :func:`inclusion_proof_from` / :func:`consistency_proof_from` over an accessor
   ``get_subtree_root(start, end)``. :func:`subtree_root_from_nodes` turns a lookup of stored
-  node hashes ``get_node(level, index)`` into such an accessor.
+  node hashes ``get_node(level, index)`` into such an accessor. The rule of which subtrees a
+  proof holds is in one place, :func:`inclusion_ranges` / :func:`consistency_ranges` (the
+  ranges [start, end) in proof order), so a caller can fetch every node a proof needs at once
+  and then assemble it.
 
 Verification (:func:`verify_inclusion`, :func:`verify_consistency`) follows RFC 9162 2.1.3.2 and
 2.1.4.2 step by step and returns ``False`` for a proof that does not verify. Like the reference
@@ -43,8 +46,10 @@ __all__ = [
     "Node",
     "consistency_proof",
     "consistency_proof_from",
+    "consistency_ranges",
     "inclusion_proof",
     "inclusion_proof_from",
+    "inclusion_ranges",
     "leaf_hash",
     "node_hash",
     "root",
@@ -58,6 +63,9 @@ HASH_SIZE: Final = 32
 
 EMPTY_ROOT: Final = hashlib.sha256(b"").digest()
 """MTH of the empty tree: SHA-256 of the empty string (RFC 9162 2.1.1)."""
+
+Range = tuple[int, int]
+"""[start, end): the leaves of a subtree, as a proof names them."""
 
 SubtreeRoot = Callable[[int, int], bytes]
 """``get_subtree_root(start, end)``: MTH of the leaves [start, end) (see the proof builders)."""
@@ -149,41 +157,42 @@ def consistency_proof(leaves: Sequence[bytes], old_size: int) -> list[bytes]:
 # --- Proofs from stored node hashes -----------------------------------------------------------
 
 
-def inclusion_proof_from(get_subtree_root: SubtreeRoot, index: int, size: int) -> list[bytes]:
-    """PATH(index, D[size]) of RFC 9162 2.1.3.1, asking ``get_subtree_root`` for each node.
+def inclusion_ranges(index: int, size: int) -> list[Range]:
+    """The leaf ranges [start, end) whose MTHs make PATH(index, D[size]) (RFC 9162 2.1.3.1),
+    in the proof's order (leaf to root).
 
     ``PATH(m, D[n]) = PATH(m, D[0:k]) : MTH(D[k:n])`` for m < k, else ``PATH(m - k, D[k:n]) :
     MTH(D[0:k])``, unrolled from the root down and returned leaf-to-root.
 
-    Ranges asked for: at most ``ceil(log2(size))`` calls, each [start, end) with start a
-    multiple of 2**h and end - start <= 2**h, where 2**h = end - start rounded up to a power of
-    two. Every one is a perfect subtree (end - start = 2**h, one stored node) except at most one
-    range that ends at ``size`` (the right sibling on the tree's right border), whose root
+    At most ``ceil(log2(size))`` ranges, each [start, end) with start a multiple of 2**h and
+    end - start <= 2**h, where 2**h = end - start rounded up to a power of two. Every one is a
+    perfect subtree (end - start = 2**h, one stored node) except at most one range that ends
+    at ``size`` (the right sibling on the tree's right border), whose root
     :func:`subtree_root_from_nodes` composes from at most log2(size) stored nodes. So a proof
-    costs O(log n) node reads.
+    costs O(log n) node reads. ``ValueError`` for a negative index or size, or an index
+    outside the tree.
     """
     if index < 0 or size < 0:
         raise ValueError(f"index {index}, size {size}: must not be negative")
     if index >= size:
         raise ValueError(f"index {index} is outside a tree of size {size}")
-    path: list[bytes] = []
+    ranges: list[Range] = []
     lo, hi = 0, size
     while hi - lo > 1:
         k = _split(hi - lo)
-        if index < lo + k:  # leaf in the left subtree: record the right one
-            path.append(get_subtree_root(lo + k, hi))
+        if index < lo + k:  # leaf in the left subtree: the right one is in the path
+            ranges.append((lo + k, hi))
             hi = lo + k
-        else:  # leaf in the right subtree: record the left one
-            path.append(get_subtree_root(lo, lo + k))
+        else:  # leaf in the right subtree: the left one is
+            ranges.append((lo, lo + k))
             lo += k
-    path.reverse()
-    return path
+    ranges.reverse()
+    return ranges
 
 
-def consistency_proof_from(
-    get_subtree_root: SubtreeRoot, old_size: int, new_size: int
-) -> list[bytes]:
-    """PROOF(old_size, D[new_size]) of RFC 9162 2.1.4.1, asking ``get_subtree_root`` per node.
+def consistency_ranges(old_size: int, new_size: int) -> list[Range]:
+    """The leaf ranges [start, end) whose MTHs make PROOF(old_size, D[new_size]) (RFC 9162
+    2.1.4.1), in the RFC's order.
 
     ``SUBPROOF(m, D[n], b)``: for m == n, nothing if b else ``MTH(D[m])``; for m <= k,
     ``SUBPROOF(m, D[0:k], b) : MTH(D[k:n])``; otherwise ``SUBPROOF(m - k, D[k:n], false) :
@@ -191,8 +200,9 @@ def consistency_proof_from(
     gone right once, i.e. ``lo > 0``) and returned in the RFC's order. Empty for old_size ==
     new_size (outside the RFC's 0 < m < n, as in the reference implementation).
 
-    Ranges asked for: as for :func:`inclusion_proof_from` (aligned subtrees, all perfect but at
-    most one that ends at ``new_size``), at most ``ceil(log2(new_size)) + 1`` calls.
+    Ranges as for :func:`inclusion_ranges` (aligned subtrees, all perfect but at most one that
+    ends at ``new_size``), at most ``ceil(log2(new_size)) + 1`` of them. ``ValueError`` for
+    negative sizes, an old size above the new one, and old size 0.
     """
     if old_size < 0 or new_size < 0:
         raise ValueError(f"sizes {old_size}, {new_size}: must not be negative")
@@ -200,20 +210,34 @@ def consistency_proof_from(
         raise ValueError(f"old size {old_size} is larger than the new size {new_size}")
     if old_size == 0:
         raise ValueError("a consistency proof from the empty tree (old size 0) proves nothing")
-    proof: list[bytes] = []
+    ranges: list[Range] = []
     lo, hi = 0, new_size
     while hi != old_size:
         k = _split(hi - lo)
         if old_size <= lo + k:  # m <= k: the old tree ends in the left subtree
-            proof.append(get_subtree_root(lo + k, hi))
+            ranges.append((lo + k, hi))
             hi = lo + k
         else:  # m > k: the left subtree is shared, continue right with b = false
-            proof.append(get_subtree_root(lo, lo + k))
+            ranges.append((lo, lo + k))
             lo += k
     if lo > 0:  # SUBPROOF(m, D[m], false) = {MTH(D[m])}
-        proof.append(get_subtree_root(lo, hi))
-    proof.reverse()
-    return proof
+        ranges.append((lo, hi))
+    ranges.reverse()
+    return ranges
+
+
+def inclusion_proof_from(get_subtree_root: SubtreeRoot, index: int, size: int) -> list[bytes]:
+    """PATH(index, D[size]) of RFC 9162 2.1.3.1, asking ``get_subtree_root`` for the root of
+    each range of :func:`inclusion_ranges` (same order, same errors)."""
+    return [get_subtree_root(start, end) for start, end in inclusion_ranges(index, size)]
+
+
+def consistency_proof_from(
+    get_subtree_root: SubtreeRoot, old_size: int, new_size: int
+) -> list[bytes]:
+    """PROOF(old_size, D[new_size]) of RFC 9162 2.1.4.1, asking ``get_subtree_root`` for the
+    root of each range of :func:`consistency_ranges` (same order, same errors)."""
+    return [get_subtree_root(start, end) for start, end in consistency_ranges(old_size, new_size)]
 
 
 def subtree_root_from_nodes(get_node: NodeLookup, start: int, end: int) -> bytes:

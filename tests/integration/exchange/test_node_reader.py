@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -246,7 +246,7 @@ def test_the_held_postgresql_connection_plans_the_node_statement_once(
     assert held._driver is not None
     row = held._driver.execute(
         "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = %s",
-        (node_reader._PG_PREPARED,),
+        (node_reader._PG_PREPARED.decode(),),
     ).fetchone()
     assert row is not None
     generic, custom = row
@@ -271,6 +271,7 @@ def test_nodes_of_a_transaction_not_committed_are_never_kept(
         )
         with pytest.raises(SizeError):
             store.inclusion_proof(150, ENTRIES)
+        assert not [key for key in node_cache._roots if key[-1] == ENTRIES]  # none composed
         for index in (0, 63, 99):
             assert store.inclusion_proof(index, 100) == merkle.inclusion_proof(signed[:100], index)
         transaction.rollback()
@@ -278,6 +279,41 @@ def test_nodes_of_a_transaction_not_committed_are_never_kept(
     for index in (0, 99, 150, 299):
         assert store.inclusion_proof(index, ENTRIES) == merkle.inclusion_proof(signed, index)
     assert store.consistency_proof(100, ENTRIES) == merkle.consistency_proof(signed, 100)
+
+
+def test_composed_roots_serve_the_later_proofs_of_a_size(
+    store: LogStore,
+    us: Party,
+    signed: list[bytes],
+    monkeypatch: pytest.MonkeyPatch,
+    upper: bool,
+) -> None:
+    """The root of a proof's range that is not a perfect subtree is composed once per range
+    and kept: the later proofs of the same tree size take it (their proofs those of the
+    leaves), and read none of its other nodes."""
+    store.append(us.entries(0, ENTRIES))
+    composed: list[tuple[int, int]] = []
+    compose = merkle.subtree_root_from_nodes
+
+    def counted(get: Callable[[int, int], bytes], start: int, end: int) -> bytes:
+        composed.append((start, end))
+        return compose(get, start, end)
+
+    monkeypatch.setattr(merkle, "subtree_root_from_nodes", counted)
+    cases = [("inclusion", a, ENTRIES) for a in range(ENTRIES)]
+    cases += [("consistency", a, ENTRIES) for a in range(1, ENTRIES + 1)]
+    expected = [
+        merkle.inclusion_proof(signed, a)
+        if kind == "inclusion"
+        else merkle.consistency_proof(signed, a)
+        for kind, a, _ in cases
+    ]
+    assert _proofs(store, cases) == expected
+    assert composed  # 300 leaves: ranges such as [256, 300) are not perfect subtrees
+    assert len(composed) == len(set(composed))  # each composed once
+    composed.clear()
+    assert [store.inclusion_proof(a, ENTRIES) for a in range(ENTRIES)] == expected[:ENTRIES]
+    assert composed == []
 
 
 def test_a_size_beyond_the_log_reads_the_upper_levels_once(
@@ -319,7 +355,8 @@ def test_the_postgresql_node_statement_reads_from_nodes_by_leaf_where_it_is(
     us: Party, postgres_engine: sa.Engine, revision: str
 ) -> None:
     """On a vacuumed tree of some size the server serves the node statement from
-    ``nodes_by_leaf`` alone; in a database not yet migrated to it, from the primary key."""
+    ``nodes_by_leaf`` alone; in a database not yet migrated to it, from the primary key; either
+    way one row per key, in order."""
     engine = postgres_engine
     store = LogStore.create(engine, us.keys)
     if revision != "head":
@@ -332,7 +369,9 @@ def test_the_postgresql_node_statement_reads_from_nodes_by_leaf_where_it_is(
     ]
     with engine.begin() as conn:
         conn.execute(sa.insert(NodeRow), rows)
-    sql = node_reader._PG_NODES % ("'{0,1,2}'", "'{9001,4501,2251}'", store.log_id)
+    keys = [(2, 2251), (0, 1 << 14), (0, 9001), (1, 4501)]  # (0, 16384): not stored
+    levels, indexes = node_reader._pg_keys(keys)
+    sql = node_reader._PG_NODES % (f"'{levels}'", f"'{indexes}'", store.log_id)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         _vacuum_until_all_visible(conn)
         plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {sql}"))
@@ -342,6 +381,5 @@ def test_the_postgresql_node_statement_reads_from_nodes_by_leaf_where_it_is(
     else:
         assert "using nodes_pkey" in plan
     expected = {(r["level"], r["index"]): r["hash"] for r in rows}
-    assert {(level, index): bytes(h) for level, index, h in found} == {
-        key: expected[key] for key in [(0, 9001), (1, 4501), (2, 2251)]
-    }
+    # one row per key, in the keys' order; NULL where no node is stored
+    assert [None if h is None else bytes(h) for (h,) in found] == [expected.get(k) for k in keys]

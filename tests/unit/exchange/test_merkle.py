@@ -9,6 +9,7 @@ memoised recursion written here from RFC 9162 2.1.1, not from the module.
 from __future__ import annotations
 
 import hashlib
+import random
 from collections.abc import Callable
 from functools import cache
 
@@ -22,8 +23,10 @@ from glasnost.exchange.merkle import (
     Node,
     consistency_proof,
     consistency_proof_from,
+    consistency_ranges,
     inclusion_proof,
     inclusion_proof_from,
+    inclusion_ranges,
     leaf_hash,
     node_hash,
     root,
@@ -321,6 +324,72 @@ def test_proofs_read_o_log_n_nodes_of_aligned_subtrees() -> None:
                 assert all(e == size for _, e in partial)
 
 
+# --- Proof ranges ------------------------------------------------------------------------------
+
+RANGES_MAX_SIZE = 70
+
+
+def _path_ranges(m: int, lo: int, hi: int) -> list[tuple[int, int]]:
+    """PATH(m, D[lo:hi]) of RFC 9162 2.1.3.1 as leaf ranges, by its recursion."""
+    n = hi - lo
+    if n == 1:
+        return []
+    k = _largest_power_of_two_below(n)
+    if m < k:
+        return [*_path_ranges(m, lo, lo + k), (lo + k, hi)]
+    return [*_path_ranges(m - k, lo + k, hi), (lo, lo + k)]
+
+
+def _subproof_ranges(m: int, lo: int, hi: int, b: bool) -> list[tuple[int, int]]:
+    """SUBPROOF(m, D[lo:hi], b) of RFC 9162 2.1.4.1 as leaf ranges, by its recursion."""
+    n = hi - lo
+    if m == n:
+        return [] if b else [(lo, hi)]
+    k = _largest_power_of_two_below(n)
+    if m <= k:
+        return [*_subproof_ranges(m, lo, lo + k, b), (lo + k, hi)]
+    return [*_subproof_ranges(m - k, lo + k, hi, False), (lo, lo + k)]
+
+
+def test_inclusion_ranges_follow_the_rfc_recursion_up_to_70_leaves() -> None:
+    for size in range(1, RANGES_MAX_SIZE + 1):
+        for index in range(size):
+            assert inclusion_ranges(index, size) == _path_ranges(index, 0, size), (index, size)
+
+
+def test_consistency_ranges_follow_the_rfc_recursion_up_to_70_leaves() -> None:
+    for new_size in range(1, RANGES_MAX_SIZE + 1):
+        for old_size in range(1, new_size + 1):
+            expected = _subproof_ranges(old_size, 0, new_size, True)
+            assert consistency_ranges(old_size, new_size) == expected, (old_size, new_size)
+
+
+def test_ranges_of_large_trees_follow_the_rfc_recursion() -> None:
+    rng = random.Random(9162)
+    for _ in range(2000):
+        size = rng.randrange(1, 1 << rng.randrange(1, 64))
+        index = rng.randrange(size)
+        assert inclusion_ranges(index, size) == _path_ranges(index, 0, size), (index, size)
+        old_size = rng.randrange(1, size + 1)
+        expected = _subproof_ranges(old_size, 0, size, True)
+        assert consistency_ranges(old_size, size) == expected, (old_size, size)
+    for size in (1 << 40, (1 << 40) + 1, (1 << 63) - 1):  # the borders of a power of two
+        for index in (0, size // 2, size - 1):
+            assert inclusion_ranges(index, size) == _path_ranges(index, 0, size), (index, size)
+            if index:
+                expected = _subproof_ranges(index, 0, size, True)
+                assert consistency_ranges(index, size) == expected, (index, size)
+
+
+def test_proofs_from_nodes_are_the_roots_of_their_ranges() -> None:
+    for size in range(1, RANGES_MAX_SIZE + 1):
+        for x in range(size):
+            expected = [_mth(s, e) for s, e in _path_ranges(x, 0, size)]
+            assert inclusion_proof_from(_from_store, x, size) == expected, (x, size)
+            expected = [_mth(s, e) for s, e in _subproof_ranges(x + 1, 0, size, True)]
+            assert consistency_proof_from(_from_store, x + 1, size) == expected, (x + 1, size)
+
+
 # --- Arguments that cannot describe a tree -----------------------------------------------------
 
 H = b"\x11" * 32
@@ -334,6 +403,8 @@ def test_inclusion_rejects_index_outside_the_tree(index: int, size: int) -> None
         verify_inclusion(H, index, size, [], H)
     with pytest.raises(ValueError, match=r"outside a tree|negative"):
         inclusion_proof_from(_mth, index, size)
+    with pytest.raises(ValueError, match=r"outside a tree|negative"):
+        inclusion_ranges(index, size)
 
 
 def test_inclusion_rejects_hashes_that_are_not_32_bytes() -> None:
@@ -361,6 +432,8 @@ def test_consistency_rejects_sizes_that_cannot_describe_two_trees(
         verify_consistency(old_size, new_size, EMPTY_ROOT, EMPTY_ROOT, [H])
     with pytest.raises(ValueError, match=reason):
         consistency_proof_from(_mth, old_size, new_size)
+    with pytest.raises(ValueError, match=reason):
+        consistency_ranges(old_size, new_size)
 
 
 def test_consistency_rejects_hashes_that_are_not_32_bytes() -> None:

@@ -84,3 +84,28 @@ def test_small_trees_keep_no_blocks() -> None:
     cache = NodeCache(sa.create_engine("sqlite://"), 1)
     assert cache.upper_wanted(node_cache.UPPER_FROM_SIZE - 1) is None
     assert cache.upper_wanted(node_cache.UPPER_FROM_SIZE) is not None
+
+
+def test_composed_roots_are_kept_per_log_and_the_least_recently_used_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(node_cache, "MAX_CACHED_ROOTS", 3)
+    engine = sa.create_engine("sqlite://")
+    ours, theirs = NodeCache(engine, 1), NodeCache(engine, 2)
+    assert ours.root(64, 100) is None
+    ours.put_root(64, 100, _hash(9, 1))
+    assert ours.root(64, 100) == _hash(9, 1)
+    assert theirs.root(64, 100) is None  # another log's range of the same leaves
+    assert NodeCache(sa.create_engine("sqlite://"), 1).root(64, 100) is None  # another database
+    ours.put_root(96, 100, _hash(9, 2))
+    assert ours.root(64, 100) == _hash(9, 1)  # used: now the most recent
+    theirs.put_root(64, 100, _hash(9, 3))
+    ours.put_root(0, 3, _hash(9, 4))  # a fourth: the least recently used goes
+    assert ours.root(96, 100) is None
+    assert [ours.root(64, 100), theirs.root(64, 100), ours.root(0, 3)] == [
+        _hash(9, 1),
+        _hash(9, 3),
+        _hash(9, 4),
+    ]
+    node_cache.clear()
+    assert ours.root(64, 100) is None

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from types import TracebackType
 from typing import Final
 
 import sqlalchemy as sa
@@ -39,6 +40,39 @@ _FETCH_SIZE: Final = (
 
 def parse_time(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
+
+
+class LazyRead:
+    """A read opened only if asked for, to use in a ``with``: calling it returns the read's
+    connection, opened (checked out from the pool) on the first call; leaving the ``with``
+    closes it if it was opened. A plain object, not a generator: a proof served from the cache
+    or the held node connection pays only for this."""
+
+    __slots__ = ("_conn", "_context", "_open")
+
+    def __init__(self, open_read: Callable[[], AbstractContextManager[Connection]]) -> None:
+        self._open = open_read
+        self._context: AbstractContextManager[Connection] | None = None
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> LazyRead:
+        return self
+
+    def __call__(self) -> Connection:
+        if self._conn is None:
+            context = self._open()
+            self._conn = context.__enter__()
+            self._context = context
+        return self._conn
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool | None:
+        context, self._context, self._conn = self._context, None, None
+        return None if context is None else context.__exit__(kind, exc, traceback)
 
 
 class LogBase:
@@ -99,19 +133,9 @@ class LogBase:
             else:
                 yield conn
 
-    @contextmanager
-    def _lazy_read(self) -> Iterator[Callable[[], Connection]]:
-        """A :meth:`_read` opened only if asked for: yields a function that returns its
-        connection (checked out from the pool on the first call)."""
-        with ExitStack() as stack:
-            opened: list[Connection] = []
-
-            def connection() -> Connection:
-                if not opened:
-                    opened.append(stack.enter_context(self._read()))
-                return opened[0]
-
-            yield connection
+    def _lazy_read(self) -> LazyRead:
+        """A :meth:`_read` opened only if asked for (see :class:`LazyRead`)."""
+        return LazyRead(self._read)
 
     def _size(self, conn: Connection) -> int:
         last = conn.execute(_FETCH_SIZE, {"log_id": self.log_id}).scalar_one_or_none()

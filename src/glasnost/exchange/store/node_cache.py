@@ -13,6 +13,12 @@ one statement. Every proof needs one node of each level, so with them in memory 
 random position of a tree of 1e6 leaves sends 5 keys to the database instead of 10. At most
 :data:`MAX_UPPER_LOGS` logs keep theirs (the least recently used go).
 
+A range of leaves that a proof needs but that is not a perfect subtree (at most one per proof,
+on the tree's right border: [start, size) for the tree of ``size`` leaves) has a root composed
+from several stored nodes; the composed roots are kept too (:data:`MAX_CACHED_ROOTS`, least
+recently used out), as they depend only on committed nodes: the proofs of one tree size share
+a few of them (at most log2(size)), and each costs several hashes to compose.
+
 A database is told apart by its engine object (a number given to each engine, never reused,
 as engines may be garbage collected and their ``id`` reused), a log by its row id.
 """
@@ -30,6 +36,7 @@ from sqlalchemy.engine import Engine
 
 __all__ = [
     "MAX_CACHED_NODES",
+    "MAX_CACHED_ROOTS",
     "MAX_UPPER_LOGS",
     "UPPER_FROM_SIZE",
     "UPPER_NODES",
@@ -39,6 +46,9 @@ __all__ = [
 
 MAX_CACHED_NODES: Final = 1 << 16
 """Most nodes kept in one process (all logs and databases together)."""
+
+MAX_CACHED_ROOTS: Final = 1 << 10
+"""Most composed roots of ranges that are not perfect subtrees kept in one process."""
 
 UPPER_NODES: Final = 1 << 16
 """Most nodes of one log's upper levels kept as blocks (2 MiB of hashes)."""
@@ -57,8 +67,9 @@ _HASH_SIZE: Final = 32
 _engine_numbers: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
 _next_number = itertools.count()
 _lock = threading.Lock()
-_nodes: OrderedDict[tuple[int, int, int, int], bytes] = OrderedDict()
+_nodes: OrderedDict[tuple[int, ...], bytes] = OrderedDict()  # (engine, log, level, index)
 _upper: OrderedDict[tuple[int, int], UpperLevels] = OrderedDict()
+_roots: OrderedDict[tuple[int, ...], bytes] = OrderedDict()  # (engine, log, start, end)
 
 
 def lowest_upper_level(size: int) -> int:
@@ -109,27 +120,31 @@ class NodeCache:
             number = _engine_numbers.get(engine)
             if number is None:
                 number = _engine_numbers[engine] = next(_next_number)
-        self._prefix = (number, log_id)
+        self._prefix: tuple[int, int] = (number, log_id)
 
     def get(self, keys: Iterable[NodeKey]) -> tuple[dict[NodeKey, bytes], list[NodeKey]]:
         """The cached hashes of ``keys``, and the keys not cached."""
         found: dict[NodeKey, bytes] = {}
         missing: list[NodeKey] = []
-        number, log_id = self._prefix
+        prefix = self._prefix
         with _lock:
-            upper = _upper.get(self._prefix)
-            lowest, blocks = (upper.lowest, upper.blocks) if upper is not None else (0, ())
-            if upper is not None:
-                _upper.move_to_end(self._prefix)
+            upper = _upper.get(prefix)
+            if upper is None:
+                lowest = top = 0
+                blocks: tuple[bytes, ...] = ()
+            else:
+                _upper.move_to_end(prefix)
+                lowest, blocks = upper.lowest, upper.blocks
+                top = lowest + len(blocks)
             for key in keys:
                 level, index = key
-                if 0 <= level - lowest < len(blocks):
+                if lowest <= level < top:
                     at = index * _HASH_SIZE
                     kept = blocks[level - lowest][at : at + _HASH_SIZE]
                     if kept:  # empty past the block's end: not read (yet)
                         found[key] = kept
                         continue
-                full = (number, log_id, level, index)
+                full = prefix + key
                 value = _nodes.get(full)
                 if value is None:
                     missing.append(key)
@@ -140,12 +155,29 @@ class NodeCache:
 
     def put(self, nodes: Mapping[NodeKey, bytes]) -> None:
         """Keep nodes read from the database (committed)."""
-        number, log_id = self._prefix
+        prefix = self._prefix
         with _lock:
-            for (level, index), value in nodes.items():
-                _nodes[number, log_id, level, index] = value
+            for key, value in nodes.items():
+                _nodes[prefix + key] = value
             while len(_nodes) > MAX_CACHED_NODES:
                 _nodes.popitem(last=False)
+
+    def root(self, start: int, end: int) -> bytes | None:
+        """The kept root of the leaves [start, end) (a range that is not a perfect subtree),
+        or None."""
+        full = (*self._prefix, start, end)
+        with _lock:
+            value = _roots.get(full)
+            if value is not None:
+                _roots.move_to_end(full)
+        return value
+
+    def put_root(self, start: int, end: int, value: bytes) -> None:
+        """Keep the root of the leaves [start, end), composed from committed nodes."""
+        with _lock:
+            _roots[(*self._prefix, start, end)] = value
+            while len(_roots) > MAX_CACHED_ROOTS:
+                _roots.popitem(last=False)
 
     def upper_wanted(self, size: int) -> int | None:
         """The lowest level to read for proofs in a tree of ``size`` leaves, where the log's
@@ -170,7 +202,8 @@ class NodeCache:
 
 
 def clear() -> None:
-    """Forget every cached node (to measure the database path)."""
+    """Forget every cached node and root (to measure the database path)."""
     with _lock:
         _nodes.clear()
         _upper.clear()
+        _roots.clear()

@@ -42,20 +42,21 @@ _SQLITE_MAX_KEYS: Final = 400
 """Keys per SQLite statement (it allows 500 terms in a compound SELECT)."""
 
 _PG_NODES: Final = (
-    'SELECT n.level, n."index", n.hash FROM nodes AS n '
-    "JOIN unnest(%s::smallint[], %s::bigint[]) AS k(level, idx) "
-    'ON (n."index" << n.level) = (k.idx << k.level) AND n.level = k.level '
-    'AND n."index" = k.idx WHERE n.log_id = %s'
+    "SELECT n.hash FROM unnest(%s::smallint[], %s::bigint[]) WITH ORDINALITY AS k(level, idx, at) "
+    'LEFT JOIN nodes AS n ON n.log_id = %s AND (n."index" << n.level) = (k.idx << k.level) '
+    'AND n.level = k.level AND n."index" = k.idx ORDER BY k.at'
 )
 """PostgreSQL: the stored hashes of any number of keys, passed as two array literals: one
-statement text whatever the count (psycopg's placeholders, for the pooled connection). A node
-is named by its key and also by its first leaf (``"index" << level``), so the server may read
-it from ``nodes_by_leaf`` (migration 0004), where the nodes of a proof's lower levels stand
-together on one page with their hashes: it does once vacuum has marked the table's pages
-all-visible (an index-only scan); before, and in a database without that index, it reads the
-primary key and the table, as before the index."""
+statement text whatever the count (psycopg's placeholders, for the pooled connection). One row
+per key, in the keys' order (``WITH ORDINALITY``; the server returns the function's rows in that
+order without a sort), with the key's hash or NULL where no such node is stored: only the hash
+travels and is read. A node is named by its key and also by its first leaf (``"index" <<
+level``), so the server may read it from ``nodes_by_leaf`` (migration 0004), where the nodes of
+a proof's lower levels stand together on one page with their hashes: it does once vacuum has
+marked the table's pages all-visible (an index-only scan); before, and in a database without
+that index, it reads the primary key and the table, as before the index."""
 
-_PG_PREPARED: Final = "glasnost_nodes"
+_PG_PREPARED: Final = b"glasnost_nodes"
 """The name of :data:`_PG_NODES` prepared on a held PostgreSQL connection."""
 
 _PG_SESSION: Final = "SET plan_cache_mode = force_generic_plan"
@@ -75,15 +76,17 @@ def _sqlite_nodes(count: int) -> str:
     return " UNION ALL ".join([arm] * count)
 
 
-def _statements(
-    dialect: str, log_id: int, keys: list[NodeKey]
-) -> Iterator[tuple[str, tuple[Any, ...]]]:
-    """The driver-level statements (SQL, parameters) that read ``keys`` of log ``log_id``."""
-    if dialect == "postgresql":  # array literals: cheaper to pass than lists to adapt
-        levels = ",".join(str(level) for level, _ in keys)
-        indexes = ",".join(str(index) for _, index in keys)
-        yield _PG_NODES, (f"{{{levels}}}", f"{{{indexes}}}", log_id)
-        return
+def _pg_keys(keys: list[NodeKey]) -> tuple[str, str]:
+    """The keys as the two array literals of :data:`_PG_NODES` (levels, indexes): cheaper to
+    pass than lists to adapt."""
+    levels = ",".join([str(level) for level, _ in keys])
+    indexes = ",".join([str(index) for _, index in keys])
+    return f"{{{levels}}}", f"{{{indexes}}}"
+
+
+def _sqlite_statements(log_id: int, keys: list[NodeKey]) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """SQLite: the driver-level statements (SQL, parameters) that read ``keys`` of log
+    ``log_id``, rows (level, index, hash) of the nodes stored."""
     for at in range(0, len(keys), _SQLITE_MAX_KEYS):
         chunk = keys[at : at + _SQLITE_MAX_KEYS]
         params = tuple(x for level, index in chunk for x in (log_id, level, index))
@@ -95,31 +98,42 @@ def _collect(rows: Collection[Any], into: dict[NodeKey, bytes]) -> None:
         into[level, index] = bytes(hash_)
 
 
-def _pg_check(result: Any, rows: bool) -> None:
-    """Raise where a libpq result is not a success (with rows, or without): a failed
-    statement or a lost connection."""
-    from psycopg import pq  # only where PostgreSQL is used
+def _pg_collect(keys: list[NodeKey], hashes: list[Any], into: dict[NodeKey, bytes]) -> None:
+    """The hashes of :data:`_PG_NODES`, one per key in the keys' order (None: not stored),
+    into ``into``; a count other than the keys' raises (never a partial answer)."""
+    if len(hashes) != len(keys):
+        raise ConnectionError(f"{len(hashes)} rows for {len(keys)} node keys")
+    for key, hash_ in zip(keys, hashes, strict=True):
+        if hash_ is not None:
+            into[key] = bytes(hash_)
 
-    if result.status != (pq.ExecStatus.TUPLES_OK if rows else pq.ExecStatus.COMMAND_OK):
+
+_PGRES_COMMAND_OK: Final = 1
+"""libpq's ``PGRES_COMMAND_OK`` (``ExecStatusType``): a statement without rows succeeded."""
+
+_PGRES_TUPLES_OK: Final = 2
+"""libpq's ``PGRES_TUPLES_OK``: a statement with rows succeeded."""
+
+
+def _pg_check(result: Any, status: int) -> None:
+    """Raise where a libpq result's status is not ``status``: a failed statement or a lost
+    connection."""
+    if result.status != status:
         raise ConnectionError(result.error_message.decode(errors="replace") or "no result")
 
 
-def _pg_read(pgconn: Any, params: tuple[Any, ...], into: dict[NodeKey, bytes]) -> None:
+def _pg_read(pgconn: Any, log_id: int, keys: list[NodeKey], into: dict[NodeKey, bytes]) -> None:
     """Run the prepared node statement on a held connection's libpq connection, the result in
-    binary (level: 2 bytes, index: 8 bytes, big-endian; the hash as stored). The libpq call
-    releases the interpreter lock while it waits, as psycopg's own calls do; psycopg's cursor
-    machinery around it cost more than the round trip (measured)."""
-    levels, indexes, log_id = params
+    binary (the hashes as stored). The libpq call releases the interpreter lock while it
+    waits, as psycopg's own calls do; psycopg's cursor machinery around it cost more than the
+    round trip (measured)."""
+    levels, indexes = _pg_keys(keys)
     result = pgconn.exec_prepared(
-        _PG_PREPARED.encode(),
-        [levels.encode(), indexes.encode(), str(log_id).encode()],
-        result_format=1,
+        _PG_PREPARED, [levels.encode(), indexes.encode(), b"%d" % log_id], result_format=1
     )
-    _pg_check(result, rows=True)
+    _pg_check(result, _PGRES_TUPLES_OK)
     value = result.get_value
-    for row in range(result.ntuples):
-        level, index = int.from_bytes(value(row, 0)), int.from_bytes(value(row, 1))
-        into[level, index] = value(row, 2)
+    _pg_collect(keys, [value(row, 0) for row in range(result.ntuples)], into)
 
 
 class _Held:
@@ -143,10 +157,10 @@ class _Held:
                 cursor = self._cursor if self._pid == os.getpid() else None
                 if cursor is None:
                     cursor = self._open()
-                for sql, params in _statements(self._dialect, log_id, keys):
-                    if self._dialect == "postgresql":
-                        _pg_read(self._driver.pgconn, params, read)
-                    else:
+                if self._dialect == "postgresql":
+                    _pg_read(self._driver.pgconn, log_id, keys, read)
+                else:
+                    for sql, params in _sqlite_statements(log_id, keys):
                         cursor.execute(sql, params)
                         _collect(cursor.fetchall(), read)
             except Exception:  # unreachable, lost or broken: never a partial answer, and a
@@ -170,10 +184,8 @@ class _Held:
             driver.autocommit = True
             driver.execute(_PG_SESSION)
             _pg_check(
-                driver.pgconn.prepare(
-                    _PG_PREPARED.encode(), (_PG_NODES % ("$1", "$2", "$3")).encode()
-                ),
-                rows=False,
+                driver.pgconn.prepare(_PG_PREPARED, (_PG_NODES % ("$1", "$2", "$3")).encode()),
+                _PGRES_COMMAND_OK,
             )
         self._cursor = driver.cursor()
         return self._cursor
@@ -225,10 +237,14 @@ def read_nodes(
         if read is not None:
             return read
     conn = connection()
-    read = {}
-    for sql, params in _statements(engine.dialect.name, log_id, keys):
-        _collect(conn.exec_driver_sql(sql, params).all(), read)
-    return read
+    pooled: dict[NodeKey, bytes] = {}
+    if engine.dialect.name == "postgresql":
+        rows = conn.exec_driver_sql(_PG_NODES, (*_pg_keys(keys), log_id)).all()
+        _pg_collect(keys, [hash_ for (hash_,) in rows], pooled)
+    else:
+        for sql, params in _sqlite_statements(log_id, keys):
+            _collect(conn.exec_driver_sql(sql, params).all(), pooled)
+    return pooled
 
 
 def read_levels(conn: Connection, log_id: int, lowest: int) -> list[tuple[int, int, bytes]]:

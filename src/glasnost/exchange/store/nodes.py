@@ -5,7 +5,7 @@ and the RFC 9162 proofs computed from them (O(log n) node reads, never a rehash 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import Final
+from functools import cached_property
 
 from sqlalchemy.engine import Connection
 
@@ -13,12 +13,10 @@ from glasnost.exchange import merkle
 from glasnost.exchange.errors import SizeError, StoreCorrupt
 from glasnost.exchange.store.base import LogBase
 from glasnost.exchange.store.node_cache import NodeCache, UpperLevels
-from glasnost.exchange.store.node_reader import read_levels, read_nodes
-
-_ZERO_HASH: Final = bytes(merkle.HASH_SIZE)
+from glasnost.exchange.store.node_reader import NodeKey, read_levels, read_nodes
 
 
-def _range_keys(start: int, end: int) -> list[tuple[int, int]]:
+def _range_keys(start: int, end: int) -> list[NodeKey]:
     """(level, index) of the stored perfect subtrees that the aligned range [start, end) splits
     into, largest first: the nodes :func:`merkle.subtree_root_from_nodes` reads for it."""
     width = end - start
@@ -42,6 +40,11 @@ def _border_keys(size: int) -> list[tuple[int, int]]:
 class LogNodes(LogBase):
     """The tree of a log: border, roots and proofs from the stored nodes."""
 
+    @cached_property
+    def _cache(self) -> NodeCache:
+        """This log's nodes in the process's node cache."""
+        return NodeCache(self.engine, self.log_id)
+
     def _border(self, conn: Connection, size: int) -> list[bytes]:
         keys = _border_keys(size)
         found = self._fetch_nodes(keys, lambda: conn)
@@ -64,14 +67,12 @@ class LogNodes(LogBase):
         self,
         keys: Collection[tuple[int, int]],
         connection: Callable[[], Connection],
-        cache: NodeCache | None = None,
     ) -> dict[tuple[int, int], bytes]:
         """The stored nodes of ``keys`` (distinct; those that exist): from the process's node
         cache, the rest in one round trip
         (:func:`~glasnost.exchange.store.node_reader.read_nodes`, on ``connection()`` only
         where the held connection cannot serve), then cached."""
-        if cache is None:
-            cache = NodeCache(self.engine, self.log_id)
+        cache = self._cache
         found, missing = cache.get(keys)
         if not missing:
             return found
@@ -94,66 +95,73 @@ class LogNodes(LogBase):
             size = self._check_size(size, self._size(conn))
             return self._border(conn, size)
 
-    def _proof(
-        self, size: int | None, build: Callable[[int, merkle.SubtreeRoot], list[bytes]]
-    ) -> list[bytes]:
-        """Run a proof builder for the tree of ``size`` (default: all).
+    def _proof(self, size: int | None, ranges: Callable[[int], list[merkle.Range]]) -> list[bytes]:
+        """The proof of the tree of ``size`` (default: all) whose subtrees ``ranges(size)``
+        names, in proof order (:func:`merkle.inclusion_ranges`,
+        :func:`merkle.consistency_ranges`; they raise on bad arguments).
 
-        A first, pure run records the subtree ranges the builder asks for (and raises on bad
-        arguments); their stored nodes come in one query; the second run gets the ranges' roots.
-        With ``size`` given, the log's size is read only when a node is missing: a tree larger
-        than the log always lacks the node over its last leaf, so one query serves a proof,
-        and no pooled connection is checked out while the nodes come from the cache or the
-        held connection (:mod:`~glasnost.exchange.store.node_reader`).
+        Every stored node of the ranges comes in one query (or from the cache); a perfect
+        range's root is its node, the one range that is not (if any) is composed by
+        :func:`merkle.subtree_root_from_nodes`, or its root comes from the cache (kept when an
+        earlier proof composed it; its other nodes are then not read). With ``size`` given,
+        the log's size is read only when a node is missing: a tree larger than the log always
+        lacks the node over its last leaf, so one query serves a proof, and no pooled
+        connection is checked out while the nodes come from the cache or the held connection
+        (:mod:`~glasnost.exchange.store.node_reader`).
         """
-        perfect: dict[tuple[int, int], tuple[int, int]] = {}  # a range: its one stored node
-        composed: dict[tuple[int, int], list[tuple[int, int]]] = {}  # a range: its nodes
-
-        def record(start: int, end: int) -> bytes:
-            width = end - start
-            if width > 0 and not width & (width - 1):
-                level = width.bit_length() - 1
-                perfect[start, end] = (level, start >> level)
-            else:  # at most one per proof, on the tree's right border
-                composed[start, end] = _range_keys(start, end)
-            return _ZERO_HASH
-
         with self._lazy_read() as conn:
             if size is None:
                 size = self._size(conn())
             elif size < 0:
                 self._check_size(size, self._size(conn()))
             try:
-                build(size, record)
+                wanted = ranges(size)
             except ValueError as exc:  # arguments that describe no proof in this tree
                 self._check_size(size, self._size(conn()))
                 raise SizeError(str(exc), where=f"log {self.origin}") from None
-            keys = set(perfect.values())
-            for nodes in composed.values():
-                keys.update(nodes)
-            cache = NodeCache(self.engine, self.log_id)
+            cache = self._cache
+            heads: list[NodeKey] = []  # per range: its node, or its largest
+            others: list[NodeKey] = []  # the other nodes of ranges to compose
+            compose: list[tuple[int, merkle.Range]] = []  # (place, range) to compose
+            kept: list[tuple[int, bytes]] = []  # (place, root) of ranges composed before
+            for start, end in wanted:
+                width = end - start
+                level = width.bit_length() - 1
+                if width & (width - 1):  # at most one per proof, on the tree's right border
+                    root = cache.root(start, end)
+                    if root is None:
+                        compose.append((len(heads), (start, end)))
+                        others += _range_keys(start, end)[1:]  # the first is its head
+                    else:
+                        kept.append((len(heads), root))
+                heads.append((level, start >> level))
+            keys = heads + others if others else heads
             lowest = cache.upper_wanted(size)
             if lowest is not None:  # a large tree: its upper levels in one read, kept
                 rows = read_levels(conn(), self.log_id, lowest)
                 cache.put_upper(UpperLevels.from_rows(lowest, size, rows))
-            found = self._fetch_nodes(keys, conn, cache)
+            found = self._fetch_nodes(keys, conn)
             if len(found) < len(keys):
                 self._check_size(size, self._size(conn()))  # beyond the log: SizeError
                 # within it: read again after the size (the log may have grown meanwhile)
-                found.update(self._fetch_nodes(keys - found.keys(), conn, cache))
+                missing = [key for key in keys if key not in found]
+                found.update(self._fetch_nodes(missing, conn))
 
         try:  # a perfect subtree's root is its stored node
-            roots = {r: found[key] for r, key in perfect.items()}
+            proof = [found[key] for key in heads]
+            for at, (start, end) in compose:
+                proof[at] = merkle.subtree_root_from_nodes(lambda *key: found[key], start, end)
+                cache.put_root(start, end, proof[at])
         except KeyError as exc:
             raise self._missing(exc.args[0]) from None
-        for r in composed:
-            roots[r] = merkle.subtree_root_from_nodes(lambda *key: self._node(found, key), *r)
-        return build(size, lambda start, end: roots[start, end])
+        for at, root in kept:
+            proof[at] = root
+        return proof
 
     def inclusion_proof(self, seq: int, size: int | None = None) -> list[bytes]:
         """RFC 9162 inclusion proof of entry ``seq`` in the tree of ``size`` (default: all)."""
-        return self._proof(size, lambda n, get: merkle.inclusion_proof_from(get, seq, n))
+        return self._proof(size, lambda n: merkle.inclusion_ranges(seq, n))
 
     def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
         """RFC 9162 consistency proof from ``old_size`` to ``new_size`` (default: all)."""
-        return self._proof(new_size, lambda n, get: merkle.consistency_proof_from(get, old_size, n))
+        return self._proof(new_size, lambda n: merkle.consistency_ranges(old_size, n))
