@@ -58,8 +58,8 @@ from glasnost.defense.engagement import EngagementTable, Interceptors, Samples, 
 from glasnost.defense.launch_search import LaunchChunk
 from glasnost.physics import frames
 from glasnost.physics.constants import WGS84, EarthModel
+from glasnost.physics.cores import default_workers
 from glasnost.physics.kepler import lambert
-from glasnost.physics.parallel import default_workers
 from glasnost.physics.targeting import aim
 from glasnost.physics.vehicle import stack
 from glasnost.scenario.builtin import builtin_scenario

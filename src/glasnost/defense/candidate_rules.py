@@ -29,7 +29,7 @@ from glasnost.defense.flyout import FlyoutTable, time_to_reach
 from glasnost.defense.launch_search import LaunchChunk, evaluate_chunk
 from glasnost.physics import frames
 from glasnost.physics.constants import R_MEAN, EarthModel
-from glasnost.physics.parallel import default_workers
+from glasnost.physics.cores import default_workers
 
 SPLIT_MIN_CANDIDATES = 2000
 """Searches of fewer candidates run in one kernel call on the calling thread: below this, a

@@ -19,13 +19,13 @@ and the per-type envelope tables are built before the threads start.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from glasnost.physics.cores import default_workers
 from glasnost.physics.envelope import envelope
 from glasnost.physics.targeted import TargetingResult
 from glasnost.physics.targeting import aim
@@ -40,14 +40,6 @@ PARALLEL_MIN_ROWS = 2000
 """Batches smaller than this are solved on the calling thread: at tens of rows per type the
 NumPy glue, which holds the interpreter lock, outweighs the kernels, and a second thread would
 only take turns with the first."""
-
-
-def default_workers() -> int:
-    """The CPU cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 def chunks(vehicles: VehicleBatch) -> list[NDArray[np.intp]]:

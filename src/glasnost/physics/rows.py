@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from glasnost.physics.cores import default_workers
 
 Rows = Sequence[NDArray[np.intp]] | None
 """Where the rows of each joined part go (indices into the result), or None: one after another."""
@@ -27,26 +30,45 @@ def join_rows(arrays: Sequence[NDArray[Any]], rows: Rows, axis: int = 0) -> NDAr
     return out
 
 
+THREADED_JOIN_BYTES = 8 << 20
+"""Joins whose result is at least this large (bytes) copy their parts on worker threads: most
+of such a join is the first touch of fresh memory (the kernel's page faults), which threads
+share out (the 10,000 targeted trajectories of ``bench_trajectories.py``: their padded joins
+took about 0.25 s on one thread)."""
+
+
 def join_padded(
     arrays: Sequence[NDArray[Any]], rows: Rows, k: int, pad_axis: int, axis: int = 0
 ) -> NDArray[Any]:
     """:func:`join_rows` of the arrays, each padded to length ``k`` along ``pad_axis`` by
-    repeating its last entry (written in place: no padded copy of a part first)."""
+    repeating its last entry (written in place: no padded copy of a part first). The parts are
+    copied on one worker thread per core where the result is large
+    (:data:`THREADED_JOIN_BYTES`; NumPy's copies release the interpreter lock): each part goes
+    to its own rows, so the result is the same bit for bit."""
     n = sum(a.shape[axis] for a in arrays)
     shape = list(arrays[0].shape)
     shape[axis], shape[pad_axis] = n, k
     out = np.empty(shape, dtype=np.result_type(*arrays))
-    start = 0
-    for i, a in enumerate(arrays):
-        count, m = a.shape[axis], a.shape[pad_axis]
-        where = slice(start, start + count) if rows is None else rows[i]
-        start += count
+    starts = np.cumsum([0] + [a.shape[axis] for a in arrays]).tolist()
+
+    def put(i: int) -> None:
+        a = arrays[i]
+        m = a.shape[pad_axis]
+        where = slice(starts[i], starts[i + 1]) if rows is None else rows[i]
         index: list[slice | NDArray[np.intp]] = [slice(None)] * a.ndim
         index[axis], index[pad_axis] = where, slice(0, m)
         out[tuple(index)] = a
         if m < k:
             index[pad_axis] = slice(m, k)
             out[tuple(index)] = np.take(a, [m - 1], axis=pad_axis)
+
+    workers = min(default_workers(), len(arrays)) if out.nbytes >= THREADED_JOIN_BYTES else 1
+    if workers <= 1:
+        for i in range(len(arrays)):
+            put(i)
+    else:
+        with ThreadPoolExecutor(workers, thread_name_prefix="join") as pool:
+            list(pool.map(put, range(len(arrays))))
     return out
 
 
