@@ -6,7 +6,8 @@ envelopes, the interceptors' flyout tables), although they depend only on their 
 the code. :func:`cached_arrays` stores such a table as an ``.npz`` file (no pickles) whose name
 is the SHA-256 of the table's kind, the caller's description of its inputs (a ``repr`` of
 frozen dataclasses and floats, which Python writes exactly) and :func:`code_version` of the
-packages that compute it: any change of an input or of a source file there is a miss.
+packages that compute it (their source, and the versions of Python and of the numeric
+libraries): any change of an input, of a source file there or of a library is a miss.
 
 The folder is ``GLASNOST_CACHE_DIR`` when set, else ``$XDG_CACHE_HOME/glasnost/tables`` or
 ``~/.cache/glasnost/tables``. Files are written to a temporary name and renamed, so a reader
@@ -20,11 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
 from functools import cache
-from importlib import util
+from importlib import metadata, util
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +51,29 @@ def cache_dir() -> Path:
     return Path(base) / "glasnost" / "tables"
 
 
+LIBRARIES = ("numpy", "scipy", "numba", "llvmlite")
+"""The numeric libraries whose versions are part of every code version: a table computed under
+other versions (other rounding in their functions or compiled code) is a miss."""
+
+
+def library_versions() -> str:
+    """Python's version and those of :data:`LIBRARIES` (``name version`` pairs)."""
+    pairs = [f"python {platform.python_version()}"]
+    for name in LIBRARIES:
+        try:
+            pairs.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            pairs.append(f"{name} absent")
+    return "; ".join(pairs)
+
+
 @cache
 def code_version(*packages: str) -> str:
-    """SHA-256 (hex) of the source files of ``packages`` (dotted names), in path order."""
+    """SHA-256 (hex) of the source files of ``packages`` (dotted names), in path order, and of
+    :func:`library_versions`."""
     digest = hashlib.sha256()
+    digest.update(library_versions().encode())
+    digest.update(b"\0")
     for package in packages:
         spec = util.find_spec(package)
         if spec is None or not spec.submodule_search_locations:

@@ -104,6 +104,20 @@ def test_code_version_follows_the_source() -> None:
         table_cache.code_version("glasnost.errors")
 
 
+def test_code_version_follows_the_numeric_libraries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another version of NumPy (or SciPy, Numba, llvmlite, Python) is another code version."""
+    import numpy
+
+    assert f"numpy {numpy.__version__}" in table_cache.library_versions()
+    before = table_cache.code_version("glasnost.physics")
+    table_cache.code_version.cache_clear()
+    monkeypatch.setattr(table_cache, "library_versions", lambda: "numpy 0.0")
+    try:
+        assert table_cache.code_version("glasnost.physics") != before
+    finally:
+        table_cache.code_version.cache_clear()
+
+
 def test_cached_envelope_equals_the_flown_one_bit_for_bit(folder: Path) -> None:
     vehicle = missile("minuteman_iii").vehicle()
     flown = envelope.fly_envelope(vehicle)
