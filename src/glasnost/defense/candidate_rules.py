@@ -8,7 +8,6 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +28,7 @@ from glasnost.defense.flyout import FlyoutTable, time_to_reach
 from glasnost.defense.launch_search import LaunchChunk, evaluate_chunk
 from glasnost.physics import frames
 from glasnost.physics.constants import R_MEAN, EarthModel
-from glasnost.physics.cores import default_workers
+from glasnost.physics.cores import default_workers, map_on_threads
 
 SPLIT_MIN_CANDIDATES = 2000
 """Searches of fewer candidates run in one kernel call on the calling thread: below this, a
@@ -59,8 +58,7 @@ def _search_pairs(
     cuts = np.unique(np.searchsorted(starts, np.linspace(0, n, count + 1)[1:-1]))
     bounds = [0, *cuts.tolist(), starts.size - 1]
     runs = [starts[a : b + 1] for a, b in itertools.pairwise(bounds) if b > a]
-    with ThreadPoolExecutor(workers, thread_name_prefix="engage") as pool:
-        found = list(pool.map(search, runs))
+    found = map_on_threads(search, runs, workers)
     speed, latest = np.full(n, np.inf), np.full(n, -np.inf)
     for run, (run_speed, run_latest, _) in zip(runs, found, strict=True):
         mine = order[run[0] : run[-1]]

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from glasnost.physics.cores import default_workers
+from glasnost.physics.cores import default_workers, map_on_threads
 
 Rows = Sequence[NDArray[np.intp]] | None
 """Where the rows of each joined part go (indices into the result), or None: one after another."""
@@ -63,12 +62,7 @@ def join_padded(
             out[tuple(index)] = np.take(a, [m - 1], axis=pad_axis)
 
     workers = min(default_workers(), len(arrays)) if out.nbytes >= THREADED_JOIN_BYTES else 1
-    if workers <= 1:
-        for i in range(len(arrays)):
-            put(i)
-    else:
-        with ThreadPoolExecutor(workers, thread_name_prefix="join") as pool:
-            list(pool.map(put, range(len(arrays))))
+    map_on_threads(put, range(len(arrays)), workers)
     return out
 
 
