@@ -4,8 +4,9 @@
 user's second run), with a mark when the command line is imported, when the assessment module
 is imported, at each stage of the assessment and when the command returns; the parent process
 times the whole process, so the time after the last mark is the interpreter's exit. Baseline,
-alternating in the same run: the same command run through the Typer app directly, which ends
-with the interpreter's normal teardown instead of :func:`glasnost.cli.common.main`'s early end
+alternating in the same run: the same command run through the Typer app that ``main`` runs
+(:func:`glasnost.cli.common.app_for`, the command alone) directly, which ends with the
+interpreter's normal teardown instead of :func:`glasnost.cli.common.main`'s early end
 (``end_without_teardown``).
 
 ``aim``: 10,000 targeted trajectories (``bench_trajectories.py``'s pairs) by ``aim_parallel``
@@ -36,6 +37,7 @@ T0 = time.perf_counter()
 marks = []
 def mark(name): marks.append((name, time.perf_counter() - T0))
 from glasnost.cli import app, main
+from glasnost.cli.common import app_for
 mark("command line imported")
 import glasnost.defense.assessment as A
 mark("assessment imported")
@@ -52,7 +54,7 @@ def report():
     mark("exit handlers")
     sys.stderr.write("MARKS " + repr(marks) + "\\n")
 sys.argv = ["glasnost", "assess"]
-main() if "{mode}" == "main" else app()
+main() if "{mode}" == "main" else app_for(sys.argv[1:])()
 """
 
 
