@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from glasnost.common.memo import remembered
 from glasnost.physics import frames
 from glasnost.physics.constants import WGS84, EarthModel
 from glasnost.physics.trajectory import Phase
@@ -252,6 +253,7 @@ def _first_run_times(seen: BoolArray, t_s: FloatArray, k: int) -> FloatArray:
     return _floats(np.where(np.any(hit, axis=-1), times, np.inf))
 
 
+@remembered(size=4)
 def first_detection_s(
     radars: Radars,
     r_eci: ArrayLike,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from glasnost.common.memo import remembered
 from glasnost.defense.engagement import Samples
 from glasnost.physics import frames
 from glasnost.physics.constants import EarthModel
@@ -21,6 +22,7 @@ from glasnost.physics.trajectory import Trajectory
 FloatArray = NDArray[np.float64]
 
 
+@remembered(size=2)
 def sample_threats(
     result: TargetingResult,
     step_s: float,

@@ -13,7 +13,8 @@ trajectories and result, bit for bit (tested).
 
 An assessment whose attacker forces and settings did not change (a question about the
 defenses, or a sweep over interceptor parameters) thus flies its trajectories once instead of
-searching for them again.
+searching for them again; within one process (:func:`cached_aim`) it does not fly them again
+at all.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from glasnost.common.memo import remembered
 from glasnost.common.table_cache import cached_arrays, code_version
 from glasnost.physics import frames, parallel
 from glasnost.physics.constants import WGS84, EarthModel
@@ -35,7 +37,7 @@ from glasnost.physics.targeted import FlownControls, TargetingResult
 from glasnost.physics.trajectory import CoastModel, Trajectory, fly
 from glasnost.physics.vehicle import VehicleBatch
 
-__all__ = ["cached_aim", "fly_again"]
+__all__ = ["cached_aim", "fly_again", "stored_aim"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -43,7 +45,7 @@ BoolArray = NDArray[np.bool_]
 _KIND = "aim"
 
 
-def cached_aim(
+def stored_aim(
     vehicles: VehicleBatch,
     launch_lat_deg: ArrayLike,
     launch_lon_deg: ArrayLike,
@@ -97,6 +99,12 @@ def cached_aim(
         int(stored["outer_iterations"]),
         flown,
     )
+
+
+cached_aim = remembered(size=2)(stored_aim)
+""":func:`stored_aim`, its last results also kept in memory (:mod:`glasnost.common.memo`): the
+same inputs again in this process (a sweep's next sample) return the same result, read-only,
+without flying the controls again."""
 
 
 def fly_again(

@@ -1,7 +1,8 @@
 """The targeting cache (``glasnost.physics.aim_cache``): a second call with the same inputs
-flies the stored controls again instead of searching, and returns the first call's result bit
-for bit (every array of the trajectories included), for converged, unreachable and steered
-(apogee) rows; any changed input is a miss."""
+flies the stored controls again instead of searching (``stored_aim``), and returns the first
+call's result bit for bit (every array of the trajectories included), for converged,
+unreachable and steered (apogee) rows; any changed input is a miss. In memory
+(``cached_aim``) the same inputs return the same read-only result without flying."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 
 from glasnost.common import table_cache
 from glasnost.physics import aim_cache, frames
-from glasnost.physics.aim_cache import cached_aim
+from glasnost.physics.aim_cache import cached_aim, stored_aim
 from glasnost.physics.targeted import TargetingResult
 from glasnost.physics.vehicle import VehicleBatch, stack
 from glasnost.scenario.missiles import missile
@@ -78,8 +79,8 @@ def test_a_second_call_flies_the_stored_controls_to_the_same_result(
     searches: list[int],
 ) -> None:
     vehicles, points = batch()
-    first = cached_aim(vehicles, *points)
-    second = cached_aim(vehicles, *points)
+    first = stored_aim(vehicles, *points)
+    second = stored_aim(vehicles, *points)
     assert searches == [vehicles.size]  # searched once, then read back
     assert first.flown is not None
     assert not first.reachable[[0, 4]].any()
@@ -92,8 +93,8 @@ def test_a_second_call_flies_the_stored_controls_to_the_same_result(
 def test_steered_apogee_flights_fly_again_the_same(searches: list[int]) -> None:
     vehicles, points = batch()
     options = {"shape": "lofted", "apogee_m": 1.6e6}
-    first = cached_aim(vehicles, *points, **options)
-    second = cached_aim(vehicles, *points, **options)
+    first = stored_aim(vehicles, *points, **options)
+    second = stored_aim(vehicles, *points, **options)
     assert len(searches) == 1
     assert first.reachable.any()
     assert_same_bits(first, second)
@@ -101,13 +102,31 @@ def test_steered_apogee_flights_fly_again_the_same(searches: list[int]) -> None:
 
 def test_any_changed_input_is_a_miss(searches: list[int]) -> None:
     vehicles, points = batch()
-    cached_aim(vehicles, *points)
+    stored_aim(vehicles, *points)
     moved = [p.copy() for p in points]
     moved[2][5] += 1e-9  # one target, a micro-degree's thousandth
-    cached_aim(vehicles, *moved)
-    cached_aim(vehicles, *points, shape="depressed")
+    stored_aim(vehicles, *moved)
+    stored_aim(vehicles, *points, shape="depressed")
     other = stack([missile("rs24_yars").vehicle()] * vehicles.size)
-    cached_aim(other, *points)
+    stored_aim(other, *points)
     assert len(searches) == 4
-    cached_aim(vehicles, *moved)  # each is kept
+    stored_aim(vehicles, *moved)  # each is kept
     assert len(searches) == 4
+
+
+def test_in_memory_the_same_inputs_return_the_same_result(
+    searches: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vehicles, points = batch()
+    first = cached_aim(vehicles, *points)
+    flights: list[int] = []
+    monkeypatch.setattr(aim_cache, "fly_again", lambda *a, **k: flights.append(1))
+    again = cached_aim(vehicles, *[p.copy() for p in points])  # equal, not the same arrays
+    assert again is first
+    assert searches == [vehicles.size]
+    assert flights == []  # neither searched nor flown again
+    assert not first.trajectory.boost.r_nodes.flags.writeable  # shared: read-only
+    moved = [p.copy() for p in points]
+    moved[3][2] += 1e-9
+    assert cached_aim(vehicles, *moved) is not first
+    assert len(searches) == 2
