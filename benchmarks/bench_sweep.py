@@ -12,20 +12,32 @@ process (what a user would otherwise run per sample, start-up included).
 Printed: both rates, the 2-worker / 1-worker ratio (the scaling), and the time of one sample
 on one worker divided by the time of one ``glasnost assess``.
 
+In one process (what a worker does, without Dask): the median time per sample of the plan's
+samples assessed one after the other (``evaluate_chunk``), with the results that do not
+change between samples kept in memory (targeting, threat samples, radar detections:
+``glasnost.common.memo``) against the same samples with them forgotten before each sample
+(``memo.forget_all``: every sample computes them again, as before they were kept), alternating
+sample by sample, and whether the two tables are identical.
+
 Run:  .venv/bin/python benchmarks/bench_sweep.py [--samples 4]
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
+
+from glasnost.common import memo
 from glasnost.scenario.builtin import builtin_scenario
 from glasnost.sweep import Plan, run_sweep
+from glasnost.sweep.evaluate import evaluate_chunk
 from glasnost.sweep.inputs import vary_variable
 from glasnost.sweep.runner import dask_client
 
@@ -63,6 +75,26 @@ def assess_s() -> float:
     return time.perf_counter() - t0
 
 
+def in_process(samples: int) -> tuple[float, float, bool]:
+    """Median seconds per sample assessed in this process with the kept results and with them
+    forgotten before each sample (alternating), and whether the rows are identical."""
+    scenario = builtin_scenario("us-ru")
+    plan = Plan(tuple(vary_variable(scenario, v) for v in VARY), "sobol", samples, seed=1)
+    evaluate_chunk(scenario, plan, 0, 1)  # imports, kernels and disk caches: not counted
+    kept, forgotten, rows_kept, rows_forgotten = [], [], [], []
+    for k in range(samples):
+        for forget, times, rows in ((True, forgotten, rows_forgotten), (False, kept, rows_kept)):
+            if forget:
+                memo.forget_all()
+            else:  # the sample before, as a sweep's worker has just assessed
+                evaluate_chunk(scenario, plan, max(k - 1, 0), max(k - 1, 0) + 1)
+            t0 = time.perf_counter()
+            rows.append(evaluate_chunk(scenario, plan, k, k + 1))
+            times.append(time.perf_counter() - t0)
+    same = pd.concat(rows_kept).equals(pd.concat(rows_forgotten))
+    return statistics.median(kept), statistics.median(forgotten), same
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=4)
@@ -84,6 +116,11 @@ def main() -> None:
         )
     print(f"scaling, 2 workers / 1 worker: {rates[2] / rates[1]:.2f}x")
     print(f"one sample (1 worker) / one glasnost assess: {per_sample[1] / baseline:.2f}")
+    kept, forgotten, same = in_process(args.samples)
+    print(
+        f"in one process, median per sample: {kept:.3f} s with kept results, {forgotten:.3f} s "
+        f"with them forgotten before each sample ({forgotten / kept:.2f}x); identical rows: {same}"
+    )
 
 
 if __name__ == "__main__":
