@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from glasnost.defense import engagement_kernel
+from glasnost.defense import engagement_kernel, reach_kernel
 from glasnost.defense.engagement_kernel import (
     TAU_MIN_S,
 )
@@ -73,9 +73,12 @@ def _reach_times(
     r_eci: FloatArray,
     t_s: FloatArray,
     earth: EarthModel,
+    compiled: bool = True,
 ) -> FloatArray:
     """Flyout-table time to reach each candidate (n,) (NaN where its site has no table): the
-    point measured in the Earth-fixed frame at its intercept time (module doc)."""
+    point measured in the Earth-fixed frame at its intercept time (module doc). ``compiled``:
+    in two passes per candidate (:mod:`glasnost.defense.reach_kernel`); False: with NumPy
+    alone, the reference it is tested against (bit for bit)."""
     reach = np.full(s_idx.size, np.nan)
     distinct: dict[int, FlyoutTable] = {}
     table_of_site = np.full(len(tables), -1, dtype=np.int64)
@@ -86,6 +89,30 @@ def _reach_times(
     rows = np.flatnonzero(table_of_site[s_idx] >= 0)
     if rows.size == 0:
         return reach
+    which = table_of_site[s_idx[rows]]
+    if compiled:
+        angle = -earth.rotation_rad_s * t_s[rows]  # frames.eci_to_ecef's turn
+        cross, dot, height = reach_kernel.geometry(
+            np.ascontiguousarray(site_ecef),
+            s_idx[rows].astype(np.int64),
+            np.ascontiguousarray(r_eci[rows]),
+            np.cos(angle),
+            np.sin(angle),
+        )
+        ground = R_MEAN * np.arctan2(cross, dot)
+        out = np.empty(rows.size)
+        for k, table in enumerate(distinct.values()):
+            reach_kernel.table_times(
+                ground,
+                height,
+                np.flatnonzero(which == k),
+                table.ground_range_m,
+                table.altitude_m,
+                table.time_s,
+                out,
+            )
+        reach[rows] = out
+        return reach
     r_ecef, _ = frames.eci_to_ecef(r_eci[rows], t_s[rows], earth)
     s = site_ecef[s_idx[rows]]
     angle = np.arctan2(
@@ -93,7 +120,6 @@ def _reach_times(
     )
     ground = R_MEAN * angle
     height = np.linalg.norm(r_ecef, axis=-1) - np.linalg.norm(s, axis=-1)
-    which = table_of_site[s_idx[rows]]
     for k, table in enumerate(distinct.values()):
         m = which == k
         reach[rows[m]] = time_to_reach(table, ground[m], height[m])
@@ -171,7 +197,7 @@ class CandidateRules:
         n = s_idx.size
         speed, feasible, latest = np.full(n, np.inf), np.zeros(n, dtype=bool), np.full(n, -np.inf)
         reach = (
-            _reach_times(self.site, self.tables, s_idx, r_i, t_i, self.earth)
+            _reach_times(self.site, self.tables, s_idx, r_i, t_i, self.earth, self.compiled)
             if self.tabled
             else np.full(n, np.nan)
         )
