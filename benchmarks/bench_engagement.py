@@ -34,6 +34,11 @@ assessment with its (site, trajectory) pairs in runs on one worker thread per co
 kernel call (``candidate_rules._search_pairs``), and says whether the speeds are identical.
 The CPU times above count every thread's CPU (``time.process_time``).
 
+With ``--builtin`` it also times the flyout-table reach times of every candidate of the
+built-in assessment (``candidate_rules._reach_times``): the compiled passes
+(``defense/reach_kernel.py``) against the NumPy path (``compiled=False``), the medians of 5
+runs each, alternating, and whether the times are identical bit for bit.
+
 Run:  .venv/bin/python benchmarks/bench_engagement.py [--samples 120] [--baseline 120] [--builtin]
 """
 
@@ -315,6 +320,42 @@ def bound_report(run: Callable[[], object], repeat: int) -> str:
     return "\n          ".join(lines)
 
 
+def reach_report(run: Callable[[], object], repeat: int) -> str:
+    """The reach times of every candidate ``run`` evaluates: CPU seconds of the compiled path
+    and of the NumPy path (sum over the calls, medians of ``repeat`` runs each, alternating)
+    and whether they are identical bit for bit."""
+    calls: list[tuple[Any, ...]] = []
+    original = candidate_rules._reach_times
+
+    def recording(*args: Any) -> FloatArray:
+        calls.append(args[:6])
+        return original(*args)
+
+    candidate_rules._reach_times = recording  # type: ignore[assignment]
+    try:
+        run()
+    finally:
+        candidate_rules._reach_times = original
+    times: dict[bool, list[float]] = {True: [], False: []}
+    same = True
+    for _ in range(repeat):
+        outs = {}
+        for compiled in (True, False):
+            t0 = time.process_time()
+            outs[compiled] = [
+                original(site, tables, s_idx, r, t, earth, compiled=compiled)
+                for site, tables, s_idx, r, t, earth in calls
+            ]
+            times[compiled].append(time.process_time() - t0)
+        same &= all(a.tobytes() == b.tobytes() for a, b in zip(*outs.values(), strict=True))
+    on, off = statistics.median(times[True]), statistics.median(times[False])
+    n = sum(int(args[2].size) for args in calls)
+    return (
+        f"{n:,} candidates in {len(calls)} calls: {on:.4f} s CPU compiled, {off:.4f} s with "
+        f"NumPy ({off / on:.1f}x); identical: {same}"
+    )
+
+
 def agreement(table: EngagementTable, reference: EngagementTable) -> str:
     """Whether two tables agree: feasible flags and shots identical, the largest relative
     difference of the critical velocities and of the windows and latest launches (s)."""
@@ -441,6 +482,8 @@ def main() -> None:
         threads = threads_report(lambda: assessment.assess(builtin_scenario("us-ru")), 5)
         print(f"built-in assessment, each direction:\n          {report}")
         print(f"built-in assessment, threads:\n          {threads}")
+        reach = reach_report(lambda: assessment.assess(builtin_scenario("us-ru")), 5)
+        print(f"built-in assessment, flyout-table reach times:\n          {reach}")
 
 
 if __name__ == "__main__":
