@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from glasnost.common.memo import remembered
+from glasnost.defense import radar_kernel
 from glasnost.physics import frames
 from glasnost.physics.constants import WGS84, EarthModel
 from glasnost.physics.trajectory import Phase
@@ -195,9 +196,12 @@ def visible(
     rcs_m2: ArrayLike,
     valid: ArrayLike,
     earth: EarthModel = WGS84,
+    compiled: bool = True,
 ) -> BoolArray:
     """Which radar sees which sample: (R, T, P) from positions (T, P, 3) ECI at times (T, P),
-    cross-sections (T, P) and a validity mask (T, P) (module doc for the conditions)."""
+    cross-sections (T, P) and a validity mask (T, P) (module doc for the conditions).
+    ``compiled``: in one pass (:func:`glasnost.defense.radar_kernel.seen`); False: with NumPy,
+    the reference it is tested against (the same answer for every pair)."""
     r = _floats(r_eci)
     shape = r.shape[:-1]
     r = r.reshape(-1, 3)
@@ -217,6 +221,28 @@ def visible(
     assert radars.range_min_m is not None
     rmin = radars.range_min_m[:, None]
     check_los = bool(np.any(radars.elevation_min_deg < 0.0))
+    if compiled:
+        r_ecef, _ = frames.eci_to_ecef(r, t, earth)
+        radar_kernel.seen(
+            np.ascontiguousarray(r_ecef),
+            np.ascontiguousarray(ok),
+            np.ascontiguousarray(rcs),
+            np.ascontiguousarray(radars.position_ecef_m),
+            np.ascontiguousarray(basis),
+            sin_lo[:, 0],
+            sin_hi[:, 0],
+            full[:, 0],
+            radars.azimuth_min_deg,
+            sector_span_deg(radars.azimuth_min_deg, radars.azimuth_max_deg),
+            rmin[:, 0],
+            radars.range_m,
+            radars.reference_rcs_m2,
+            check_los,
+            earth.equatorial_radius_m,
+            earth.equatorial_radius_m / earth.polar_radius_m,
+            out,
+        )
+        return out.reshape(n_radars, *shape)
     chunk = max(1, CHUNK_ELEMENTS // n_radars)
     with np.errstate(invalid="ignore", over="ignore"):
         for start in range(0, n, chunk):
