@@ -34,10 +34,12 @@ assessment with its (site, trajectory) pairs in runs on one worker thread per co
 kernel call (``candidate_rules._search_pairs``), and says whether the speeds are identical.
 The CPU times above count every thread's CPU (``time.process_time``).
 
-With ``--builtin`` it also times the flyout-table reach times of every candidate of the
-built-in assessment (``candidate_rules._reach_times``): the compiled passes
-(``defense/reach_kernel.py``) against the NumPy path (``compiled=False``), the medians of 5
-runs each, alternating, and whether the times are identical bit for bit.
+With ``--builtin`` it also times, on every call the built-in assessment makes, the
+flyout-table reach times of the candidates (``candidate_rules._reach_times``, compiled in
+``defense/reach_kernel.py``) and the radar visibility of the threat samples
+(``sensors.visible``, compiled in ``defense/radar_kernel.py``): each compiled path against its
+NumPy path (``compiled=False``), the medians of 5 runs each, alternating, and whether the
+results are identical bit for bit.
 
 Run:  .venv/bin/python benchmarks/bench_engagement.py [--samples 120] [--baseline 120] [--builtin]
 """
@@ -45,6 +47,7 @@ Run:  .venv/bin/python benchmarks/bench_engagement.py [--samples 120] [--baselin
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
 import statistics
 import sys
@@ -56,7 +59,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from glasnost.defense import assessment, candidate_rules
+from glasnost.common import memo
+from glasnost.defense import assessment, candidate_rules, sensors
 from glasnost.defense import engagement as eng
 from glasnost.defense import engagement_kernel as kernel
 from glasnost.defense.engagement import EngagementTable, Interceptors, Samples, engage
@@ -320,39 +324,45 @@ def bound_report(run: Callable[[], object], repeat: int) -> str:
     return "\n          ".join(lines)
 
 
-def reach_report(run: Callable[[], object], repeat: int) -> str:
-    """The reach times of every candidate ``run`` evaluates: CPU seconds of the compiled path
-    and of the NumPy path (sum over the calls, medians of ``repeat`` runs each, alternating)
-    and whether they are identical bit for bit."""
-    calls: list[tuple[Any, ...]] = []
-    original = candidate_rules._reach_times
+def compiled_report(module: Any, name: str, run: Callable[[], object], repeat: int) -> str:
+    """``module.name`` on every call that ``run`` makes: CPU seconds of its compiled path and
+    of its NumPy path (``compiled=False``), summed over the calls, medians of ``repeat`` runs
+    each, alternating, and whether the results are identical bit for bit."""
+    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+    original = getattr(module, name)
 
-    def recording(*args: Any) -> FloatArray:
-        calls.append(args[:6])
-        return original(*args)
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        calls.append((args, kwargs))
+        return original(*args, **kwargs)
 
-    candidate_rules._reach_times = recording  # type: ignore[assignment]
+    setattr(module, name, recording)
+    memo.forget_all()  # results kept from earlier runs would skip the calls
     try:
         run()
     finally:
-        candidate_rules._reach_times = original
+        setattr(module, name, original)
+    signature = inspect.signature(original)
+
+    def with_path(compiled: bool) -> list[inspect.BoundArguments]:
+        bound = [signature.bind(*a, **k) for a, k in calls]
+        for b in bound:
+            b.arguments["compiled"] = compiled
+        return bound
+
     times: dict[bool, list[float]] = {True: [], False: []}
     same = True
     for _ in range(repeat):
         outs = {}
         for compiled in (True, False):
+            bound = with_path(compiled)
             t0 = time.process_time()
-            outs[compiled] = [
-                original(site, tables, s_idx, r, t, earth, compiled=compiled)
-                for site, tables, s_idx, r, t, earth in calls
-            ]
+            outs[compiled] = [original(*b.args, **b.kwargs) for b in bound]
             times[compiled].append(time.process_time() - t0)
         same &= all(a.tobytes() == b.tobytes() for a, b in zip(*outs.values(), strict=True))
     on, off = statistics.median(times[True]), statistics.median(times[False])
-    n = sum(int(args[2].size) for args in calls)
     return (
-        f"{n:,} candidates in {len(calls)} calls: {on:.4f} s CPU compiled, {off:.4f} s with "
-        f"NumPy ({off / on:.1f}x); identical: {same}"
+        f"{len(calls)} calls: {on:.4f} s CPU compiled, {off:.4f} s with NumPy "
+        f"({off / on:.1f}x); identical: {same}"
     )
 
 
@@ -482,8 +492,11 @@ def main() -> None:
         threads = threads_report(lambda: assessment.assess(builtin_scenario("us-ru")), 5)
         print(f"built-in assessment, each direction:\n          {report}")
         print(f"built-in assessment, threads:\n          {threads}")
-        reach = reach_report(lambda: assessment.assess(builtin_scenario("us-ru")), 5)
+        assess = lambda: assessment.assess(builtin_scenario("us-ru"))  # noqa: E731
+        reach = compiled_report(candidate_rules, "_reach_times", assess, 5)
         print(f"built-in assessment, flyout-table reach times:\n          {reach}")
+        radar = compiled_report(sensors, "visible", assess, 5)
+        print(f"built-in assessment, radar visibility:\n          {radar}")
 
 
 if __name__ == "__main__":
