@@ -650,7 +650,7 @@ def _end_of_force(life: Lifecycle) -> dt.datetime | None:
     """When the agreement stops binding both parties: expiry, or the earliest termination."""
     ends = [] if life.expires is None else [life.expires]
     for state in life.parties.values():
-        ended = [start for start, _, why in state.windows if why == "ended"]
+        ended = [w.start for w in state.windows if w.why == "ended"]
         ends.extend(ended)
         if state.state == "refused" and not ended and state.deadline is not None:
             ends.append(state.deadline)  # refused by silence at the end of the period

@@ -42,6 +42,25 @@ _ACTIONS = ("propose", "sign", "final", "adopt", "refuse", "withdraw", "suspensi
 _NEEDS_FORCE = ("declaration", "reveal", "notification", "assessment", "confirmation", "dispute")
 
 
+@dataclass(frozen=True)
+class Window:
+    """A period in which a party may write no agreement business (``why``: ``succession``
+    or ``ended``): from the time and position (``opened_by``, a seq of the party's log) of the
+    entry that opened it to those of the entry that closed it (None: still open). Whether one
+    of the party's own entries falls in it is decided by its position in the log, which orders
+    entries written within the same second (their times have whole seconds)."""
+
+    start: dt.datetime
+    until: dt.datetime | None
+    why: str
+    opened_by: int
+    closed_by: int | None = None
+
+    def holds(self, entry: LoggedEntry) -> bool:
+        """Whether ``entry``, of the same party's log, was written inside the window."""
+        return entry.seq > self.opened_by and (self.closed_by is None or entry.seq < self.closed_by)
+
+
 @dataclass
 class PartyState:
     """Where one party stands, and the entries that put it there."""
@@ -53,8 +72,8 @@ class PartyState:
     deadline: dt.datetime | None = None
     cause_entries: list[LoggedEntry] = field(default_factory=list)
     """The entries that put the party in its state, in log order."""
-    windows: list[tuple[dt.datetime, dt.datetime | None, str]] = field(default_factory=list)
-    """Periods in which the party may write no agreement business: (from, until, why)."""
+    windows: list[Window] = field(default_factory=list)
+    """Periods in which the party may write no agreement business."""
 
     @property
     def causes(self) -> list[str]:
@@ -245,7 +264,7 @@ def _succession(
             find(entry, f"final by {entry.administration} while the party is {state.state!r} "
                  f"under {state.administration}")  # fmt: skip
             return None
-        state.windows.append((entry.created_at, None, "succession"))
+        state.windows.append(Window(entry.created_at, None, "succession", entry.seq))
         state.state, state.since = "succession pending", _when(entry)
         state.deadline = _when(entry) + dt.timedelta(days=agreement.succession.decision_days)
         state.cause_entries.append(entry)
@@ -263,10 +282,12 @@ def _succession(
             return None
         state.administration, state.since, state.deadline = successor, _when(entry), None
         state.cause_entries.append(entry)
-        start, _, _ = state.windows.pop()
-        state.windows.append((start, entry.created_at, "succession"))
+        opened = state.windows.pop()
+        state.windows.append(
+            Window(opened.start, entry.created_at, "succession", opened.opened_by, entry.seq)
+        )
         if entry.type == "refuse":
-            state.windows.append((entry.created_at, None, "ended"))
+            state.windows.append(Window(entry.created_at, None, "ended", entry.seq))
         if entry.type == "adopt":
             state.state = "in force"
             return f"adopted by successor administration {successor}"
@@ -275,7 +296,7 @@ def _succession(
     if entry.type == "withdraw":
         state.state, state.since = "withdrawn", _when(entry)
         state.cause_entries.append(entry)
-        state.windows.append((entry.created_at, None, "ended"))
+        state.windows.append(Window(entry.created_at, None, "ended", entry.seq))
         return f"withdrawal effective {body.effective}: {body.reason}"
     if entry.type == "suspension":
         state.state, state.since = "suspended", body.effective
@@ -357,8 +378,8 @@ def _entries_out_of_force(
                     entry.ref,
                     severity="notice",
                 )
-            for start, until, why in [] if state is None else state.windows:
-                if start <= entry.created_at and (until is None or entry.created_at < until):
+            for window in [] if state is None else state.windows:
+                if window.holds(entry):
                     finding = (
                         Finding(
                             "lifecycle",
@@ -367,7 +388,7 @@ def _entries_out_of_force(
                             "entry, before the successor decided)",
                             entry.ref,
                         )
-                        if why == "succession"
+                        if window.why == "succession"
                         else Finding(
                             "lifecycle",
                             entry.party,

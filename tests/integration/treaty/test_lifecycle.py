@@ -155,3 +155,22 @@ def test_entries_written_while_no_agreement_exists_are_notices_not_violations(
     state = lifecycle(pair.agreement, pair.views(), pair.clock.now)
     assert state.state == "not proposed"
     assert [(f.entry, f.severity) for f in state.findings] == [(f"US#{early.seq}", "notice")]
+
+
+def test_business_in_the_same_second_as_the_final_entry_is_placed_by_its_log_position(
+    pair: Pair,
+) -> None:
+    # Entry times have whole seconds: a notification written just before the final entry in the
+    # same second is agreement business of the outgoing administration, one written just after
+    # it is written during the succession.
+    sign_both(pair)
+    us, agreement = pair.us, pair.agreement
+    pair.clock.now = dt.datetime(2029, 1, 19, 12, tzinfo=dt.UTC)
+    before = us.write("notification", NOTICE)
+    final = us.write("final", actions.final(agreement, "us-1"))
+    after = us.write("notification", NOTICE)
+    assert before.seq < final.seq < after.seq
+    pair.exchange()
+    state = lifecycle(agreement, pair.views(), pair.clock.now)
+    assert [f.entry for f in state.findings] == [f"US#{after.seq}"]
+    assert "during the succession" in state.findings[0].reason
