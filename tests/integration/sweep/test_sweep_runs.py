@@ -151,20 +151,38 @@ def test_scheduler_and_two_worker_processes_give_the_local_result_even_when_one_
     )
 
 
-def _sweep_command(scenario: Path, out: Path, *extra: str) -> list[str]:
-    """The CLI form of :func:`mini_plan` (4 Sobol' samples, seed 11), one sample a chunk."""
+def _sweep_command(scenario: Path, out: Path, *extra: str, samples: int = 4) -> list[str]:
+    """The CLI form of :func:`mini_plan` (``samples`` Sobol' samples, seed 11), one sample a
+    chunk."""
     args = [str(BIN / "glasnost"), "sweep", "--scenario", str(scenario), "--out", str(out)]
     for text in VARY:
         args += ["--vary", text]
-    return [*args, "--samples", "4", "--seed", "11", "--chunk-size", "1", "--workers", "1", *extra]
+    return [
+        *args,
+        *("--samples", str(samples), "--seed", "11", "--chunk-size", "1", "--workers", "1"),
+        *extra,
+    ]
+
+
+KILLED_SAMPLES = 64
+"""Samples of the sweep that is killed: a mini sample takes milliseconds once the worker has
+started, so the kill, as soon as the first chunk is written, must leave most chunks to do."""
+
+
+@pytest.fixture(scope="module")
+def long_run(mini: Scenario, tmp_path_factory: pytest.TempPathFactory) -> SweepResult:
+    """The uninterrupted sweep of KILLED_SAMPLES samples (its own chunks: the result does not
+    depend on them)."""
+    out = tmp_path_factory.mktemp("long") / "sweep"
+    return run_sweep(mini, mini_plan(mini, samples=KILLED_SAMPLES), out, workers=1, chunk_size=16)
 
 
 def test_a_killed_sweep_resumes_to_the_uninterrupted_result(
-    mini_file: Path, local_run: SweepResult, tmp_path: Path
+    mini_file: Path, long_run: SweepResult, tmp_path: Path
 ) -> None:
     out = tmp_path / "killed"
     proc = subprocess.Popen(
-        _sweep_command(mini_file, out),
+        _sweep_command(mini_file, out, samples=KILLED_SAMPLES),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -175,11 +193,11 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_result(
     os.killpg(proc.pid, signal.SIGKILL)  # the command, its cluster and workers: nothing left
     proc.wait()
     kept = len(list((out / "chunks").glob("*.parquet")))
-    assert 1 <= kept < 4
+    assert 1 <= kept < KILLED_SAMPLES
     assert not (out / "summary.json").exists()
 
     resumed = subprocess.run(
-        _sweep_command(mini_file, out, "--resume", "--json"),
+        _sweep_command(mini_file, out, "--resume", "--json", samples=KILLED_SAMPLES),
         capture_output=True,
         text=True,
         timeout=300,
@@ -187,8 +205,8 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_result(
     )
     summary = json.loads(resumed.stdout)
     assert summary["run"]["chunks_resumed"] == kept
-    assert summary["sha256"] == local_run.summary["sha256"]
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "samples.parquet"), local_run.table)
+    assert summary["sha256"] == long_run.summary["sha256"]
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "samples.parquet"), long_run.table)
 
 
 def test_the_table_as_a_dask_dataframe_reads_the_chunks_lazily(local_run: SweepResult) -> None:
