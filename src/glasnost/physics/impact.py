@@ -148,6 +148,13 @@ def range_and_bearing(
 
 def _rows(values: FloatArray | float, n: int) -> FloatArray:
     """A per-row argument (or one value for every row) as the kernels read it: (N,) floats."""
+    if (
+        isinstance(values, np.ndarray)
+        and values.shape == (n,)
+        and values.dtype == np.float64
+        and values.flags.c_contiguous
+    ):
+        return values  # already so: no broadcast view to build (most calls, on small batches)
     return np.ascontiguousarray(np.broadcast_to(np.asarray(values, dtype=float), (n,)))
 
 

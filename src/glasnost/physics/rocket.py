@@ -505,10 +505,15 @@ def fly_boost(
         h = length / n_steps[s]
         if compiled:
             _fly_segment_compiled(problem, seg, t_a, h, n_steps[s], r, v, r_nodes, v_nodes, node)
+            # The step times t_a + (i + 1) h as the loop below writes them, the last t_b.
+            steps = np.arange(1, n_steps[s], dtype=float)
+            times[:, node + 1 : node + n_steps[s]] = t_a[:, None] + steps[None, :] * h[:, None]
+            node += n_steps[s]
+            times[:, node] = t_b
+            continue
         for i in range(n_steps[s]):
-            if not compiled:
-                r, v = _rk4_step(problem, seg, t_a + i * h, r, v, h)
-                r_nodes[node + 1], v_nodes[node + 1] = r, v
+            r, v = _rk4_step(problem, seg, t_a + i * h, r, v, h)
+            r_nodes[node + 1], v_nodes[node + 1] = r, v
             node += 1
             times[:, node] = t_a + (i + 1) * h if i + 1 < n_steps[s] else t_b
     return BoostResult(
