@@ -19,7 +19,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import numba
+import numpy as np
 from numba.core.errors import NumbaWarning
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,3 +37,12 @@ def kernel(function: F) -> F:
             return numba.njit(cache=True, **_OPTIONS)(function)
         except RuntimeError:  # "cannot cache function ...: no locator available"
             return numba.njit(cache=False, **_OPTIONS)(function)
+
+
+def kernel_array(values: ArrayLike, dtype: DTypeLike = np.float64) -> NDArray[Any]:
+    """``values`` as a kernel's argument: C-contiguous, of ``dtype`` and writable, copied only
+    where it is not so already. To Numba a read-only array (a broadcast view, or a result kept
+    read-only by :mod:`glasnost.common.memo`) is another argument type than a writable one:
+    a second compiled specialization of the kernel, compiled on a cold cache and loaded from
+    the cache in every process."""
+    return np.require(values, dtype=dtype, requirements=["C", "W"])

@@ -44,6 +44,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from glasnost.physics import kepler_kernel
+from glasnost.physics.compiled import kernel_array
 from glasnost.physics.constants import MU
 
 FloatArray = NDArray[np.float64]
@@ -194,9 +195,7 @@ def propagate(
     # Out-of-range intermediates (only for absurd inputs such as |dt| ~ 1e300 s on a hyperbola)
     # are caught by the finiteness check below instead of surfacing as RuntimeWarnings.
     with np.errstate(all="ignore"):
-        r, v = kepler_kernel.propagate_rows(
-            np.ascontiguousarray(R0), np.ascontiguousarray(V0), t, mu_f
-        )
+        r, v = kepler_kernel.propagate_rows(kernel_array(R0), kernel_array(V0), t, mu_f)
     if not (np.all(np.isfinite(r)) and np.all(np.isfinite(v))):
         raise ValueError("propagate: the state overflows (time span far outside physical range)")
     if n_batch is None:

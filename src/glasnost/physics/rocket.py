@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glasnost.physics import atmosphere, flight_kernels
+from glasnost.physics.compiled import kernel_array
 from glasnost.physics.constants import EarthModel
 from glasnost.physics.gravity import acceleration_components as gravity_components
 from glasnost.physics.rows import Rows, join_padded, join_rows
@@ -391,11 +392,11 @@ class BoostResult:
         passes them to :func:`glasnost.physics.flight_kernels.accelerations`)."""
         steers, params, cd = self._packed_segments
         return (
-            np.ascontiguousarray(self.t, dtype=float),
-            np.ascontiguousarray(self.r_nodes, dtype=float),
-            np.ascontiguousarray(self.v_nodes, dtype=float),
-            np.ascontiguousarray(self.step_segment, dtype=np.intp),
-            np.ascontiguousarray(self.burnout_s, dtype=float),
+            kernel_array(self.t),
+            kernel_array(self.r_nodes),
+            kernel_array(self.v_nodes),
+            kernel_array(self.step_segment, np.intp),
+            kernel_array(self.burnout_s),
             steers,
             params,
             cd,
@@ -542,8 +543,8 @@ def _fly_segment_compiled(
     """One segment's steps by :func:`glasnost.physics.flight_kernels.fly_segment` (in place)."""
     n = problem.vehicles.size
     flight_kernels.fly_segment(
-        np.ascontiguousarray(t_a, dtype=float),
-        np.ascontiguousarray(h, dtype=float),
+        kernel_array(t_a),
+        kernel_array(h),
         n_steps,
         seg.steer,
         r,
@@ -552,7 +553,7 @@ def _fly_segment_compiled(
         v_nodes,
         node,
         _segment_params(seg),
-        np.ascontiguousarray(np.broadcast_to(seg.cd, (n, len(MACH_GRID))), dtype=float),
+        kernel_array(np.broadcast_to(seg.cd, (n, len(MACH_GRID)))),
         *_model(problem),
     )
 
