@@ -9,7 +9,9 @@ of computing it again; deterministic functions only, so the result is the same b
 
 A kept result is shared between callers, so every array in it is made read-only
 (:func:`freeze`): a caller that writes into one gets NumPy's error instead of changing another
-caller's result. Results larger than ``max_bytes`` are returned but not kept.
+caller's result. That includes arrays the result shares with the arguments (a trajectory
+holds the vehicle batch it was flown with), which become read-only too. Results larger than
+``max_bytes`` are returned but not kept.
 
 Hand-written: :func:`functools.lru_cache` keys by ``hash``, which NumPy arrays do not have,
 and would keep results of any size.

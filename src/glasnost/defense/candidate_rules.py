@@ -27,6 +27,7 @@ from glasnost.defense.engagement_types import (
 from glasnost.defense.flyout import FlyoutTable, time_to_reach
 from glasnost.defense.launch_search import LaunchChunk, evaluate_chunk
 from glasnost.physics import frames
+from glasnost.physics.compiled import kernel_array
 from glasnost.physics.constants import R_MEAN, EarthModel
 from glasnost.physics.cores import default_workers, map_on_threads
 
@@ -93,9 +94,9 @@ def _reach_times(
     if compiled:
         angle = -earth.rotation_rad_s * t_s[rows]  # frames.eci_to_ecef's turn
         cross, dot, height = reach_kernel.geometry(
-            np.ascontiguousarray(site_ecef),
-            s_idx[rows].astype(np.int64),
-            np.ascontiguousarray(r_eci[rows]),
+            kernel_array(site_ecef),
+            kernel_array(s_idx[rows], np.int64),
+            kernel_array(r_eci[rows]),
             np.cos(angle),
             np.sin(angle),
         )
@@ -106,9 +107,9 @@ def _reach_times(
                 ground,
                 height,
                 np.flatnonzero(which == k),
-                table.ground_range_m,
-                table.altitude_m,
-                table.time_s,
+                kernel_array(table.ground_range_m),
+                kernel_array(table.altitude_m),
+                kernel_array(table.time_s),
                 out,
             )
         reach[rows] = out

@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 from glasnost.common.memo import remembered
 from glasnost.defense import radar_kernel
 from glasnost.physics import frames
+from glasnost.physics.compiled import kernel_array
 from glasnost.physics.constants import WGS84, EarthModel
 from glasnost.physics.trajectory import Phase
 
@@ -224,19 +225,19 @@ def visible(
     if compiled:
         r_ecef, _ = frames.eci_to_ecef(r, t, earth)
         radar_kernel.seen(
-            np.ascontiguousarray(r_ecef),
-            np.ascontiguousarray(ok),
-            np.ascontiguousarray(rcs),
-            np.ascontiguousarray(radars.position_ecef_m),
-            np.ascontiguousarray(basis),
-            sin_lo[:, 0],
-            sin_hi[:, 0],
-            full[:, 0],
-            radars.azimuth_min_deg,
-            sector_span_deg(radars.azimuth_min_deg, radars.azimuth_max_deg),
-            rmin[:, 0],
-            radars.range_m,
-            radars.reference_rcs_m2,
+            kernel_array(r_ecef),
+            kernel_array(ok, np.bool_),
+            kernel_array(rcs),
+            kernel_array(radars.position_ecef_m),
+            kernel_array(basis),
+            kernel_array(sin_lo[:, 0]),
+            kernel_array(sin_hi[:, 0]),
+            kernel_array(full[:, 0], np.bool_),
+            kernel_array(radars.azimuth_min_deg),
+            kernel_array(sector_span_deg(radars.azimuth_min_deg, radars.azimuth_max_deg)),
+            kernel_array(rmin[:, 0]),
+            kernel_array(radars.range_m),
+            kernel_array(radars.reference_rcs_m2),
             check_los,
             earth.equatorial_radius_m,
             earth.equatorial_radius_m / earth.polar_radius_m,
