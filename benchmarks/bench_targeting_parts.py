@@ -6,7 +6,8 @@
 - Grouping 10,000 rows by vehicle: :meth:`VehicleBatch.groups` against comparing every row's
   vehicle with each distinct one (``dict.fromkeys`` and ``==``, what the code did before).
 - Boost flights per trajectory: the rows of every boost that one ``aim`` batch of 3,000 pairs
-  flies (counted by wrapping the targeting's ``fly_boost``), per vehicle type and iteration.
+  flies (counted by wrapping the targeting's ``fly_boost``), per vehicle type and iteration;
+  the coarse boosts of the first pass (three times the step) apart.
 - Joining the flights of :func:`glasnost.physics.parallel.chunks` (six chunks of 10,000
   targeted trajectories) with :meth:`TargetingResult.join`, the second of two joins (the first
   also pays for fresh memory).
@@ -50,15 +51,18 @@ def boost_us_per_row(rows: int = 2000, repeats: int = 7) -> float:
 
 
 def boost_flights(n: int = 3000) -> None:
-    """Print the rows of each boost one ``aim`` batch of ``n`` pairs flies, per vehicle type."""
+    """Print the rows of each boost one ``aim`` batch of ``n`` pairs flies, per vehicle type;
+    the coarse boosts of the targeting's first pass (longer steps) are counted apart."""
     lat0, lon0, lat1, lon1, distance = pairs(n, 1)
     vehicles = choose_missiles(distance)
     flown: dict[str, list[int]] = {}
+    coarse: dict[str, list[int]] = {}
     original = vars(targeting)["fly_boost"]
 
     def counted(problem: BoostProblem, *args: Any, **kwargs: Any) -> Any:
         name = problem.vehicles.vehicles[0].name
-        flown.setdefault(name, []).append(problem.vehicles.size)
+        full = kwargs.get("step_s", 1.0) == 1.0 and len(args) < 4
+        (flown if full else coarse).setdefault(name, []).append(problem.vehicles.size)
         return original(problem, *args, **kwargs)
 
     vars(targeting)["fly_boost"] = counted
@@ -67,9 +71,13 @@ def boost_flights(n: int = 3000) -> None:
     finally:
         vars(targeting)["fly_boost"] = original
     for name, sizes in flown.items():
-        print(f"  {name}: rows of each boost flown {sizes}")
+        print(f"  {name}: rows of each boost flown {sizes}, coarse {coarse.get(name, [])}")
     total = sum(sum(sizes) for sizes in flown.values())
-    print(f"boost flights per trajectory ({n} pairs, one aim batch): {total / n:.2f}")
+    total_coarse = sum(sum(sizes) for sizes in coarse.values())
+    print(
+        f"boost flights per trajectory ({n} pairs, one aim batch): {total / n:.2f} full, "
+        f"{total_coarse / n:.2f} coarse"
+    )
 
 
 def main() -> None:

@@ -24,12 +24,13 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 
 from glasnost.demo.missile_flight import OutOfRangeError, fly_missile
-from glasnost.physics import frames
+from glasnost.physics import frames, targeting
 from glasnost.physics.coast import time_to_radius
 from glasnost.physics.constants import MU, OMEGA_EARTH, SPHERE, WGS84
 from glasnost.physics.kepler import propagate
 from glasnost.physics.max_range import max_range
-from glasnost.physics.targeting import TargetingError, TargetingResult, aim
+from glasnost.physics.rocket import BoostProblem, BoostResult
+from glasnost.physics.targeting import MISS_TOLERANCE_M, TargetingError, TargetingResult, aim
 from glasnost.physics.trajectory import GroundContactError, fly
 from glasnost.physics.vehicle import VehicleBatch, stack
 from glasnost.scenario.missiles import missile
@@ -345,6 +346,37 @@ def test_min_energy_coast_needs_the_least_burnout_speed(batch: Batch) -> None:
     # The solver stops within 0.25 deg of the least-energy flight-path angle; the speed excess
     # is second order in that error: below 1e-4 relative.
     assert np.all(excess < 1e-4), f"burnout speed above the least-energy coast: {excess}"
+
+
+def test_coarse_first_pass_saves_full_boosts_and_lands_the_same_targets(
+    batch: Batch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The coarse first pass only moves the first guesses: without it the same rows are
+    reachable and land within the tolerance, and with it fewer full-step boosts are flown
+    (counted row by row, as flown by ``fly_boost`` at its default steps)."""
+    flown = {"full": 0, "coarse": 0}
+    fly_boost = targeting.fly_boost
+
+    def counting(problem: BoostProblem, *args: object, **kwargs: object) -> BoostResult:
+        full = kwargs.get("step_s", 1.0) == 1.0
+        flown["full" if full else "coarse"] += problem.vehicles.size
+        return fly_boost(problem, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(targeting, "fly_boost", counting)
+    with_pass = aim(batch.vehicles, batch.lat0, batch.lon0, batch.lat1, batch.lon1)
+    full_with, coarse_with = flown["full"], flown["coarse"]
+    monkeypatch.setattr(targeting, "_coarse_first_pass", lambda *args: None)
+    flown.update(full=0, coarse=0)
+    without = aim(batch.vehicles, batch.lat0, batch.lon0, batch.lat1, batch.lon1)
+    assert coarse_with == len(BATCH)
+    assert flown["coarse"] == 0
+    assert full_with < flown["full"], (full_with, flown["full"])
+    for res in (with_pass, without):
+        assert np.all(res.reachable)
+        assert np.all(independent_miss_m(res, batch.lat1, batch.lon1) < MISS_TOLERANCE_M + 1.0)
+    # Both stop within 0.25 deg of the least-energy burnout angle, so their kicks agree to
+    # about that (the kick moves the burnout angle about one for one, or less).
+    np.testing.assert_allclose(with_pass.kick_deg, without.kick_deg, atol=0.5)
 
 
 # -- out of reach and invalid inputs ----------------------------------------------------------
