@@ -355,10 +355,14 @@ def main() -> None:
         f"aim_parallel {workers} threads vs 1 thread: {one_wall / many_wall:.2f}x wall; "
         f"identical results: {identical(one, many)}"
     )
-    close = np.array_equal(many.on_target, on) and np.allclose(many.miss_m, result.miss_m, atol=1.0)
+    # Not bit for bit: a batch's root solves stop when all its rows have converged, so a row
+    # may be refined a step further in one batch than in another.
+    both = many.on_target & on
+    apart = np.abs(many.miss_m - result.miss_m)[both]
     print(
         f"aim_parallel vs one aim batch: identical: {identical(many, result)}; "
-        f"same rows on target and misses within 1 m: {close}"
+        f"same rows on target: {np.array_equal(many.on_target, on)}; misses differ by at most "
+        f"{apart.max(initial=0.0):.2f} m ({np.sum(apart > 1.0)} rows by more than 1 m)"
     )
 
     rng = np.random.default_rng(args.seed + 1)
