@@ -374,8 +374,10 @@ def test_coarse_first_pass_saves_full_boosts_and_lands_the_same_targets(
     for res in (with_pass, without):
         assert np.all(res.reachable)
         assert np.all(independent_miss_m(res, batch.lat1, batch.lon1) < MISS_TOLERANCE_M + 1.0)
-    # Both stop within 0.25 deg of the least-energy burnout angle, so their kicks agree to
-    # about that (the kick moves the burnout angle about one for one, or less).
+    # Both are points of the band the solver accepts (burnout angle within 0.25 deg of the
+    # least-energy one), not one answer: on this batch their kicks are 0.01 deg apart at most
+    # (measured); 0.5 deg, twice the band's width in angle, fails a pass that lands a row on
+    # another branch of the kicks.
     np.testing.assert_allclose(with_pass.kick_deg, without.kick_deg, atol=0.5)
 
 
