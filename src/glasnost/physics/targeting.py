@@ -106,8 +106,8 @@ _COARSE_STEP_S = (3.0, 9.0)
 three times the full boost's. Chosen by measurement on the 10,000 min-energy targets of
 ``benchmarks/bench_trajectories.py``: 2.32 full boosts per target after one coarse pass at
 these steps, against 3.38 without; 2.55 after a pass at twice these steps. A second coarse
-pass (2.12 full boosts) costs more time than it saves, and one that also moves the aim point
-for reentry drag (1.58) leaves a few rows needing 30 iterations and more."""
+pass (2.12 full boosts) saves no time, and one that also moves the aim point for reentry drag
+(1.58) leaves a few rows needing 30 iterations and more."""
 _TC_ITER = 30
 
 _SHAPED_MIN_KICK_DEG = 0.01
