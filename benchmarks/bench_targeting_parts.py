@@ -63,7 +63,7 @@ def boost_flights(n: int = 3000) -> None:
 
     def counted(problem: BoostProblem, *args: Any, **kwargs: Any) -> Any:
         name = problem.vehicles.vehicles[0].name
-        full = kwargs.get("step_s", 1.0) == 1.0 and len(args) < 4
+        full = kwargs.get("step_s", 1.0) == 1.0
         (flown if full else coarse).setdefault(name, []).append(problem.vehicles.size)
         return original(problem, *args, **kwargs)
 

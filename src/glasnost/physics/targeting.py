@@ -104,10 +104,11 @@ deg of that angle from the least-energy one); the range's is 5 % of the miss tol
 _COARSE_STEP_S = (3.0, 9.0)
 """The steps (s; first stage, upper stages) of the coarse boost of :func:`_coarse_first_pass`,
 three times the full boost's. Chosen by measurement on the 10,000 min-energy targets of
-``benchmarks/bench_trajectories.py``: 2.32 full boosts per target after one coarse pass at
-these steps, against 3.38 without; 2.55 after a pass at twice these steps. A second coarse
-pass (2.12 full boosts) saves no time, and one that also moves the aim point for reentry drag
-(1.58) leaves a few rows needing 30 iterations and more."""
+``benchmarks/bench_trajectories.py`` (``bench_targeting_parts.boost_flights(10_000)``, this
+constant changed for each run): 2.32 full boosts per target after one coarse pass at these
+steps, against 3.38 without; 2.55 after a pass at twice these steps. Prototypes not kept
+(decision 20): a second coarse pass (2.12 full boosts) saved no time, and one that also moved
+the aim point for reentry drag (1.58) left a few rows needing 30 iterations and more."""
 _TC_ITER = 30
 
 _SHAPED_MIN_KICK_DEG = 0.01
