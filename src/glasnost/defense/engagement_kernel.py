@@ -14,7 +14,10 @@ needs at *any* launch time (the least energy of a Lambert transfer in the longes
 root of Lagrange's equation; a straight line with gravity bounded) drops the candidates that
 cannot matter: those that need more than the interceptor's burnout velocity (infeasible) and
 more than the least speed found so far for their (site, trajectory) pair (not critical).
-Within a pair the candidates run nearest first, so that least speed falls early. A dropped
+Within a pair the candidates run nearest first, so that least speed falls early; where only
+the least speed is wanted (a tabled pair) and the bound is the same at every speed (the
+burnout delay: :func:`speed_floor`), the others run in the order of their bounds, least
+first, and the search stops at the first bound above the least speed found. A dropped
 candidate reports an infinite speed; the pair's critical velocity, feasibility, window and
 latest launch are those of the full search.
 
@@ -34,6 +37,7 @@ from glasnost.physics.kepler_kernel import lambert_one, least_transfer_energy
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
+Vector = tuple[float, float, float]
 
 # The rules of the search, shared with the NumPy path of glasnost.defense.engagement.
 TAU_MIN_S = 1.0
@@ -192,7 +196,7 @@ def _cos_range(delta: float, width: float) -> tuple[float, float]:
 
 @kernel
 def _arc_range(
-    p: FloatArray, r: FloatArray, phi_lo: float, phi_hi: float
+    p: Vector, r: Vector, phi_lo: float, phi_hi: float
 ) -> tuple[float, float, float, float]:
     """Over the points R(-phi) p, phi in [phi_lo, phi_hi] (rad), R the rotation about z (an
     arc of the circle p describes): the least and largest distance (m) from r, and the least
@@ -306,34 +310,105 @@ def speed_bound(
     """
     if not (math.isfinite(limit) and coast_max_s > 0.0):
         return 0.0
-    angle = omega * t_i
-    cos_a, sin_a = math.cos(angle), math.sin(angle)
-    r_e = np.empty(3)
-    r_e[0] = cos_a * r_i[0] + sin_a * r_i[1]
-    r_e[1] = -sin_a * r_i[0] + cos_a * r_i[1]
-    r_e[2] = r_i[2]
-    rho_s = math.hypot(site[0], site[1])
-    v_s = omega * rho_s
-    r_site = math.sqrt(site[0] * site[0] + site[1] * site[1] + site[2] * site[2])
+    r_e = _earth_fixed(r_i, omega * t_i)
     r2 = math.sqrt(r_i[0] * r_i[0] + r_i[1] * r_i[1] + r_i[2] * r_i[2])
-    tau = coast_max_s
-    phi_lo, phi_hi = omega * lever, omega * (tau + lever)
-    # Time.
     tolerance = max(FIXED_POINT_TOLERANCE_MS, 1e-3 * limit)
+    by_time = _straight_line(site, lever, r_e, r2, coast_max_s, mu, omega, limit) - tolerance
+    if by_time > limit:
+        return by_time
+    geometry = _conic_geometry(site, lever, r_e, r2, coast_max_s, omega)
+    over = _excess(limit, lever, geometry, coast_max_s, mu)
+    if over < 0.0:
+        return limit - over
+    lo, hi = 0.0, limit
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        if _excess(mid, lever, geometry, coast_max_s, mu) <= 0.0:
+            lo = mid
+        else:
+            hi = mid
+    return max(by_time, lo, 0.0)
+
+
+@kernel
+def speed_floor(
+    site: FloatArray, t_i: float, r_i: FloatArray, coast_max_s: float, mu: float, omega: float
+) -> float:
+    """:func:`speed_bound` of the burnout delay (t_b = 0) at every speed at once: a lower bound
+    (m/s) on the speed any launch time with a coast of at most ``coast_max_s`` needs to reach
+    r_i (ECI, m) at ``t_i`` (s); 0 where none is found.
+
+    With t_b = 0 neither bound depends on U but through the fixed point's tolerance: the
+    straight line gives U + max(1, 1e-3 U) >= D (its bound before the tolerance is taken off)
+    and the conic U + max(1, 1e-3 U) >= H (the bound of (v) of :func:`speed_bound`, the same
+    at every U). U + max(1, 1e-3 U) rises strictly in U, so U is at least its inverse at
+    max(D, H) (:func:`_less_tolerance`), taken a relative 1e-12 low for the rounding."""
+    if not coast_max_s > 0.0:
+        return 0.0
+    r_e = _earth_fixed(r_i, omega * t_i)
+    r2 = math.sqrt(r_i[0] * r_i[0] + r_i[1] * r_i[1] + r_i[2] * r_i[2])
+    straight = _straight_line(site, 0.0, r_e, r2, coast_max_s, mu, omega, 0.0)
+    geometry = _conic_geometry(site, 0.0, r_e, r2, coast_max_s, omega)
+    conic = FIXED_POINT_TOLERANCE_MS - _excess(0.0, 0.0, geometry, coast_max_s, mu)
+    return max(_less_tolerance(max(straight, conic)) * (1.0 - 1e-12), 0.0)
+
+
+@kernel
+def _less_tolerance(need: float) -> float:
+    """The U (m/s) with U + max(FIXED_POINT_TOLERANCE_MS, 1e-3 U) = ``need``."""
+    if need - FIXED_POINT_TOLERANCE_MS <= FIXED_POINT_TOLERANCE_MS / 1e-3:
+        return need - FIXED_POINT_TOLERANCE_MS
+    return need / (1.0 + 1e-3)
+
+
+@kernel
+def _earth_fixed(r_i: FloatArray, angle: float) -> Vector:
+    """r_i (m) turned by -``angle`` (rad) about z: r_E, the point in the Earth-fixed frame of
+    the intercept time."""
+    cos_a, sin_a = math.cos(angle), math.sin(angle)
+    return (cos_a * r_i[0] + sin_a * r_i[1], -sin_a * r_i[0] + cos_a * r_i[1], r_i[2])
+
+
+@kernel
+def _straight_line(
+    site: FloatArray,
+    lever: float,
+    r_e: Vector,
+    r2: float,
+    coast_max_s: float,
+    mu: float,
+    omega: float,
+    limit: float,
+) -> float:
+    """The time bound of :func:`speed_bound` (m/s) before the residual's tolerance is taken
+    off: (|r_E - s| - |q - s| - g_max tau^2 / 2) / (t_b / 2 + tau) at the longest coast; 0
+    where undefined. ``r2``: |r_I| (m); ``limit`` (m/s) bounds |u| in the allowance for the
+    ellipsoid's normal."""
+    rho_s = math.hypot(site[0], site[1])
+    r_site = math.sqrt(site[0] * site[0] + site[1] * site[1] + site[2] * site[2])
+    tau = coast_max_s
+    phi_hi = omega * (tau + lever)
     dist = math.sqrt((r_e[0] - site[0]) ** 2 + (r_e[1] - site[1]) ** 2 + (r_e[2] - site[2]) ** 2)
     drift = rho_s * math.hypot(1.0 - math.cos(phi_hi), phi_hi - math.sin(phi_hi))
     r_low = min(r_site, r2) - 10e3 - 0.004 * limit * 0.5 * lever
     g = mu / (r_low * r_low)
-    by_time = (dist - drift - 0.5 * g * tau * tau) / (0.5 * lever + tau) - tolerance
-    if not (r_low > 0.0 and math.isfinite(by_time)):
-        by_time = 0.0
-    if by_time > limit:
-        return by_time
-    # Conic.
-    p0 = np.empty(3)
-    p0[0] = site[0] - omega * lever * site[1]
-    p0[1] = site[1] + omega * lever * site[0]
-    p0[2] = site[2]
+    reach = (dist - drift - 0.5 * g * tau * tau) / (0.5 * lever + tau)
+    if not (r_low > 0.0 and math.isfinite(reach)):
+        return 0.0
+    return reach
+
+
+@kernel
+def _conic_geometry(
+    site: FloatArray, lever: float, r_e: Vector, r2: float, coast_max_s: float, omega: float
+) -> tuple[float, float, float, float, float, float, float, float]:
+    """The geometry of :func:`speed_bound`'s conic bound (the argument of :func:`_excess`) over
+    the arc of p's positions for coasts up to ``coast_max_s``; ``r2``: |r_I| (m)."""
+    rho_s = math.hypot(site[0], site[1])
+    v_s = omega * rho_s
+    r_site = math.sqrt(site[0] * site[0] + site[1] * site[1] + site[2] * site[2])
+    phi_lo, phi_hi = omega * lever, omega * (coast_max_s + lever)
+    p0 = (site[0] - omega * lever * site[1], site[1] + omega * lever * site[0], site[2])
     p_norm = math.hypot(r_site, v_s * lever)
     chord, _, dot_lo, dot_hi = _arc_range(p0, r_e, phi_lo, phi_hi)
     # |p x r_I|^2 = |p|^2 |r_I|^2 - (p . r_I)^2 over the arc.
@@ -342,23 +417,11 @@ def speed_bound(
     cross_hi = math.sqrt(max((p_norm * r2) ** 2 - dot_least**2, 0.0))
     cross_lo = math.sqrt(max((p_norm * r2) ** 2 - dot_most**2, 0.0))
     # r_I . (v_s x p) = r_E . R(-phi) k, k = v_s x p_0 = omega (s_z s - |s|^2 z).
-    k = np.empty(3)
-    k[0], k[1], k[2] = omega * site[2] * site[0], omega * site[2] * site[1], -v_s * rho_s
+    k = (omega * site[2] * site[0], omega * site[2] * site[1], -v_s * rho_s)
     _, _, twist_lo, twist_hi = _arc_range(k, r_e, phi_lo, phi_hi)
     twist = 0.0 if twist_lo <= 0.0 <= twist_hi else min(abs(twist_lo), abs(twist_hi))
     tilt = VERTICAL_TILT + omega * lever
-    geometry = (p_norm, r2, chord, v_s, twist * (1.0 - 1e-9), cross_lo, cross_hi, tilt)
-    over = _excess(limit, lever, geometry, tau, mu)
-    if over < 0.0:
-        return limit - over
-    lo, hi = 0.0, limit
-    for _ in range(steps):
-        mid = 0.5 * (lo + hi)
-        if _excess(mid, lever, geometry, tau, mu) <= 0.0:
-            lo = mid
-        else:
-            hi = mid
-    return max(by_time, lo, 0.0)
+    return (p_norm, r2, chord, v_s, twist * (1.0 - 1e-9), cross_lo, cross_hi, tilt)
 
 
 @kernel
@@ -583,7 +646,9 @@ def search(
     Without ``speeds`` (the window edges) only feasibility and the latest launch are wanted:
     a candidate is dropped when :func:`speed_bound` shows it needs more than ``v_bo``. With
     ``speeds``, per pair: a tabled pair's candidates run nearest first and are dropped when
-    they cannot need less than the least speed found so far; otherwise the candidates run from
+    they cannot need less than the least speed found so far (for the burnout delay,
+    :func:`_least_first`: after the nearest, least floor first, up to the first floor above
+    the least speed found); otherwise the candidates run from
     the last backwards to the first feasible one, then from the first forwards to the first
     feasible one (the window's ends), then the rest nearest first, and a candidate is dropped
     when it can neither be feasible nor critical, or when it cannot be critical, lies inside
@@ -597,6 +662,9 @@ def search(
     cands = (site, up, burn_s, t_i, r_i, early, late, v_bo)
     for k in range(starts.size - 1):
         lo, hi = starts[k], starts[k + 1]
+        if bounded and speeds and burnout_delay and np.all(tabled[order[lo:hi]]):
+            _least_first(order[lo:hi], cands, near, fractions, mu, omega, speed, latest, searched)
+            continue
         best = math.inf
         last_feasible = -1
         steps = hi - lo
@@ -725,3 +793,64 @@ def _until_feasible(
         if speed[i] <= v_bo[i]:
             return j, best
     return -1, best
+
+
+@kernel
+def _least_first(
+    rows: IntArray,
+    cands: tuple[FloatArray, ...],
+    near: FloatArray,
+    fractions: FloatArray,
+    mu: float,
+    omega: float,
+    speed: FloatArray,
+    latest: FloatArray,
+    searched: BoolArray,
+) -> None:
+    """Search a tabled pair's candidates ``rows`` of ``cands`` (:func:`_candidate_at`, burnout
+    delay: only the least speed is wanted) into ``speed``, ``latest`` and ``searched``: the
+    nearest first, then the others in the order of their :func:`speed_floor`, least first,
+    until the next floor is above the least speed found (that and every later candidate needs
+    more). A floor is first only its straight-line part (:func:`_straight_floor`, cheap) and
+    the whole floor only where that part is not above the nearest candidate's speed."""
+    site, _, burn_s, t_i, r_i, early, _, _ = cands
+    n = rows.size
+    floors = np.empty(n)
+    coasts = np.empty(n)
+    first = 0
+    for j in range(n):
+        i = rows[j]
+        coasts[j] = (t_i[i] - burn_s[i] - early[i]) * (1.0 + 1e-9)
+        floors[j] = _straight_floor(site[i], t_i[i], r_i[i], coasts[j], mu, omega)
+        if near[i] < near[rows[first]]:
+            first = j
+    i = rows[first]
+    speed[i], latest[i] = _candidate_at(i, cands, False, fractions, mu, omega, True)
+    searched[i] = True
+    best = speed[i]
+    for j in range(n):
+        if j != first and floors[j] <= best:
+            i = rows[j]
+            floors[j] = speed_floor(site[i], t_i[i], r_i[i], coasts[j], mu, omega)
+    for j in np.argsort(floors, kind="mergesort"):
+        if floors[j] > best:
+            break
+        if j == first:
+            continue
+        i = rows[j]
+        speed[i], latest[i] = _candidate_at(i, cands, False, fractions, mu, omega, True)
+        searched[i] = True
+        best = min(best, speed[i])
+
+
+@kernel
+def _straight_floor(
+    site: FloatArray, t_i: float, r_i: FloatArray, coast_max_s: float, mu: float, omega: float
+) -> float:
+    """The straight-line part of :func:`speed_floor` (m/s), at most the whole floor."""
+    if not coast_max_s > 0.0:
+        return 0.0
+    r_e = _earth_fixed(r_i, omega * t_i)
+    r2 = math.sqrt(r_i[0] * r_i[0] + r_i[1] * r_i[1] + r_i[2] * r_i[2])
+    straight = _straight_line(site, 0.0, r_e, r2, coast_max_s, mu, omega, 0.0)
+    return max(_less_tolerance(straight) * (1.0 - 1e-12), 0.0)

@@ -6,16 +6,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from numpy.typing import NDArray
 
 from glasnost.defense import engagement, engagement_kernel
 from glasnost.defense.engagement import EngagementTable, engage
-from glasnost.defense.engagement_kernel import TAU_MIN_S, required_speed, speed_bound
+from glasnost.defense.engagement_kernel import (
+    TAU_MIN_S,
+    required_speed,
+    speed_bound,
+    speed_floor,
+)
 from glasnost.defense.required_speed import up_ecef
 from glasnost.physics import frames
 from glasnost.physics.constants import WGS84
@@ -34,41 +41,43 @@ least-energy burnout angle, 100 m at the target): the verdict, criteria and capa
 same; flight times moved by a median of 0.36 s (up to 17 s), critical burnout velocities by
 up to 0.032 km/s (docs/performance.md)."""
 MU, OMEGA = WGS84.mu, WGS84.rotation_rad_s
+FloatArray = NDArray[np.float64]
 LAUNCHES = 12  # launch times checked per geometry, evenly over the window
 
 
-@settings(max_examples=400, deadline=None)
-@given(
-    lat=st.floats(-75.0, 75.0),
-    lon=st.floats(-180.0, 180.0),
-    azimuth=st.floats(0.0, 360.0),
-    ground=st.floats(10e3, 3500e3),
-    alt=st.floats(5e3, 2000e3),
-    t_i=st.floats(60.0, 1800.0),
-    burn=st.floats(5.0, 120.0),
-    early_frac=st.floats(0.0, 0.9),
-    delay=st.booleans(),
-    headroom=st.sampled_from([1.0, 1.3, 3.0]),
-)
-def test_bound_is_below_the_required_speed_at_every_launch_time(
-    lat: float,
-    lon: float,
-    azimuth: float,
-    ground: float,
-    alt: float,
-    t_i: float,
-    burn: float,
-    early_frac: float,
-    delay: bool,
-    headroom: float,
-) -> None:
-    """Random sites and points (10-3,500 km away, 5-2,000 km up), burn times and windows, both
-    models: the bound over the window (with a limit at or above the need, as the search
-    calls it) is at most the speed the search's own required-speed kernel (the exact path:
-    the Lambert fixed point) returns at each of 12 launch times across the window, with no
-    slack; and the search's one-evaluation test does not drop it."""
+@dataclass(frozen=True)
+class Engagement:
+    """A site (ECEF, m) and its vertical, a point (ECI, m) reached at ``t_i`` (s), an
+    interceptor's burn time (s), and the earliest and latest launch times (s) of the window."""
+
+    site: FloatArray
+    up: FloatArray
+    r_eci: FloatArray
+    t_i: float
+    burn: float
+    early: float
+    last: float
+
+    @property
+    def coast_max(self) -> float:
+        """The longest coast (s), as the search's drop rule takes it."""
+        return (self.t_i - self.burn - self.early) * (1.0 + 1e-9)
+
+    def launches(self) -> FloatArray:
+        """12 launch times (s) evenly over the window."""
+        return np.linspace(self.early, self.last, LAUNCHES)
+
+
+@st.composite
+def engagements(draw: st.DrawFn) -> Engagement:
+    """Random sites and points (10-3,500 km away, 5-2,000 km up), burn times and windows."""
+    lat, lon = draw(st.floats(-75.0, 75.0)), draw(st.floats(-180.0, 180.0))
+    azimuth, ground = draw(st.floats(0.0, 360.0)), draw(st.floats(10e3, 3500e3))
+    alt, t_i = draw(st.floats(5e3, 2000e3)), draw(st.floats(60.0, 1800.0))
+    burn, early_frac = draw(st.floats(5.0, 120.0)), draw(st.floats(0.0, 0.9))
+    last = t_i - burn - TAU_MIN_S
+    assume(last > 0.0)
     site = frames.geodetic_to_vector(lat, lon, 0.0)
-    up = up_ecef(site[None], WGS84)[0]
     lat2, lon2 = frames.destination(lat, lon, azimuth, ground)
     r_ecef = frames.geodetic_to_vector(lat2, lon2, alt)
     angle = OMEGA * t_i
@@ -79,14 +88,23 @@ def test_bound_is_below_the_required_speed_at_every_launch_time(
             r_ecef[2],
         ]
     )
-    last = t_i - burn - TAU_MIN_S
-    if last <= 0.0:
-        return
-    early = early_frac * last
-    coast_max = (t_i - burn - early) * (1.0 + 1e-9)  # as the search's drop rule takes it
-    lever = 0.0 if delay else burn
-    for launch in np.linspace(early, last, LAUNCHES):
-        need = required_speed(site, up, burn, float(launch), t_i, r_eci, MU, OMEGA, delay)
+    up = up_ecef(site[None], WGS84)[0]
+    return Engagement(site, up, r_eci, t_i, burn, early_frac * last, last)
+
+
+@settings(max_examples=400, deadline=None)
+@given(case=engagements(), delay=st.booleans(), headroom=st.sampled_from([1.0, 1.3, 3.0]))
+def test_bound_is_below_the_required_speed_at_every_launch_time(
+    case: Engagement, delay: bool, headroom: float
+) -> None:
+    """Both models: the bound over the window (with a limit at or above the need, as the
+    search calls it) is at most the speed the search's own required-speed kernel (the exact
+    path: the Lambert fixed point) returns at each of 12 launch times across the window,
+    with no slack; and the search's one-evaluation test does not drop it."""
+    site, r_eci, t_i, coast_max = case.site, case.r_eci, case.t_i, case.coast_max
+    lever = 0.0 if delay else case.burn
+    for launch in case.launches():
+        need = required_speed(site, case.up, case.burn, float(launch), t_i, r_eci, MU, OMEGA, delay)
         if not math.isfinite(need):
             continue
         limit = need * headroom
@@ -94,6 +112,26 @@ def test_bound_is_below_the_required_speed_at_every_launch_time(
         assert bound <= need, (bound, need, launch)
         # The search's test: one evaluation of the conic bound at the limit.
         assert speed_bound(site, lever, t_i, r_eci, coast_max, MU, OMEGA, limit, 0) <= limit
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=engagements())
+def test_floor_is_below_the_required_speed_and_is_the_bisected_bound(case: Engagement) -> None:
+    """The burnout delay's floor (the bound at every speed at once, in closed form): at most
+    the speed the required-speed kernel returns at each of 12 launch times across the window,
+    with no slack; and, a second method, the bisected bound (60 steps, with a limit just above
+    the floor) to 1e-8 relative: its last step, the floor's rounding and the tolerance taken
+    at the limit instead of at the floor."""
+    site, r_eci, t_i, coast_max = case.site, case.r_eci, case.t_i, case.coast_max
+    floor = speed_floor(site, t_i, r_eci, coast_max, MU, OMEGA)
+    for launch in case.launches():
+        need = required_speed(site, case.up, case.burn, float(launch), t_i, r_eci, MU, OMEGA, True)
+        assert floor <= need, (floor, need, launch)
+    # The bisected bound at a limit just above the floor (its straight line takes off the
+    # tolerance at the limit, its conic is bisected on [0, limit]).
+    limit = floor * (1.0 + 1e-9) + 1e-6
+    bisected = speed_bound(site, 0.0, t_i, r_eci, coast_max, MU, OMEGA, limit, 60)
+    assert floor == pytest.approx(bisected, rel=1e-8, abs=1e-5)
 
 
 @settings(max_examples=300, deadline=None)
