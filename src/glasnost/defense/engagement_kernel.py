@@ -16,8 +16,9 @@ cannot matter: those that need more than the interceptor's burnout velocity (inf
 more than the least speed found so far for their (site, trajectory) pair (not critical).
 Within a pair the candidates run nearest first, so that least speed falls early; where only
 the least speed is wanted (a tabled pair) and the bound is the same at every speed (the
-burnout delay: :func:`speed_floor`), the others run in the order of their bounds, least
-first, and the search stops at the first bound above the least speed found. A dropped
+burnout delay: :func:`speed_floor`, which also bounds the direction the departure velocity
+can take), the others run in the order of their bounds, least first, and the search stops at
+the first bound above the least speed found. A dropped
 candidate reports an infinite speed; the pair's critical velocity, feasibility, window and
 latest launch are those of the full search.
 
@@ -223,17 +224,40 @@ def _excess(
     point's tolerance less the least |v_1 - v_s| that U allows. ``geometry``: |p|, |r_I|,
     c_min, |v_s|, the least |r_I . (v_s x p)|, the least and largest |p x r_I|, and the bound
     on the angle (rad) between p and the site's vertical."""
-    p_norm, r2, chord, v_s, twist, cross_lo, cross_hi, tilt = geometry
     reach = 0.5 * speed * lever
+    least = _off_plane(_departure(reach, geometry, coast_s, mu), reach, geometry)
+    return speed + max(FIXED_POINT_TOLERANCE_MS, 1e-3 * speed) - least
+
+
+@kernel
+def _departure(
+    reach: float,
+    geometry: tuple[float, float, float, float, float, float, float, float],
+    coast_s: float,
+    mu: float,
+) -> float:
+    """H: the least |v_1| (m/s) of (iii)-(iv) of :func:`speed_bound` with w = ``reach`` (m)."""
+    p_norm, r2, chord, _, _, _, _, tilt = geometry
     c = max(chord - reach, 0.0)
     s = 0.5 * (p_norm + r2 + chord) - 0.5 * reach * (1.0 + tilt)
     energy = least_transfer_energy(s, c, coast_s, mu)
-    departure = math.sqrt(max(2.0 * mu / (p_norm + reach) + 2.0 * energy, 0.0)) * (1.0 - 1e-9)
+    return math.sqrt(max(2.0 * mu / (p_norm + reach) + 2.0 * energy, 0.0)) * (1.0 - 1e-9)
+
+
+@kernel
+def _off_plane(
+    departure: float,
+    reach: float,
+    geometry: tuple[float, float, float, float, float, float, float, float],
+) -> float:
+    """The least |v_1 - v_s| (m/s) of (v) of :func:`speed_bound` where |v_1| >= ``departure``
+    (m/s), w = ``reach`` (m)."""
+    p_norm, r2, _, v_s, twist, cross_lo, cross_hi, _ = geometry
     normal = 0.0  # the least |v_s . n|, n the normal of the coast's plane
     if cross_lo - reach * r2 > 1e-6 * (p_norm + reach) * r2:
         normal = min(max(twist - r2 * v_s * reach, 0.0) / (cross_hi + reach * r2), v_s)
     in_plane = max(departure - math.sqrt(max(v_s * v_s - normal * normal, 0.0)), 0.0)
-    return speed + max(FIXED_POINT_TOLERANCE_MS, 1e-3 * speed) - math.hypot(in_plane, normal)
+    return math.hypot(in_plane, normal)
 
 
 @kernel
@@ -334,23 +358,87 @@ def speed_bound(
 def speed_floor(
     site: FloatArray, t_i: float, r_i: FloatArray, coast_max_s: float, mu: float, omega: float
 ) -> float:
-    """:func:`speed_bound` of the burnout delay (t_b = 0) at every speed at once: a lower bound
-    (m/s) on the speed any launch time with a coast of at most ``coast_max_s`` needs to reach
-    r_i (ECI, m) at ``t_i`` (s); 0 where none is found.
+    """:func:`speed_bound` of the burnout delay (t_b = 0) at every speed at once, with the
+    direction of the departure velocity: a lower bound (m/s) on the speed any launch time with
+    a coast of at most ``coast_max_s`` needs to reach r_i (ECI, m) at ``t_i`` (s); 0 where
+    none is found.
 
-    With t_b = 0 neither bound depends on U but through the fixed point's tolerance: the
-    straight line gives U + max(1, 1e-3 U) >= D (its bound before the tolerance is taken off)
-    and the conic U + max(1, 1e-3 U) >= H (the bound of (v) of :func:`speed_bound`, the same
-    at every U). U + max(1, 1e-3 U) rises strictly in U, so U is at least its inverse at
-    max(D, H) (:func:`_less_tolerance`), taken a relative 1e-12 low for the rounding."""
+    With t_b = 0 (so w = 0 and e = 0) no bound depends on U but through the fixed point's
+    tolerance: the straight line gives U + max(1, 1e-3 U) >= D (its bound before the
+    tolerance is taken off), the conic U + max(1, 1e-3 U) >= C (the bound of (v) of
+    :func:`speed_bound`, the same at every U) and so does the direction's bound
+    (:func:`_toward`). U + max(1, 1e-3 U) rises strictly in U, so U is at least its inverse
+    at the largest (:func:`_less_tolerance`), taken a relative 1e-12 low for the rounding."""
     if not coast_max_s > 0.0:
         return 0.0
     r_e = _earth_fixed(r_i, omega * t_i)
     r2 = math.sqrt(r_i[0] * r_i[0] + r_i[1] * r_i[1] + r_i[2] * r_i[2])
     straight = _straight_line(site, 0.0, r_e, r2, coast_max_s, mu, omega, 0.0)
     geometry = _conic_geometry(site, 0.0, r_e, r2, coast_max_s, omega)
-    conic = FIXED_POINT_TOLERANCE_MS - _excess(0.0, 0.0, geometry, coast_max_s, mu)
-    return max(_less_tolerance(max(straight, conic)) * (1.0 - 1e-12), 0.0)
+    departure = _departure(0.0, geometry, coast_max_s, mu)
+    conic = _off_plane(departure, 0.0, geometry)
+    toward = _toward(site, r_e, departure, geometry, coast_max_s, omega)
+    return max(_less_tolerance(max(straight, conic, toward)) * (1.0 - 1e-12), 0.0)
+
+
+@kernel
+def _toward(
+    site: FloatArray,
+    r_e: Vector,
+    departure: float,
+    geometry: tuple[float, float, float, float, float, float, float, float],
+    coast_max_s: float,
+    omega: float,
+) -> float:
+    """A lower bound (m/s) on |v_1 - v_s| of the burnout delay from the direction v_1 can
+    take: :func:`speed_floor`, notation of :func:`speed_bound` (t_b = 0: r_0 = p = s(t_0),
+    |r_0| = |s|; ``departure``: H, the least |v_1|; c_min the least chord).
+
+    The coast is the short way round, and taken only where r_E . r_0 > 0 over the whole arc
+    (theta < pi / 2; theta near 0 is the vertical shot's limit), so
+    with Lagrange's coefficients v_1 = (r_I - f r_0) / g = (c c_hat + (1 - f) r_0) / g, g =
+    |r_0| |r_I| sin(theta) / sqrt(mu p) > 0 and 1 - f = |r_I| (1 - cos(theta)) / p > 0: v_1 is
+    a positive combination of c_hat, the chord's direction, and r_0_hat (any conic, any time).
+    v_s = omega z x r_0 is normal to r_0, so v_1 . v_s <= |v_1| m, m the largest d . v_s over
+    the unit d = (a c_hat + b r_0_hat) / |...|, a, b >= 0: m = max(c_hat . v_s, 0) where
+    kappa = c_hat . r_0_hat >= 0, and max(c_hat . v_s, 0) / sqrt(1 - kappa^2) where
+    kappa < 0 (the least |d| at b = -a kappa). In the Earth-fixed frame of t_I,
+    c_hat . v_s = r_E . R(-phi) (omega z x s) / c (r_0 . v_s = 0), at most its largest value
+    over the arc (as in :func:`_arc_range`: omega z x s is s a quarter turn on) over c_min
+    where that is positive, else m = 0; and
+    kappa = (r_E . r_0 - |s|^2) / (c |s|) >= q = (the least r_E . r_0 - |s|^2) / (c_min |s|)
+    where that is negative, so 1 / sqrt(1 - kappa^2) <= 1 / sqrt(1 - q^2) (q > -1). Also
+    m <= |v_s|. Then |v_1 - v_s|^2 >= |v_1|^2 - 2 |v_1| m + |v_s|^2, which rises in |v_1|
+    above m: at |v_1| = H where H >= m, else |v_s|^2 - m^2. The bound on m is taken a
+    relative 1e-9 high and the result 1e-9 low for the rounding."""
+    _, _, chord, v_s, _, _, _, _ = geometry
+    if not chord > 0.0:
+        return 0.0
+    phi_hi = omega * coast_max_s
+    r_site = math.sqrt(site[0] * site[0] + site[1] * site[1] + site[2] * site[2])
+    rho_s, rho_r = math.hypot(site[0], site[1]), math.hypot(r_e[0], r_e[1])
+    delta = math.atan2(site[1], site[0]) - math.atan2(r_e[1], r_e[0])
+    lo, _ = _cos_range(delta, phi_hi)
+    dot_lo = r_e[2] * site[2] + rho_s * rho_r * lo
+    if not dot_lo > 0.0:
+        return 0.0  # theta may reach pi/2 on the arc: only nearer points are taken
+    _, hi = _cos_range(delta + 0.5 * math.pi, phi_hi)
+    along = omega * rho_s * rho_r * hi
+    m = v_s
+    if along <= 0.0:
+        m = 0.0
+    else:
+        q = (dot_lo - r_site * r_site) / (r_site * chord)
+        if q >= 0.0:
+            m = min(v_s, along / chord)
+        elif q > -1.0:
+            m = min(v_s, along / chord / math.sqrt(1.0 - q * q))
+    m = m * (1.0 + 1e-9)
+    if departure >= m:
+        least_sq = departure * departure - 2.0 * departure * m + v_s * v_s
+    else:
+        least_sq = v_s * v_s - m * m
+    return math.sqrt(max(least_sq, 0.0)) * (1.0 - 1e-9)
 
 
 @kernel

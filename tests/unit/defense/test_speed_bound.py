@@ -78,18 +78,26 @@ def engagements(draw: st.DrawFn) -> Engagement:
     last = t_i - burn - TAU_MIN_S
     assume(last > 0.0)
     site = frames.geodetic_to_vector(lat, lon, 0.0)
+    up = up_ecef(site[None], WGS84)[0]
+    r_eci = _point(lat, lon, azimuth, ground, alt, t_i)
+    return Engagement(site, up, r_eci, t_i, burn, early_frac * last, last)
+
+
+def _point(
+    lat: float, lon: float, azimuth: float, ground: float, alt: float, t_i: float
+) -> FloatArray:
+    """The point (ECI at ``t_i`` s, m) ``ground`` m along the Earth from (lat, lon) (deg) at
+    ``azimuth`` (deg), ``alt`` m up."""
     lat2, lon2 = frames.destination(lat, lon, azimuth, ground)
     r_ecef = frames.geodetic_to_vector(lat2, lon2, alt)
     angle = OMEGA * t_i
-    r_eci = np.array(
+    return np.array(
         [
             math.cos(angle) * r_ecef[0] - math.sin(angle) * r_ecef[1],
             math.sin(angle) * r_ecef[0] + math.cos(angle) * r_ecef[1],
             r_ecef[2],
         ]
     )
-    up = up_ecef(site[None], WGS84)[0]
-    return Engagement(site, up, r_eci, t_i, burn, early_frac * last, last)
 
 
 @settings(max_examples=400, deadline=None)
@@ -116,22 +124,45 @@ def test_bound_is_below_the_required_speed_at_every_launch_time(
 
 @settings(max_examples=300, deadline=None)
 @given(case=engagements())
-def test_floor_is_below_the_required_speed_and_is_the_bisected_bound(case: Engagement) -> None:
-    """The burnout delay's floor (the bound at every speed at once, in closed form): at most
-    the speed the required-speed kernel returns at each of 12 launch times across the window,
-    with no slack; and, a second method, the bisected bound (60 steps, with a limit just above
-    the floor) to 1e-8 relative: its last step, the floor's rounding and the tolerance taken
-    at the limit instead of at the floor."""
+def test_floor_is_below_the_required_speed_and_not_below_the_bisected_bound(
+    case: Engagement,
+) -> None:
+    """The burnout delay's floor (the bound at every speed at once, with the direction of the
+    departure velocity): at most the speed the required-speed kernel returns at each of 12
+    launch times across the window, with no slack; and at least the bisected bound it
+    refines (60 steps, with a limit just above the floor; 1e-8 relative: its last step, the
+    rounding and the tolerance taken at the limit instead of at the floor)."""
     site, r_eci, t_i, coast_max = case.site, case.r_eci, case.t_i, case.coast_max
     floor = speed_floor(site, t_i, r_eci, coast_max, MU, OMEGA)
     for launch in case.launches():
         need = required_speed(site, case.up, case.burn, float(launch), t_i, r_eci, MU, OMEGA, True)
         assert floor <= need, (floor, need, launch)
-    # The bisected bound at a limit just above the floor (its straight line takes off the
-    # tolerance at the limit, its conic is bisected on [0, limit]).
     limit = floor * (1.0 + 1e-9) + 1e-6
     bisected = speed_bound(site, 0.0, t_i, r_eci, coast_max, MU, OMEGA, limit, 60)
-    assert floor == pytest.approx(bisected, rel=1e-8, abs=1e-5)
+    assert floor >= bisected * (1.0 - 1e-8) - 1e-5
+
+
+@pytest.mark.parametrize(("azimuth", "gain"), [(270.0, 1.1), (90.0, 1.0)])
+def test_floor_takes_the_direction_of_the_departure(azimuth: float, gain: float) -> None:
+    """A site on the equator and a point 1,500 km away, 300 km up, reached 900 s after the
+    earliest launch: the least speed over 2,000 launch times (the required-speed kernel) is
+    at least the floor. Westward the site moves away from the point, so the departure
+    cannot use its velocity: the floor is more than 1.1 times the bound without the
+    direction (0.90 against 0.77 of the least speed, as measured); eastward it can, and the
+    floor is that bound (both 0.89)."""
+    site = frames.geodetic_to_vector(0.0, 0.0, 0.0)
+    up = up_ecef(site[None], WGS84)[0]
+    t_i, burn = 900.0, 30.0
+    r_eci = _point(0.0, 0.0, azimuth, 1500e3, 300e3, t_i)
+    coast_max = (t_i - burn) * (1.0 + 1e-9)
+    least = min(
+        required_speed(site, up, burn, float(launch), t_i, r_eci, MU, OMEGA, True)
+        for launch in np.linspace(0.0, t_i - burn - TAU_MIN_S, 2000)
+    )
+    floor = speed_floor(site, t_i, r_eci, coast_max, MU, OMEGA)
+    without = speed_bound(site, 0.0, t_i, r_eci, coast_max, MU, OMEGA, least, 60)
+    assert floor <= least
+    assert floor >= gain * without * (1.0 - 1e-9)
 
 
 @settings(max_examples=300, deadline=None)
