@@ -25,9 +25,12 @@ runs after a warm-up (the machine is shared; CPU time is less sensitive to other
 wall time).
 
 The bound: how many candidates the compiled search drops without searching them, how close
-the bound is to the least speed found for those it keeps, and the search's CPU time against
-the same search without the bound (its reference switch), on this problem and (``--builtin``)
-on each direction of the built-in assessment (the median of 3 runs).
+the bound is to the least speed found for those it keeps (for the burnout delay of the
+built-in assessment, ``speed_floor``, the bound by which its tabled pairs are searched, least
+first), and the search's CPU time against the same search without the bound (its reference
+switch), on this problem and (``--builtin``) on each direction of the built-in assessment (the
+median of 3 runs). The same command run on an older tree (``PYTHONPATH=<tree>/src``) is the
+baseline of a change to the search.
 
 With ``--builtin`` it also times, in wall-clock seconds, each large search of the built-in
 assessment with its (site, trajectory) pairs in runs on one worker thread per core against one
@@ -206,7 +209,8 @@ def baseline_least_speed(
 class SearchRecord:
     """One compiled search for speeds (not the window edges' checks): its CPU seconds, how
     many candidates it searched of how many, and for the searched ones with a finite least
-    speed the bound over that speed (``speed_bound``, 40 bisection steps, limit the speed)."""
+    speed the bound over that speed (``speed_bound``, 40 bisection steps, limit the speed;
+    for the burnout delay ``speed_floor``, the bound its tabled pairs are searched by)."""
 
     cpu_s: float
     searched: int
@@ -231,18 +235,17 @@ def recorded_searches(
             site, _, burn, t_i, r_i, early = args[:6]
             lever = np.zeros_like(burn) if args[16] else burn
             rows = np.flatnonzero(searched & np.isfinite(speed)) if tightness else []
+            coast = (t_i - burn - early) * (1.0 + 1e-9)
+            mu, omega = args[14], args[15]
+            floor = getattr(kernel, "speed_floor", None)  # None: a tree before it (baseline)
             ratio = np.array(
                 [
-                    kernel.speed_bound(
-                        site[i],
-                        lever[i],
-                        t_i[i],
-                        r_i[i],
-                        (t_i[i] - burn[i] - early[i]) * (1.0 + 1e-9),
-                        args[14],
-                        args[15],
-                        speed[i],
-                        40,
+                    (
+                        floor(site[i], t_i[i], r_i[i], coast[i], mu, omega)
+                        if args[16] and floor is not None
+                        else kernel.speed_bound(
+                            site[i], lever[i], t_i[i], r_i[i], coast[i], mu, omega, speed[i], 40
+                        )
                     )
                     / speed[i]
                     for i in rows

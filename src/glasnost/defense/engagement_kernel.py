@@ -750,9 +750,9 @@ def search(
     cands = (site, up, burn_s, t_i, r_i, early, late, v_bo)
     for k in range(starts.size - 1):
         lo, hi = starts[k], starts[k + 1]
-        if bounded and speeds and burnout_delay and np.all(tabled[order[lo:hi]]):
-            _least_first(order[lo:hi], cands, near, fractions, mu, omega, speed, latest, searched)
-            continue
+        least_first = bounded and speeds and burnout_delay
+        for j in range(lo, hi):
+            least_first = least_first and tabled[order[j]]
         best = math.inf
         last_feasible = -1
         steps = hi - lo
@@ -788,19 +788,25 @@ def search(
         for j in range(starts[k], starts[k + 1]):
             if latest[order[j]] > last_launch:
                 last_launch = latest[order[j]]
-        for j in np.argsort(near[rows]):
-            i = rows[j]
+        sequence = np.argsort(near[rows])
+        floors = np.empty(0)
+        for position in range(sequence.size):
+            if least_first and position == 1:
+                floors = _floor_order(rows, sequence, best, cands, mu, omega)
+            i = rows[sequence[position]]
             if tabled[i]:
                 cap = best  # only the critical speed: the table decides the rest
             elif speeds:
                 cap = max(v_bo[i], best)
             else:
                 cap = v_bo[i]
-            if bounded and _dropped(
-                site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay
-            ):
-                continue
-            if (
+            if least_first and position >= 1:
+                if floors[position] > best:
+                    break  # this and every later floor is above the least speed found
+            elif (
+                bounded
+                and _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay)
+            ) or (
                 bounded
                 and speeds
                 and not tabled[i]
@@ -884,51 +890,39 @@ def _until_feasible(
 
 
 @kernel
-def _least_first(
+def _floor_order(
     rows: IntArray,
+    sequence: IntArray,
+    best: float,
     cands: tuple[FloatArray, ...],
-    near: FloatArray,
-    fractions: FloatArray,
     mu: float,
     omega: float,
-    speed: FloatArray,
-    latest: FloatArray,
-    searched: BoolArray,
-) -> None:
-    """Search a tabled pair's candidates ``rows`` of ``cands`` (:func:`_candidate_at`, burnout
-    delay: only the least speed is wanted) into ``speed``, ``latest`` and ``searched``: the
-    nearest first, then the others in the order of their :func:`speed_floor`, least first,
-    until the next floor is above the least speed found (that and every later candidate needs
-    more). A floor is first only its straight-line part (:func:`_straight_floor`, cheap) and
-    the whole floor only where that part is not above the nearest candidate's speed."""
+) -> FloatArray:
+    """Order ``sequence[1:]`` (positions in ``rows`` of a tabled pair's candidates of
+    ``cands``, the burnout delay) by their :func:`speed_floor`, least first, in place, and
+    return the floors by position (the first, already searched, -inf). A floor is taken whole
+    only where its straight-line part (:func:`_straight_floor`, cheap) is not above ``best``
+    (m/s), the least speed found: elsewhere that part, already above it."""
     site, _, burn_s, t_i, r_i, early, _, _ = cands
-    n = rows.size
+    n = sequence.size
     floors = np.empty(n)
-    coasts = np.empty(n)
-    first = 0
+    floors[0] = -math.inf
+    for position in range(1, n):
+        i = rows[sequence[position]]
+        coast = (t_i[i] - burn_s[i] - early[i]) * (1.0 + 1e-9)
+        floors[position] = _straight_floor(site[i], t_i[i], r_i[i], coast, mu, omega)
+        if floors[position] <= best:
+            floors[position] = speed_floor(site[i], t_i[i], r_i[i], coast, mu, omega)
+    # Loops, not fancy indexing: Numba's advanced indexing costs seconds of compilation.
+    least = np.argsort(floors[1:].copy())
+    ordered = np.empty(n, dtype=np.int64)
+    ordered_floors = np.empty(n)
+    ordered[0], ordered_floors[0] = sequence[0], -math.inf
+    for j in range(n - 1):
+        ordered[j + 1], ordered_floors[j + 1] = sequence[least[j] + 1], floors[least[j] + 1]
     for j in range(n):
-        i = rows[j]
-        coasts[j] = (t_i[i] - burn_s[i] - early[i]) * (1.0 + 1e-9)
-        floors[j] = _straight_floor(site[i], t_i[i], r_i[i], coasts[j], mu, omega)
-        if near[i] < near[rows[first]]:
-            first = j
-    i = rows[first]
-    speed[i], latest[i] = _candidate_at(i, cands, False, fractions, mu, omega, True)
-    searched[i] = True
-    best = speed[i]
-    for j in range(n):
-        if j != first and floors[j] <= best:
-            i = rows[j]
-            floors[j] = speed_floor(site[i], t_i[i], r_i[i], coasts[j], mu, omega)
-    for j in np.argsort(floors, kind="mergesort"):
-        if floors[j] > best:
-            break
-        if j == first:
-            continue
-        i = rows[j]
-        speed[i], latest[i] = _candidate_at(i, cands, False, fractions, mu, omega, True)
-        searched[i] = True
-        best = min(best, speed[i])
+        sequence[j] = ordered[j]
+    return ordered_floors
 
 
 @kernel
