@@ -734,9 +734,9 @@ def search(
     Without ``speeds`` (the window edges) only feasibility and the latest launch are wanted:
     a candidate is dropped when :func:`speed_bound` shows it needs more than ``v_bo``. With
     ``speeds``, per pair: a tabled pair's candidates run nearest first and are dropped when
-    they cannot need less than the least speed found so far (for the burnout delay,
-    :func:`_least_first`: after the nearest, least floor first, up to the first floor above
-    the least speed found); otherwise the candidates run from
+    they cannot need less than the least speed found so far (for the burnout delay, after
+    the nearest, least floor first, :func:`_floor_order`, up to the first floor above the
+    least speed found); otherwise the candidates run from
     the last backwards to the first feasible one, then from the first forwards to the first
     feasible one (the window's ends), then the rest nearest first, and a candidate is dropped
     when it can neither be feasible nor critical, or when it cannot be critical, lies inside
