@@ -123,19 +123,28 @@ def test_scheduler_and_two_worker_processes_give_the_local_result_even_when_one_
     tmp_path: Path,
 ) -> None:
     address, workers = dask_cluster
+    from distributed import Client
 
     def kill_a_worker_after_the_first_chunk(done: int, total: int) -> None:
+        # Killed, and gone from the scheduler before the sweep goes on: otherwise the other
+        # worker can finish every chunk left before the scheduler notices (a race the test
+        # would only sometimes win).
         if done >= 1 and workers[0].poll() is None:
             workers[0].kill()
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while len(watcher.scheduler_info()["workers"]) > 1:
+                assert time.monotonic() < deadline, "the scheduler kept the killed worker"
+                time.sleep(0.05)
 
-    result = run_sweep(
-        mini,
-        mini_plan(mini),
-        tmp_path / "remote",
-        scheduler=address,
-        chunk_size=1,
-        progress=kill_a_worker_after_the_first_chunk,
-    )
+    with Client(address, timeout=START_TIMEOUT_S) as watcher:
+        result = run_sweep(
+            mini,
+            mini_plan(mini),
+            tmp_path / "remote",
+            scheduler=address,
+            chunk_size=1,
+            progress=kill_a_worker_after_the_first_chunk,
+        )
     assert workers[0].poll() is not None
     assert result.summary["run"]["workers"] == 2
     # The killed worker at least (a loaded machine can lose the other's connection too).
