@@ -39,6 +39,8 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
 Vector = tuple[float, float, float]
+Geometry = tuple[float, float, float, float, float, float, float, float]
+"""The conic bound's geometry over the launch window (:func:`_conic_geometry`)."""
 
 # The rules of the search, shared with the NumPy path of glasnost.defense.engagement.
 TAU_MIN_S = 1.0
@@ -216,7 +218,7 @@ def _arc_range(
 def _excess(
     speed: float,
     lever: float,
-    geometry: tuple[float, float, float, float, float, float, float, float],
+    geometry: Geometry,
     coast_s: float,
     mu: float,
 ) -> float:
@@ -232,7 +234,7 @@ def _excess(
 @kernel
 def _departure(
     reach: float,
-    geometry: tuple[float, float, float, float, float, float, float, float],
+    geometry: Geometry,
     coast_s: float,
     mu: float,
 ) -> float:
@@ -248,7 +250,7 @@ def _departure(
 def _off_plane(
     departure: float,
     reach: float,
-    geometry: tuple[float, float, float, float, float, float, float, float],
+    geometry: Geometry,
 ) -> float:
     """The least |v_1 - v_s| (m/s) of (v) of :func:`speed_bound` where |v_1| >= ``departure``
     (m/s), w = ``reach`` (m)."""
@@ -386,7 +388,7 @@ def _toward(
     site: FloatArray,
     r_e: Vector,
     departure: float,
-    geometry: tuple[float, float, float, float, float, float, float, float],
+    geometry: Geometry,
     coast_max_s: float,
     omega: float,
 ) -> float:
@@ -489,7 +491,7 @@ def _straight_line(
 @kernel
 def _conic_geometry(
     site: FloatArray, lever: float, r_e: Vector, r2: float, coast_max_s: float, omega: float
-) -> tuple[float, float, float, float, float, float, float, float]:
+) -> Geometry:
     """The geometry of :func:`speed_bound`'s conic bound (the argument of :func:`_excess`) over
     the arc of p's positions for coasts up to ``coast_max_s``; ``r2``: |r_I| (m)."""
     rho_s = math.hypot(site[0], site[1])
