@@ -182,6 +182,7 @@ def propagate_one(
 
 LAMBERT_MAX_ITER = 25
 LAMBERT_TOL = 1e-13
+LAMBERT_FINAL_STEP = 1e-5
 DEGENERATE_SIN = 1e-12
 
 
@@ -266,12 +267,17 @@ def _solve_x(t: float, lam: float, x_start: float) -> float:
         den = d1 * (d1sq - delta * d2) + d3 * delta * delta / 6.0
         step = delta * (d1sq - 0.5 * delta * d2) / den if den != 0.0 else 0.0
         newton = delta / d1 if d1 != 0.0 else 0.0
-        if not (math.isfinite(step) and abs(step) <= 2.0 * abs(newton)):
+        householder = math.isfinite(step) and abs(step) <= 2.0 * abs(newton)
+        if not householder:
             step = newton
         x_new = x - step
         if x_new <= -1.0:
             x_new = 0.5 * (x - 1.0)
         done = abs(x_new - x) <= LAMBERT_TOL * max(1.0, abs(x_new)) or delta == 0.0
+        # kepler._LAMBERT_FINAL_STEP: a small fourth-order step on exact derivatives is the last.
+        done = done or (
+            householder and xd == x and abs(step) <= LAMBERT_FINAL_STEP * max(1.0, abs(x))
+        )
         x = x_new
         if done:
             break
