@@ -18,7 +18,11 @@ Within a pair the candidates run nearest first, so that least speed falls early;
 the least speed is wanted (a tabled pair) and the bound is the same at every speed (the
 burnout delay: :func:`speed_floor`, which also bounds the direction the departure velocity
 can take), the others run in the order of their bounds, least first, and the search stops at
-the first bound above the least speed found. A dropped
+the first bound above the least speed found (:func:`_least_first`). Within such a candidate
+the launch-time grid runs from the longest coast down and skips a point whose straight line
+shows it needs more than the least speed of the grid so far (:func:`_required_below`): it can
+be neither the grid's least nor, unless evaluated after, that least's neighbour, so the
+refinement starts from the same bracket. A dropped
 candidate reports an infinite speed; the pair's critical velocity, feasibility, window and
 latest launch are those of the full search.
 
@@ -33,7 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glasnost.physics.compiled import kernel
-from glasnost.physics.kepler_kernel import lambert_one, least_transfer_energy
+from glasnost.physics.kepler_kernel import lambert_departure, lambert_one, least_transfer_energy
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -97,14 +101,11 @@ def _lambert_short(
     chord = math.sqrt(c1 * c1 + c2 * c2 + c3 * c3)
     if not (math.isfinite(chord) and chord > 1e-3 and math.isfinite(tof) and tof > 0.0):
         return math.nan, math.nan, math.nan, math.nan
-    h1, h2, h3 = a2 * b3 - a3 * b2, a3 * b1 - a1 * b3, a1 * b2 - a2 * b1
-    n1 = math.sqrt(a1 * a1 + a2 * a2 + a3 * a3)
-    n2 = math.sqrt(b1 * b1 + b2 * b2 + b3 * b3)
-    sin_angle = math.sqrt(h1 * h1 + h2 * h2 + h3 * h3) / (n1 * n2)
-    if sin_angle >= 1e-9:
-        v1, v2, v3, _, _, _, x = lambert_one(a1, a2, a3, b1, b2, b3, tof, mu, h3 >= 0.0, x_start)
+    v1, v2, v3, x = lambert_departure(a1, a2, a3, b1, b2, b3, tof, mu, 1e-9, x_start)
+    if not math.isnan(x):
         return v1, v2, v3, x
-    # The transfer plane is (nearly) undefined: the smaller departure speed is the short way.
+    # The transfer plane is (nearly) undefined (sine of the angle below 1e-9): the smaller
+    # departure speed is the short way.
     p1, p2, p3, _, _, _, xp = lambert_one(a1, a2, a3, b1, b2, b3, tof, mu, True, math.nan)
     q1, q2, q3, _, _, _, xq = lambert_one(a1, a2, a3, b1, b2, b3, tof, mu, False, math.nan)
     if math.sqrt(p1 * p1 + p2 * p2 + p3 * p3) <= math.sqrt(q1 * q1 + q2 * q2 + q3 * q3):
@@ -126,6 +127,34 @@ def required_speed(
 ) -> float:
     """Required burnout speed (m/s) of one launch time; inf: no flight (module doc of
     :mod:`glasnost.defense.engagement`)."""
+    return _required_below(
+        site, up, burn_s, launch_s, intercept_s, r_i, mu, omega, burnout_delay, math.inf
+    )
+
+
+@kernel
+def _required_below(
+    site: FloatArray,
+    up: FloatArray,
+    burn_s: float,
+    launch_s: float,
+    intercept_s: float,
+    r_i: FloatArray,
+    mu: float,
+    omega: float,
+    burnout_delay: bool,
+    cap: float,
+) -> float:
+    """:func:`required_speed` (m/s), or NaN (no Lambert solve) where the burnout delay's
+    speed is shown to be above ``cap`` (m/s) by the straight line of this launch time.
+
+    Notation of :func:`speed_bound` (t_b = 0): the coast is a Kepler conic, so r_I = r_0 +
+    v_1 tau + G with G = int_0^tau (tau - t) g(r(t)) dt and u = v_1 - v_s; a flight counts only
+    with u above the local vertical's horizon, so the short way's radius stays above
+    min(|r_0|, |r_I|) less 10 km (no periapsis passed; the allowance of :func:`speed_bound`'s
+    time bound), |G| <= g_max tau^2 / 2 with g_max = mu / r_low^2, and
+    |u| >= (|r_I - r_0 - v_s tau| - g_max tau^2 / 2) / tau, taken a relative 1e-9 low for the
+    solver's rounding."""
     t0 = launch_s + burn_s if burnout_delay else launch_s
     tau = intercept_s - t0 if burnout_delay else intercept_s - launch_s - burn_s
     angle = omega * t0
@@ -146,6 +175,15 @@ def required_speed(
         math.isfinite(chord0) and math.isfinite(tau) and tau >= TAU_MIN_S and bound <= MAX_SPEED_MS
     ):
         return math.inf
+    if burnout_delay and cap < math.inf:
+        e1, e2 = d1 - sx * tau, d2 - sy * tau
+        r_low = min(math.sqrt(x0 * x0 + y0 * y0 + z0 * z0), math.sqrt(xi * xi + yi * yi + zi * zi))
+        r_low = r_low - 10e3
+        straight = (
+            math.sqrt(e1 * e1 + e2 * e2 + d3 * d3) - 0.5 * mu / (r_low * r_low) * tau * tau
+        ) / tau
+        if r_low > 0.0 and straight * (1.0 - 1e-9) > cap:
+            return math.nan
     residual = 0.0
     if burnout_delay:
         v1, v2, v3, _ = _lambert_short(x0, y0, z0, xi, yi, zi, tau, mu, math.nan)
@@ -339,7 +377,10 @@ def speed_bound(
     r_e = _earth_fixed(r_i, omega * t_i)
     r2 = math.sqrt(r_i[0] * r_i[0] + r_i[1] * r_i[1] + r_i[2] * r_i[2])
     tolerance = max(FIXED_POINT_TOLERANCE_MS, 1e-3 * limit)
-    by_time = _straight_line(site, lever, r_e, r2, coast_max_s, mu, omega, limit) - tolerance
+    phi_hi = omega * (coast_max_s + lever)
+    turn = (math.cos(phi_hi), math.sin(phi_hi))
+    by_time = _straight_line(site, lever, r_e, r2, coast_max_s, mu, omega, limit, turn)
+    by_time = by_time - tolerance
     if by_time > limit:
         return by_time
     geometry = _conic_geometry(site, lever, r_e, r2, coast_max_s, omega)
@@ -371,30 +412,113 @@ def speed_floor(
     :func:`speed_bound`, the same at every U) and so does the direction's bound
     (:func:`_toward`). U + max(1, 1e-3 U) rises strictly in U, so U is at least its inverse
     at the largest (:func:`_less_tolerance`), taken a relative 1e-12 low for the rounding."""
+    return _floor(site, t_i, r_i, coast_max_s, mu, omega, math.inf)
+
+
+@kernel
+def _floor(
+    site: FloatArray,
+    t_i: float,
+    r_i: FloatArray,
+    coast_max_s: float,
+    mu: float,
+    omega: float,
+    cap: float,
+) -> float:
+    """:func:`speed_floor` (m/s) in three levels of cost, or the first level's bound where it
+    is above ``cap`` (m/s): the straight line; then the conic and the direction with the
+    least energy of any conic, -mu / s (no root of Lagrange's equation); then both with the
+    energy of the longest coast (one root). Every level is a lower bound: the conic's and the
+    direction's bounds do not fall as the least departure speed H rises (:func:`_off_plane`,
+    :func:`_toward`), and H rises with the energy bound."""
     if not coast_max_s > 0.0:
         return 0.0
     r_e = _earth_fixed(r_i, omega * t_i)
     r2 = math.sqrt(r_i[0] * r_i[0] + r_i[1] * r_i[1] + r_i[2] * r_i[2])
-    straight = _straight_line(site, 0.0, r_e, r2, coast_max_s, mu, omega, 0.0)
-    geometry = _conic_geometry(site, 0.0, r_e, r2, coast_max_s, omega)
-    departure = _departure(0.0, geometry, coast_max_s, mu)
-    conic = _off_plane(departure, 0.0, geometry)
-    toward = _toward(site, r_e, departure, geometry, coast_max_s, omega)
-    return max(_less_tolerance(max(straight, conic, toward)) * (1.0 - 1e-12), 0.0)
+    width = omega * coast_max_s
+    turn = (math.cos(width), math.sin(width))
+    straight = _straight_line(site, 0.0, r_e, r2, coast_max_s, mu, omega, 0.0, turn)
+    floor = max(_less_tolerance(straight) * (1.0 - 1e-12), 0.0)
+    if floor > cap:
+        return floor
+    geometry, along, dot_lo = _floor_geometry(site, r_e, r2, width, turn, omega)
+    p_norm, _, chord, _, _, _, _, _ = geometry
+    s = 0.5 * (p_norm + r2 + chord)
+    least = math.sqrt(max(2.0 * mu / p_norm - 2.0 * mu / s, 0.0)) * (1.0 - 1e-9)
+    for level in range(2):
+        departure = least if level == 0 else _departure(0.0, geometry, coast_max_s, mu)
+        conic = _off_plane(departure, 0.0, geometry)
+        toward = _toward(departure, geometry, along, dot_lo)
+        floor = max(_less_tolerance(max(straight, conic, toward)) * (1.0 - 1e-12), 0.0)
+        if floor > cap:
+            break
+    return floor
 
 
 @kernel
-def _toward(
-    site: FloatArray,
-    r_e: Vector,
-    departure: float,
-    geometry: Geometry,
-    coast_max_s: float,
-    omega: float,
-) -> float:
+def _ends(cos_d: float, sin_d: float, cos_w: float, sin_w: float) -> tuple[float, float]:
+    """The least and largest cosine (each widened by 1e-15 for the rounding) of the angles in
+    [d - w, d], given the cosine and sine of d and of w (0 <= w < pi / 2, so the arc passes
+    0 (pi) only from below (above) the real axis, at an end d with a positive (negative)
+    cosine)."""
+    cos_s, sin_s = cos_d * cos_w + sin_d * sin_w, sin_d * cos_w - cos_d * sin_w  # at d - w
+    lo, hi = min(cos_s, cos_d) - 1e-15, max(cos_s, cos_d) + 1e-15
+    if sin_s <= 1e-12 and sin_d >= -1e-12 and cos_d > 0.0:
+        hi = 1.0
+    if sin_s >= -1e-12 and sin_d <= 1e-12 and cos_d < 0.0:
+        lo = -1.0
+    return max(lo, -1.0), min(hi, 1.0)
+
+
+@kernel
+def _floor_geometry(
+    site: FloatArray, r_e: Vector, r2: float, width: float, turn: tuple[float, float], omega: float
+) -> tuple[Geometry, float, float]:
+    """:func:`_conic_geometry` at t_b = 0 and, for :func:`_toward`, the largest
+    r_E . R(-phi) (omega z x s) (m^2/s) and the least r_E . R(-phi) s (m^2) over the arc,
+    phi in [0, ``width``] (rad; ``turn``: its cosine and sine): the four cosine ranges over
+    the arc from one pair of azimuths, without an inverse tangent (the site's and the
+    point's azimuths differ by d; z x s is s a quarter turn on; the conic's
+    k = omega (s_z s - |s|^2 z) has s's azimuth where s_z > 0 and the opposite where
+    s_z < 0). A whole turn's range where ``width`` is pi / 2 or more (a coast of six hours,
+    beyond any interceptor's)."""
+    rho_s, rho_r = math.hypot(site[0], site[1]), math.hypot(r_e[0], r_e[1])
+    v_s = omega * rho_s
+    r_site = math.sqrt(site[0] * site[0] + site[1] * site[1] + site[2] * site[2])
+    lo, hi, quarter = -1.0, 1.0, 1.0
+    if width < 0.5 * math.pi:
+        axis = rho_s * rho_r
+        cos_d, sin_d = 1.0, 0.0
+        if axis > 0.0:
+            cos_d = (site[0] * r_e[0] + site[1] * r_e[1]) / axis
+            sin_d = (site[1] * r_e[0] - site[0] * r_e[1]) / axis
+        cos_w, sin_w = turn
+        lo, hi = _ends(cos_d, sin_d, cos_w, sin_w)
+        _, quarter = _ends(-sin_d, cos_d, cos_w, sin_w)
+    dz2 = (r_e[2] - site[2]) ** 2
+    chord = math.sqrt((rho_r - rho_s) ** 2 + 2.0 * rho_s * rho_r * (1.0 - hi) + dz2)
+    dot_lo = r_e[2] * site[2] + rho_s * rho_r * lo
+    dot_hi = r_e[2] * site[2] + rho_s * rho_r * hi
+    dot_least = 0.0 if dot_lo <= 0.0 <= dot_hi else min(abs(dot_lo), abs(dot_hi))
+    dot_most = max(abs(dot_lo), abs(dot_hi))
+    cross_hi = math.sqrt(max((r_site * r2) ** 2 - dot_least**2, 0.0))
+    cross_lo = math.sqrt(max((r_site * r2) ** 2 - dot_most**2, 0.0))
+    k_lo, k_hi = (lo, hi) if site[2] >= 0.0 else (-hi, -lo)
+    rho_k = omega * abs(site[2]) * rho_s
+    twist_lo = -r_e[2] * v_s * rho_s + rho_k * rho_r * k_lo
+    twist_hi = -r_e[2] * v_s * rho_s + rho_k * rho_r * k_hi
+    twist = 0.0 if twist_lo <= 0.0 <= twist_hi else min(abs(twist_lo), abs(twist_hi))
+    geometry = (r_site, r2, chord, v_s, twist * (1.0 - 1e-9), cross_lo, cross_hi, VERTICAL_TILT)
+    return geometry, v_s * rho_r * quarter, dot_lo
+
+
+@kernel
+def _toward(departure: float, geometry: Geometry, along: float, dot_lo: float) -> float:
     """A lower bound (m/s) on |v_1 - v_s| of the burnout delay from the direction v_1 can
     take: :func:`speed_floor`, notation of :func:`speed_bound` (t_b = 0: r_0 = p = s(t_0),
-    |r_0| = |s|; ``departure``: H, the least |v_1|; c_min the least chord).
+    |r_0| = |s|; ``departure``: H, the least |v_1|; c_min the least chord; ``along`` and
+    ``dot_lo``: the largest r_E . R(-phi) (omega z x s) and the least r_E . R(-phi) s over
+    the arc, :func:`_floor_geometry`).
 
     The coast is the short way round, and taken only where r_E . r_0 > 0 over the whole arc
     (theta < pi / 2; theta near 0 is the vertical shot's limit), so
@@ -406,26 +530,15 @@ def _toward(
     kappa = c_hat . r_0_hat >= 0, and max(c_hat . v_s, 0) / sqrt(1 - kappa^2) where
     kappa < 0 (the least |d| at b = -a kappa). In the Earth-fixed frame of t_I,
     c_hat . v_s = r_E . R(-phi) (omega z x s) / c (r_0 . v_s = 0), at most its largest value
-    over the arc (as in :func:`_arc_range`: omega z x s is s a quarter turn on) over c_min
-    where that is positive, else m = 0; and
+    over the arc over c_min where that is positive, else m = 0; and
     kappa = (r_E . r_0 - |s|^2) / (c |s|) >= q = (the least r_E . r_0 - |s|^2) / (c_min |s|)
     where that is negative, so 1 / sqrt(1 - kappa^2) <= 1 / sqrt(1 - q^2) (q > -1). Also
     m <= |v_s|. Then |v_1 - v_s|^2 >= |v_1|^2 - 2 |v_1| m + |v_s|^2, which rises in |v_1|
     above m: at |v_1| = H where H >= m, else |v_s|^2 - m^2. The bound on m is taken a
     relative 1e-9 high and the result 1e-9 low for the rounding."""
-    _, _, chord, v_s, _, _, _, _ = geometry
-    if not chord > 0.0:
-        return 0.0
-    phi_hi = omega * coast_max_s
-    r_site = math.sqrt(site[0] * site[0] + site[1] * site[1] + site[2] * site[2])
-    rho_s, rho_r = math.hypot(site[0], site[1]), math.hypot(r_e[0], r_e[1])
-    delta = math.atan2(site[1], site[0]) - math.atan2(r_e[1], r_e[0])
-    lo, _ = _cos_range(delta, phi_hi)
-    dot_lo = r_e[2] * site[2] + rho_s * rho_r * lo
-    if not dot_lo > 0.0:
+    r_site, _, chord, v_s, _, _, _, _ = geometry
+    if not (chord > 0.0 and dot_lo > 0.0):
         return 0.0  # theta may reach pi/2 on the arc: only nearer points are taken
-    _, hi = _cos_range(delta + 0.5 * math.pi, phi_hi)
-    along = omega * rho_s * rho_r * hi
     m = v_s
     if along <= 0.0:
         m = 0.0
@@ -469,17 +582,19 @@ def _straight_line(
     mu: float,
     omega: float,
     limit: float,
+    turn: tuple[float, float],
 ) -> float:
     """The time bound of :func:`speed_bound` (m/s) before the residual's tolerance is taken
     off: (|r_E - s| - |q - s| - g_max tau^2 / 2) / (t_b / 2 + tau) at the longest coast; 0
     where undefined. ``r2``: |r_I| (m); ``limit`` (m/s) bounds |u| in the allowance for the
-    ellipsoid's normal."""
+    ellipsoid's normal; ``turn``: the cosine and sine of phi's largest value,
+    omega (tau + t_b)."""
     rho_s = math.hypot(site[0], site[1])
     r_site = math.sqrt(site[0] * site[0] + site[1] * site[1] + site[2] * site[2])
     tau = coast_max_s
     phi_hi = omega * (tau + lever)
     dist = math.sqrt((r_e[0] - site[0]) ** 2 + (r_e[1] - site[1]) ** 2 + (r_e[2] - site[2]) ** 2)
-    drift = rho_s * math.hypot(1.0 - math.cos(phi_hi), phi_hi - math.sin(phi_hi))
+    drift = rho_s * math.hypot(1.0 - turn[0], phi_hi - turn[1])
     r_low = min(r_site, r2) - 10e3 - 0.004 * limit * 0.5 * lever
     g = mu / (r_low * r_low)
     reach = (dist - drift - 0.5 * g * tau * tau) / (0.5 * lever + tau)
@@ -542,6 +657,7 @@ def _candidate(
     late: float,
     v_bo: float,
     want_latest: bool,
+    capped: bool,
     fractions: FloatArray,
     mu: float,
     omega: float,
@@ -549,7 +665,9 @@ def _candidate(
 ) -> tuple[float, float]:
     """Least required speed (m/s) over launch times in [early, late] and, when ``want_latest``
     and that speed is at most ``v_bo``, the latest launch time (s) with speed <= v_bo (else
-    -inf): the search of ``launch_search.evaluate_chunk`` for one candidate."""
+    -inf): the search of ``launch_search.evaluate_chunk`` for one candidate. With ``capped``
+    (used only for the burnout delay's least speed: no latest launch) the grid skips the
+    points that cannot be its least or their neighbours, with the same result."""
     base = t_i - burn_s
     x_hi = math.log(base - early)
     gap = max(base - late, 0.0)
@@ -560,16 +678,31 @@ def _candidate(
     n_pts = k + 3
     pts = np.empty(n_pts)
     vals = np.empty(n_pts)
-    kb = 0
-    for j in range(k):
+    # Only the least speed wanted (the burnout delay): the grid from the longest coast down, a
+    # point skipped where it needs more than the least found so far (:func:`_required_below`;
+    # it can then be neither the grid's least nor, unless evaluated after, its neighbour).
+    capped = capped and burnout_delay and not want_latest
+    least = math.inf
+    for step in range(k):
+        j = k - 1 - step if capped else step
         x = x_lo + (x_hi - x_lo) * fractions[j] if j < k - 1 else x_hi
         pts[j] = x
-        vals[j] = required_speed(
-            site, up, burn_s, base - math.exp(x), t_i, r_i, mu, omega, burnout_delay
+        cap = least if capped else math.inf
+        vals[j] = _required_below(
+            site, up, burn_s, base - math.exp(x), t_i, r_i, mu, omega, burnout_delay, cap
         )
-        if vals[j] < vals[kb]:
+        if vals[j] < least:
+            least = vals[j]
+    kb = 0
+    for j in range(k):
+        if vals[j] < vals[kb] or math.isnan(vals[kb]):
             kb = j
     ka, kc = max(kb - 1, 0), min(kb + 1, k - 1)
+    for j in range(ka, kc + 1):
+        if math.isnan(vals[j]):
+            vals[j] = required_speed(
+                site, up, burn_s, base - math.exp(pts[j]), t_i, r_i, mu, omega, burnout_delay
+            )
     a, b, c = pts[ka], pts[kb], pts[kc]
     fa, fb, fc = vals[ka], vals[kb], vals[kc]
     for _ in range(MIN_SEARCH_STEPS):
@@ -737,14 +870,14 @@ def search(
     a candidate is dropped when :func:`speed_bound` shows it needs more than ``v_bo``. With
     ``speeds``, per pair: a tabled pair's candidates run nearest first and are dropped when
     they cannot need less than the least speed found so far (for the burnout delay, after
-    the nearest, least floor first, :func:`_floor_order`, up to the first floor above the
+    the nearest, least floor first, :func:`_least_first`, up to the first floor above the
     least speed found); otherwise the candidates run from
     the last backwards to the first feasible one, then from the first forwards to the first
     feasible one (the window's ends), then the rest nearest first, and a candidate is dropped
     when it can neither be feasible nor critical, or when it cannot be critical, lies inside
     the window found, and cannot launch later than the latest launch found
-    (:func:`_latest_bound`). Without ``bounded`` no candidate is dropped (the reference the
-    bound is tested against)."""
+    (:func:`_latest_bound`). Without ``bounded`` no candidate is dropped and no grid point
+    skipped (the reference the bounds are tested against)."""
     n = t_i.size
     speed = np.full(n, math.inf)
     latest = np.full(n, -math.inf)
@@ -755,6 +888,9 @@ def search(
         least_first = bounded and speeds and burnout_delay
         for j in range(lo, hi):
             least_first = least_first and tabled[order[j]]
+        if least_first:
+            _least_first(order[lo:hi], near, cands, fractions, mu, omega, speed, searched)
+            continue
         best = math.inf
         last_feasible = -1
         steps = hi - lo
@@ -791,10 +927,7 @@ def search(
             if latest[order[j]] > last_launch:
                 last_launch = latest[order[j]]
         sequence = np.argsort(near[rows])
-        floors = np.empty(0)
         for position in range(sequence.size):
-            if least_first and position == 1:
-                floors = _floor_order(rows, sequence, best, cands, mu, omega)
             i = rows[sequence[position]]
             if tabled[i]:
                 cap = best  # only the critical speed: the table decides the rest
@@ -802,10 +935,7 @@ def search(
                 cap = max(v_bo[i], best)
             else:
                 cap = v_bo[i]
-            if least_first and position >= 1:
-                if floors[position] > best:
-                    break  # this and every later floor is above the least speed found
-            elif (
+            if (
                 bounded
                 and _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay)
             ) or (
@@ -819,7 +949,7 @@ def search(
             ):
                 continue
             speed[i], latest[i] = _candidate_at(
-                i, cands, not tabled[i], fractions, mu, omega, burnout_delay
+                i, cands, not tabled[i], bounded, fractions, mu, omega, burnout_delay
             )
             searched[i] = True
             if speeds:
@@ -833,6 +963,7 @@ def _candidate_at(
     i: int,
     cands: tuple[FloatArray, ...],
     want_latest: bool,
+    capped: bool,
     fractions: FloatArray,
     mu: float,
     omega: float,
@@ -851,6 +982,7 @@ def _candidate_at(
         late[i],
         v_bo[i],
         want_latest,
+        capped,
         fractions,
         mu,
         omega,
@@ -883,7 +1015,9 @@ def _until_feasible(
         cap = max(v_bo[i], best)
         if bounded and _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay):
             continue
-        speed[i], latest[i] = _candidate_at(i, cands, True, fractions, mu, omega, burnout_delay)
+        speed[i], latest[i] = _candidate_at(
+            i, cands, True, bounded, fractions, mu, omega, burnout_delay
+        )
         searched[i] = True
         best = min(best, speed[i])
         if speed[i] <= v_bo[i]:
@@ -892,49 +1026,46 @@ def _until_feasible(
 
 
 @kernel
-def _floor_order(
+def _least_first(
     rows: IntArray,
-    sequence: IntArray,
-    best: float,
+    near: FloatArray,
     cands: tuple[FloatArray, ...],
+    fractions: FloatArray,
     mu: float,
     omega: float,
-) -> FloatArray:
-    """Order ``sequence[1:]`` (positions in ``rows`` of a tabled pair's candidates of
-    ``cands``, the burnout delay) by their :func:`speed_floor`, least first, in place, and
-    return the floors by position (the first, already searched, -inf). A floor is taken whole
-    only where its straight-line part (:func:`_straight_floor`, cheap) is not above ``best``
-    (m/s), the least speed found: elsewhere that part, already above it."""
+    speed: FloatArray,
+    searched: BoolArray,
+) -> None:
+    """Search a tabled pair of the burnout delay, candidates ``rows`` of ``cands``, for its
+    least speed (into ``speed`` and ``searched``; :func:`search`): the nearest candidate
+    (least ``near``) first, its least speed a threshold; then the others whose
+    :func:`speed_floor` is not above the least speed found, least floor first, up to the
+    first floor above it. A floor is taken only as far as it is not above the least speed
+    found when it is taken (:func:`_floor`): that least speed only falls, so such a candidate
+    is never searched, whatever its floor's exact value."""
     site, _, burn_s, t_i, r_i, early, _, _ = cands
-    n = sequence.size
-    floors = np.empty(n)
-    floors[0] = -math.inf
-    for position in range(1, n):
-        i = rows[sequence[position]]
+    nearest = 0
+    for j in range(1, rows.size):
+        if near[rows[j]] < near[rows[nearest]]:
+            nearest = j
+    first = rows[nearest]
+    best, _ = _candidate_at(first, cands, False, True, fractions, mu, omega, True)
+    speed[first], searched[first] = best, True
+    kept = np.empty(rows.size, dtype=np.int64)
+    floors = np.empty(rows.size)
+    n_kept = 0
+    for j in range(rows.size):
+        i = rows[j]
+        if j == nearest:
+            continue
         coast = (t_i[i] - burn_s[i] - early[i]) * (1.0 + 1e-9)
-        floors[position] = _straight_floor(site[i], t_i[i], r_i[i], coast, mu, omega)
-        if floors[position] <= best:
-            floors[position] = speed_floor(site[i], t_i[i], r_i[i], coast, mu, omega)
-    # Loops, not fancy indexing: Numba's advanced indexing costs seconds of compilation.
-    least = np.argsort(floors[1:].copy())
-    ordered = np.empty(n, dtype=np.int64)
-    ordered_floors = np.empty(n)
-    ordered[0], ordered_floors[0] = sequence[0], -math.inf
-    for j in range(n - 1):
-        ordered[j + 1], ordered_floors[j + 1] = sequence[least[j] + 1], floors[least[j] + 1]
-    for j in range(n):
-        sequence[j] = ordered[j]
-    return ordered_floors
-
-
-@kernel
-def _straight_floor(
-    site: FloatArray, t_i: float, r_i: FloatArray, coast_max_s: float, mu: float, omega: float
-) -> float:
-    """The straight-line part of :func:`speed_floor` (m/s), at most the whole floor."""
-    if not coast_max_s > 0.0:
-        return 0.0
-    r_e = _earth_fixed(r_i, omega * t_i)
-    r2 = math.sqrt(r_i[0] * r_i[0] + r_i[1] * r_i[1] + r_i[2] * r_i[2])
-    straight = _straight_line(site, 0.0, r_e, r2, coast_max_s, mu, omega, 0.0)
-    return max(_less_tolerance(straight) * (1.0 - 1e-12), 0.0)
+        floor = _floor(site[i], t_i[i], r_i[i], coast, mu, omega, best)
+        if floor <= best:
+            kept[n_kept], floors[n_kept], n_kept = i, floor, n_kept + 1
+    for j in np.argsort(floors[:n_kept]):
+        if floors[j] > best:
+            break  # this and every later floor is above the least speed found
+        i = kept[j]
+        speed[i], _ = _candidate_at(i, cands, False, True, fractions, mu, omega, True)
+        searched[i] = True
+        best = min(best, speed[i])

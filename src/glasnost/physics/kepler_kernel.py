@@ -383,6 +383,54 @@ def lambert_one(
 
 
 @kernel
+def lambert_departure(
+    a1: float,
+    a2: float,
+    a3: float,
+    b1: float,
+    b2: float,
+    b3: float,
+    tof: float,
+    mu: float,
+    min_sin: float,
+    x_start: float,
+) -> tuple[float, float, float, float]:
+    """The departure velocity (m/s) and Izzo's x of the zero-revolution Lambert transfer the
+    short way (the transfer angle below pi, in the plane of r1 x r2) from (a1, a2, a3) to
+    (b1, b2, b3) (m) in ``tof`` s: :func:`lambert_one` with the direction of r1 x r2, without
+    the arrival velocity (for the solves that need only the departure). NaN where the sine
+    of the angle is below ``min_sin`` (at least ``DEGENERATE_SIN``: the plane is the caller's
+    to choose) or the points coincide."""
+    r1n = math.sqrt(a1 * a1 + a2 * a2 + a3 * a3)
+    r2n = math.sqrt(b1 * b1 + b2 * b2 + b3 * b3)
+    c1, c2, c3 = b1 - a1, b2 - a2, b3 - a3
+    chord = math.sqrt(c1 * c1 + c2 * c2 + c3 * c3)
+    h1, h2, h3 = a2 * b3 - a3 * b2, a3 * b1 - a1 * b3, a1 * b2 - a2 * b1
+    hn = math.sqrt(h1 * h1 + h2 * h2 + h3 * h3)
+    if not (hn >= max(min_sin, DEGENERATE_SIN) * r1n * r2n and chord > 0.0):
+        return math.nan, math.nan, math.nan, math.nan
+    s = 0.5 * (r1n + r2n + chord)
+    u1, u2, u3 = a1 / r1n, a2 / r1n, a3 / r1n
+    w1, w2, w3 = b1 / r2n, b2 / r2n, b3 / r2n
+    to_tangent = 1.0 / (hn * r1n)  # t1 = (r1 x r2) x r1 / (|r1 x r2| |r1|), a unit vector
+    t1x = (h2 * a3 - h3 * a2) * to_tangent
+    t1y = (h3 * a1 - h1 * a3) * to_tangent
+    t1z = (h1 * a2 - h2 * a1) * to_tangent
+    sqrt_r1r2 = math.sqrt(r1n * r2n)
+    p1, p2, p3 = u1 + w1, u2 + w2, u3 + w3
+    lam = min(sqrt_r1r2 * math.sqrt(p1 * p1 + p2 * p2 + p3 * p3) / (2.0 * s), 1.0)
+    m1, m2, m3 = w1 - u1, w2 - u2, w3 - u3
+    sigma = min(sqrt_r1r2 * math.sqrt(m1 * m1 + m2 * m2 + m3 * m3) / chord, 1.0)
+    rho = (r1n - r2n) / chord
+    x = _solve_x(math.sqrt(2.0 * mu / s**3) * tof, lam, x_start)
+    y = math.sqrt(1.0 - lam * lam * (1.0 - x * x))
+    gamma = math.sqrt(mu * s / 2.0)
+    vr1 = gamma * ((lam * y - x) - rho * (lam * y + x)) / r1n
+    k1 = gamma * sigma * (y + lam * x) / r1n
+    return vr1 * u1 + k1 * t1x, vr1 * u2 + k1 * t1y, vr1 * u3 + k1 * t1z, x
+
+
+@kernel
 def lambert_rows(
     R1: FloatArray, R2: FloatArray, tof: FloatArray, mu: float, prograde: NDArray[np.bool_]
 ) -> tuple[FloatArray, FloatArray]:

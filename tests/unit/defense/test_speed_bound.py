@@ -19,6 +19,10 @@ from glasnost.defense import engagement, engagement_kernel
 from glasnost.defense.engagement import EngagementTable, engage
 from glasnost.defense.engagement_kernel import (
     TAU_MIN_S,
+    _earth_fixed,
+    _floor,
+    _floor_geometry,
+    _required_below,
     required_speed,
     speed_bound,
     speed_floor,
@@ -140,6 +144,73 @@ def test_floor_is_below_the_required_speed_and_not_below_the_bisected_bound(
     limit = floor * (1.0 + 1e-9) + 1e-6
     bisected = speed_bound(site, 0.0, t_i, r_eci, coast_max, MU, OMEGA, limit, 60)
     assert floor >= bisected * (1.0 - 1e-8) - 1e-5
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=engagements(), share=st.floats(0.0, 1.0))
+def test_floor_stops_early_only_above_the_cap(case: Engagement, share: float) -> None:
+    """The floor's cheaper levels (``_floor``) end it early only with a value above the cap
+    the search gives it, and at most the whole floor; otherwise it is the whole floor."""
+    site, r_eci, t_i, coast_max = case.site, case.r_eci, case.t_i, case.coast_max
+    whole = speed_floor(site, t_i, r_eci, coast_max, MU, OMEGA)
+    cap = share * 1.2 * whole
+    early = _floor(site, t_i, r_eci, coast_max, MU, OMEGA, cap)
+    assert early == whole or cap < early <= whole, (early, whole, cap)
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=engagements())
+def test_floor_geometry_bounds_the_arc(case: Engagement) -> None:
+    """The floor's ranges over the site's arc (``_floor_geometry``, from cosines without an
+    inverse tangent) against 2,001 points of the arc, phi in [0, omega coast_max]: the least
+    chord and the least r_E . R(-phi) s at most the sampled least, the largest
+    r_E . R(-phi) (omega z x s) at least the sampled largest, each within the sampling's
+    step of it (the extremes are at the ends or where the derivative vanishes, so the
+    sampled value, or the squared chord's, is within |s| |r_I| (omega step)^2 of the
+    extreme, the second derivative in phi being at most |s| |r_I|)."""
+    site, t_i, coast_max = case.site, case.t_i, case.coast_max
+    r_e = np.array(_earth_fixed(case.r_eci, OMEGA * t_i))
+    r2 = float(np.linalg.norm(case.r_eci))
+    width = OMEGA * coast_max
+    turn = (math.cos(width), math.sin(width))
+    geometry, along, dot_lo = _floor_geometry(site, tuple(r_e), r2, width, turn, OMEGA)
+    phi = np.linspace(0.0, width, 2001)
+    turned = np.stack(
+        [
+            np.cos(phi) * site[0] + np.sin(phi) * site[1],
+            -np.sin(phi) * site[0] + np.cos(phi) * site[1],
+            np.full_like(phi, site[2]),
+        ],
+        axis=1,
+    )  # R(-phi) s
+    moving = OMEGA * np.stack([-turned[:, 1], turned[:, 0], np.zeros_like(phi)], axis=1)
+    chords = np.linalg.norm(r_e - turned, axis=1)
+    dots, alongs = turned @ r_e, moving @ r_e
+    scale = float(np.linalg.norm(site) * r2)
+    slack = (width / 2000) ** 2
+    assert geometry[2] <= chords.min() * (1 + 1e-12) + 1e-6
+    assert geometry[2] ** 2 >= chords.min() ** 2 - slack * scale
+    assert dot_lo <= dots.min() + 1e-12 * scale
+    assert dot_lo >= dots.min() - slack * scale
+    assert along >= alongs.max() - 1e-12 * OMEGA * scale
+    assert along <= alongs.max() + slack * OMEGA * scale
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=engagements(), share=st.floats(0.05, 1.0))
+def test_a_launch_time_is_skipped_only_above_the_cap(case: Engagement, share: float) -> None:
+    """The burnout delay's grid skips a launch time (``_required_below`` gives NaN, no
+    Lambert solve) only where its straight line shows the speed above the cap: with the cap
+    at the speed the required-speed kernel returns, never (no slack); with any cap, either
+    skipped where that speed is above it, or that speed exactly."""
+    site, up, r_eci, t_i, burn = case.site, case.up, case.r_eci, case.t_i, case.burn
+    for launch in case.launches():
+        args = (site, up, burn, float(launch), t_i, r_eci, MU, OMEGA, True)
+        need = required_speed(*args)
+        if math.isfinite(need):
+            assert _required_below(*args, need) == need
+        below = _required_below(*args, share * need if math.isfinite(need) else 5e3 * share)
+        assert below == need or (math.isnan(below) and need > share * min(need, 5e3))
 
 
 @pytest.mark.parametrize(("azimuth", "gain"), [(270.0, 1.1), (90.0, 1.0)])

@@ -98,3 +98,35 @@ def test_lambert_solve_that_stops_on_a_small_step_is_converged() -> None:
     assert np.max(np.abs(on - stopped) / scale) <= kepler_kernel.LAMBERT_TOL
     batch = kepler._solve_x(t, lam)
     assert np.max(np.abs(batch - stopped) / scale) <= kepler_kernel.LAMBERT_TOL
+
+
+def test_departure_only_solve_is_the_short_way_solve() -> None:
+    """``lambert_departure`` (the departure velocity only, the short way) against
+    ``lambert_one`` in the direction of r1 x r2 (the same solve: the same x, bit for bit, and
+    the velocity to 1e-13 relative, its tangent built in another order) and against the
+    NumPy batch (kepler.lambert, 1e-9 relative as above); NaN where the angle's sine is below
+    the given limit (0 and 180 degrees)."""
+    rng = np.random.default_rng(17)
+    n = 2000
+    r1 = rng.normal(size=(n, 3))
+    r1 *= (rng.uniform(6.4e6, 2e7, n) / np.linalg.norm(r1, axis=1))[:, None]
+    r2 = rng.normal(size=(n, 3))
+    r2 *= (rng.uniform(6.4e6, 2e7, n) / np.linalg.norm(r2, axis=1))[:, None]
+    r2[:5] = 1.3 * r1[:5]  # 0 degrees
+    r2[5:10] = -1.1 * r1[5:10]  # 180 degrees
+    tof = 10.0 ** rng.uniform(1.0, 5.0, n)
+    prograde = np.cross(r1, r2)[:, 2] >= 0.0
+    v_numpy, _ = kepler.lambert(r1[10:], r2[10:], tof[10:], prograde=prograde[10:])
+    for i in range(n):
+        *v, x = kepler_kernel.lambert_departure(*r1[i], *r2[i], tof[i], MU, 1e-9, np.nan)
+        if i < 10:
+            assert np.isnan(x)
+            assert np.all(np.isnan(v))
+            continue
+        *v_one, _, _, _, x_one = kepler_kernel.lambert_one(
+            *r1[i], *r2[i], tof[i], MU, bool(prograde[i]), np.nan
+        )
+        assert x == x_one
+        assert np.max(np.abs(np.subtract(v, v_one))) <= 1e-13 * np.linalg.norm(v_one)
+        want = v_numpy[i - 10]
+        assert np.max(np.abs(np.subtract(v, want)) / np.maximum(np.abs(want), 1.0)) < 1e-9
