@@ -236,52 +236,63 @@ def _solve_x(t: float, lam: float, x_start: float) -> float:
     """Householder iterations on x for T(x; lambda) = t from ``x_start`` when it is finite and
     above -1 (a warm start: the solution of a neighbouring problem), else from Izzo's starting
     point."""
-    l2 = lam * lam
     if math.isfinite(x_start) and x_start > -1.0:
         x = x_start
     else:
-        t00 = math.acos(lam) + lam * math.sqrt(1.0 - l2)
-        t1 = 2.0 / 3.0 * (1.0 - l2 * lam)
-        if t >= t00:
-            x = -(t - t00) / (t - t00 + 4.0)
-        elif t <= t1:
-            x = t1 * (t1 - t) / (0.4 * (1.0 - lam**5) * t) + 1.0
-        else:
-            x = (t / t00) ** (math.log(2.0) / math.log(t1 / t00)) - 1.0
-    l3 = l2 * lam
+        x = _first_guess(t, lam, math.acos(lam) + lam * math.sqrt(1.0 - lam * lam))
     for _ in range(LAMBERT_MAX_ITER):
-        tof = _tof(x, lam)
-        delta = tof - t
-        xd, td = x, tof
-        if abs(x - 1.0) < 1e-3:
-            xd = 1.0 + 1e-3 if x >= 1.0 else 1.0 - 1e-3
-            td = _tof(xd, lam)
-        umx2 = 1.0 - xd * xd
-        y = math.sqrt(1.0 - l2 * umx2)
-        y2 = y * y
-        y3 = y2 * y
-        d1 = (3.0 * td * xd - 2.0 + 2.0 * l3 * xd / y) / umx2
-        d2 = (3.0 * td + 5.0 * xd * d1 + 2.0 * (1.0 - l2) * l3 / y3) / umx2
-        d3 = (7.0 * xd * d2 + 8.0 * d1 - 6.0 * (1.0 - l2) * l2 * l3 * xd / (y3 * y2)) / umx2
-        d1sq = d1 * d1
-        den = d1 * (d1sq - delta * d2) + d3 * delta * delta / 6.0
-        step = delta * (d1sq - 0.5 * delta * d2) / den if den != 0.0 else 0.0
-        newton = delta / d1 if d1 != 0.0 else 0.0
-        householder = math.isfinite(step) and abs(step) <= 2.0 * abs(newton)
-        if not householder:
-            step = newton
-        x_new = x - step
-        if x_new <= -1.0:
-            x_new = 0.5 * (x - 1.0)
-        done = abs(x_new - x) <= LAMBERT_TOL * max(1.0, abs(x_new)) or delta == 0.0
-        # kepler._LAMBERT_FINAL_STEP: a small fourth-order step on exact derivatives is the last.
-        done = done or (
-            householder and xd == x and abs(step) <= LAMBERT_FINAL_STEP * max(1.0, abs(x))
-        )
-        x = x_new
+        x, done = _householder(x, t, lam)
         if done:
             break
     return x
+
+
+@kernel
+def _first_guess(t: float, lam: float, t00: float) -> float:
+    """Izzo's starting point for T(x; lambda) = t; ``t00``: T(0), acos(lambda) +
+    lambda sqrt(1 - lambda^2)."""
+    l2 = lam * lam
+    t1 = 2.0 / 3.0 * (1.0 - l2 * lam)
+    if t >= t00:
+        return -(t - t00) / (t - t00 + 4.0)
+    if t <= t1:
+        return t1 * (t1 - t) / (0.4 * (1.0 - lam**5) * t) + 1.0
+    return (t / t00) ** (math.log(2.0) / math.log(t1 / t00)) - 1.0
+
+
+@kernel
+def _householder(x: float, t: float, lam: float) -> tuple[float, bool]:
+    """One step of :func:`_solve_x` from x (Householder's fourth-order step, Newton's where
+    that is not safe) and whether the iteration ends with it."""
+    l2 = lam * lam
+    l3 = l2 * lam
+    tof = _tof(x, lam)
+    delta = tof - t
+    xd, td = x, tof
+    if abs(x - 1.0) < 1e-3:
+        xd = 1.0 + 1e-3 if x >= 1.0 else 1.0 - 1e-3
+        td = _tof(xd, lam)
+    umx2 = 1.0 - xd * xd
+    y = math.sqrt(1.0 - l2 * umx2)
+    y2 = y * y
+    y3 = y2 * y
+    d1 = (3.0 * td * xd - 2.0 + 2.0 * l3 * xd / y) / umx2
+    d2 = (3.0 * td + 5.0 * xd * d1 + 2.0 * (1.0 - l2) * l3 / y3) / umx2
+    d3 = (7.0 * xd * d2 + 8.0 * d1 - 6.0 * (1.0 - l2) * l2 * l3 * xd / (y3 * y2)) / umx2
+    d1sq = d1 * d1
+    den = d1 * (d1sq - delta * d2) + d3 * delta * delta / 6.0
+    step = delta * (d1sq - 0.5 * delta * d2) / den if den != 0.0 else 0.0
+    newton = delta / d1 if d1 != 0.0 else 0.0
+    householder = math.isfinite(step) and abs(step) <= 2.0 * abs(newton)
+    if not householder:
+        step = newton
+    x_new = x - step
+    if x_new <= -1.0:
+        x_new = 0.5 * (x - 1.0)
+    done = abs(x_new - x) <= LAMBERT_TOL * max(1.0, abs(x_new)) or delta == 0.0
+    # kepler._LAMBERT_FINAL_STEP: a small fourth-order step on exact derivatives is the last.
+    done = done or (householder and xd == x and abs(step) <= LAMBERT_FINAL_STEP * max(1.0, abs(x)))
+    return x_new, done
 
 
 @kernel
@@ -295,9 +306,11 @@ def least_transfer_energy(s: float, c: float, tof: float, mu: float) -> float:
     is -mu (1 - x^2) / s, least (-mu / s, the minimum-energy conic) at x = 0, and T(x) falls
     strictly on x > -1 (Izzo 2015, zero revolutions). So every time up to ``tof`` has an x at
     least the root x* of T(x) = T(tof) when T(tof) is below T(0) (then x* > 0 and the energy
-    at least -mu (1 - x*^2) / s), else any x (the energy at least -mu / s). The root is taken
-    a relative 1e-9 low and kept only where T there is at least T(tof) (so it is not above
-    x*)."""
+    at least -mu (1 - x*^2) / s), else any x (the energy at least -mu / s). Any x with
+    T(x) >= T(tof) is at most x*: the bound takes one Householder step from Izzo's starting
+    point, 1e-7 low, where that step is below 1e-3 (its error is of the order of the step's
+    fourth power) and T there is at least T(tof); else the root of the full iteration, a
+    relative 1e-9 low, where T there is at least T(tof); else the least energy."""
     if not (s > 0.0 and c >= 0.0 and tof > 0.0):
         return -math.inf
     lam = math.sqrt(max(1.0 - c / s, 0.0))
@@ -306,7 +319,12 @@ def least_transfer_energy(s: float, c: float, tof: float, mu: float) -> float:
     least = -mu / s
     if not t < t00:
         return least
-    x = _solve_x(t, lam, math.nan)
+    guess = _first_guess(t, lam, t00)
+    stepped, _ = _householder(guess, t, lam)
+    x = stepped - 1e-7 * max(1.0, abs(stepped))
+    if abs(stepped - guess) <= 1e-3 and x > 0.0 and _tof(x, lam) >= t:
+        return -mu * (1.0 - x * x) / s
+    x = _solve_x(t, lam, stepped)
     x = x - 1e-9 * max(1.0, abs(x))
     if not (math.isfinite(x) and x > 0.0 and _tof(x, lam) >= t):
         return least

@@ -28,7 +28,7 @@ from glasnost.defense.engagement_kernel import (
     speed_floor,
 )
 from glasnost.defense.required_speed import up_ecef
-from glasnost.physics import frames
+from glasnost.physics import frames, kepler_kernel
 from glasnost.physics.constants import WGS84
 from glasnost.physics.kepler import lambert
 from glasnost.physics.kepler_kernel import least_transfer_energy
@@ -280,6 +280,25 @@ def test_least_transfer_energy_does_not_fall_as_the_geometry_grows_or_the_time_s
     c2 = c + more_c * (s2 - c)  # at most s2
     least = least_transfer_energy(s, c, tof, MU)
     assert least <= least_transfer_energy(s2, c2, tof * less_t, MU) + 1e-9 * MU / s
+
+
+@settings(max_examples=500, deadline=None)
+@given(s=st.floats(6.5e6, 9e6), c_frac=st.floats(0.0, 1.0), tof=st.floats(5.0, 5000.0))
+def test_least_transfer_energy_is_within_a_micro_part_of_the_root(
+    s: float, c_frac: float, tof: float
+) -> None:
+    """The bound's one step from Izzo's starting point (where it is taken) against the
+    energy at the root of the full iteration (kepler_kernel._solve_x): never above it, and
+    below by at most 1e-6 of |E| + mu / s (the step is taken 1e-7 of max(1, |x|) low in x,
+    which moves the energy by 2e-7 mu max(1, x^2) / s at most)."""
+    c = c_frac * s
+    lam = math.sqrt(max(1.0 - c / s, 0.0))
+    t = math.sqrt(2.0 * MU / s**3) * tof
+    x = kepler_kernel._solve_x(t, lam, math.nan)
+    at_root = -MU * (1.0 - x * x) / s if t < kepler_kernel._tof(0.0, lam) else -MU / s
+    least = least_transfer_energy(s, c, tof, MU)
+    assert least <= max(at_root, -MU / s) + 1e-12 * MU / s
+    assert least >= max(at_root, -MU / s) - 1e-6 * (abs(at_root) + MU / s)
 
 
 def test_least_transfer_energy_is_the_lambert_energy_at_the_time() -> None:
