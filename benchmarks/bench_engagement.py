@@ -320,7 +320,8 @@ def bound_report(run: Callable[[], object], repeat: int) -> str:
         lines.append(
             f"{n - kept:,} of {n:,} dropped ({(n - kept) / n:.0%}); bound / least speed of those "
             f"searched: median {q[1]:.3f} (quartiles {q[0]:.3f}-{q[2]:.3f}); search "
-            f"{cpu:.4f} s CPU, {cpu_without:.4f} s without the bound "
+            f"{cpu:.4f} s CPU ({n / max(cpu, 1e-9):,.0f} candidates per second), "
+            f"{cpu_without:.4f} s without the bound "
             f"({cpu_without / max(cpu, 1e-9):.1f}x), {cpu / max(kept, 1) * 1e6:.1f} us per "
             "searched candidate"
         )
