@@ -44,7 +44,14 @@ flyout-table reach times of the candidates (``candidate_rules._reach_times``, co
 NumPy path (``compiled=False``), the medians of 5 runs each, alternating, and whether the
 results are identical bit for bit.
 
+With ``--compile N`` it only times, N times, the compilation of the search: the first call
+of ``engagement_kernel.search`` (a tabled pair of the burnout delay and an untabled pair, so
+every path of the search is typed) in a new process with an empty kernel cache
+(``NUMBA_CACHE_DIR``), wall-clock seconds, the kernels it calls included. The same command
+on an older tree (``PYTHONPATH=<tree>/src``) is the baseline.
+
 Run:  .venv/bin/python benchmarks/bench_engagement.py [--samples 120] [--baseline 120] [--builtin]
+      .venv/bin/python benchmarks/bench_engagement.py --compile 2
 """
 
 from __future__ import annotations
@@ -52,8 +59,11 @@ from __future__ import annotations
 import argparse
 import inspect
 import math
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -396,6 +406,39 @@ def agreement(table: EngagementTable, reference: EngagementTable) -> str:
     )
 
 
+COMPILE_PROBE = """
+import math, time
+import numpy as np
+from glasnost.defense import engagement_kernel as k
+site = np.array([[6378137.0, 0.0, 0.0]] * 4)
+up = site / 6378137.0
+r_i = np.array([[6378137.0 + 3e5, 5e5, 1e5]] * 4)
+t_i, burn = np.full(4, 600.0), np.full(4, 30.0)
+early, late, v_bo = np.zeros(4), np.full(4, 500.0), np.full(4, 5000.0)
+tabled = np.array([True, True, False, False])
+starts, order = np.array([0, 2, 4]), np.arange(4)
+near, fractions = np.arange(4.0), np.linspace(0.0, 1.0, 8)
+t0 = time.perf_counter()
+k.search(site, up, burn, t_i, r_i, early, late, v_bo, tabled, starts, order, near, True,
+         fractions, 3.986004418e14, 7.292115e-5, True, True)
+print(time.perf_counter() - t0)
+"""
+
+
+def compile_seconds() -> float:
+    """Wall-clock seconds of the first call of the search in a new process with an empty
+    kernel cache (the module doc)."""
+    with tempfile.TemporaryDirectory() as cache:
+        done = subprocess.run(
+            [sys.executable, "-c", COMPILE_PROBE],
+            env={**os.environ, "NUMBA_CACHE_DIR": cache},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return float(done.stdout.split()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=120, help="samples per trajectory")
@@ -406,7 +449,16 @@ def main() -> None:
     parser.add_argument(
         "--builtin", action="store_true", help="also the bound's share on the built-in assessment"
     )
+    parser.add_argument(
+        "--compile", type=int, default=0, metavar="N", help="only time the search's compilation"
+    )
     args = parser.parse_args()
+    if args.compile:
+        times = [compile_seconds() for _ in range(args.compile)]
+        print(
+            "search compiled (empty kernel cache): " + ", ".join(f"{t:.2f}" for t in times) + " s"
+        )
+        return
 
     sites, inter, samples, early = problem(args.samples)
     cand = candidates(sites, inter, samples, early)

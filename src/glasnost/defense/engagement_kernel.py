@@ -151,7 +151,7 @@ def _required_below(
 
     Notation of :func:`speed_bound` (t_b = 0): the coast is a Kepler conic, so r_I = r_0 +
     v_1 tau + G with G = int_0^tau (tau - t) g(r(t)) dt and u = v_1 - v_s; a flight counts only
-    with u above the local vertical's horizon, so the short way's radius stays above
+    with u above the local horizon, so the short way's radius stays above
     min(|r_0|, |r_I|) less 10 km (no periapsis passed; the allowance of :func:`speed_bound`'s
     time bound), |G| <= g_max tau^2 / 2 with g_max = mu / r_low^2, and
     |u| >= (|r_I - r_0 - v_s tau| - g_max tau^2 / 2) / tau, taken a relative 1e-9 low for the
@@ -426,8 +426,8 @@ def _floor(
     omega: float,
     cap: float,
 ) -> float:
-    """:func:`speed_floor` (m/s) in three levels of cost, or the first level's bound where it
-    is above ``cap`` (m/s): the straight line; then the conic and the direction with the
+    """:func:`speed_floor` (m/s) in three levels of cost, or the bound of the first level
+    that is above ``cap`` (m/s): the straight line; then the conic and the direction with the
     least energy of any conic, -mu / s (no root of Lagrange's equation); then both with the
     energy of the longest coast (one root). Every level is a lower bound: the conic's and the
     direction's bounds do not fall as the least departure speed H rises (:func:`_off_plane`,
@@ -1038,9 +1038,8 @@ def _until_feasible(
 def _least_pace_first(rows: IntArray, near: FloatArray, cands: tuple[FloatArray, ...]) -> IntArray:
     """Positions in ``rows`` (candidates of ``cands``, a tabled pair of the burnout delay),
     the candidate of least distance ``near`` (m) per second of its longest coast first (a
-    rough speed: in the built-in assessment the pair's least in about half the pairs and 2 %
-    above it on average, where the nearest candidate needs no flight at all in 386 of 1,407
-    pairs); the others in any order."""
+    rough speed, so its least speed is a low threshold for the others' floors; the nearest
+    candidate often has too short a coast for any flight); the others in any order."""
     _, _, burn_s, t_i, _, early, _, _ = cands
     first, pace = 0, math.inf
     for j in range(rows.size):
