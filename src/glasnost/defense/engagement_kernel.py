@@ -224,36 +224,6 @@ def _required_below(
 
 
 @kernel
-def _cos_range(delta: float, width: float) -> tuple[float, float]:
-    """Least and largest cosine of the angles in [delta - width, delta] (rad)."""
-    turn = 2.0 * math.pi
-    if not width < turn:
-        return -1.0, 1.0
-    d = min(max(delta - turn * math.floor(delta / turn), 0.0), turn)  # [0, 2 pi]
-    ends = math.cos(d), math.cos(d - width)
-    hi = 1.0 if d - width <= 0.0 or d >= turn else max(ends)
-    lo = -1.0 if d - width <= math.pi <= d or d - width <= -math.pi else min(ends)
-    return lo, hi
-
-
-@kernel
-def _arc_range(
-    p: Vector, r: Vector, phi_lo: float, phi_hi: float
-) -> tuple[float, float, float, float]:
-    """Over the points R(-phi) p, phi in [phi_lo, phi_hi] (rad), R the rotation about z (an
-    arc of the circle p describes): the least and largest distance (m) from r, and the least
-    and largest r . R(-phi) p (m^2)."""
-    rho_p, rho_r = math.hypot(p[0], p[1]), math.hypot(r[0], r[1])
-    # The azimuth of R(-phi) p less r's runs down over [delta - width, delta].
-    delta = math.atan2(p[1], p[0]) - math.atan2(r[1], r[0]) - phi_lo
-    lo, hi = _cos_range(delta, phi_hi - phi_lo)
-    dz2 = (r[2] - p[2]) ** 2
-    near = math.sqrt((rho_r - rho_p) ** 2 + 2.0 * rho_p * rho_r * (1.0 - hi) + dz2)
-    far = math.sqrt((rho_r - rho_p) ** 2 + 2.0 * rho_p * rho_r * (1.0 - lo) + dz2)
-    return near, far, r[2] * p[2] + rho_p * rho_r * lo, r[2] * p[2] + rho_p * rho_r * hi
-
-
-@kernel
 def _excess(
     speed: float,
     lever: float,
@@ -331,7 +301,7 @@ def speed_bound(
 
     - Conic (Lambert). (i) |p| = sqrt(|s|^2 + (omega rho_s t_b)^2) (v_s is normal to s), and
       c_p = |r_I - p| >= c_min, the least distance from r_E to that arc of p's circle
-      (:func:`_arc_range`). (ii) With U = |u| and w = U t_b / 2, by the triangle
+      (:func:`_conic_geometry`). (ii) With U = |u| and w = U t_b / 2, by the triangle
       inequality |r_0| <= |p| + w and the chord c = |r_I - r_0| >= c_min - w; a flight
       counts only with u above the site's vertical at launch, within VERTICAL_TILT + omega t_b
       = alpha of p's direction (the ellipsoid's normal against the radius; p against s), so
@@ -356,7 +326,7 @@ def speed_bound(
       r_I . (v_s x w), and v_s x p = R(-phi) k, k = omega (s_z s - |s|^2 z) (v_s and p turn
       together), so sigma >= (min over the arc |r_E . R(-phi) k| - |r_I| |v_s| w) /
       (max over the arc |p x r_I| + w |r_I|), |p x r_I|^2 = |p|^2 |r_I|^2 - (p . r_I)^2 and
-      p . r_I over the arc in closed form (:func:`_arc_range`). (vi) So g(U) = U +
+      p . r_I over the arc in closed form (:func:`_conic_geometry`). (vi) So g(U) = U +
       max(1, 1e-3 U) - (the bound of (v) with H(U) and sigma's bound at U) >= 0 at the true
       U; neither bound rises with U, so g rises strictly and U is at least every U' with
       g(U') <= 0 (bisection on [0, limit]), and g(limit) < 0 shows U > limit (then
@@ -384,7 +354,10 @@ def speed_bound(
     by_time = by_time - tolerance
     if by_time > limit:
         return by_time
-    geometry = _conic_geometry(site, lever, r_e, r2, coast_max_s, omega)
+    width = omega * coast_max_s
+    geometry, _, _ = _conic_geometry(
+        site, lever, r_e, r2, width, (math.cos(width), math.sin(width)), omega
+    )
     over = _excess(limit, lever, geometry, coast_max_s, mu)
     if over < 0.0:
         return limit - over
@@ -442,7 +415,7 @@ def _floor(
     floor = max(_less_tolerance(straight) * (1.0 - 1e-12), 0.0)
     if floor > cap:
         return floor
-    geometry, along, dot_lo = _floor_geometry(site, r_e, r2, width, turn, omega)
+    geometry, along, dot_lo = _conic_geometry(site, 0.0, r_e, r2, width, turn, omega)
     p_norm, _, chord, _, _, _, _, _ = geometry
     s = 0.5 * (p_norm + r2 + chord)
     least = math.sqrt(max(2.0 * mu / p_norm - 2.0 * mu / s, 0.0)) * (1.0 - 1e-9)
@@ -472,54 +445,12 @@ def _ends(cos_d: float, sin_d: float, cos_w: float, sin_w: float) -> tuple[float
 
 
 @kernel
-def _floor_geometry(
-    site: FloatArray, r_e: Vector, r2: float, width: float, turn: tuple[float, float], omega: float
-) -> tuple[Geometry, float, float]:
-    """:func:`_conic_geometry` at t_b = 0 and, for :func:`_toward`, the largest
-    r_E . R(-phi) (omega z x s) (m^2/s) and the least r_E . R(-phi) s (m^2) over the arc,
-    phi in [0, ``width``] (rad; ``turn``: its cosine and sine): the four cosine ranges over
-    the arc from one pair of azimuths, without an inverse tangent (the site's and the
-    point's azimuths differ by d; z x s is s a quarter turn on; the conic's
-    k = omega (s_z s - |s|^2 z) has s's azimuth where s_z > 0 and the opposite where
-    s_z < 0). A whole turn's range where ``width`` is pi / 2 or more (a coast of six hours,
-    beyond any interceptor's)."""
-    rho_s, rho_r = math.hypot(site[0], site[1]), math.hypot(r_e[0], r_e[1])
-    v_s = omega * rho_s
-    r_site = math.sqrt(site[0] * site[0] + site[1] * site[1] + site[2] * site[2])
-    lo, hi, quarter = -1.0, 1.0, 1.0
-    if width < 0.5 * math.pi:
-        axis = rho_s * rho_r
-        cos_d, sin_d = 1.0, 0.0
-        if axis > 0.0:
-            cos_d = (site[0] * r_e[0] + site[1] * r_e[1]) / axis
-            sin_d = (site[1] * r_e[0] - site[0] * r_e[1]) / axis
-        cos_w, sin_w = turn
-        lo, hi = _ends(cos_d, sin_d, cos_w, sin_w)
-        _, quarter = _ends(-sin_d, cos_d, cos_w, sin_w)
-    dz2 = (r_e[2] - site[2]) ** 2
-    chord = math.sqrt((rho_r - rho_s) ** 2 + 2.0 * rho_s * rho_r * (1.0 - hi) + dz2)
-    dot_lo = r_e[2] * site[2] + rho_s * rho_r * lo
-    dot_hi = r_e[2] * site[2] + rho_s * rho_r * hi
-    dot_least = 0.0 if dot_lo <= 0.0 <= dot_hi else min(abs(dot_lo), abs(dot_hi))
-    dot_most = max(abs(dot_lo), abs(dot_hi))
-    cross_hi = math.sqrt(max((r_site * r2) ** 2 - dot_least**2, 0.0))
-    cross_lo = math.sqrt(max((r_site * r2) ** 2 - dot_most**2, 0.0))
-    k_lo, k_hi = (lo, hi) if site[2] >= 0.0 else (-hi, -lo)
-    rho_k = omega * abs(site[2]) * rho_s
-    twist_lo = -r_e[2] * v_s * rho_s + rho_k * rho_r * k_lo
-    twist_hi = -r_e[2] * v_s * rho_s + rho_k * rho_r * k_hi
-    twist = 0.0 if twist_lo <= 0.0 <= twist_hi else min(abs(twist_lo), abs(twist_hi))
-    geometry = (r_site, r2, chord, v_s, twist * (1.0 - 1e-9), cross_lo, cross_hi, VERTICAL_TILT)
-    return geometry, v_s * rho_r * quarter, dot_lo
-
-
-@kernel
 def _toward(departure: float, geometry: Geometry, along: float, dot_lo: float) -> float:
     """A lower bound (m/s) on |v_1 - v_s| of the burnout delay from the direction v_1 can
     take: :func:`speed_floor`, notation of :func:`speed_bound` (t_b = 0: r_0 = p = s(t_0),
     |r_0| = |s|; ``departure``: H, the least |v_1|; c_min the least chord; ``along`` and
     ``dot_lo``: the largest r_E . R(-phi) (omega z x s) and the least r_E . R(-phi) s over
-    the arc, :func:`_floor_geometry`).
+    the arc, :func:`_conic_geometry`).
 
     The coast is the short way round, and taken only where r_E . r_0 > 0 over the whole arc
     (theta < pi / 2; theta near 0 is the vertical shot's limit), so
@@ -606,28 +537,76 @@ def _straight_line(
 
 @kernel
 def _conic_geometry(
-    site: FloatArray, lever: float, r_e: Vector, r2: float, coast_max_s: float, omega: float
-) -> Geometry:
+    site: FloatArray,
+    lever: float,
+    r_e: Vector,
+    r2: float,
+    width: float,
+    turn: tuple[float, float],
+    omega: float,
+) -> tuple[Geometry, float, float]:
     """The geometry of :func:`speed_bound`'s conic bound (the argument of :func:`_excess`) over
-    the arc of p's positions for coasts up to ``coast_max_s``; ``r2``: |r_I| (m)."""
-    rho_s = math.hypot(site[0], site[1])
+    the arc of p's positions, phi in [omega t_b, omega t_b + ``width``] (rad; ``turn``: the
+    width's cosine and sine; ``r2``: |r_I|, m); and, for :func:`_toward` (t_b = 0), the
+    largest r_E . R(-phi) (omega z x s) (m^2/s) and the least r_E . R(-phi) s (m^2) over it.
+
+    Every range over the arc is that of the cosine of an azimuth difference over an interval
+    of ``width`` (:func:`_ends`), from that difference's cosine and sine at the arc's start
+    by the angle sum, without an inverse tangent: p_0's for the chord and p . r_I; s's for
+    k = v_s x p_0 = omega (s_z s - |s|^2 z) (s's azimuth where s_z > 0, the opposite where
+    s_z < 0); s's a quarter turn on for omega z x s. A whole turn's range where ``width`` is
+    pi / 2 or more (a coast of six hours, beyond any interceptor's)."""
+    rho_s, rho_r = math.hypot(site[0], site[1]), math.hypot(r_e[0], r_e[1])
     v_s = omega * rho_s
     r_site = math.sqrt(site[0] * site[0] + site[1] * site[1] + site[2] * site[2])
-    phi_lo, phi_hi = omega * lever, omega * (coast_max_s + lever)
-    p0 = (site[0] - omega * lever * site[1], site[1] + omega * lever * site[0], site[2])
+    p0 = (site[0] - omega * lever * site[1], site[1] + omega * lever * site[0])
+    rho_p = math.hypot(p0[0], p0[1])
     p_norm = math.hypot(r_site, v_s * lever)
-    chord, _, dot_lo, dot_hi = _arc_range(p0, r_e, phi_lo, phi_hi)
+    lo, hi, s_lo, s_hi, quarter = -1.0, 1.0, -1.0, 1.0, 1.0
+    if width < 0.5 * math.pi:
+        start = (1.0, 0.0) if lever == 0.0 else (math.cos(omega * lever), math.sin(omega * lever))
+        cos_s, sin_s = _azimuth_gap((site[0], site[1]), rho_s, r_e, rho_r, start)
+        cos_p, sin_p = cos_s, sin_s  # p_0 = s without the boost
+        if lever != 0.0:
+            cos_p, sin_p = _azimuth_gap(p0, rho_p, r_e, rho_r, start)
+        s_lo, s_hi = _ends(cos_s, sin_s, turn[0], turn[1])
+        lo, hi = s_lo, s_hi
+        if lever != 0.0:
+            lo, hi = _ends(cos_p, sin_p, turn[0], turn[1])
+        _, quarter = _ends(-sin_s, cos_s, turn[0], turn[1])
+    dz2 = (r_e[2] - site[2]) ** 2
+    chord = math.sqrt((rho_r - rho_p) ** 2 + 2.0 * rho_p * rho_r * (1.0 - hi) + dz2)
+    dot_lo = r_e[2] * site[2] + rho_p * rho_r * lo
+    dot_hi = r_e[2] * site[2] + rho_p * rho_r * hi
     # |p x r_I|^2 = |p|^2 |r_I|^2 - (p . r_I)^2 over the arc.
     dot_least = 0.0 if dot_lo <= 0.0 <= dot_hi else min(abs(dot_lo), abs(dot_hi))
     dot_most = max(abs(dot_lo), abs(dot_hi))
     cross_hi = math.sqrt(max((p_norm * r2) ** 2 - dot_least**2, 0.0))
     cross_lo = math.sqrt(max((p_norm * r2) ** 2 - dot_most**2, 0.0))
-    # r_I . (v_s x p) = r_E . R(-phi) k, k = v_s x p_0 = omega (s_z s - |s|^2 z).
-    k = (omega * site[2] * site[0], omega * site[2] * site[1], -v_s * rho_s)
-    _, _, twist_lo, twist_hi = _arc_range(k, r_e, phi_lo, phi_hi)
+    # r_I . (v_s x p) = r_E . R(-phi) k.
+    k_lo, k_hi = (s_lo, s_hi) if site[2] >= 0.0 else (-s_hi, -s_lo)
+    rho_k = omega * abs(site[2]) * rho_s
+    twist_lo = -r_e[2] * v_s * rho_s + rho_k * rho_r * k_lo
+    twist_hi = -r_e[2] * v_s * rho_s + rho_k * rho_r * k_hi
     twist = 0.0 if twist_lo <= 0.0 <= twist_hi else min(abs(twist_lo), abs(twist_hi))
     tilt = VERTICAL_TILT + omega * lever
-    return (p_norm, r2, chord, v_s, twist * (1.0 - 1e-9), cross_lo, cross_hi, tilt)
+    geometry = (p_norm, r2, chord, v_s, twist * (1.0 - 1e-9), cross_lo, cross_hi, tilt)
+    return geometry, v_s * rho_r * quarter, r_e[2] * site[2] + rho_s * rho_r * s_lo
+
+
+@kernel
+def _azimuth_gap(
+    a: tuple[float, float], rho_a: float, r_e: Vector, rho_r: float, start: tuple[float, float]
+) -> tuple[float, float]:
+    """The cosine and sine of a's azimuth less r_E's less the angle whose cosine and sine are
+    ``start`` (a: the x and y of a vector, m; ``rho_a``, ``rho_r``: a's and r_E's distances
+    from the z axis); (1, 0) where either lies on the axis."""
+    axis = rho_a * rho_r
+    if not axis > 0.0:
+        return 1.0, 0.0
+    cos_d = (a[0] * r_e[0] + a[1] * r_e[1]) / axis
+    sin_d = (a[1] * r_e[0] - a[0] * r_e[1]) / axis
+    return cos_d * start[0] + sin_d * start[1], sin_d * start[0] - cos_d * start[1]
 
 
 @kernel

@@ -19,9 +19,9 @@ from glasnost.defense import engagement, engagement_kernel
 from glasnost.defense.engagement import EngagementTable, engage
 from glasnost.defense.engagement_kernel import (
     TAU_MIN_S,
+    _conic_geometry,
     _earth_fixed,
     _floor,
-    _floor_geometry,
     _required_below,
     required_speed,
     speed_bound,
@@ -159,37 +159,50 @@ def test_floor_stops_early_only_above_the_cap(case: Engagement, share: float) ->
 
 
 @settings(max_examples=300, deadline=None)
-@given(case=engagements())
-def test_floor_geometry_bounds_the_arc(case: Engagement) -> None:
-    """The floor's ranges over the site's arc (``_floor_geometry``, from cosines without an
-    inverse tangent) against 2,001 points of the arc, phi in [0, omega coast_max]: the least
-    chord and the least r_E . R(-phi) s at most the sampled least, the largest
-    r_E . R(-phi) (omega z x s) at least the sampled largest, each within the sampling's
-    step of it (the extremes are at the ends or where the derivative vanishes, so the
-    sampled value, or the squared chord's, is within |s| |r_I| (omega step)^2 of the
-    extreme, the second derivative in phi being at most |s| |r_I|)."""
+@given(case=engagements(), boost=st.booleans())
+def test_conic_geometry_bounds_the_arc(case: Engagement, boost: bool) -> None:
+    """The bound's ranges over the arc of p's positions (``_conic_geometry``, from cosines
+    without an inverse tangent) against 2,001 points of the arc, p = R(-phi) p_0, p_0 = s +
+    omega t_b z x s, phi in [omega t_b, omega (t_b + coast_max)] (t_b the burn time with
+    ``boost``, else 0): the least chord, the least |r_E . R(-phi) k| (k = omega (s_z s -
+    |s|^2 z)) and, without the boost, the least r_E . R(-phi) s at most the sampled least
+    and the largest r_E . R(-phi) (omega z x s) at least the sampled largest, each within
+    the sampling's step of it (the extremes are at the ends or where the derivative
+    vanishes, so the sampled value, or the squared chord's, is within |s| |r_I|
+    (omega step)^2 of the extreme, the second derivative in phi being at most |s| |r_I|)."""
     site, t_i, coast_max = case.site, case.t_i, case.coast_max
+    lever = case.burn if boost else 0.0
     r_e = np.array(_earth_fixed(case.r_eci, OMEGA * t_i))
     r2 = float(np.linalg.norm(case.r_eci))
     width = OMEGA * coast_max
     turn = (math.cos(width), math.sin(width))
-    geometry, along, dot_lo = _floor_geometry(site, tuple(r_e), r2, width, turn, OMEGA)
-    phi = np.linspace(0.0, width, 2001)
-    turned = np.stack(
-        [
-            np.cos(phi) * site[0] + np.sin(phi) * site[1],
-            -np.sin(phi) * site[0] + np.cos(phi) * site[1],
-            np.full_like(phi, site[2]),
-        ],
-        axis=1,
-    )  # R(-phi) s
-    moving = OMEGA * np.stack([-turned[:, 1], turned[:, 0], np.zeros_like(phi)], axis=1)
-    chords = np.linalg.norm(r_e - turned, axis=1)
-    dots, alongs = turned @ r_e, moving @ r_e
-    scale = float(np.linalg.norm(site) * r2)
+    geometry, along, dot_lo = _conic_geometry(site, lever, tuple(r_e), r2, width, turn, OMEGA)
+    phi = OMEGA * lever + np.linspace(0.0, width, 2001)
+
+    def turned(v: FloatArray) -> FloatArray:
+        """R(-phi) v at every phi (n, 3)."""
+        return np.stack(
+            [
+                np.cos(phi) * v[0] + np.sin(phi) * v[1],
+                -np.sin(phi) * v[0] + np.cos(phi) * v[1],
+                np.full_like(phi, v[2]),
+            ],
+            axis=1,
+        )
+
+    p0 = site + OMEGA * lever * np.array([-site[1], site[0], 0.0])
+    k = OMEGA * (site[2] * site - float(site @ site) * np.array([0.0, 0.0, 1.0]))
+    chords = np.linalg.norm(r_e - turned(p0), axis=1)
+    twists = np.abs(turned(k) @ r_e)
+    scale = float(np.linalg.norm(p0) * r2)
     slack = (width / 2000) ** 2
     assert geometry[2] <= chords.min() * (1 + 1e-12) + 1e-6
     assert geometry[2] ** 2 >= chords.min() ** 2 - slack * scale
+    assert geometry[4] <= twists.min() * (1 + 1e-12) + 1e-12 * OMEGA * scale * scale / r2
+    if boost:
+        return
+    dots = turned(site) @ r_e
+    alongs = turned(OMEGA * np.array([-site[1], site[0], 0.0])) @ r_e
     assert dot_lo <= dots.min() + 1e-12 * scale
     assert dot_lo >= dots.min() - slack * scale
     assert along >= alongs.max() - 1e-12 * OMEGA * scale
