@@ -26,6 +26,13 @@ def states(n: int, speed_factor: tuple[float, float], seed: int) -> tuple[np.nda
     return r, v, rng.uniform(-2e5, 2e5, n)
 
 
+def positions(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Random positions (n, 3): directions uniform on the sphere, radius 6,400-20,000 km."""
+    r = rng.normal(size=(n, 3))
+    r *= (rng.uniform(6.4e6, 2e7, n) / np.linalg.norm(r, axis=1))[:, None]
+    return r
+
+
 @pytest.mark.parametrize(
     ("label", "speed_factor"),
     [("ellipses", (0.05, 0.95)), ("near-parabolic", (0.999, 1.001)), ("hyperbolas", (1.05, 2.0))],
@@ -59,10 +66,7 @@ def test_compiled_lambert_matches_the_numpy_reference() -> None:
     transfer angles including 0 and 180 degrees, both directions, 10 s to 1e5 s."""
     rng = np.random.default_rng(11)
     n = 4000
-    r1 = rng.normal(size=(n, 3))
-    r1 *= (rng.uniform(6.4e6, 2e7, n) / np.linalg.norm(r1, axis=1))[:, None]
-    r2 = rng.normal(size=(n, 3))
-    r2 *= (rng.uniform(6.4e6, 2e7, n) / np.linalg.norm(r2, axis=1))[:, None]
+    r1, r2 = positions(rng, n), positions(rng, n)
     r2[:5] = -1.1 * r1[:5]  # 180 degrees
     r2[5:10] = 1.3 * r1[5:10]  # 0 degrees
     r1[10], r2[10] = [0.0, 0.0, 7e6], [0.0, 0.0, -8e6]  # on the z-axis
@@ -108,23 +112,21 @@ def test_departure_only_solve_is_the_short_way_solve() -> None:
     the given limit (0 and 180 degrees)."""
     rng = np.random.default_rng(17)
     n = 2000
-    r1 = rng.normal(size=(n, 3))
-    r1 *= (rng.uniform(6.4e6, 2e7, n) / np.linalg.norm(r1, axis=1))[:, None]
-    r2 = rng.normal(size=(n, 3))
-    r2 *= (rng.uniform(6.4e6, 2e7, n) / np.linalg.norm(r2, axis=1))[:, None]
+    r1, r2 = positions(rng, n), positions(rng, n)
     r2[:5] = 1.3 * r1[:5]  # 0 degrees
     r2[5:10] = -1.1 * r1[5:10]  # 180 degrees
     tof = 10.0 ** rng.uniform(1.0, 5.0, n)
     prograde = np.cross(r1, r2)[:, 2] >= 0.0
     v_numpy, _ = kepler.lambert(r1[10:], r2[10:], tof[10:], prograde=prograde[10:])
     for i in range(n):
-        *v, x = kepler_kernel.lambert_departure(*r1[i], *r2[i], tof[i], MU, 1e-9, np.nan)
+        ends = (r1[i, 0], r1[i, 1], r1[i, 2], r2[i, 0], r2[i, 1], r2[i, 2])
+        *v, x = kepler_kernel.lambert_departure(*ends, tof[i], MU, 1e-9, np.nan)
         if i < 10:
             assert np.isnan(x)
             assert np.all(np.isnan(v))
             continue
         *v_one, _, _, _, x_one = kepler_kernel.lambert_one(
-            *r1[i], *r2[i], tof[i], MU, bool(prograde[i]), np.nan
+            *ends, tof[i], MU, bool(prograde[i]), np.nan
         )
         assert x == x_one
         assert np.max(np.abs(np.subtract(v, v_one))) <= 1e-13 * np.linalg.norm(v_one)
