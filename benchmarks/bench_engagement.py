@@ -57,6 +57,7 @@ Run:  .venv/bin/python benchmarks/bench_engagement.py [--samples 120] [--baselin
 from __future__ import annotations
 
 import argparse
+import functools
 import inspect
 import math
 import os
@@ -86,6 +87,7 @@ from glasnost.physics.targeting import aim
 from glasnost.physics.vehicle import stack
 from glasnost.scenario.builtin import builtin_scenario
 from glasnost.scenario.missiles import missile
+from glasnost.scenario.models import Scenario
 
 FloatArray = NDArray[np.float64]
 
@@ -235,7 +237,7 @@ def recorded_searches(
     False, the search's reference switch) without it; the bound's tightness only where
     ``tightness`` (else empty)."""
     records: list[SearchRecord] = []
-    original = kernel.search
+    original: Callable[..., tuple[FloatArray, FloatArray, NDArray[np.bool_]]] = kernel.search
 
     def recording(*args: Any) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
         t0 = time.process_time()
@@ -244,7 +246,7 @@ def recorded_searches(
         if args[12]:  # speeds
             site, _, burn, t_i, r_i, early = args[:6]
             lever = np.zeros_like(burn) if args[16] else burn
-            rows = np.flatnonzero(searched & np.isfinite(speed)) if tightness else []
+            rows = np.flatnonzero(searched & np.isfinite(speed) & tightness)
             coast = (t_i - burn - early) * (1.0 + 1e-9)
             mu, omega = args[14], args[15]
             floor = getattr(kernel, "speed_floor", None)  # None: a tree before it (baseline)
@@ -264,7 +266,7 @@ def recorded_searches(
             records.append(SearchRecord(cpu, int(searched.sum()), int(searched.size), ratio))
         return speed, latest, searched
 
-    kernel.search = recording
+    kernel.search = recording  # type: ignore[assignment]
     split = candidate_rules.SPLIT_MIN_CANDIDATES
     candidate_rules.SPLIT_MIN_CANDIDATES = sys.maxsize  # one kernel call per search
     try:
@@ -439,6 +441,14 @@ def compile_seconds() -> float:
     return float(done.stdout.split()[-1])
 
 
+def builtin_with(interceptor_model: str) -> Scenario:
+    """The built-in scenario with its interceptor model set (flyout tables only under
+    ``flyout``, its default)."""
+    scenario = builtin_scenario("us-ru")
+    settings = scenario.assessment.model_copy(update={"interceptor_model": interceptor_model})
+    return scenario.model_copy(update={"assessment": settings})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=120, help="samples per trajectory")
@@ -468,20 +478,16 @@ def main() -> None:
         f"{n} candidate (site, sample) pairs, {args.launch_times} launch times each"
     )
 
+    run = functools.partial(
+        engage, sites, inter, samples, early, 60.0, launch_times=args.launch_times
+    )
+
     def timed(compiled: bool) -> tuple[float, EngagementTable]:
-        engage(sites, inter, samples, early, 60.0, launch_times=args.launch_times)  # warm-up
+        run()  # warm-up
         times, out = [], None
         for _ in range(args.repeat):
             t0 = time.process_time()
-            out = engage(
-                sites,
-                inter,
-                samples,
-                early,
-                60.0,
-                launch_times=args.launch_times,
-                compiled=compiled,
-            )
+            out = run(compiled=compiled)
             times.append(time.process_time() - t0)
         assert out is not None
         return statistics.median(times), out
@@ -490,11 +496,9 @@ def main() -> None:
     rate_kernel = n / t_kernel
     print(f"kernel:   {t_kernel:8.4f} s CPU {rate_kernel:12,.0f} pairs/s  (all {n})")
     print(f"          feasible pairs: {int(table.feasible.sum())} of {table.feasible.size}")
-    report = bound_report(
-        lambda: engage(sites, inter, samples, early, 60.0, launch_times=args.launch_times),
-        args.repeat,
-    )
-    print(f"bound:    {report}")
+    for model in ("straight-boost", "burnout-delay"):
+        report = bound_report(functools.partial(run, model=model), args.repeat)
+        print(f"bound, {model}:\n          {report}")
     t_numpy, reference = timed(False)
     rate_numpy = n / t_numpy
     print(f"NumPy path: {t_numpy:6.4f} s CPU {rate_numpy:12,.0f} pairs/s  (all {n})")
@@ -547,6 +551,9 @@ def main() -> None:
         report = bound_report(lambda: assessment.assess(builtin_scenario("us-ru")), 3)
         threads = threads_report(lambda: assessment.assess(builtin_scenario("us-ru")), 5)
         print(f"built-in assessment, each direction:\n          {report}")
+        for model in ("burnout-delay", "straight-boost"):
+            report = bound_report(functools.partial(assessment.assess, builtin_with(model)), 3)
+            print(f"built-in assessment, interceptor model {model}:\n          {report}")
         print(f"built-in assessment, threads:\n          {threads}")
         assess = lambda: assessment.assess(builtin_scenario("us-ru"))  # noqa: E731
         reach = compiled_report(candidate_rules, "_reach_times", assess, 5)

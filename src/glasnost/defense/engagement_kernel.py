@@ -15,17 +15,21 @@ needs at *any* launch time (the least energy of a Lambert transfer in the longes
 root of Lagrange's equation; a straight line with gravity bounded) drops the candidates that
 cannot matter: those that need more than the interceptor's burnout velocity (infeasible) and
 more than the least speed found so far for their (site, trajectory) pair (not critical).
-Within a pair the candidates run nearest first, so that least speed falls early; where only
-the least speed is wanted (a tabled pair) and the bound is the same at every speed (the
-burnout delay: :func:`speed_floor`, which also bounds the direction the departure velocity
-can take), the candidate of least distance per second of coast runs first, the others in the
-order of their bounds, least first, and the search stops at the first bound above the least
-speed found (:func:`_least_pace_first`, :func:`_floor_order`). Within such a candidate the
-launch-time grid runs from the longest coast down and skips a point whose straight line
-shows it needs more than the least speed of the grid so far (:func:`_required_below`): it
-can be neither the grid's least nor, unless evaluated after, that least's neighbour, so the
-refinement starts from the same bracket. A dropped candidate reports an infinite speed; the
-pair's critical velocity, feasibility, window and latest launch are those of the full search.
+Within a pair the candidates run nearest first, so that least speed falls early; a candidate
+inside the window found that cannot launch later than the latest launch found
+(:func:`_later_possible`, the same bound at the coast that launch time allows) has its speed
+alone searched. Where only the least speed is wanted (a tabled pair, or one with no feasible
+candidate) and the bound is the same at every speed (the burnout delay: :func:`speed_floor`,
+which also bounds the direction the departure velocity can take; it also drops the burnout
+delay's infeasible candidates), the candidate of least distance per second of coast runs
+first, the others in the order of their bounds, least first, and the search stops at the
+first bound above the least speed found (:func:`_least_pace_first`, :func:`_floor_order`).
+Within such a candidate the launch-time grid runs from the longest coast down and skips a
+point whose straight line shows it needs more than the least speed of the grid so far
+(:func:`_required_below`): it can be neither the grid's least nor, unless evaluated after,
+that least's neighbour, so the refinement starts from the same bracket. A dropped candidate
+reports an infinite speed; the pair's critical velocity, feasibility, window and latest
+launch are those of the full search.
 
 SI units; candidates along the first axis, (n,) and (n, 3).
 """
@@ -775,22 +779,73 @@ def _shortest_feasible(
 
 
 @kernel
-def _latest_bound(
-    site: FloatArray,
-    burn_s: float,
-    t_i: float,
-    r_i: FloatArray,
-    late: float,
+def _later_possible(
+    i: int,
+    cands: tuple[FloatArray, ...],
+    after: float,
+    fractions: FloatArray,
+    mu: float,
     omega: float,
     burnout_delay: bool,
-) -> float:
-    """An upper bound (s) on the latest launch :func:`_candidate` can return: every coast it
-    evaluates is at least the grid's shortest."""
+) -> bool:
+    """Whether :func:`_candidate_at` (candidate i of ``cands``, the arrays of :func:`search`)
+    can return a latest launch after ``after`` (s); False only where it cannot.
+
+    In log coast x, :func:`_shortest_feasible` returns est in [no, ok] (ok where there is no
+    no): ok an evaluated point whose speed is at most ``v_bo``, no the largest evaluated point
+    below ok, whose speed is above it; and est >= x_lo, the grid's first point. Take x_j, the
+    first grid point at or above ln(t_I - t_b - after). Where every launch time with a coast
+    of at most e^x_j needs more than ``v_bo`` (:func:`_needs_more`), x_j is evaluated and
+    above ``v_bo``, and ok, whose speed is not, lies above it; so no >= x_j, est >= x_j and
+    the launch time t_I - t_b - e^est is not after ``after``. The coasts taken a relative
+    1e-9 wide for the rounding."""
+    site, _, burn, t, r, early_all, late_all, v_bo_all = cands
+    site_i, burn_s, t_i, r_i = site[i], burn[i], t[i], r[i]
+    early, late, v_bo = early_all[i], late_all[i], v_bo_all[i]
     base = t_i - burn_s
+    if not after > -math.inf:
+        return True
+    gap_after = base - after
+    if not gap_after > 0.0:
+        return False  # every launch time is before t_I - t_b
+    x_hi = math.log(base - early)
     gap = max(base - late, 0.0)
     x_late = math.log(gap) if gap > 0.0 else -math.inf
-    shortest = _shortest_coast(site, burn_s, r_i, omega, burnout_delay)
-    return base - math.exp(max(math.log(shortest), x_late))
+    shortest = _shortest_coast(site_i, burn_s, r_i, omega, burnout_delay)
+    x_lo = min(max(math.log(shortest), x_late), x_hi)
+    limit = math.log(gap_after * (1.0 + 1e-9))
+    if x_lo >= limit:
+        return False
+    k = fractions.size
+    for j in range(k):
+        x = x_lo + (x_hi - x_lo) * fractions[j] if j < k - 1 else x_hi  # _candidate's grid
+        if x >= limit:
+            lever = 0.0 if burnout_delay else burn_s
+            coast = math.exp(x) * (1.0 + 1e-9)
+            return not _needs_more(site_i, lever, t_i, r_i, coast, v_bo, mu, omega, burnout_delay)
+    return True  # every grid point launches after it
+
+
+@kernel
+def _needs_more(
+    site: FloatArray,
+    lever: float,
+    t_i: float,
+    r_i: FloatArray,
+    coast_max_s: float,
+    cap: float,
+    mu: float,
+    omega: float,
+    burnout_delay: bool,
+) -> bool:
+    """Whether every launch time with a coast of at most ``coast_max_s`` (s) needs more than
+    ``cap`` (m/s) to reach r_i (ECI, m) at ``t_i`` (s): :func:`_floor` for the burnout delay
+    (the direction's bound too), else :func:`speed_bound` (``lever``: the burn time, s)."""
+    if not cap < math.inf:
+        return False
+    if burnout_delay:
+        return _floor(site, t_i, r_i, coast_max_s, mu, omega, cap) > cap
+    return speed_bound(site, lever, t_i, r_i, coast_max_s, mu, omega, cap, 0) > cap
 
 
 @kernel
@@ -807,12 +862,10 @@ def _dropped(
     burnout_delay: bool,
 ) -> bool:
     """Whether candidate i needs more than ``cap`` (m/s) at every launch time
-    (:func:`speed_bound`)."""
-    if not cap < math.inf:
-        return False
+    (:func:`_needs_more`)."""
     lever = 0.0 if burnout_delay else burn_s[i]
     coast = (t_i[i] - burn_s[i] - early[i]) * (1.0 + 1e-9)
-    return speed_bound(site[i], lever, t_i[i], r_i[i], coast, mu, omega, cap, 0) > cap
+    return _needs_more(site[i], lever, t_i[i], r_i[i], coast, cap, mu, omega, burnout_delay)
 
 
 @kernel
@@ -841,24 +894,32 @@ def search(
 
     Candidate i: site ECEF ``site[i]`` and its vertical ``up[i]``, burn time, intercept time
     and ECI point, launch times in [early, late], burnout velocity ``v_bo``; ``tabled``: its
-    site's flyout table decides its feasibility (then no latest launch is searched). The
-    candidates of pair k are ``order[starts[k]:starts[k + 1]]`` in increasing intercept time;
-    ``near`` (n,) orders the search within a pair (nearest first). ``fractions``: the
-    launch-time grid, ``np.linspace(0, 1, launch_times)``.
+    site's flyout table decides its feasibility (then no latest launch is searched; alike for
+    all candidates of a pair). The candidates of pair k are ``order[starts[k]:starts[k + 1]]``
+    in increasing intercept time; ``near`` (n,) orders the search within a pair (nearest
+    first). ``fractions``: the launch-time grid, ``np.linspace(0, 1, launch_times)``.
 
     Without ``speeds`` (the window edges) only feasibility and the latest launch are wanted:
-    a candidate is dropped when :func:`speed_bound` shows it needs more than ``v_bo``. With
-    ``speeds``, per pair: a tabled pair's candidates run nearest first and are dropped when
-    they cannot need less than the least speed found so far (for the burnout delay, after
-    the one of least distance per second of coast, least floor first, up to the first floor
-    above the least speed found: :func:`_least_pace_first`, :func:`_floor_order`); otherwise
-    the candidates run from the last backwards to the first feasible one, then from the
-    first forwards to the first feasible one (the window's ends), then the rest nearest
-    first, and a candidate is dropped
-    when it can neither be feasible nor critical, or when it cannot be critical, lies inside
-    the window found, and cannot launch later than the latest launch found
-    (:func:`_latest_bound`). Without ``bounded`` no candidate is dropped and no grid point
-    skipped (the reference the bounds are tested against)."""
+    a candidate is dropped when it cannot be feasible (:func:`_dropped`: it needs more than
+    ``v_bo`` at every launch time). With ``speeds``, per pair:
+
+    - Untabled: the window's ends first, from the last candidate backwards to the first
+      feasible one, then from the first forwards to the first feasible one, dropping those
+      that cannot be feasible (:func:`_until_feasible`). Then, where one is feasible, the
+      window's inside, nearest first: a candidate is dropped when it cannot be feasible;
+      where it cannot launch later than the latest launch found (:func:`_later_possible`)
+      only its speed is searched, and it is dropped when it cannot need less than the least
+      speed found (it is feasible, or not, and inside the window, as the window's ends
+      already show). Where none is feasible only the least speed is left: as a tabled pair.
+    - Tabled, or untabled with no feasible candidate: only the least speed, of the
+      candidates not yet searched, nearest first, dropped when they cannot need less than
+      the least speed found; for the burnout delay the one of least distance per second of
+      coast first, the others least floor first, up to the first floor above the least speed
+      found (:func:`_least_pace_first`, :func:`_floor_order`).
+
+    A candidate whose speed alone is searched reports latest launch -inf. Without ``bounded``
+    no candidate is dropped, no grid point skipped and every latest launch searched (the
+    reference the bounds are tested against)."""
     n = t_i.size
     speed = np.full(n, math.inf)
     latest = np.full(n, -math.inf)
@@ -866,13 +927,11 @@ def search(
     cands = (site, up, burn_s, t_i, r_i, early, late, v_bo)
     for k in range(starts.size - 1):
         lo, hi = starts[k], starts[k + 1]
-        least_first = bounded and speeds and burnout_delay
-        for j in range(lo, hi):
-            least_first = least_first and tabled[order[j]]
+        # Only the least speed is wanted: a tabled pair's (the table decides the rest) or, with
+        # no feasible candidate, an untabled pair's.
+        only_speed = bool(tabled[order[lo]])
         best = math.inf
-        last_feasible = -1
-        steps = hi - lo
-        if speeds and not tabled[order[lo]]:
+        if speeds and not only_speed:
             # The window's ends first: backwards to the last feasible candidate, then forwards.
             found = np.full(2, -1)
             for side in range(2):
@@ -893,13 +952,13 @@ def search(
                 )
                 if found[0] < 0:
                     break
-            last_feasible = found[0]
-            if last_feasible < 0:
-                continue
-            first_feasible = found[1] if found[1] >= 0 else last_feasible
-            lo, hi = first_feasible + 1, last_feasible
-            steps = max(hi - lo, 0)
-        rows = order[lo : lo + steps]
+            if found[0] >= 0:  # the window's inside is left
+                lo, hi = (found[1] if found[1] >= 0 else found[0]) + 1, found[0]
+            only_speed = found[0] < 0
+        rows = _unsearched(order, lo, hi, searched)
+        if rows.size == 0:
+            continue
+        least_first = bounded and speeds and only_speed and burnout_delay
         last_launch = -math.inf
         for j in range(starts[k], starts[k + 1]):
             if latest[order[j]] > last_launch:
@@ -914,30 +973,35 @@ def search(
                 if sequence.size < 2:
                     break
             i = rows[sequence[position]]
-            if tabled[i]:
-                cap = best  # only the critical speed: the table decides the rest
-            elif speeds:
-                cap = max(v_bo[i], best)
-            else:
-                cap = v_bo[i]
             if least_first and position >= 1:
                 if floors[position] > best:
                     break  # this and every later floor is above the least speed found
-            elif (
-                bounded
-                and _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay)
-            ) or (
-                bounded
-                and speeds
-                and not tabled[i]
-                and last_feasible >= 0
-                and _dropped(site, burn_s, t_i, r_i, early, i, best, mu, omega, burnout_delay)
-                and _latest_bound(site[i], burn_s[i], t_i[i], r_i[i], late[i], omega, burnout_delay)
-                <= last_launch
+            elif bounded and _dropped(
+                site,
+                burn_s,
+                t_i,
+                r_i,
+                early,
+                i,
+                best if only_speed else v_bo[i],
+                mu,
+                omega,
+                burnout_delay,
             ):
                 continue
+            full = not only_speed  # the latest launch too
+            if (
+                bounded
+                and speeds
+                and full
+                and not _later_possible(i, cands, last_launch, fractions, mu, omega, burnout_delay)
+            ):
+                # Inside the window found, it cannot launch later: only its speed can matter.
+                if _dropped(site, burn_s, t_i, r_i, early, i, best, mu, omega, burnout_delay):
+                    continue
+                full = False
             speed[i], latest[i] = _candidate_at(
-                i, cands, not tabled[i], bounded, fractions, mu, omega, burnout_delay
+                i, cands, full, bounded, fractions, mu, omega, burnout_delay
             )
             searched[i] = True
             if speeds:
@@ -979,6 +1043,18 @@ def _candidate_at(
 
 
 @kernel
+def _unsearched(order: IntArray, lo: int, hi: int, searched: BoolArray) -> IntArray:
+    """The candidates ``order[lo:hi]`` not yet searched, in that order."""
+    rows = np.empty(max(hi - lo, 0), dtype=np.int64)
+    m = 0
+    for j in range(lo, hi):
+        if not searched[order[j]]:
+            rows[m] = order[j]
+            m += 1
+    return rows[:m]
+
+
+@kernel
 def _until_feasible(
     order: IntArray,
     positions: IntArray,
@@ -994,14 +1070,17 @@ def _until_feasible(
     bounded: bool,
 ) -> tuple[int, float]:
     """Search the candidates ``order[positions]`` of ``cands`` (:func:`_candidate_at`) in turn
-    (into ``speed``, ``latest`` and ``searched``), dropping (where ``bounded``) those that can
-    be neither feasible nor critical, until one is feasible. Returns its position (-1: none)
-    and the least speed found (``best`` before)."""
+    (into ``speed``, ``latest`` and ``searched``),
+    dropping (where ``bounded``) those that cannot be feasible, until one is feasible.
+    Returns its position (-1: none) and the least speed found (``best`` before). A dropped
+    candidate can matter only for the least speed where no candidate of its pair is
+    feasible; :func:`search` then searches it after."""
     site, _, burn_s, t_i, r_i, early, _, v_bo = cands
     for j in positions:
         i = order[j]
-        cap = max(v_bo[i], best)
-        if bounded and _dropped(site, burn_s, t_i, r_i, early, i, cap, mu, omega, burnout_delay):
+        if bounded and _dropped(
+            site, burn_s, t_i, r_i, early, i, v_bo[i], mu, omega, burnout_delay
+        ):
             continue
         speed[i], latest[i] = _candidate_at(
             i, cands, True, bounded, fractions, mu, omega, burnout_delay
@@ -1015,10 +1094,11 @@ def _until_feasible(
 
 @kernel
 def _least_pace_first(rows: IntArray, near: FloatArray, cands: tuple[FloatArray, ...]) -> IntArray:
-    """Positions in ``rows`` (candidates of ``cands``, a tabled pair of the burnout delay),
-    the candidate of least distance ``near`` (m) per second of its longest coast first (a
-    rough speed, so its least speed is a low threshold for the others' floors; the nearest
-    candidate often has too short a coast for any flight); the others in any order."""
+    """Positions in ``rows`` (candidates of ``cands``, of a pair of the burnout delay whose
+    least speed alone is wanted), the candidate of least distance ``near`` (m) per second of
+    its longest coast first (a rough speed, so its least speed is a low threshold for the
+    others' floors; the nearest candidate often has too short a coast for any flight); the
+    others in any order."""
     _, _, burn_s, t_i, _, early, _, _ = cands
     first, pace = 0, math.inf
     for j in range(rows.size):
@@ -1039,12 +1119,13 @@ def _floor_order(
     mu: float,
     omega: float,
 ) -> tuple[IntArray, FloatArray]:
-    """``sequence[0]`` (a position in ``rows``, candidates of ``cands``, a tabled pair of the
-    burnout delay; already searched), then the positions of ``sequence[1:]`` whose
-    :func:`speed_floor` is at most ``best`` (m/s), the least speed found, least floor first;
-    and their floors (the first -inf). A floor is taken only as far as it is not above
-    ``best`` (:func:`_floor`): the least speed found only falls, so a candidate whose floor
-    is above it now is never searched, whatever its floor's exact value."""
+    """``sequence[0]`` (a position in ``rows``, candidates of ``cands``, of a pair of the
+    burnout delay whose least speed alone is wanted; already searched), then the positions
+    of ``sequence[1:]`` whose :func:`speed_floor` is at most ``best`` (m/s), the least speed
+    found, least floor first; and their floors (the first -inf). A floor is taken only as
+    far as it is not above ``best`` (:func:`_floor`): the least speed found only falls, so a
+    candidate whose floor is above it now is never searched, whatever its floor's exact
+    value."""
     site, _, burn_s, t_i, r_i, early, _, _ = cands
     kept = np.empty(sequence.size, dtype=np.int64)
     floors = np.empty(sequence.size)

@@ -45,9 +45,10 @@ def _same(compiled: EngagementTable, reference: EngagementTable) -> None:
 
 
 def builtin_engage_calls(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, interceptor_model: str = "flyout"
 ) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
-    """The arguments of each ``engage`` call of the built-in assessment (both directions)."""
+    """The arguments of each ``engage`` call of the built-in assessment (both directions),
+    with the scenario's interceptor model set to ``interceptor_model``."""
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
 
     def recording(*args: Any, **kwargs: Any) -> EngagementTable:
@@ -55,7 +56,9 @@ def builtin_engage_calls(
         return engagement.engage(*args, **kwargs)
 
     monkeypatch.setattr(direction, "engage", recording)
-    assessment.assess(builtin_scenario("us-ru"))
+    scenario = builtin_scenario("us-ru")
+    settings = scenario.assessment.model_copy(update={"interceptor_model": interceptor_model})
+    assessment.assess(scenario.model_copy(update={"assessment": settings}))
     assert len(calls) == 2
     return calls
 

@@ -19,9 +19,11 @@ from glasnost.defense import engagement, engagement_kernel
 from glasnost.defense.engagement import EngagementTable, engage
 from glasnost.defense.engagement_kernel import (
     TAU_MIN_S,
+    _candidate_at,
     _conic_geometry,
     _earth_fixed,
     _floor,
+    _later_possible,
     _required_below,
     required_speed,
     speed_bound,
@@ -226,6 +228,38 @@ def test_a_launch_time_is_skipped_only_above_the_cap(case: Engagement, share: fl
         assert below == need or (math.isnan(below) and need > share * min(need, 5e3))
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    case=engagements(),
+    delay=st.booleans(),
+    headroom=st.floats(1.0, 1.5),
+    launch_times=st.sampled_from([4, 8, 16]),
+)
+def test_a_later_launch_is_never_ruled_out(
+    case: Engagement, delay: bool, headroom: float, launch_times: int
+) -> None:
+    """Both models: where the search of a candidate (``_candidate_at``, burnout speed
+    ``headroom`` times its least speed) finds a latest launch L, the rule by which the
+    search skips a latest launch (``_later_possible``) does not rule out a launch after the
+    float just below L: no slack. (The rule's own 1e-9 margins are all it has.)"""
+    fractions = np.linspace(0.0, 1.0, launch_times)
+    common = (fractions, MU, OMEGA, delay)
+
+    def one(v_bo: float) -> tuple[FloatArray, ...]:
+        """The candidate as the arrays of ``search``, with burnout speed ``v_bo``."""
+        rows = (case.site, case.up, case.burn, case.t_i, case.r_eci, case.early, case.last, v_bo)
+        return tuple(np.array([row], dtype=np.float64) for row in rows)
+
+    least, _ = _candidate_at(0, one(math.inf), False, False, *common)
+    assume(math.isfinite(least))
+    cands = one(least * headroom)
+    found, latest = _candidate_at(0, cands, True, False, *common)
+    assert found == least
+    assert math.isfinite(latest)
+    assert _later_possible(0, cands, math.nextafter(latest, -math.inf), *common)
+    assert not _later_possible(0, cands, case.t_i - case.burn, *common)
+
+
 @pytest.mark.parametrize(("azimuth", "gain"), [(270.0, 1.1), (90.0, 1.0)])
 def test_floor_takes_the_direction_of_the_departure(azimuth: float, gain: float) -> None:
     """A site on the equator and a point 1,500 km away, 300 km up, reached 900 s after the
@@ -353,11 +387,14 @@ def test_search_with_the_bound_equals_the_search_without(
     _identical(bounded, engage(*args, model=model))
 
 
+@pytest.mark.parametrize("interceptor_model", ["flyout", "burnout-delay", "straight-boost"])
 def test_search_with_the_bound_equals_the_search_without_on_the_builtin_scenario(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, interceptor_model: str
 ) -> None:
-    """Both directions of the built-in assessment: the same tables, bit for bit."""
-    calls = builtin_engage_calls(monkeypatch)
+    """Both directions of the built-in assessment: the same tables, bit for bit. With flyout
+    tables only the least speed is searched; without (the other two models) the window's
+    ends, the latest launches and the pairs with no feasible candidate too."""
+    calls = builtin_engage_calls(monkeypatch, interceptor_model)
     bounded = [engagement.engage(*args, **kwargs) for args, kwargs in calls]
     _unbounded(monkeypatch)
     for table, (args, kwargs) in zip(bounded, calls, strict=True):
