@@ -15,21 +15,24 @@ needs at *any* launch time (the least energy of a Lambert transfer in the longes
 root of Lagrange's equation; a straight line with gravity bounded) drops the candidates that
 cannot matter: those that need more than the interceptor's burnout velocity (infeasible) and
 more than the least speed found so far for their (site, trajectory) pair (not critical).
-Within a pair the candidates run nearest first, so that least speed falls early; a candidate
-inside the window found that cannot launch later than the latest launch found
-(:func:`_later_possible`, the same bound at the coast that launch time allows) has its speed
-alone searched. Where only the least speed is wanted (a tabled pair, or one with no feasible
-candidate) and the bound is the same at every speed (the burnout delay: :func:`speed_floor`,
-which also bounds the direction the departure velocity can take; it also drops the burnout
-delay's infeasible candidates), the candidate of least distance per second of coast runs
-first, the others in the order of their bounds, least first, and the search stops at the
-first bound above the least speed found (:func:`_least_pace_first`, :func:`_floor_order`).
-Within such a candidate the launch-time grid runs from the longest coast down and skips a
-point whose straight line shows it needs more than the least speed of the grid so far
-(:func:`_required_below`): it can be neither the grid's least nor, unless evaluated after,
-that least's neighbour, so the refinement starts from the same bracket. A dropped candidate
-reports an infinite speed; the pair's critical velocity, feasibility, window and latest
-launch are those of the full search.
+Within a pair the candidates run nearest first, so that least speed falls early. For the
+burnout delay the bound is the same at every speed (:func:`speed_floor`, which also bounds
+the direction the departure velocity can take), so the pair's least speed is searched first:
+the candidate of least distance per second of coast, then the others in the order of their
+bounds, least first, up to the first bound above the least speed found
+(:func:`_least_pace_first`, :func:`_floor_order`); a pair whose least speed is above the
+burnout velocity then needs nothing more. A candidate's latest launch is searched only where
+it can be after the latest launch found (:func:`_later_possible`, the same bound at the coast
+that launch time allows; and, once the candidate's grid is evaluated, its Illinois steps are
+skipped where the bracket already shows it). Within a candidate of the burnout delay the
+launch-time grid runs from the longest coast down and skips a point whose straight line
+shows it needs more than the least speed of the grid so far, and than the burnout velocity
+where the latest launch is wanted (:func:`_required_below`): it can be neither the grid's
+least nor, unless evaluated after, that least's neighbour, nor feasible, so the refinement
+and the latest launch start from the same points. The refinement's Lambert solves start from
+the solution at its best point. A dropped candidate reports an infinite speed; the pair's
+critical velocity, feasibility, window and latest launch are those of the full search
+(:func:`search`, tested bit for bit against the search without bounds).
 
 SI units; candidates along the first axis, (n,) and (n, 3).
 """
@@ -133,8 +136,8 @@ def required_speed(
     """Required burnout speed (m/s) of one launch time; inf: no flight (module doc of
     :mod:`glasnost.defense.engagement`)."""
     return _required_below(
-        site, up, burn_s, launch_s, intercept_s, r_i, mu, omega, burnout_delay, math.inf
-    )
+        site, up, burn_s, launch_s, intercept_s, r_i, mu, omega, burnout_delay, math.inf, math.nan
+    )[0]
 
 
 @kernel
@@ -149,9 +152,13 @@ def _required_below(
     omega: float,
     burnout_delay: bool,
     cap: float,
-) -> float:
+    x_start: float,
+) -> tuple[float, float]:
     """:func:`required_speed` (m/s), or NaN (no Lambert solve) where the burnout delay's
-    speed is shown to be above ``cap`` (m/s) by the straight line of this launch time.
+    speed is shown to be above ``cap`` (m/s) by the straight line of this launch time; and
+    the burnout delay's Izzo x (NaN where none is solved), its solve started from
+    ``x_start`` where that is finite (a warm start: the same solution to the solver's
+    tolerance, 1e-13).
 
     Notation of :func:`speed_bound` (t_b = 0): the coast is a Kepler conic, so r_I = r_0 +
     v_1 tau + G with G = int_0^tau (tau - t) g(r(t)) dt and u = v_1 - v_s; a flight counts only
@@ -179,7 +186,7 @@ def _required_below(
     if not (
         math.isfinite(chord0) and math.isfinite(tau) and tau >= TAU_MIN_S and bound <= MAX_SPEED_MS
     ):
-        return math.inf
+        return math.inf, math.nan
     if burnout_delay and cap < math.inf:
         e1, e2 = d1 - sx * tau, d2 - sy * tau
         r_low = min(math.sqrt(x0 * x0 + y0 * y0 + z0 * z0), math.sqrt(xi * xi + yi * yi + zi * zi))
@@ -188,10 +195,11 @@ def _required_below(
             math.sqrt(e1 * e1 + e2 * e2 + d3 * d3) - 0.5 * mu / (r_low * r_low) * tau * tau
         ) / tau
         if r_low > 0.0 and straight * (1.0 - 1e-9) > cap:
-            return math.nan
+            return math.nan, math.nan
     residual = 0.0
+    x = math.nan
     if burnout_delay:
-        v1, v2, v3, _ = _lambert_short(x0, y0, z0, xi, yi, zi, tau, mu, math.nan)
+        v1, v2, v3, x = _lambert_short(x0, y0, z0, xi, yi, zi, tau, mu, x_start)
         u1, u2, u3 = v1 - sx, v2 - sy, v3
     else:
         tb = burn_s
@@ -221,10 +229,10 @@ def _required_below(
     up_x, up_y = cos_a * up[0] - sin_a * up[1], sin_a * up[0] + cos_a * up[1]
     above = u1 * up_x + u2 * up_y + u3 * up[2] >= 0.0
     if not (burnout_delay or residual <= max(FIXED_POINT_TOLERANCE_MS, 1e-3 * speed)):
-        return math.inf
+        return math.inf, math.nan
     if math.isfinite(speed) and speed <= MAX_SPEED_MS and above:
-        return speed
-    return math.inf
+        return speed, x
+    return math.inf, math.nan
 
 
 @kernel
@@ -646,12 +654,20 @@ def _candidate(
     mu: float,
     omega: float,
     burnout_delay: bool,
+    after: float,
 ) -> tuple[float, float]:
     """Least required speed (m/s) over launch times in [early, late] and, when ``want_latest``
     and that speed is at most ``v_bo``, the latest launch time (s) with speed <= v_bo (else
-    -inf): the search of ``launch_search.evaluate_chunk`` for one candidate. With ``capped``
-    (used only for the burnout delay's least speed: no latest launch) the grid skips the
-    points that cannot be its least or their neighbours, with the same result."""
+    -inf): the search of ``launch_search.evaluate_chunk`` for one candidate. Each step of
+    the refinement starts its Lambert solve from the solution at the best point so far.
+
+    Where the result is the same (the tables, not each candidate's numbers):
+
+    - with ``capped`` (used for the burnout delay) the grid skips the points that cannot be
+      its least or their neighbours, nor, with ``want_latest``, feasible (above ``v_bo``
+      too); :func:`_shortest_feasible` evaluates the one it needs after;
+    - the latest launch is reported -inf where it is shown not to be after ``after`` (s), a
+      latest launch found for the pair (:func:`_shortest_feasible`)."""
     base = t_i - burn_s
     x_hi = math.log(base - early)
     gap = max(base - late, 0.0)
@@ -662,18 +678,20 @@ def _candidate(
     n_pts = k + 3
     pts = np.empty(n_pts)
     vals = np.empty(n_pts)
-    # Only the least speed wanted (the burnout delay): the grid from the longest coast down, a
-    # point skipped where it needs more than the least found so far (:func:`_required_below`;
-    # it can then be neither the grid's least nor, unless evaluated after, its neighbour).
-    capped = capped and burnout_delay and not want_latest
+    xs = np.empty(n_pts)
+    # The burnout delay: the grid from the longest coast down, a point skipped where it needs
+    # more than the least found so far (:func:`_required_below`; it can then be neither the
+    # grid's least nor, unless evaluated after, its neighbour) and, where the latest launch is
+    # wanted, more than v_bo (so it is not a feasible point either).
+    capped = capped and burnout_delay
     least = math.inf
     for step in range(k):
         j = k - 1 - step if capped else step
         x = x_lo + (x_hi - x_lo) * fractions[j] if j < k - 1 else x_hi
         pts[j] = x
-        cap = least if capped else math.inf
-        vals[j] = _required_below(
-            site, up, burn_s, base - math.exp(x), t_i, r_i, mu, omega, burnout_delay, cap
+        cap = (max(least, v_bo) if want_latest else least) if capped else math.inf
+        vals[j], xs[j] = _required_below(
+            site, up, burn_s, base - math.exp(x), t_i, r_i, mu, omega, burnout_delay, cap, math.nan
         )
         if vals[j] < least:
             least = vals[j]
@@ -684,11 +702,13 @@ def _candidate(
     ka, kc = max(kb - 1, 0), min(kb + 1, k - 1)
     for j in range(ka, kc + 1):
         if math.isnan(vals[j]):
-            vals[j] = required_speed(
-                site, up, burn_s, base - math.exp(pts[j]), t_i, r_i, mu, omega, burnout_delay
+            launch = base - math.exp(pts[j])
+            vals[j], xs[j] = _required_below(
+                site, up, burn_s, launch, t_i, r_i, mu, omega, burnout_delay, math.inf, math.nan
             )
     a, b, c = pts[ka], pts[kb], pts[kc]
     fa, fb, fc = vals[ka], vals[kb], vals[kc]
+    xb = xs[kb]
     for _ in range(MIN_SEARCH_STEPS):
         if not (math.isfinite(fb) and c - a > X_TOL):
             break
@@ -704,11 +724,12 @@ def _candidate(
             and abs(x - b) > 0.5 * X_TOL
         ):
             x = golden
-        fx = required_speed(
-            site, up, burn_s, base - math.exp(x), t_i, r_i, mu, omega, burnout_delay
+        fx, xx = _required_below(
+            site, up, burn_s, base - math.exp(x), t_i, r_i, mu, omega, burnout_delay, math.inf, xb
         )
         left = x < b
         if fx < fb:
+            xb = xx
             if left:
                 c, fc = b, fb
             else:
@@ -722,9 +743,13 @@ def _candidate(
         return fb, -math.inf
     pts[k], pts[k + 1], pts[k + 2] = a, b, c
     vals[k], vals[k + 1], vals[k + 2] = fa, fb, fc
-    return fb, base - math.exp(
-        _shortest_feasible(site, up, burn_s, t_i, r_i, v_bo, pts, vals, b, mu, omega, burnout_delay)
+    # ln(t_I - t_b - after), 1e-9 wide for the rounding: a shorter coast launches after it.
+    gap = base - after
+    limit = math.log(gap * (1.0 + 1e-9)) if gap > 0.0 else -math.inf
+    shortest = _shortest_feasible(
+        site, up, burn_s, t_i, r_i, v_bo, pts, vals, b, limit, mu, omega, burnout_delay
     )
+    return fb, base - math.exp(shortest)
 
 
 @kernel
@@ -738,12 +763,20 @@ def _shortest_feasible(
     pts: FloatArray,
     vals: FloatArray,
     x_best: float,
+    limit: float,
     mu: float,
     omega: float,
     burnout_delay: bool,
 ) -> float:
     """The shortest feasible log coast time below ``x_best``: bracketed on the points
-    evaluated, refined by Illinois steps, interpolated (``launch_search._latest_launch``)."""
+    evaluated, refined by Illinois steps, interpolated (``launch_search._latest_launch``);
+    inf where it is shown to be at least ``limit``.
+
+    The bracket: ok, the least point evaluated at or below ``x_best`` whose speed is at most
+    ``v_bo``, and no, the largest point below it (every point below ok needs more than
+    ``v_bo``; where :func:`_candidate`'s grid skipped no, a NaN in ``vals``, it is evaluated
+    here). The Illinois steps only raise no and the result is not below it, so where no is at
+    least ``limit`` the steps are not run."""
     k_ok = -1
     for j in range(pts.size):
         if pts[j] <= x_best and vals[j] <= v_bo and (k_ok < 0 or pts[j] < pts[k_ok]):
@@ -751,12 +784,18 @@ def _shortest_feasible(
     ok, f_ok = float(pts[k_ok]), float(vals[k_ok]) - v_bo
     k_no = -1
     for j in range(pts.size):
-        if pts[j] < ok and vals[j] > v_bo and (k_no < 0 or pts[j] > pts[k_no]):
+        if pts[j] < ok and (k_no < 0 or pts[j] > pts[k_no]):
             k_no = j
     if k_no < 0:
         return ok
-    no, f_no = float(pts[k_no]), float(vals[k_no]) - v_bo
+    if pts[k_no] >= limit:
+        return math.inf  # the result, at least no, is not below limit
     base = t_i - burn_s
+    if math.isnan(vals[k_no]):
+        vals[k_no] = required_speed(
+            site, up, burn_s, base - math.exp(pts[k_no]), t_i, r_i, mu, omega, burnout_delay
+        )
+    no, f_no = float(pts[k_no]), float(vals[k_no]) - v_bo
     kept = 0  # which end was kept last: 1 no, -1 ok
     for _ in range(ROOT_STEPS):
         x = ok - f_ok * (no - ok) / (f_no - f_ok)
@@ -788,7 +827,7 @@ def _later_possible(
     omega: float,
     burnout_delay: bool,
 ) -> bool:
-    """Whether :func:`_candidate_at` (candidate i of ``cands``, the arrays of :func:`search`)
+    """Whether :func:`_candidate` of candidate i of ``cands`` (the arrays of :func:`search`)
     can return a latest launch after ``after`` (s); False only where it cannot.
 
     In log coast x, :func:`_shortest_feasible` returns est in [no, ok] (ok where there is no
@@ -850,19 +889,16 @@ def _needs_more(
 
 @kernel
 def _dropped(
-    site: FloatArray,
-    burn_s: FloatArray,
-    t_i: FloatArray,
-    r_i: FloatArray,
-    early: FloatArray,
     i: int,
+    cands: tuple[FloatArray, ...],
     cap: float,
     mu: float,
     omega: float,
     burnout_delay: bool,
 ) -> bool:
-    """Whether candidate i needs more than ``cap`` (m/s) at every launch time
-    (:func:`_needs_more`)."""
+    """Whether candidate i of ``cands`` (the arrays of :func:`search`) needs more than ``cap``
+    (m/s) at every launch time (:func:`_needs_more`)."""
+    site, _, burn_s, t_i, r_i, early, _, _ = cands
     lever = 0.0 if burnout_delay else burn_s[i]
     coast = (t_i[i] - burn_s[i] - early[i]) * (1.0 + 1e-9)
     return _needs_more(site[i], lever, t_i[i], r_i[i], coast, cap, mu, omega, burnout_delay)
@@ -903,19 +939,26 @@ def search(
     a candidate is dropped when it cannot be feasible (:func:`_dropped`: it needs more than
     ``v_bo`` at every launch time). With ``speeds``, per pair:
 
-    - Untabled: the window's ends first, from the last candidate backwards to the first
-      feasible one, then from the first forwards to the first feasible one, dropping those
-      that cannot be feasible (:func:`_until_feasible`). Then, where one is feasible, the
-      window's inside, nearest first: a candidate is dropped when it cannot be feasible;
-      where it cannot launch later than the latest launch found (:func:`_later_possible`)
-      only its speed is searched, and it is dropped when it cannot need less than the least
-      speed found (it is feasible, or not, and inside the window, as the window's ends
-      already show). Where none is feasible only the least speed is left: as a tabled pair.
-    - Tabled, or untabled with no feasible candidate: only the least speed, of the
-      candidates not yet searched, nearest first, dropped when they cannot need less than
-      the least speed found; for the burnout delay the one of least distance per second of
-      coast first, the others least floor first, up to the first floor above the least speed
-      found (:func:`_least_pace_first`, :func:`_floor_order`).
+    - The least speed (:func:`_least_speed`): nearest first, each candidate dropped when it
+      cannot need less than the least speed found; for the burnout delay the one of least
+      distance per second of coast first, the others least floor first, up to the first
+      floor above the least speed found (:func:`_least_pace_first`, :func:`_floor_order`).
+      A tabled pair needs nothing more. Nor does an untabled one whose least speed is above
+      every burnout velocity: no candidate is feasible.
+    - Untabled, the window's ends: from the last candidate backwards to the first feasible
+      one, then from the first forwards to the first feasible one (:func:`_until_feasible`;
+      a candidate searched is feasible or not by its speed, another dropped when it cannot
+      be feasible).
+    - Untabled, the window's inside, nearest first: a candidate whose latest launch cannot
+      be after the latest found (:func:`_later_possible`) needs nothing more (its speed, if
+      it can be the least, is known); nor one that cannot be feasible.
+
+    A candidate's latest launch is searched where it can be after the latest found so far
+    (:func:`_latest_wanted`, :func:`_candidate`'s ``after``). The burnout delay runs the
+    least speed first: its floor is tight, so that pass searches few candidates besides the
+    least, and a pair with no feasible candidate needs nothing else. The straight boost runs
+    it last, over the candidates not yet searched, from the least speed of the window's
+    search: its bound is looser, and the window's candidates lower the least speed first.
 
     A candidate whose speed alone is searched reports latest launch -inf. Without ``bounded``
     no candidate is dropped, no grid point skipped and every latest launch searched (the
@@ -925,106 +968,108 @@ def search(
     latest = np.full(n, -math.inf)
     searched = np.zeros(n, dtype=np.bool_)
     cands = (site, up, burn_s, t_i, r_i, early, late, v_bo)
+    work = (speed, latest, searched, np.zeros(n, dtype=np.bool_))
+    rules = (fractions, mu, omega, burnout_delay, bounded)
+    settled = work[3]
     for k in range(starts.size - 1):
-        lo, hi = starts[k], starts[k + 1]
-        # Only the least speed is wanted: a tabled pair's (the table decides the rest) or, with
-        # no feasible candidate, an untabled pair's.
-        only_speed = bool(tabled[order[lo]])
-        best = math.inf
-        if speeds and not only_speed:
-            # The window's ends first: backwards to the last feasible candidate, then forwards.
-            found = np.full(2, -1)
-            for side in range(2):
-                positions = np.arange(hi - 1, lo - 1, -1) if side == 0 else np.arange(lo, found[0])
-                found[side], best = _until_feasible(
-                    order,
-                    positions,
-                    best,
-                    cands,
-                    fractions,
-                    mu,
-                    omega,
-                    burnout_delay,
-                    speed,
-                    latest,
-                    searched,
-                    bounded,
-                )
-                if found[0] < 0:
-                    break
-            if found[0] >= 0:  # the window's inside is left
-                lo, hi = (found[1] if found[1] >= 0 else found[0]) + 1, found[0]
-            only_speed = found[0] < 0
-        rows = _unsearched(order, lo, hi, searched)
-        if rows.size == 0:
+        rows = order[starts[k] : starts[k + 1]]
+        if not speeds:
+            for position in _nearest_first(rows, near):
+                i = rows[position]
+                if not (bounded and _dropped(i, cands, v_bo[i], mu, omega, burnout_delay)):
+                    _visit(i, not speeds, -math.inf, cands, rules, work)  # latest: True
             continue
-        least_first = bounded and speeds and only_speed and burnout_delay
+        untabled = not tabled[rows[0]]
         last_launch = -math.inf
-        for j in range(starts[k], starts[k + 1]):
-            if latest[order[j]] > last_launch:
-                last_launch = latest[order[j]]
-        sequence = _least_pace_first(rows, near, cands) if least_first else np.argsort(near[rows])
-        floors = np.empty(0)
-        position = -1
-        while position + 1 < sequence.size:
-            position += 1
-            if least_first and position == 1:
-                sequence, floors = _floor_order(rows, sequence, best, cands, mu, omega)
-                if sequence.size < 2:
-                    break
-            i = rows[sequence[position]]
-            if least_first and position >= 1:
-                if floors[position] > best:
-                    break  # this and every later floor is above the least speed found
-            elif bounded and _dropped(
-                site,
-                burn_s,
-                t_i,
-                r_i,
-                early,
-                i,
-                best if only_speed else v_bo[i],
-                mu,
-                omega,
-                burnout_delay,
-            ):
-                continue
-            full = not only_speed  # the latest launch too
-            if (
-                bounded
-                and speeds
-                and full
-                and not _later_possible(i, cands, last_launch, fractions, mu, omega, burnout_delay)
-            ):
-                # Inside the window found, it cannot launch later: only its speed can matter.
-                if _dropped(site, burn_s, t_i, r_i, early, i, best, mu, omega, burnout_delay):
-                    continue
-                full = False
-            speed[i], latest[i] = _candidate_at(
-                i, cands, full, bounded, fractions, mu, omega, burnout_delay
+        speed_first = not untabled or burnout_delay
+        if speed_first:
+            best, last_launch = _least_speed(
+                rows, near, untabled and burnout_delay, math.inf, cands, rules, work
             )
-            searched[i] = True
-            if speeds:
-                best = min(best, speed[i])
-            last_launch = max(last_launch, latest[i])
+            if not (untabled and best <= _extreme(v_bo, rows, True)):
+                continue  # the table decides the rest, or no candidate is feasible
+        # The window's ends: backwards to the last feasible candidate, then forwards.
+        backwards = rows[::-1].copy()
+        last, last_launch = _until_feasible(backwards, untabled, last_launch, cands, rules, work)
+        end = rows.size - 1 - last
+        first = -1
+        if last >= 0:
+            first, last_launch = _until_feasible(
+                rows[:end], untabled, last_launch, cands, rules, work
+            )
+        inside = rows[first + 1 : end] if first >= 0 else rows[:0]
+        for position in _nearest_first(inside, near):
+            i = inside[position]
+            if searched[i]:
+                if (
+                    speed[i] <= v_bo[i]
+                    and not settled[i]
+                    and _latest_wanted(i, untabled, last_launch, cands, rules)
+                ):
+                    last_launch = _visit(i, untabled, last_launch, cands, rules, work)
+                continue
+            if bounded and (
+                _dropped(i, cands, v_bo[i], mu, omega, burnout_delay)
+                or not _later_possible(i, cands, last_launch, fractions, mu, omega, burnout_delay)
+            ):
+                # It cannot be feasible, or it cannot launch later: only its speed can matter,
+                # and that is :func:`_least_speed`'s to search.
+                continue
+            last_launch = _visit(i, untabled, last_launch, cands, rules, work)
+        if not speed_first:
+            best = _extreme(speed, rows, False)
+            rest = _unsearched(rows, searched)
+            _least_speed(rest, near, untabled and burnout_delay, best, cands, rules, work)
     return speed, latest, searched
 
 
 @kernel
-def _candidate_at(
+def _extreme(values: FloatArray, rows: IntArray, largest: bool) -> float:
+    """The largest (else the least) of ``values[rows]``; a loop, not fancy indexing (whose
+    compilation costs seconds at each place it is used)."""
+    sign = 1.0 if largest else -1.0
+    most = -math.inf
+    for i in rows:
+        most = max(most, sign * values[i])
+    return sign * most
+
+
+@kernel
+def _nearest_first(rows: IntArray, near: FloatArray) -> IntArray:
+    """Positions in ``rows`` (candidates), the least ``near`` first."""
+    return np.argsort(near[rows])
+
+
+@kernel
+def _unsearched(rows: IntArray, searched: BoolArray) -> IntArray:
+    """The candidates ``rows`` not yet searched, in that order."""
+    kept = np.empty(rows.size, dtype=np.int64)
+    m = 0
+    for i in rows:
+        if not searched[i]:
+            kept[m] = i
+            m += 1
+    return kept[:m]
+
+
+@kernel
+def _visit(
     i: int,
-    cands: tuple[FloatArray, ...],
     want_latest: bool,
-    capped: bool,
-    fractions: FloatArray,
-    mu: float,
-    omega: float,
-    burnout_delay: bool,
-) -> tuple[float, float]:
-    """:func:`_candidate` of candidate i of ``cands`` = (site, up, burn_s, t_i, r_i, early,
-    late, v_bo), the arrays of :func:`search`."""
+    after: float,
+    cands: tuple[FloatArray, ...],
+    rules: tuple[FloatArray, float, float, bool, bool],
+    work: tuple[FloatArray, FloatArray, BoolArray, BoolArray],
+) -> float:
+    """Search candidate i of ``cands`` (:func:`_candidate`; ``rules`` = (fractions, mu,
+    omega, burnout_delay, bounded) of :func:`search`) into ``work`` = (speed, latest,
+    searched, settled), its latest launch where ``want_latest`` unless shown not after
+    ``after`` (s; where ``bounded``). Returns the latest launch found, ``after`` included.
+    ``settled``: its latest launch is searched or shown not to be after one found."""
+    fractions, mu, omega, burnout_delay, bounded = rules
+    speed, latest, searched, settled = work
     site, up, burn_s, t_i, r_i, early, late, v_bo = cands
-    return _candidate(
+    least, last = _candidate(
         site[i],
         up[i],
         burn_s[i],
@@ -1034,62 +1079,110 @@ def _candidate_at(
         late[i],
         v_bo[i],
         want_latest,
-        capped,
+        bounded,
         fractions,
         mu,
         omega,
         burnout_delay,
+        after if bounded else -math.inf,
+    )
+    speed[i], latest[i], searched[i], settled[i] = least, last, True, want_latest
+    return max(after, last)
+
+
+@kernel
+def _latest_wanted(
+    i: int,
+    untabled: bool,
+    last_launch: float,
+    cands: tuple[FloatArray, ...],
+    rules: tuple[FloatArray, float, float, bool, bool],
+) -> bool:
+    """Whether candidate i's latest launch is to be searched: in an untabled pair, where it
+    can be after ``last_launch`` (s), the latest found (:func:`_later_possible`; everywhere
+    without bounds)."""
+    fractions, mu, omega, burnout_delay, bounded = rules
+    return untabled and (
+        not bounded or _later_possible(i, cands, last_launch, fractions, mu, omega, burnout_delay)
     )
 
 
 @kernel
-def _unsearched(order: IntArray, lo: int, hi: int, searched: BoolArray) -> IntArray:
-    """The candidates ``order[lo:hi]`` not yet searched, in that order."""
-    rows = np.empty(max(hi - lo, 0), dtype=np.int64)
-    m = 0
-    for j in range(lo, hi):
-        if not searched[order[j]]:
-            rows[m] = order[j]
-            m += 1
-    return rows[:m]
+def _least_speed(
+    rows: IntArray,
+    near: FloatArray,
+    untabled: bool,
+    best: float,
+    cands: tuple[FloatArray, ...],
+    rules: tuple[FloatArray, float, float, bool, bool],
+    work: tuple[FloatArray, FloatArray, BoolArray, BoolArray],
+) -> tuple[float, float]:
+    """Search the least speed of candidates ``rows`` (a pair's, of ``cands``; into ``work``),
+    below ``best`` (m/s), the least speed found before (inf: none), and return the least
+    found and the latest launch found: nearest first, each dropped (where ``bounded``) when
+    it cannot need less than the least found so far; for the burnout delay
+    the one of least distance per second of coast first, the others least floor first, up
+    to the first floor above the least found (:func:`_least_pace_first`,
+    :func:`_floor_order`). Every candidate not searched needs more than the least found.
+    The latest launch too where :func:`_latest_wanted`."""
+    _, mu, omega, burnout_delay, bounded = rules
+    least_first = bounded and burnout_delay
+    sequence = _least_pace_first(rows, near, cands) if least_first else _nearest_first(rows, near)
+    floors = np.empty(0)
+    last_launch = -math.inf
+    speed = work[0]
+    position = -1
+    while position + 1 < sequence.size:
+        position += 1
+        if least_first and position == 1:
+            sequence, floors = _floor_order(rows, sequence, best, cands, mu, omega)
+            if sequence.size < 2:
+                break
+        i = rows[sequence[position]]
+        if least_first and position >= 1:
+            if floors[position] > best:
+                break  # this and every later floor is above the least speed found
+        elif bounded and _dropped(i, cands, best, mu, omega, burnout_delay):
+            continue
+        want_latest = _latest_wanted(i, untabled, last_launch, cands, rules)
+        last_launch = _visit(i, want_latest, last_launch, cands, rules, work)
+        best = min(best, speed[i])
+    return best, last_launch
 
 
 @kernel
 def _until_feasible(
-    order: IntArray,
-    positions: IntArray,
-    best: float,
+    rows: IntArray,
+    untabled: bool,
+    last_launch: float,
     cands: tuple[FloatArray, ...],
-    fractions: FloatArray,
-    mu: float,
-    omega: float,
-    burnout_delay: bool,
-    speed: FloatArray,
-    latest: FloatArray,
-    searched: BoolArray,
-    bounded: bool,
+    rules: tuple[FloatArray, float, float, bool, bool],
+    work: tuple[FloatArray, FloatArray, BoolArray, BoolArray],
 ) -> tuple[int, float]:
-    """Search the candidates ``order[positions]`` of ``cands`` (:func:`_candidate_at`) in turn
-    (into ``speed``, ``latest`` and ``searched``),
-    dropping (where ``bounded``) those that cannot be feasible, until one is feasible.
-    Returns its position (-1: none) and the least speed found (``best`` before). A dropped
-    candidate can matter only for the least speed where no candidate of its pair is
-    feasible; :func:`search` then searches it after."""
-    site, _, burn_s, t_i, r_i, early, _, v_bo = cands
-    for j in positions:
-        i = order[j]
-        if bounded and _dropped(
-            site, burn_s, t_i, r_i, early, i, v_bo[i], mu, omega, burnout_delay
+    """The position in ``rows`` (candidates of ``cands``, an untabled pair's, after
+    :func:`_least_speed`) of the first feasible candidate (-1: none), and the latest launch
+    found (``last_launch`` before). A candidate already searched is feasible or not by its
+    speed; another is dropped (where ``bounded``) when it cannot be feasible, else searched
+    (:func:`_visit`, its latest launch where :func:`_latest_wanted`)."""
+    _, mu, omega, burnout_delay, bounded = rules
+    speed, _, searched, settled = work
+    v_bo = cands[7]
+    for position in range(rows.size):
+        i = rows[position]
+        if not searched[i]:
+            if bounded and _dropped(i, cands, v_bo[i], mu, omega, burnout_delay):
+                continue
+            want_latest = _latest_wanted(i, untabled, last_launch, cands, rules)
+            last_launch = _visit(i, want_latest, last_launch, cands, rules, work)
+        elif (
+            speed[i] <= v_bo[i]
+            and not settled[i]
+            and _latest_wanted(i, untabled, last_launch, cands, rules)
         ):
-            continue
-        speed[i], latest[i] = _candidate_at(
-            i, cands, True, bounded, fractions, mu, omega, burnout_delay
-        )
-        searched[i] = True
-        best = min(best, speed[i])
+            last_launch = _visit(i, untabled, last_launch, cands, rules, work)
         if speed[i] <= v_bo[i]:
-            return j, best
-    return -1, best
+            return position, last_launch
+    return -1, last_launch
 
 
 @kernel

@@ -19,7 +19,7 @@ from glasnost.defense import engagement, engagement_kernel
 from glasnost.defense.engagement import EngagementTable, engage
 from glasnost.defense.engagement_kernel import (
     TAU_MIN_S,
-    _candidate_at,
+    _candidate,
     _conic_geometry,
     _earth_fixed,
     _floor,
@@ -171,7 +171,9 @@ def test_conic_geometry_bounds_the_arc(case: Engagement, boost: bool) -> None:
     and the largest r_E . R(-phi) (omega z x s) at least the sampled largest, each within
     the sampling's step of it (the extremes are at the ends or where the derivative
     vanishes, so the sampled value, or the squared chord's, is within |s| |r_I|
-    (omega step)^2 of the extreme, the second derivative in phi being at most |s| |r_I|)."""
+    (omega step)^2 of the extreme, the second derivative in phi being at most |s| |r_I|;
+    and the cosines' ranges are widened by 1e-15 for the rounding, so each may be that much
+    of |s| |r_I| further, twice over in the squared chord)."""
     site, t_i, coast_max = case.site, case.t_i, case.coast_max
     lever = case.burn if boost else 0.0
     r_e = np.array(_earth_fixed(case.r_eci, OMEGA * t_i))
@@ -197,7 +199,7 @@ def test_conic_geometry_bounds_the_arc(case: Engagement, boost: bool) -> None:
     chords = np.linalg.norm(r_e - turned(p0), axis=1)
     twists = np.abs(turned(k) @ r_e)
     scale = float(np.linalg.norm(p0) * r2)
-    slack = (width / 2000) ** 2
+    slack = (width / 2000) ** 2 + 2e-15
     assert geometry[2] <= chords.min() * (1 + 1e-12) + 1e-6
     assert geometry[2] ** 2 >= chords.min() ** 2 - slack * scale
     assert geometry[4] <= twists.min() * (1 + 1e-12) + 1e-12 * OMEGA * scale * scale / r2
@@ -223,9 +225,21 @@ def test_a_launch_time_is_skipped_only_above_the_cap(case: Engagement, share: fl
         args = (site, up, burn, float(launch), t_i, r_eci, MU, OMEGA, True)
         need = required_speed(*args)
         if math.isfinite(need):
-            assert _required_below(*args, need) == need
-        below = _required_below(*args, share * need if math.isfinite(need) else 5e3 * share)
+            assert _required_below(*args, need, math.nan)[0] == need
+        cap = share * need if math.isfinite(need) else 5e3 * share
+        below = _required_below(*args, cap, math.nan)[0]
         assert below == need or (math.isnan(below) and need > share * min(need, 5e3))
+
+
+def _candidate_of(
+    cands: tuple[FloatArray, ...], want_latest: bool, capped: bool, *rules: Any
+) -> tuple[float, float]:
+    """``_candidate`` of the one candidate of ``cands`` (one-row arrays as ``search`` takes:
+    site, vertical, burn time, intercept time and point, launch bounds, burnout speed);
+    ``rules``: fractions, mu, omega, burnout_delay, after."""
+    site, up, burn, t_i, r_i, early, late, v_bo = (row[0] for row in cands)
+    scalars = (float(burn), float(t_i), r_i, float(early), float(late), float(v_bo))
+    return _candidate(site, up, *scalars, want_latest, capped, *rules)
 
 
 @settings(max_examples=300, deadline=None)
@@ -238,7 +252,7 @@ def test_a_launch_time_is_skipped_only_above_the_cap(case: Engagement, share: fl
 def test_a_later_launch_is_never_ruled_out(
     case: Engagement, delay: bool, headroom: float, launch_times: int
 ) -> None:
-    """Both models: where the search of a candidate (``_candidate_at``, burnout speed
+    """Both models: where the search of a candidate (``_candidate``, burnout speed
     ``headroom`` times its least speed) finds a latest launch L, the rule by which the
     search skips a latest launch (``_later_possible``) does not rule out a launch after the
     float just below L: no slack. (The rule's own 1e-9 margins are all it has.)"""
@@ -250,14 +264,53 @@ def test_a_later_launch_is_never_ruled_out(
         rows = (case.site, case.up, case.burn, case.t_i, case.r_eci, case.early, case.last, v_bo)
         return tuple(np.array([row], dtype=np.float64) for row in rows)
 
-    least, _ = _candidate_at(0, one(math.inf), False, False, *common)
+    least, _ = _candidate_of(one(math.inf), False, False, *common, -math.inf)
     assume(math.isfinite(least))
     cands = one(least * headroom)
-    found, latest = _candidate_at(0, cands, True, False, *common)
+    found, latest = _candidate_of(cands, True, False, *common, -math.inf)
     assert found == least
     assert math.isfinite(latest)
     assert _later_possible(0, cands, math.nextafter(latest, -math.inf), *common)
     assert not _later_possible(0, cands, case.t_i - case.burn, *common)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    case=engagements(),
+    delay=st.booleans(),
+    headroom=st.floats(1.0, 1.5),
+    launch_times=st.sampled_from([4, 8, 16]),
+)
+def test_the_bounded_search_of_a_candidate_hides_no_later_launch(
+    case: Engagement, delay: bool, headroom: float, launch_times: int
+) -> None:
+    """Both models, a candidate with burnout speed ``headroom`` times its least speed: its
+    bounded search (``_candidate`` with ``capped``: the burnout delay's grid skips points
+    above both the least so far and the burnout speed, and evaluates the bracket's lower
+    end after) finds the same least speed and latest launch L as the search without; given
+    a launch found before (``after``) just below L it still reports L (no slack: the
+    Illinois steps are skipped only where the bracket shows the result not after it); given
+    L itself or later, L or -inf."""
+    fractions = np.linspace(0.0, 1.0, launch_times)
+    common = (fractions, MU, OMEGA, delay)
+    rows = (case.site, case.up, case.burn, case.t_i, case.r_eci, case.early, case.last)
+    least, _ = _candidate_of(
+        tuple(np.array([row], dtype=np.float64) for row in (*rows, math.inf)),
+        False,
+        False,
+        *common,
+        -math.inf,
+    )
+    assume(math.isfinite(least))
+    cands = tuple(np.array([row], dtype=np.float64) for row in (*rows, least * headroom))
+    found, latest = _candidate_of(cands, True, False, *common, -math.inf)
+    assert (found, latest) == _candidate_of(cands, True, True, *common, -math.inf)
+    just_below = math.nextafter(latest, -math.inf)
+    assert _candidate_of(cands, True, True, *common, just_below) == (found, latest)
+    for after in (latest, latest + 1.0, case.t_i):
+        shown = _candidate_of(cands, True, True, *common, after)
+        assert shown[0] == found
+        assert shown[1] in (latest, -math.inf)
 
 
 @pytest.mark.parametrize(("azimuth", "gain"), [(270.0, 1.1), (90.0, 1.0)])
