@@ -103,8 +103,9 @@ each candidate (grid, refinement, latest launch) runs in the compiled kernel
 the speed a candidate needs drops the candidates that cannot change their pair's results (not
 feasible and not critical; inside the window found, not critical and unable to launch later);
 the others get the search above, with the same arithmetic, and every Lambert solve of a
-fixed point is warm-started from the step before. ``engage(..., compiled=False)`` runs the
-NumPy path instead -- every candidate, in chunks of at most ``max_batch`` Lambert problems --
+fixed point, or of the refinement, is warm-started from a neighbouring solution.
+``engage(..., compiled=False)`` runs the NumPy path instead -- every candidate, in chunks of
+at most ``max_batch`` Lambert problems --
 the reference the kernel is tested against (the same feasible pairs and shots, speeds and
 times within 1e-9 relative).
 """
