@@ -977,8 +977,11 @@ def search(
             for position in _nearest_first(rows, near):
                 i = rows[position]
                 if not (bounded and _dropped(i, cands, v_bo[i], mu, omega, burnout_delay)):
-                    _visit(i, not speeds, -math.inf, cands, rules, work)  # latest: True
+                    _visit(i, not speeds, -math.inf, cands, rules, work)
             continue
+        # Flags go to the callees as variables (here ``not speeds`` and ``untabled`` are
+        # True, ``untabled and burnout_delay`` False after the window): a literal True or
+        # False would have Numba compile the callee, and the candidate search under it, again.
         untabled = not tabled[rows[0]]
         last_launch = -math.inf
         speed_first = not untabled or burnout_delay
