@@ -242,22 +242,15 @@ def _candidate_of(
     return _candidate(site, up, *scalars, want_latest, capped, *rules)
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    case=engagements(),
-    delay=st.booleans(),
-    headroom=st.floats(1.0, 1.5),
-    launch_times=st.sampled_from([4, 8, 16]),
-)
-def test_a_later_launch_is_never_ruled_out(
+def _feasible_candidate(
     case: Engagement, delay: bool, headroom: float, launch_times: int
-) -> None:
-    """Both models: where the search of a candidate (``_candidate``, burnout speed
-    ``headroom`` times its least speed) finds a latest launch L, the rule by which the
-    search skips a latest launch (``_later_possible``) does not rule out a launch after the
-    float just below L: no slack. (The rule's own 1e-9 margins are all it has.)"""
-    fractions = np.linspace(0.0, 1.0, launch_times)
-    common = (fractions, MU, OMEGA, delay)
+) -> tuple[tuple[FloatArray, ...], tuple[Any, ...], float, float]:
+    """The candidate of ``case`` as the one-row arrays of ``search``, its burnout speed
+    ``headroom`` times its least speed (the case assumed to have one); the search's rules
+    (fractions, mu, omega, burnout_delay); its least speed and its latest launch by the
+    search without skips (``_candidate`` uncapped, no launch found before). Asserts that
+    search finds that least speed again and a finite latest launch."""
+    common = (np.linspace(0.0, 1.0, launch_times), MU, OMEGA, delay)
 
     def one(v_bo: float) -> tuple[FloatArray, ...]:
         """The candidate as the arrays of ``search``, with burnout speed ``v_bo``."""
@@ -270,17 +263,33 @@ def test_a_later_launch_is_never_ruled_out(
     found, latest = _candidate_of(cands, True, False, *common, -math.inf)
     assert found == least
     assert math.isfinite(latest)
-    assert _later_possible(0, cands, math.nextafter(latest, -math.inf), *common)
-    assert not _later_possible(0, cands, case.t_i - case.burn, *common)
+    return cands, common, least, latest
 
 
-@settings(max_examples=300, deadline=None)
-@given(
+feasible_candidates = given(
     case=engagements(),
     delay=st.booleans(),
     headroom=st.floats(1.0, 1.5),
     launch_times=st.sampled_from([4, 8, 16]),
 )
+
+
+@settings(max_examples=300, deadline=None)
+@feasible_candidates
+def test_a_later_launch_is_never_ruled_out(
+    case: Engagement, delay: bool, headroom: float, launch_times: int
+) -> None:
+    """Both models: where the search of a candidate (``_candidate``, burnout speed
+    ``headroom`` times its least speed) finds a latest launch L, the rule by which the
+    search skips a latest launch (``_later_possible``) does not rule out a launch after the
+    float just below L: no slack. (The rule's own 1e-9 margins are all it has.)"""
+    cands, common, _, latest = _feasible_candidate(case, delay, headroom, launch_times)
+    assert _later_possible(0, cands, math.nextafter(latest, -math.inf), *common)
+    assert not _later_possible(0, cands, case.t_i - case.burn, *common)
+
+
+@settings(max_examples=300, deadline=None)
+@feasible_candidates
 def test_the_bounded_search_of_a_candidate_hides_no_later_launch(
     case: Engagement, delay: bool, headroom: float, launch_times: int
 ) -> None:
@@ -291,19 +300,7 @@ def test_the_bounded_search_of_a_candidate_hides_no_later_launch(
     a launch found before (``after``) just below L it still reports L (no slack: the
     Illinois steps are skipped only where the bracket shows the result not after it); given
     L itself or later, L or -inf."""
-    fractions = np.linspace(0.0, 1.0, launch_times)
-    common = (fractions, MU, OMEGA, delay)
-    rows = (case.site, case.up, case.burn, case.t_i, case.r_eci, case.early, case.last)
-    least, _ = _candidate_of(
-        tuple(np.array([row], dtype=np.float64) for row in (*rows, math.inf)),
-        False,
-        False,
-        *common,
-        -math.inf,
-    )
-    assume(math.isfinite(least))
-    cands = tuple(np.array([row], dtype=np.float64) for row in (*rows, least * headroom))
-    found, latest = _candidate_of(cands, True, False, *common, -math.inf)
+    cands, common, found, latest = _feasible_candidate(case, delay, headroom, launch_times)
     assert (found, latest) == _candidate_of(cands, True, True, *common, -math.inf)
     just_below = math.nextafter(latest, -math.inf)
     assert _candidate_of(cands, True, True, *common, just_below) == (found, latest)
