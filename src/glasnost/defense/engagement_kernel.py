@@ -24,8 +24,8 @@ bounds, least first, up to the first bound above the least speed found
 burnout velocity then needs nothing more. A candidate's latest launch is searched only where
 it can be after the latest launch found (:func:`_later_possible`, the same bound at the coast
 that launch time allows; and, once the candidate's grid is evaluated, its Illinois steps are
-skipped where the bracket already shows it). Within a candidate of the burnout delay the
-launch-time grid runs from the longest coast down and skips a point whose straight line
+skipped where the bracket already shows it). Within a candidate the launch-time grid runs
+from the longest coast down and skips a point whose straight line
 shows it needs more than the least speed of the grid so far, and than the burnout velocity
 where the latest launch is wanted (:func:`_required_below`): it can be neither the grid's
 least nor, unless evaluated after, that least's neighbour, nor feasible, so the refinement
@@ -154,19 +154,24 @@ def _required_below(
     cap: float,
     x_start: float,
 ) -> tuple[float, float]:
-    """:func:`required_speed` (m/s), or NaN (no Lambert solve) where the burnout delay's
-    speed is shown to be above ``cap`` (m/s) by the straight line of this launch time; and
-    the burnout delay's Izzo x (NaN where none is solved), its solve started from
-    ``x_start`` where that is finite (a warm start: the same solution to the solver's
-    tolerance, 1e-13).
+    """:func:`required_speed` (m/s), or NaN (no Lambert solve) where the speed is shown to
+    be above ``cap`` (m/s) by the straight line of this launch time; and the burnout delay's
+    Izzo x (NaN where none is solved), its solve started from ``x_start`` where that is
+    finite (a warm start: the same solution to the solver's tolerance, 1e-13).
 
-    Notation of :func:`speed_bound` (t_b = 0): the coast is a Kepler conic, so r_I = r_0 +
-    v_1 tau + G with G = int_0^tau (tau - t) g(r(t)) dt and u = v_1 - v_s; a flight counts only
+    Notation of :func:`speed_bound` at this launch time: the coast is a Kepler conic, so
+    r_I = r_0 + v_1 tau + G with G = int_0^tau (tau - t) g(r(t)) dt, v_1 = v_s + u + e and
+    r_0 = p + u t_b / 2, so u (t_b / 2 + tau) = r_I - q - e tau - G with q = p + v_s tau
+    (the burnout delay: t_b = 0, e = 0, r_0 = p the site at burnout). A flight counts only
     with u above the local horizon, so the short way's radius stays above
     min(|r_0|, |r_I|) less 10 km (no periapsis passed; the allowance of :func:`speed_bound`'s
-    time bound), |G| <= g_max tau^2 / 2 with g_max = mu / r_low^2, and
-    |u| >= (|r_I - r_0 - v_s tau| - g_max tau^2 / 2) / tau, taken a relative 1e-9 low for the
-    solver's rounding."""
+    time bound), with |r_0| >= |s| - (VERTICAL_TILT + omega t_b) |u| t_b / 2 (the straight
+    boost: u . s >= -|u| |s| VERTICAL_TILT, |v_s . u| <= omega |s| |u|); so |G| <=
+    g_max tau^2 / 2, g_max = mu / r_low^2, and |u| (t_b / 2 + tau) + |e| tau >= D =
+    |r_I - q| - g_max tau^2 / 2 with |e| <= max(1, 1e-3 |u|). Where |u| <= ``cap`` the left
+    side is at most its value at ``cap`` and r_low at least its value there; so D above that
+    value (D taken a relative 1e-9 low for the solver's rounding) shows the speed above
+    ``cap``, or no flight."""
     t0 = launch_s + burn_s if burnout_delay else launch_s
     tau = intercept_s - t0 if burnout_delay else intercept_s - launch_s - burn_s
     angle = omega * t0
@@ -195,6 +200,15 @@ def _required_below(
             math.sqrt(e1 * e1 + e2 * e2 + d3 * d3) - 0.5 * mu / (r_low * r_low) * tau * tau
         ) / tau
         if r_low > 0.0 and straight * (1.0 - 1e-9) > cap:
+            return math.nan, math.nan
+    elif cap < math.inf:  # the straight boost (docstring)
+        e1, e2 = d1 - sx * tau, d2 - sy * tau
+        sink = 0.5 * cap * lever * (VERTICAL_TILT + omega * lever)
+        r_site = math.sqrt(x0 * x0 + y0 * y0 + z0 * z0)
+        r_low = min(r_site - sink, math.sqrt(xi * xi + yi * yi + zi * zi)) - 10e3
+        straight = math.sqrt(e1 * e1 + e2 * e2 + d3 * d3) - 0.5 * mu / (r_low * r_low) * tau * tau
+        most = cap * (0.5 * lever + tau) + max(FIXED_POINT_TOLERANCE_MS, 1e-3 * cap) * tau
+        if r_low > 0.0 and straight * (1.0 - 1e-9) > most:
             return math.nan, math.nan
     residual = 0.0
     x = math.nan
@@ -663,7 +677,7 @@ def _candidate(
 
     Where the result is the same (the tables, not each candidate's numbers):
 
-    - with ``capped`` (used for the burnout delay) the grid skips the points that cannot be
+    - with ``capped`` (where the search is bounded) the grid skips the points that cannot be
       its least or their neighbours, nor, with ``want_latest``, feasible (above ``v_bo``
       too); :func:`_shortest_feasible` evaluates the one it needs after;
     - the latest launch is reported -inf where it is shown not to be after ``after`` (s), a
@@ -679,11 +693,10 @@ def _candidate(
     pts = np.empty(n_pts)
     vals = np.empty(n_pts)
     xs = np.empty(n_pts)
-    # The burnout delay: the grid from the longest coast down, a point skipped where it needs
+    # Capped: the grid from the longest coast down, a point skipped where it needs
     # more than the least found so far (:func:`_required_below`; it can then be neither the
     # grid's least nor, unless evaluated after, its neighbour) and, where the latest launch is
     # wanted, more than v_bo (so it is not a feasible point either).
-    capped = capped and burnout_delay
     least = math.inf
     for step in range(k):
         j = k - 1 - step if capped else step

@@ -214,15 +214,17 @@ def test_conic_geometry_bounds_the_arc(case: Engagement, boost: bool) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(case=engagements(), share=st.floats(0.05, 1.0))
-def test_a_launch_time_is_skipped_only_above_the_cap(case: Engagement, share: float) -> None:
-    """The burnout delay's grid skips a launch time (``_required_below`` gives NaN, no
-    Lambert solve) only where its straight line shows the speed above the cap: with the cap
-    at the speed the required-speed kernel returns, never (no slack); with any cap, either
-    skipped where that speed is above it, or that speed exactly."""
+@given(case=engagements(), delay=st.booleans(), share=st.floats(0.05, 1.0))
+def test_a_launch_time_is_skipped_only_above_the_cap(
+    case: Engagement, delay: bool, share: float
+) -> None:
+    """Both models: the grid skips a launch time (``_required_below`` gives NaN, no Lambert
+    solve) only where its straight line shows the speed above the cap: with the cap at the
+    speed the required-speed kernel returns, never (no slack); with any cap, either skipped
+    where that speed is above it, or that speed exactly."""
     site, up, r_eci, t_i, burn = case.site, case.up, case.r_eci, case.t_i, case.burn
     for launch in case.launches():
-        args = (site, up, burn, float(launch), t_i, r_eci, MU, OMEGA, True)
+        args = (site, up, burn, float(launch), t_i, r_eci, MU, OMEGA, delay)
         need = required_speed(*args)
         if math.isfinite(need):
             assert _required_below(*args, need, math.nan)[0] == need
@@ -294,7 +296,7 @@ def test_the_bounded_search_of_a_candidate_hides_no_later_launch(
     case: Engagement, delay: bool, headroom: float, launch_times: int
 ) -> None:
     """Both models, a candidate with burnout speed ``headroom`` times its least speed: its
-    bounded search (``_candidate`` with ``capped``: the burnout delay's grid skips points
+    bounded search (``_candidate`` with ``capped``: the grid skips points
     above both the least so far and the burnout speed, and evaluates the bracket's lower
     end after) finds the same least speed and latest launch L as the search without; given
     a launch found before (``after``) just below L it still reports L (no slack: the
