@@ -1,5 +1,9 @@
 """Benchmark: the default assessment (``glasnost assess``), cold and warm, in fresh processes.
 
+``--model NAME`` assesses the built-in scenario under another interceptor model
+(``glasnost assess --set assessment.interceptor_model=NAME``: ``burnout-delay`` or
+``straight-boost``; the default is ``flyout``), the digest too.
+
 Each run is a new process (as a user's command is), timed in wall-clock and CPU seconds
 (user + system of the child, from ``resource``): the compiled kernels' cache
 (``NUMBA_CACHE_DIR``) and the table cache (``GLASNOST_CACHE_DIR``: envelopes, flyout tables,
@@ -26,6 +30,7 @@ as a change of the attacker's forces would, and searches again (alternating with
 runs of the baseline, when one is given).
 
 Run:  .venv/bin/python benchmarks/bench_assess.py [--runs 3] [--base /tmp/base/src]
+      [--model burnout-delay]
 """
 
 from __future__ import annotations
@@ -40,11 +45,13 @@ import tempfile
 import time
 from pathlib import Path
 
-ASSESS = 'import sys; from glasnost.cli import main; sys.argv = ["glasnost", "assess"]; main()'
+ASSESS = "import sys; from glasnost.cli import main; sys.argv = {argv!r}; main()"
 DIGEST = (
     "from glasnost.scenario.builtin import builtin_scenario\n"
     "from glasnost.treaty.digest import recompute\n"
-    "print(recompute(builtin_scenario()).result_sha256)"
+    "scenario = builtin_scenario()\n"
+    "settings = scenario.assessment.model_copy(update={{'interceptor_model': {model!r}}})\n"
+    "print(recompute(scenario.model_copy(update={{'assessment': settings}})).result_sha256)"
 )
 
 
@@ -65,7 +72,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--base", help="source tree of the baseline (put first on PYTHONPATH)")
+    parser.add_argument(
+        "--model",
+        choices=["flyout", "burnout-delay", "straight-boost"],
+        default="flyout",
+        help="interceptor model of the assessment (default: flyout, the scenario's)",
+    )
     args = parser.parse_args()
+    argv = ["glasnost", "assess"]
+    if args.model != "flyout":
+        argv += ["--set", f"assessment.interceptor_model={args.model}"]
+    assess = ASSESS.format(argv=argv)
+    digest = DIGEST.format(model=args.model)
     with tempfile.TemporaryDirectory() as cache:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env |= {
@@ -73,27 +91,27 @@ def main() -> None:
             "GLASNOST_CACHE_DIR": cache,
             "PYTHONPYCACHEPREFIX": os.path.join(cache, "pycache"),
         }
-        wall, cpu, _ = run(ASSESS, env)
+        wall, cpu, _ = run(assess, env)
         print(f"cold (empty kernel, table and bytecode caches): {wall:.2f} s wall, {cpu:.2f} s CPU")
         base_env = {**env, "PYTHONPATH": args.base or ""}
         if args.base:
-            run(ASSESS, base_env)  # uncounted: fills the baseline's own caches
+            run(assess, base_env)  # uncounted: fills the baseline's own caches
         warm: list[tuple[float, float]] = []
         base: list[tuple[float, float]] = []
         for _ in range(args.runs):
-            warm.append(run(ASSESS, env)[:2])
+            warm.append(run(assess, env)[:2])
             if args.base:
-                base.append(run(ASSESS, base_env)[:2])
+                base.append(run(assess, base_env)[:2])
         searched: list[tuple[float, float]] = []
         base_searched: list[tuple[float, float]] = []
         for _ in range(args.runs):  # the stored targeting controls removed before each run
             for stored in Path(cache).glob("aim-*.npz"):
                 stored.unlink()
-            searched.append(run(ASSESS, env)[:2])
+            searched.append(run(assess, env)[:2])
             if args.base:
                 for stored in Path(cache).glob("aim-*.npz"):
                     stored.unlink()
-                base_searched.append(run(ASSESS, base_env)[:2])
+                base_searched.append(run(assess, base_env)[:2])
         w_wall = statistics.median(w for w, _ in warm)
         w_cpu = statistics.median(c for _, c in warm)
         print(f"warm, median of {args.runs}: {w_wall:.2f} s wall, {w_cpu:.2f} s CPU")
@@ -116,8 +134,8 @@ def main() -> None:
                 f"wall, {bs_cpu:.2f} s CPU; ratio baseline / searched: {bs_cpu / s_cpu:.2f}x CPU, "
                 f"{bs_wall / s_wall:.2f}x wall"
             )
-            mine = run(DIGEST, env)[2].strip()
-            theirs = run(DIGEST, base_env)[2].strip()
+            mine = run(digest, env)[2].strip()
+            theirs = run(digest, base_env)[2].strip()
             print(f"result digest: {mine}; the same as the baseline's: {mine == theirs}")
 
 
