@@ -1,4 +1,4 @@
-"""Benchmark: where one run's wall-clock time goes, with time marks (two problems).
+"""Benchmark: where one run's time goes, by time marks or compile events (three problems).
 
 ``assess``: ``glasnost assess`` on the built-in scenario in a fresh process (warm caches, as a
 user's second run), with a mark when the command line is imported, when the assessment module
@@ -14,8 +14,16 @@ on 2 threads, with the start and end of each chunk and of the final join. Baseli
 run, the order alternating from round to round: the join on one thread
 (``rows.THREADED_JOIN_BYTES`` out of reach), and whether the two results are identical.
 
+``compile``: where a cold run's compilation goes: ``glasnost assess`` in a fresh process with
+empty kernel and table caches, timing each compile from the events Numba broadcasts
+(``numba.core.event``, kind ``numba:compile``), each less the compiles nested in it (a kernel
+compiles the kernels it calls first); the functions that took longest and the total. Baseline
+(``--base SRC``, optional): the same with another source tree first on ``PYTHONPATH``,
+alternating.
+
 Run:  .venv/bin/python benchmarks/bench_phases.py assess [--runs 3]
       .venv/bin/python benchmarks/bench_phases.py aim [--runs 2]
+      .venv/bin/python benchmarks/bench_phases.py compile [--runs 1] [--base /tmp/base/src]
 """
 
 from __future__ import annotations
@@ -145,12 +153,83 @@ def aim(runs: int) -> None:
     print(f"identical results: {bench.identical(a, b)}")
 
 
+COMPILES = """
+import atexit, os, sys, tempfile, time
+os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp()
+os.environ["GLASNOST_CACHE_DIR"] = tempfile.mkdtemp()
+from numba.core import event
+events = []
+class Listener(event.Listener):
+    def on_start(self, ev):
+        f = ev.data["dispatcher"].py_func
+        events.append((True, time.perf_counter(), f.__module__ + "." + f.__qualname__))
+    def on_end(self, ev):
+        events.append((False, time.perf_counter(), ""))
+event.register("numba:compile", Listener())
+T0 = time.perf_counter()
+@atexit.register
+def report():
+    sys.stderr.write("COMPILES " + repr((time.perf_counter() - T0, events)) + "\\n")
+from glasnost.cli import main
+sys.argv = ["glasnost", "assess", "-q"]
+main()
+"""
+
+
+def compile_run(base: str | None) -> tuple[float, dict[str, float], int]:
+    """One cold ``glasnost assess`` (``base``: the source tree first on ``PYTHONPATH``): its
+    wall seconds, each compiled function's seconds less the compiles nested in it, and the
+    number of compiles (printed in parentheses)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = base or ""
+    done = subprocess.run(
+        [sys.executable, "-c", COMPILES], env=env, capture_output=True, text=True, check=False
+    )
+    line = next(x for x in done.stderr.splitlines() if x.startswith("COMPILES "))
+    wall, events = ast.literal_eval(line[9:])
+    own: dict[str, float] = {}
+    stack: list[list[Any]] = []
+    for starts, at, name in events:
+        if starts:
+            stack.append([name, at, 0.0])
+            continue
+        name, began, nested = stack.pop()
+        took = at - began
+        own[name] = own.get(name, 0.0) + took - nested
+        if stack:
+            stack[-1][2] += took
+    return wall, own, sum(1 for starts, _, _ in events if starts)
+
+
+def compiles(runs: int, base: str | None) -> None:
+    trees = [("this tree", None)] + ([("baseline", base)] if base else [])
+    totals: dict[str, list[float]] = {label: [] for label, _ in trees}
+    for k in range(runs):
+        for label, tree in trees:
+            wall, own, count = compile_run(tree)
+            total = sum(own.values())
+            totals[label].append(total)
+            print(f"{label}, run {k + 1}: {wall:.1f} s wall, {total:.1f} s compiling ({count})")
+            if k == 0:
+                for name, took in sorted(own.items(), key=lambda item: -item[1])[:12]:
+                    print(f"  {took:6.2f} s  {name}")
+    if base:
+        ratio = statistics.median(totals["baseline"]) / statistics.median(totals["this tree"])
+        print(f"ratio baseline / this tree, compile seconds: {ratio:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("problem", choices=("assess", "aim"))
+    parser.add_argument("problem", choices=("assess", "aim", "compile"))
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--base", help="compile: source tree of the baseline (on PYTHONPATH)")
     args = parser.parse_args()
-    assess(args.runs) if args.problem == "assess" else aim(args.runs)
+    if args.problem == "assess":
+        assess(args.runs)
+    elif args.problem == "aim":
+        aim(args.runs)
+    else:
+        compiles(args.runs, args.base)
 
 
 if __name__ == "__main__":

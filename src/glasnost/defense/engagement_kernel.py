@@ -25,11 +25,11 @@ burnout velocity then needs nothing more. A candidate's latest launch is searche
 it can be after the latest launch found (:func:`_later_possible`, the same bound at the coast
 that launch time allows; and, once the candidate's grid is evaluated, its Illinois steps are
 skipped where the bracket already shows it). Within a candidate the launch-time grid runs
-from the longest coast down and skips a point whose straight line
-shows it needs more than the least speed of the grid so far, and than the burnout velocity
-where the latest launch is wanted (:func:`_required_below`): it can be neither the grid's
-least nor, unless evaluated after, that least's neighbour, nor feasible, so the refinement
-and the latest launch start from the same points. The refinement's Lambert solves start from
+from the longest coast down and skips a point whose straight line shows it needs more than
+the least speed of the grid so far, and than the burnout velocity where the latest launch is
+wanted (:func:`_required_below`): it can be neither the grid's least nor, unless evaluated
+after, that least's neighbour, nor feasible, so the refinement and the latest launch start
+from the same points. The refinement's Lambert solves start from
 the solution at its best point. A dropped candidate reports an infinite speed; the pair's
 critical velocity, feasibility, window and latest launch are those of the full search
 (:func:`search`, tested bit for bit against the search without bounds).
@@ -113,9 +113,12 @@ def _lambert_short(
     if not math.isnan(x):
         return v1, v2, v3, x
     # The transfer plane is (nearly) undefined (sine of the angle below 1e-9): the smaller
-    # departure speed is the short way.
-    p1, p2, p3, _, _, _, xp = lambert_one(a1, a2, a3, b1, b2, b3, tof, mu, True, math.nan)
-    q1, q2, q3, _, _, _, xq = lambert_one(a1, a2, a3, b1, b2, b3, tof, mu, False, math.nan)
+    # departure speed is the short way. The way goes as a bool computed at run time (tof > 0
+    # here), not a literal True or False, which would have Numba compile lambert_one once
+    # for each.
+    prograde = tof > 0.0
+    p1, p2, p3, _, _, _, xp = lambert_one(a1, a2, a3, b1, b2, b3, tof, mu, prograde, math.nan)
+    q1, q2, q3, _, _, _, xq = lambert_one(a1, a2, a3, b1, b2, b3, tof, mu, not prograde, math.nan)
     if math.sqrt(p1 * p1 + p2 * p2 + p3 * p3) <= math.sqrt(q1 * q1 + q2 * q2 + q3 * q3):
         return p1, p2, p3, xp
     return q1, q2, q3, xq

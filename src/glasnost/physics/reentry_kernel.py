@@ -94,6 +94,18 @@ def _final_step(
 
 
 @kernel
+def _grown(nodes: FloatArray) -> FloatArray:
+    """``nodes`` (N, K, 7) copied into an array twice as long along its second axis. Loops,
+    not slice assignment: Numba's shape-checked copy costs seconds of compilation."""
+    grown = np.empty((nodes.shape[0], 2 * nodes.shape[1], 7))
+    for row in range(nodes.shape[0]):
+        for j in range(nodes.shape[1]):
+            for c in range(7):
+                grown[row, j, c] = nodes[row, j, c]
+    return grown
+
+
+@kernel
 def reentry_march(
     t0: FloatArray,
     r0: FloatArray,
@@ -126,11 +138,10 @@ def reentry_march(
         k = 0
         while True:
             if k == cap:
-                grown = np.empty((n, 2 * cap, 7))
-                grown[:, :cap] = nodes
-                nodes, cap = grown, 2 * cap
+                nodes, cap = _grown(nodes), 2 * cap
             nodes[i, k, 0] = t
-            nodes[i, k, 1:] = state
+            for c in range(6):
+                nodes[i, k, 1 + c] = state[c]
             k += 1
             x, y, z, vx, vy, vz = state[0], state[1], state[2], state[3], state[4], state[5]
             h = step_length(x, y, z, vx, vy, vz, beta, scale, earth, atm)
@@ -144,11 +155,10 @@ def reentry_march(
                 state[c] = new[c]
             if below:
                 if k == cap:
-                    grown = np.empty((n, 2 * cap, 7))
-                    grown[:, :cap] = nodes
-                    nodes, cap = grown, 2 * cap
+                    nodes, cap = _grown(nodes), 2 * cap
                 nodes[i, k, 0] = t
-                nodes[i, k, 1:] = state
+                for c in range(6):
+                    nodes[i, k, 1 + c] = state[c]
                 k += 1
                 end_s[i] = t
                 break
@@ -157,7 +167,9 @@ def reentry_march(
                 end_s[i] = t
                 break
         counts[i] = k
-    size = int(counts.max()) if n else 1
+    size = 1
+    for i in range(n):
+        size = max(size, counts[i])
     t_out = np.empty((n, size))
     r_out = np.empty((n, size, 3))
     v_out = np.empty((n, size, 3))

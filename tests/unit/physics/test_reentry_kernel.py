@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from glasnost.physics import trajectory
 from glasnost.physics.constants import SPHERE, WGS84, EarthModel
 from glasnost.physics.rocket import approximate_altitude
 from glasnost.physics.trajectory import Trajectory, coast_and_reenter, fly
@@ -39,7 +40,14 @@ def _flights(earth: EarthModel) -> tuple[VehicleBatch, Trajectory]:
 
 
 @pytest.mark.parametrize("earth", [WGS84, SPHERE], ids=["wgs84", "sphere"])
-def test_compiled_march_matches_numpy_reference(earth: EarthModel) -> None:
+@pytest.mark.parametrize("scale", [1.0, 1e-4], ids=["default-steps", "short-steps"])
+def test_compiled_march_matches_numpy_reference(
+    monkeypatch: pytest.MonkeyPatch, earth: EarthModel, scale: float
+) -> None:
+    """With the step rule's constant 1e-4 times its value (steps about 0.16 times as long),
+    every row takes several hundred nodes: the kernel's node array, 64 long at first, is
+    grown several times."""
+    monkeypatch.setattr(trajectory, "REENTRY_STEP_SCALE", trajectory.REENTRY_STEP_SCALE * scale)
     vehicles, flights = _flights(earth)
     args = (
         vehicles,
@@ -53,6 +61,7 @@ def test_compiled_march_matches_numpy_reference(earth: EarthModel) -> None:
     compiled = coast_and_reenter(*args).reentry_arc
     reference = coast_and_reenter(*args, compiled=False).reentry_arc
     assert compiled.t.shape == reference.t.shape
+    assert (compiled.t.shape[1] > 64) == (scale < 1.0)
     steps = (np.diff(reference.t, axis=1) > 0.0).sum(axis=1)
     np.testing.assert_array_equal((np.diff(compiled.t, axis=1) > 0.0).sum(axis=1), steps)
     before_final = np.arange(reference.t.shape[1])[None, :] < steps[:, None]
