@@ -29,8 +29,16 @@ flown once instead of searched for); a further set of warm runs removes them bef
 as a change of the attacker's forces would, and searches again (alternating with the same
 runs of the baseline, when one is given).
 
+Cold start (``--cold N``): N pairs of cold runs only, each in a new empty folder, in turn with
+the engagement search compiled ahead in a second process (:mod:`glasnost.physics.compile_ahead`,
+the command's default on two cores or more) and with it turned off
+(``GLASNOST_COMPILE_AHEAD=0``: every kernel compiled in the command's own process, as a
+single-core machine does). That baseline is the same command and tree, so the ratio is the
+second process's alone; the runs alternate so that both see the same load. Each prints the
+result as JSON, and the script says whether every run printed the same.
+
 Run:  .venv/bin/python benchmarks/bench_assess.py [--runs 3] [--base /tmp/base/src]
-      [--model burnout-delay]
+      [--model burnout-delay] [--cold 3]
 """
 
 from __future__ import annotations
@@ -68,6 +76,45 @@ def run(code: str, env: dict[str, str]) -> tuple[float, float, str]:
     return wall, cpu, done.stdout
 
 
+def cached_in(cache: str) -> dict[str, str]:
+    """This environment with every cache (kernels, tables, bytecode) in the folder ``cache``
+    and Python's bytecode cache on (module doc)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return env | {
+        "NUMBA_CACHE_DIR": cache,
+        "GLASNOST_CACHE_DIR": cache,
+        "PYTHONPYCACHEPREFIX": os.path.join(cache, "pycache"),
+    }
+
+
+def cold_pairs(argv: list[str], pairs: int) -> None:
+    """Cold runs (every cache empty, a new folder each) of ``argv`` with ``--json``, in turn
+    with the search compiled ahead (the default) and without (``GLASNOST_COMPILE_AHEAD=0``:
+    everything compiled in the command's own process, as before); their medians, the ratio,
+    and whether all printed the same result."""
+    code = ASSESS.format(argv=[*argv, "--json"])
+    times: dict[str, list[tuple[float, float]]] = {"1": [], "0": []}
+    results = set()
+    for _ in range(pairs):
+        for ahead in ("1", "0"):
+            with tempfile.TemporaryDirectory() as cache:
+                env = cached_in(cache) | {"GLASNOST_COMPILE_AHEAD": ahead}
+                wall, cpu, out = run(code, env)
+            times[ahead].append((wall, cpu))
+            results.add(out)
+            label = "compiled ahead" if ahead == "1" else "one process"
+            print(f"cold, {label}: {wall:.2f} s wall, {cpu:.2f} s CPU")
+    ahead_wall = statistics.median(w for w, _ in times["1"])
+    alone_wall = statistics.median(w for w, _ in times["0"])
+    print(
+        f"median of {pairs}: compiled ahead {ahead_wall:.2f} s wall, one process "
+        f"{alone_wall:.2f} s wall; ratio {alone_wall / ahead_wall:.2f}x wall; CPU "
+        f"{statistics.median(c for _, c in times['1']):.2f} s against "
+        f"{statistics.median(c for _, c in times['0']):.2f} s"
+    )
+    print(f"every run printed the same result: {len(results) == 1}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -78,19 +125,24 @@ def main() -> None:
         default="flyout",
         help="interceptor model of the assessment (default: flyout, the scenario's)",
     )
+    parser.add_argument(
+        "--cold",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only N pairs of cold runs, the search compiled ahead or not (module doc)",
+    )
     args = parser.parse_args()
     argv = ["glasnost", "assess"]
     if args.model != "flyout":
         argv += ["--set", f"assessment.interceptor_model={args.model}"]
+    if args.cold:
+        cold_pairs(argv, args.cold)
+        return
     assess = ASSESS.format(argv=argv)
     digest = DIGEST.format(model=args.model)
     with tempfile.TemporaryDirectory() as cache:
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env |= {
-            "NUMBA_CACHE_DIR": cache,
-            "GLASNOST_CACHE_DIR": cache,
-            "PYTHONPYCACHEPREFIX": os.path.join(cache, "pycache"),
-        }
+        env = cached_in(cache)
         wall, cpu, _ = run(assess, env)
         print(f"cold (empty kernel, table and bytecode caches): {wall:.2f} s wall, {cpu:.2f} s CPU")
         base_env = {**env, "PYTHONPATH": args.base or ""}

@@ -120,6 +120,27 @@ def test_a_process_that_ends_without_teardown_leaves_every_output_whole(tmp_path
     assert {"fort_greely", "moscow_a135"} <= {row["site"] for row in rows}
 
 
+def test_a_cold_run_loads_the_search_its_second_process_compiled(tmp_path: Path) -> None:
+    """On an empty kernel cache the command compiles the engagement search in a second process
+    (glasnost.physics.compile_ahead) and loads it from the cache when the assessment needs
+    it: Numba's cache log (``NUMBA_DEBUG_CACHE``) of the command's own process shows the
+    search loaded and never saved (the child saved it), and the run ends normally."""
+    glasnost = Path(sys.executable).parent / "glasnost"
+    env = {
+        **os.environ,
+        "NUMBA_CACHE_DIR": str(tmp_path / "kernels"),
+        "NUMBA_DEBUG_CACHE": "1",
+        "GLASNOST_COMPILE_AHEAD": "1",
+    }
+    run = subprocess.run(
+        [str(glasnost), "assess", "-q"], env=env, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    search = [line for line in run.stdout.splitlines() if "engagement_kernel.search-" in line]
+    assert any(line.startswith("[cache] data loaded") for line in search), search
+    assert not any("saved" in line for line in search), search
+
+
 def test_no_threat_exits_0_with_fail_on_threat_and_quiet_prints_nothing(tmp_path: Path) -> None:
     """A slower GBI makes the verdict NO THREAT (every criterion passes): exit 0; --quiet
     prints neither progress nor summary nor the written files."""

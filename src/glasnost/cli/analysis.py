@@ -90,7 +90,9 @@ def assess(
     """
 
     from glasnost.cli.progress import stages
+    from glasnost.defense import engagement_kernel
     from glasnost.defense.assessment import assess as run_assessment
+    from glasnost.physics import compile_ahead
     from glasnost.report.terminal import print_assessment
 
     common.end_without_teardown()
@@ -106,6 +108,8 @@ def assess(
             raise typer.BadParameter(f"{path} exists and is not a folder", param_hint=option)
     model = open_scenario(source, overrides)
     warn_outside_catalog(model, source, when, "--date", quiet=quiet)
+    # On a cold kernel cache, the engagement search compiles on the second core meanwhile.
+    compile_ahead.start(engagement_kernel.__name__, "search")
     with stages(common.errors, "assessing", quiet=quiet) as report:
         result = run_assessment(model, when, progress=report)
     if as_json:

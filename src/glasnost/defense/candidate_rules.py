@@ -26,7 +26,7 @@ from glasnost.defense.engagement_types import (
 )
 from glasnost.defense.flyout import FlyoutTable, time_to_reach
 from glasnost.defense.launch_search import LaunchChunk, evaluate_chunk
-from glasnost.physics import frames
+from glasnost.physics import compile_ahead, frames
 from glasnost.physics.compiled import kernel_array
 from glasnost.physics.constants import R_MEAN, EarthModel
 from glasnost.physics.cores import default_workers, map_on_threads
@@ -293,6 +293,9 @@ class CandidateRules:
                 True,
             )
 
+        # Where the command compiles the search in a second process, load it from the cache
+        # rather than compile it again here.
+        compile_ahead.wait(engagement_kernel.__name__, "search")
         speed, latest = _search_pairs(search, starts, order)
         with np.errstate(invalid="ignore"):
             feasible = np.where(tabled, t_i - reach >= early, speed <= v_bo)

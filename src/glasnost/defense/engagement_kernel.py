@@ -1042,6 +1042,34 @@ def search(
     return speed, latest, searched
 
 
+def search_probe() -> tuple[object, ...]:
+    """Arguments of :func:`search` on a problem of four candidates (two pairs, one tabled),
+    of the argument types of the assessment's call: one call compiles the search
+    (:mod:`glasnost.physics.compile_ahead`; ``benchmarks/bench_engagement.py --compile``)."""
+    site = np.array([[6378137.0, 0.0, 0.0]] * 4)
+    r_i = np.array([[6378137.0 + 3e5, 5e5, 1e5]] * 4)
+    return (
+        site,
+        site / 6378137.0,
+        np.full(4, 30.0),
+        np.full(4, 600.0),
+        r_i,
+        np.zeros(4),
+        np.full(4, 500.0),
+        np.full(4, 5000.0),
+        np.array([True, True, False, False]),
+        np.array([0, 2, 4], dtype=np.int64),
+        np.arange(4, dtype=np.int64),
+        np.arange(4.0),
+        True,
+        np.linspace(0.0, 1.0, 8),
+        3.986004418e14,
+        7.292115e-5,
+        True,
+        True,
+    )
+
+
 @kernel
 def _extreme(values: FloatArray, rows: IntArray, largest: bool) -> float:
     """The largest (else the least) of ``values[rows]``; a loop, not fancy indexing (whose

@@ -87,6 +87,18 @@ def kernel(function: F) -> F:
         return dispatcher
 
 
+def has_cache_entries(dispatcher: Any) -> bool | None:
+    """Whether the cache of kernel ``dispatcher`` (a :func:`kernel`) holds compiled code for
+    the sources' version; None where it has no cache (none can be written)."""
+    cache = getattr(dispatcher, "_cache", None)
+    if not isinstance(cache, _KernelCache):
+        return None
+    try:
+        return bool(cache._cache_file._load_index())  # type: ignore[no-untyped-call]
+    except Exception:  # a damaged index (any unpickling error): Numba compiles, rewrites it
+        return False
+
+
 def kernel_array(values: ArrayLike, dtype: DTypeLike = np.float64) -> NDArray[Any]:
     """``values`` as a kernel's argument: C-contiguous, of ``dtype`` and writable, copied only
     where it is not so already. To Numba a read-only array (a broadcast view, or a result kept

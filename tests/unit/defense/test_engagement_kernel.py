@@ -6,10 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import numba
 import numpy as np
 import pytest
 
-from glasnost.defense import assessment, candidate_rules, direction, engagement, required_speed
+from glasnost.defense import (
+    assessment,
+    candidate_rules,
+    direction,
+    engagement,
+    engagement_kernel,
+    required_speed,
+)
 from glasnost.defense.engagement import EngagementTable, engage
 from glasnost.defense.engagement_kernel import speed_bound
 from glasnost.physics.constants import WGS84
@@ -140,3 +148,27 @@ def test_speed_bound_is_below_every_required_speed(model: Any) -> None:
             assert bound <= need[i]
             checked += 1
     assert checked > 1000
+
+
+@pytest.mark.parametrize("interceptor_model", ["flyout", "straight-boost", "burnout-delay"])
+def test_the_compile_probe_has_the_types_of_the_assessments_search(
+    monkeypatch: pytest.MonkeyPatch, interceptor_model: str
+) -> None:
+    """``search_probe``'s arguments have the Numba types of every search call of the built-in
+    assessment, so the search a child process compiles from them is the one the assessment
+    loads from the cache (glasnost.physics.compile_ahead)."""
+    calls = builtin_engage_calls(monkeypatch, interceptor_model)
+    searches: list[tuple[Any, ...]] = []
+    real_search = engagement_kernel.search
+
+    def recording(*args: Any) -> Any:
+        searches.append(args)
+        return real_search(*args)
+
+    monkeypatch.setattr(engagement_kernel, "search", recording)
+    for args, kwargs in calls:
+        engagement.engage(*args, **kwargs)
+    probe = tuple(numba.typeof(a) for a in engagement_kernel.search_probe())
+    assert searches
+    for arguments in searches:
+        assert tuple(numba.typeof(a) for a in arguments) == probe
