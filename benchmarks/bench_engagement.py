@@ -74,7 +74,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from glasnost.common import memo
-from glasnost.defense import assessment, candidate_rules, sensors
+from glasnost.defense import assessment, candidate_rules, required_speed, sensors
 from glasnost.defense import engagement as eng
 from glasnost.defense import engagement_kernel as kernel
 from glasnost.defense.engagement import EngagementTable, Interceptors, Samples, engage
@@ -161,8 +161,12 @@ def point_speed(
         return math.inf
     r0, vs = frames.ecef_to_eci(site, t_l, earth)
     pro = bool(np.cross(r0, r_i)[2] >= 0.0)
-    v1, _ = lambert(r0 + 0.5 * vs * burn, r_i, tau + 0.5 * burn, mu=earth.mu, prograde=pro)
-    u = v1 - vs
+    guess = getattr(required_speed, "_boost_guess", None)  # None: a tree before decision 27
+    if guess is not None:
+        u = guess(r0[None], vs[None], np.array([burn]), np.array([tau]), r_i[None], earth.mu)[0]
+    else:
+        v1, _ = lambert(r0 + 0.5 * vs * burn, r_i, tau + 0.5 * burn, mu=earth.mu, prograde=pro)
+        u = v1 - vs
     damp = 1.0 / (1.0 + 0.5 * burn / tau)
     for _ in range(kernel.FIXED_POINT_ITERATIONS):
         r_bo = r0 + vs * burn + 0.5 * u * burn

@@ -129,7 +129,7 @@ def test_vertical_shot_matches_integrated_radial_coast(
         DOP853,
         unit="m/s",
         kind="second method",
-        basis="1 m/s; the fixed point is stated to converge to 2e-3 m/s (engagement.py), the "
+        basis="1 m/s; the fixed point is stated to converge to 0.01 m/s (engagement.py), the "
         "reference shares the straight-boost assumption",
     )
 

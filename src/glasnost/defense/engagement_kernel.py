@@ -7,8 +7,8 @@ feasible candidate the latest launch by Illinois steps. Each required speed is t
 boost's damped fixed point (or the burnout delay's single solve) on
 :func:`glasnost.physics.kepler_kernel.lambert_departure` (the departure velocity only;
 ``lambert_one`` both ways where the plane is undefined); each Lambert solve of the fixed
-point starts from the solution of the step before (a warm start: the same x to the solver's
-tolerance, 1e-13, in fewer iterations).
+point but the first starts from the solution of the step before (a warm start: the same x
+to the solver's tolerance, 1e-13, in fewer iterations).
 
 Bound first (:func:`speed_bound`): before any search, a lower bound on the speed a candidate
 needs at *any* launch time (the least energy of a Lambert transfer in the longest coast, one
@@ -62,8 +62,12 @@ MAX_SPEED_MS = 20e3
 """Required burnout speeds above this (m/s; far beyond Earth escape and any interceptor) are
 reported as inf."""
 
-FIXED_POINT_ITERATIONS = 3
+FIXED_POINT_ITERATIONS = 2
 """Damped fixed-point steps on the burnout velocity after the first guess (module doc)."""
+
+STRAIGHT_GUESS_COASTS = 2.0
+"""The straight boost's first guess is the straight line for coasts shorter than this many
+burn times, the coast from mid-boost otherwise (:func:`_boost_guess`)."""
 
 MIN_SEARCH_STEPS = 5
 """Parabolic / golden-section refinement steps of the least-speed launch time per candidate."""
@@ -220,13 +224,10 @@ def _required_below(
         u1, u2, u3 = v1 - sx, v2 - sy, v3
     else:
         tb = burn_s
-        v1, v2, v3, _ = _lambert_short(
-            x0 + 0.5 * sx * tb, y0 + 0.5 * sy * tb, z0, xi, yi, zi, tau + 0.5 * tb, mu, math.nan
-        )
-        u1, u2, u3 = v1 - sx, v2 - sy, v3
+        u1, u2, u3 = _boost_guess(x0, y0, z0, sx, sy, xi, yi, zi, tb, tau, mu)
         p1, p2, p3 = x0 + sx * tb, y0 + sy * tb, z0
         damp = 1.0 / (1.0 + 0.5 * tb / tau)
-        x = math.nan  # the first guess's coast is longer: its x is no neighbour
+        x = math.nan  # the first guess's coast, if any, is longer: its x is no neighbour
         for step in range(FIXED_POINT_ITERATIONS + 1):
             if step < FIXED_POINT_ITERATIONS:
                 un = math.sqrt(u1 * u1 + u2 * u2 + u3 * u3)
@@ -250,6 +251,56 @@ def _required_below(
     if math.isfinite(speed) and speed <= MAX_SPEED_MS and above:
         return speed, x
     return math.inf, math.nan
+
+
+@kernel
+def _gravity(x: float, y: float, z: float, mu: float) -> tuple[float, float, float]:
+    """Point-mass gravity (m/s^2) at (x, y, z) (m)."""
+    r2 = x * x + y * y + z * z
+    k = -mu / (r2 * math.sqrt(r2))
+    return k * x, k * y, k * z
+
+
+@kernel
+def _boost_guess(
+    x0: float,
+    y0: float,
+    z0: float,
+    sx: float,
+    sy: float,
+    xi: float,
+    yi: float,
+    zi: float,
+    tb: float,
+    tau: float,
+    mu: float,
+) -> tuple[float, float, float]:
+    """First guess (m/s) of the straight boost's u from the site (x0, y0, z0) (m, ECI at
+    launch; velocity (sx, sy, 0) m/s) to r_I = (xi, yi, zi) in a burn of ``tb`` s and a coast
+    of ``tau`` s (``required_speed._boost_guess``, the module doc of
+    :mod:`glasnost.defense.engagement`): the straight line with gravity for coasts shorter
+    than STRAIGHT_GUESS_COASTS burn times, else the coast from mid-boost corrected for the
+    gravity over the half boost it coasts."""
+    p1, p2, p3 = x0 + sx * tb, y0 + sy * tb, z0
+    if tau < STRAIGHT_GUESS_COASTS * tb:
+        lever = 0.5 * tb + tau
+        h = 0.5 * tau * tau
+        d1, d2, d3 = xi - p1 - sx * tau, yi - p2 - sy * tau, zi - p3
+        g1, g2, g3 = _gravity(0.5 * (p1 + xi), 0.5 * (p2 + yi), 0.5 * (p3 + zi), mu)
+        u1, u2, u3 = (d1 - h * g1) / lever, (d2 - h * g2) / lever, (d3 - h * g3) / lever
+        b1, b2, b3 = p1 + 0.5 * u1 * tb, p2 + 0.5 * u2 * tb, p3 + 0.5 * u3 * tb
+        a1, a2, a3 = _gravity(b1, b2, b3, mu)
+        m1, m2, m3 = _gravity(0.5 * (b1 + xi), 0.5 * (b2 + yi), 0.5 * (b3 + zi), mu)
+        g1, g2, g3 = (a1 + 2.0 * m1) / 3.0, (a2 + 2.0 * m2) / 3.0, (a3 + 2.0 * m3) / 3.0
+        return (d1 - h * g1) / lever, (d2 - h * g2) / lever, (d3 - h * g3) / lever
+    c1, c2, c3 = x0 + 0.5 * sx * tb, y0 + 0.5 * sy * tb, z0
+    g1, g2, g3 = _gravity(c1, c2, c3, mu)
+    drop = 0.125 * tb * tb
+    v1, v2, v3, _ = _lambert_short(
+        c1 + drop * g1, c2 + drop * g2, c3 + drop * g3, xi, yi, zi, tau + 0.5 * tb, mu, math.nan
+    )
+    half = 0.5 * tb
+    return v1 + half * g1 - sx, v2 + half * g2 - sy, v3 + half * g3
 
 
 @kernel

@@ -16,6 +16,7 @@ from glasnost.defense.engagement_kernel import (
     FIXED_POINT_TOLERANCE_MS,
     G_BOUND,
     MAX_SPEED_MS,
+    STRAIGHT_GUESS_COASTS,
     TAU_MIN_S,
 )
 from glasnost.defense.engagement_types import MAX_BATCH, FloatArray, LambertModel
@@ -124,8 +125,7 @@ def required_flat(
         return speed
     mu = earth.mu
     r0, vs, tb, tau, ri = r0[idx], vs[idx], burn_s[idx, None], tau_all[idx], r_i[idx]
-    v1 = _lambert_short(r0 + 0.5 * vs * tb, ri, tau + 0.5 * tb[:, 0], mu)
-    u = v1 - vs
+    u = _boost_guess(r0, vs, tb[:, 0], tau, ri, mu)
     p0 = r0 + vs * tb
     damp = 1.0 / (1.0 + 0.5 * tb / tau[:, None])
     for _ in range(FIXED_POINT_ITERATIONS):
@@ -145,6 +145,55 @@ def required_flat(
     ok = np.isfinite(s) & (s <= MAX_SPEED_MS) & (np.einsum("ij,ij->i", u, up) >= 0.0) & consistent
     speed[idx] = np.where(ok, s, np.inf)
     return speed
+
+
+def _gravity(r: FloatArray, mu: float) -> FloatArray:
+    """Point-mass gravity (N, 3) (m/s^2) at points r (N, 3) (m)."""
+    r2 = np.einsum("ij,ij->i", r, r)
+    out: FloatArray = (-mu / (r2 * np.sqrt(r2)))[:, None] * r
+    return out
+
+
+def _boost_guess(
+    r0: FloatArray, vs: FloatArray, tb: FloatArray, tau: FloatArray, ri: FloatArray, mu: float
+) -> FloatArray:
+    """First guess of u (N, 3) (m/s) from sites at r0 with velocities vs (N, 3) (ECI at
+    launch) to ri (N, 3) in burns tb and coasts tau (N,) (s), module doc of
+    :mod:`glasnost.defense.engagement`.
+
+    Coasts shorter than STRAIGHT_GUESS_COASTS burn times: the straight line. r_I = r_bo +
+    (v_s + u) tau + G with r_bo = p + u t_b / 2, p = r0 + v_s t_b, and G = int_0^tau (tau - t)
+    g dt, taken first with g at the middle of the chord p r_I, then by Simpson's rule along
+    the straight path from the burnout point that gives, tau^2 / 2 (g(r_bo) + 2 g(mid)) / 3.
+
+    Longer coasts: the coast from mid-boost. In the model the interceptor moves from
+    c = r0 + v_s t_b / 2 at v = v_s + u in a straight line for t_b / 2, then coasts; a conic
+    from c would fall g t_b^2 / 8 and gain g t_b / 2 over that half boost (g at c). So the
+    conic from c + g t_b^2 / 8 over tau + t_b / 2 leaves at v - g t_b / 2 and meets the
+    model's burnout state, to the change of g over the half boost."""
+    u = np.empty_like(r0)
+    p = r0 + vs * tb[:, None]
+    short = tau < STRAIGHT_GUESS_COASTS * tb
+    if np.any(short):
+        ps, vss, ts, ris = p[short], vs[short], tau[short, None], ri[short]
+        lever = 0.5 * tb[short, None] + ts
+        reach = ris - ps - vss * ts
+        h = 0.5 * ts * ts
+        g = _gravity(0.5 * (ps + ris), mu)
+        guess = (reach - h * g) / lever
+        r_bo = ps + 0.5 * guess * tb[short, None]
+        g = (_gravity(r_bo, mu) + 2.0 * _gravity(0.5 * (r_bo + ris), mu)) / 3.0
+        u[short] = (reach - h * g) / lever
+    long = ~short
+    if np.any(long):
+        half = 0.5 * tb[long, None]
+        c = r0[long] + vs[long] * half
+        g = _gravity(c, mu)
+        v1 = _lambert_short(
+            c + 0.125 * tb[long, None] ** 2 * g, ri[long], tau[long] + half[:, 0], mu
+        )
+        u[long] = v1 + half * g - vs[long]
+    return u
 
 
 def _required_burnout_delay(
