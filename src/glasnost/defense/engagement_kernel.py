@@ -7,8 +7,8 @@ feasible candidate the latest launch by Illinois steps. Each required speed is t
 boost's damped fixed point (or the burnout delay's single solve) on
 :func:`glasnost.physics.kepler_kernel.lambert_departure` (the departure velocity only;
 ``lambert_one`` both ways where the plane is undefined); each Lambert solve of the fixed
-point but the first starts from the solution of the step before (a warm start: the same x
-to the solver's tolerance, 1e-13, in fewer iterations).
+point starts from the solution of the step before or of the first guess's coast (a warm
+start: the same x to the solver's tolerance, 1e-13, in fewer iterations).
 
 Bound first (:func:`speed_bound`): before any search, a lower bound on the speed a candidate
 needs at *any* launch time (the least energy of a Lambert transfer in the longest coast, one
@@ -224,10 +224,10 @@ def _required_below(
         u1, u2, u3 = v1 - sx, v2 - sy, v3
     else:
         tb = burn_s
-        u1, u2, u3 = _boost_guess(x0, y0, z0, sx, sy, xi, yi, zi, tb, tau, mu)
+        # x: the guess's coast's solution, the first step's warm start (_boost_guess)
+        u1, u2, u3, x = _boost_guess(x0, y0, z0, sx, sy, xi, yi, zi, tb, tau, mu)
         p1, p2, p3 = x0 + sx * tb, y0 + sy * tb, z0
         damp = 1.0 / (1.0 + 0.5 * tb / tau)
-        x = math.nan  # the first guess's coast, if any, is longer: its x is no neighbour
         for step in range(FIXED_POINT_ITERATIONS + 1):
             if step < FIXED_POINT_ITERATIONS:
                 un = math.sqrt(u1 * u1 + u2 * u2 + u3 * u3)
@@ -274,13 +274,15 @@ def _boost_guess(
     tb: float,
     tau: float,
     mu: float,
-) -> tuple[float, float, float]:
+) -> tuple[float, float, float, float]:
     """First guess (m/s) of the straight boost's u from the site (x0, y0, z0) (m, ECI at
     launch; velocity (sx, sy, 0) m/s) to r_I = (xi, yi, zi) in a burn of ``tb`` s and a coast
     of ``tau`` s (``required_speed._boost_guess``, the module doc of
     :mod:`glasnost.defense.engagement`): the straight line with gravity for coasts shorter
     than STRAIGHT_GUESS_COASTS burn times, else the coast from mid-boost corrected for the
-    gravity over the half boost it coasts."""
+    gravity over the half boost it coasts; and that coast's Izzo x (NaN for the straight
+    line), the first step's warm start (a coast at most 1.25 times as long, to a point near
+    the burnout point: the same x to the solver's tolerance, in fewer iterations)."""
     p1, p2, p3 = x0 + sx * tb, y0 + sy * tb, z0
     if tau < STRAIGHT_GUESS_COASTS * tb:
         lever = 0.5 * tb + tau
@@ -292,15 +294,15 @@ def _boost_guess(
         a1, a2, a3 = _gravity(b1, b2, b3, mu)
         m1, m2, m3 = _gravity(0.5 * (b1 + xi), 0.5 * (b2 + yi), 0.5 * (b3 + zi), mu)
         g1, g2, g3 = (a1 + 2.0 * m1) / 3.0, (a2 + 2.0 * m2) / 3.0, (a3 + 2.0 * m3) / 3.0
-        return (d1 - h * g1) / lever, (d2 - h * g2) / lever, (d3 - h * g3) / lever
+        return (d1 - h * g1) / lever, (d2 - h * g2) / lever, (d3 - h * g3) / lever, math.nan
     c1, c2, c3 = x0 + 0.5 * sx * tb, y0 + 0.5 * sy * tb, z0
     g1, g2, g3 = _gravity(c1, c2, c3, mu)
     drop = 0.125 * tb * tb
-    v1, v2, v3, _ = _lambert_short(
+    v1, v2, v3, xg = _lambert_short(
         c1 + drop * g1, c2 + drop * g2, c3 + drop * g3, xi, yi, zi, tau + 0.5 * tb, mu, math.nan
     )
     half = 0.5 * tb
-    return v1 + half * g1 - sx, v2 + half * g2 - sy, v3 + half * g3
+    return v1 + half * g1 - sx, v2 + half * g2 - sy, v3 + half * g3, xg
 
 
 @kernel
