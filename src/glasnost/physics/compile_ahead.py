@@ -15,10 +15,10 @@ It runs only where it pays and can work: the kernel is not compiled in this proc
 a cache that can be written and holds no entry for the sources' version there (a cold cache),
 this process may use two cores or more, Numba compiles (``NUMBA_DISABLE_JIT`` is not set) and
 ``GLASNOST_COMPILE_AHEAD`` is not ``0``. Otherwise nothing starts and the kernel compiles on
-its first call, as before. Either way the
-machine code is the same, and so are the results. A child still running when this process
-ends is stopped (an exit handler). Where the child fails or is slow, :func:`wait` gives up
-after ``timeout_s`` and the first call compiles as it would have.
+its first call, as before. Either way the machine code is the same, and so are the results.
+A child still running when this process ends is stopped (an exit handler). Where the child
+fails, the first call compiles as it would have; where it is slow, :func:`wait` gives up
+after ``timeout_s``, stops it, and the first call compiles.
 
 The child process is Python's own (``subprocess``, this interpreter, ``-m`` this module):
 no library starts a one-off compile elsewhere and leaves its result in Numba's cache.
