@@ -6,8 +6,10 @@ times the distance. The batched engine (``glasnost.physics.targeting.aim``, min-
 every trajectory on the rotating WGS84 Earth with J2 gravity, boost drag and reentry drag.
 
 Runs, each timed in wall-clock and CPU seconds (every thread's CPU included): one ``aim``
-batch, ``aim_parallel`` with 1 worker thread and with one per core (at least 2).
-It prints whether the runs' results are identical bit for bit.
+batch, ``aim_parallel`` with 1 worker thread and with one per core (at least 2), in
+``--rounds`` rounds (each run in turn, so that a slow spell of the shared machine falls on
+every run alike); the medians are printed. It prints whether the runs' results are identical
+bit for bit, and whether every round gave the same.
 
 Baseline: the same physics integrated one trajectory at a time with SciPy ``solve_ivp``
 (DOP853, rtol 1e-8) on a lean scalar right-hand side (:class:`ScalarForces`: plain-Python
@@ -24,7 +26,10 @@ the controls that the batched engine found, on a random sample. Two ratios are p
   need as many flights).
 
 Equal accuracy is checked: the baseline's impact points must agree with the engine's within
-1 km. Ratios are of CPU seconds (the machine is shared).
+1 km. Ratios are of CPU seconds (the machine is shared): the baseline's sample and the
+engine's flights are timed in turn, round by round, and the like-for-like ratio printed is the
+median of the rounds' ratios (each compares two runs a few seconds apart; the machine's speed
+drifts by 20 % within a minute).
 
 ``--profile`` prints where one ``aim`` batch of ``--n`` pairs spends its time (cProfile, the
 12 functions of most time of their own; the kernels are single entries there).
@@ -33,7 +38,7 @@ Equal accuracy is checked: the baseline's impact points must agree with the engi
 worst miss (nothing else), so that two source trees can be compared in turn on the same pairs:
 ``PYTHONPATH=/tmp/base/src .venv/bin/python benchmarks/bench_trajectories.py --aim-only``.
 
-Run:  .venv/bin/python benchmarks/bench_trajectories.py [--n 10000] [--sample 20]
+Run:  .venv/bin/python benchmarks/bench_trajectories.py [--n 10000] [--sample 20] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ import cProfile
 import math
 import pstats
 import resource
+import statistics
 import time
 from collections.abc import Callable
 
@@ -295,6 +301,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--sample", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of the timed runs, each run in turn"
+    )
     parser.add_argument("--aim-only", action="store_true", help="time one aim batch only")
     parser.add_argument(
         "--profile", action="store_true", help="profile one aim batch (cProfile) and print the top"
@@ -324,7 +333,6 @@ def main() -> None:
             f"worst miss {result.miss_m[on].max():.1f} m"
         )
         return
-    runs: dict[str, tuple[TargetingResult, float, float]] = {}
     workers = max(2, default_workers())
     plan: list[tuple[str, Callable[[], TargetingResult]]] = [
         ("aim, one batch, 1 process", lambda: aim(vehicles, *points)),
@@ -334,26 +342,39 @@ def main() -> None:
             lambda: aim_parallel(vehicles, *points, workers=workers),
         ),
     ]
-    for name, run in plan:
-        cpu, start = cpu_s(), time.perf_counter()
-        result = run()
-        runs[name] = (result, time.perf_counter() - start, cpu_s() - cpu)
-        wall, used = runs[name][1:]
+    # Round by round, each run in turn, so that a slow spell of the shared machine falls on
+    # every run alike; medians over the rounds.
+    results: dict[str, list[TargetingResult]] = {name: [] for name, _ in plan}
+    walls: dict[str, list[float]] = {name: [] for name, _ in plan}
+    cpus: dict[str, list[float]] = {name: [] for name, _ in plan}
+    for _ in range(args.rounds):
+        for name, run in plan:
+            cpu, start = cpu_s(), time.perf_counter()
+            results[name].append(run())
+            walls[name].append(time.perf_counter() - start)
+            cpus[name].append(cpu_s() - cpu)
+    for name, _ in plan:
+        wall, used = statistics.median(walls[name]), statistics.median(cpus[name])
         print(
             f"{name}: {args.n} targeted trajectories in {wall:.2f} s wall, {used:.2f} s CPU "
-            f"({args.n / wall:,.0f} per second wall)"
+            f"({args.n / wall:,.0f} per second wall; median of {args.rounds}: "
+            + ", ".join(f"{w:.2f}" for w in walls[name])
+            + " s)"
         )
-    result, _, single_cpu = runs["aim, one batch, 1 process"]
-    one, one_wall, _ = runs["aim_parallel, 1 thread"]
-    many, many_wall, _ = runs[f"aim_parallel, {workers} threads"]
+    names = [name for name, _ in plan]
+    result, one, many = (results[name][0] for name in names)
+    single_cpu = statistics.median(cpus[names[0]])
+    ratios = [a / b for a, b in zip(walls[names[1]], walls[names[2]], strict=True)]
+    repeatable = all(identical(r, results[name][0]) for name in names for r in results[name])
     on = result.on_target
     print(
         f"on target (<= 1 km): {on.mean():.1%}, worst miss {result.miss_m[on].max():.0f} m, "
         f"out of reach {np.sum(~result.reachable)}"
     )
     print(
-        f"aim_parallel {workers} threads vs 1 thread: {one_wall / many_wall:.2f}x wall; "
-        f"identical results: {identical(one, many)}"
+        f"aim_parallel {workers} threads vs 1 thread: {statistics.median(ratios):.2f}x wall "
+        f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)}); identical results: "
+        f"{identical(one, many)}; every run of each the same: {repeatable}"
     )
     # Not bit for bit: a batch's root solves stop when all its rows have converged, so a row
     # may be refined a step further in one batch than in another.
@@ -368,25 +389,36 @@ def main() -> None:
     rng = np.random.default_rng(args.seed + 1)
     sample = rng.choice(np.flatnonzero(on), size=min(args.sample, int(on.sum())), replace=False)
     impacts = frames.geodetic_to_vector(*result.trajectory.impact_geodetic(), 0.0, WGS84)
-    cpu = cpu_s()
-    diffs = []
-    for row in sample:
-        r_ecef, _ = scipy_flight(result.trajectory, int(row), rtol=1e-8)
-        diffs.append(float(np.linalg.norm(r_ecef - impacts[row])))
-    baseline_cpu = (cpu_s() - cpu) / sample.size
+    # The baseline's sample and the engine's flights in turn, round by round: the ratio of
+    # each round compares two runs a few seconds apart.
+    baseline_cpus, flight_cpus, diffs = [], [], []
+    flown: Trajectory | None = None
+    for _ in range(args.rounds):
+        cpu = cpu_s()
+        diffs = []
+        for row in sample:
+            r_ecef, _ = scipy_flight(result.trajectory, int(row), rtol=1e-8)
+            diffs.append(float(np.linalg.norm(r_ecef - impacts[row])))
+        baseline_cpus.append((cpu_s() - cpu) / sample.size)
+        used, flown = engine_flights(vehicles, lat0, lon0, result)
+        flight_cpus.append(used / args.n)
+    assert flown is not None
+    baseline_cpu = statistics.median(baseline_cpus)
+    flight_cpu = statistics.median(flight_cpus)
+    like = [b / f for b, f in zip(baseline_cpus, flight_cpus, strict=True)]
     print(
         f"SciPy solve_ivp baseline (DOP853, rtol 1e-8, lean scalar right-hand side): "
-        f"{baseline_cpu * 1e3:.1f} ms CPU per flight on a sample of {sample.size}; impact "
+        f"{baseline_cpu * 1e3:.1f} ms CPU per flight on a sample of {sample.size} (median of "
+        f"{args.rounds}: {', '.join(f'{b * 1e3:.1f}' for b in baseline_cpus)}); impact "
         f"difference from the engine: max {max(diffs):.1f} m (equal accuracy requires <= 1000 m)"
     )
-    flight_cpu, flown = engine_flights(vehicles, lat0, lon0, result)
-    flight_cpu /= args.n
     flown_impacts = frames.geodetic_to_vector(*flown.impact_geodetic(), 0.0, WGS84)
     apart = np.linalg.norm(flown_impacts - impacts, axis=1)[on]
     print(
         f"per trajectory, CPU, like for like (one flight of the same controls each): engine "
         f"{flight_cpu * 1e3:.3f} ms (batched per vehicle type) vs baseline "
-        f"{baseline_cpu * 1e3:.1f} ms: {baseline_cpu / flight_cpu:,.0f}x; the engine's flight "
+        f"{baseline_cpu * 1e3:.1f} ms: {statistics.median(like):,.0f}x, the median of the "
+        f"rounds' ratios ({', '.join(f'{x:,.0f}' for x in like)}); the engine's flight "
         f"lands within {apart.max():.1f} m of its targeted trajectory (median "
         f"{np.median(apart):.1f} m: the targeted boost is stepped to burnout and cut by "
         "interpolation, this one stepped onto the cutoff)"
