@@ -44,6 +44,14 @@ flyout-table reach times of the candidates (``candidate_rules._reach_times``, co
 NumPy path (``compiled=False``), the medians of 5 runs each, alternating, and whether the
 results are identical bit for bit.
 
+With ``--solves`` it only counts, under each interceptor model, the work of the search on
+this problem: the Lambert solves (``lambert_departure`` and ``lambert_one`` calls), the
+required speeds solved and those screened without a solve, and the candidates searched. The
+counts come from the same search run as Python (``NUMBA_DISABLE_JIT=1``, in a child process,
+one kernel call), so they are exact and do not depend on the machine's speed, which on a
+shared machine moves by tens of percent; the same command on an older tree
+(``PYTHONPATH=<tree>/src``) is the baseline.
+
 With ``--compile N`` it only times, N times, the compilation of the search: the first call
 of ``engagement_kernel.search`` (a tabled pair of the burnout delay and an untabled pair, so
 every path of the search is typed) in a new process with an empty kernel cache
@@ -52,6 +60,7 @@ on an older tree (``PYTHONPATH=<tree>/src``) is the baseline.
 
 Run:  .venv/bin/python benchmarks/bench_engagement.py [--samples 120] [--baseline 120] [--builtin]
       .venv/bin/python benchmarks/bench_engagement.py --compile 2
+      .venv/bin/python benchmarks/bench_engagement.py --solves
 """
 
 from __future__ import annotations
@@ -59,6 +68,7 @@ from __future__ import annotations
 import argparse
 import functools
 import inspect
+import json
 import math
 import os
 import statistics
@@ -445,6 +455,58 @@ def compile_seconds() -> float:
     return float(done.stdout.split()[-1])
 
 
+def count_solves_here(model: str, n_samples: int) -> dict[str, int]:
+    """The work of the search on this problem under ``model`` (``--solves``, module doc), in
+    this process, which must run the kernels as Python (``NUMBA_DISABLE_JIT=1``)."""
+    if os.environ.get("NUMBA_DISABLE_JIT") != "1":
+        raise SystemExit("the counts need NUMBA_DISABLE_JIT=1 (the search run as Python)")
+    keys = ("candidates", "searched", "lambert", "solved", "screened", "unsolved")
+    counts = dict.fromkeys(keys, 0)
+
+    def counted(function: Callable[..., Any], key: str | None) -> Callable[..., Any]:
+        def wrapper(*args: Any) -> Any:
+            before = counts["lambert"]
+            out = function(*args)
+            if key is not None:
+                counts[key] += 1
+            elif math.isnan(out[0]):  # _required_below: its straight line screens it
+                counts["screened"] += 1
+            else:  # solved, or no flight shown before any solve (too short, too fast)
+                counts["solved" if counts["lambert"] > before else "unsolved"] += 1
+            return out
+
+        return wrapper
+
+    def searched(*args: Any) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+        speed, latest, done = search(*args)
+        counts["candidates"] += done.size
+        counts["searched"] += int(done.sum())
+        return speed, latest, done
+
+    search = kernel.search
+    kernel.lambert_departure = counted(kernel.lambert_departure, "lambert")  # type: ignore[assignment]
+    kernel.lambert_one = counted(kernel.lambert_one, "lambert")  # type: ignore[assignment]
+    kernel._required_below = counted(kernel._required_below, None)  # type: ignore[assignment]
+    kernel.search = searched  # type: ignore[assignment]
+    candidate_rules.SPLIT_MIN_CANDIDATES = sys.maxsize  # one kernel call, one thread
+    sites, inter, samples, early = problem(n_samples)
+    engage(sites, inter, samples, early, 60.0, model=model)  # type: ignore[arg-type]
+    return counts
+
+
+def solve_counts(model: str, n_samples: int) -> dict[str, int]:
+    """:func:`count_solves_here` in a child process that runs the kernels as Python."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--count-here", model, "--samples", str(n_samples)],
+        env={**os.environ, "NUMBA_DISABLE_JIT": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    counts: dict[str, int] = json.loads(done.stdout.splitlines()[-1])
+    return counts
+
+
 def builtin_with(interceptor_model: str) -> Scenario:
     """The built-in scenario with its interceptor model set (flyout tables only under
     ``flyout``, its default)."""
@@ -466,7 +528,27 @@ def main() -> None:
     parser.add_argument(
         "--compile", type=int, default=0, metavar="N", help="only time the search's compilation"
     )
+    parser.add_argument(
+        "--solves", action="store_true", help="only count the search's Lambert solves"
+    )
+    parser.add_argument("--count-here", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.count_here:
+        print(json.dumps(count_solves_here(args.count_here, args.samples)))
+        return
+    if args.solves:
+        for model in ("straight-boost", "burnout-delay"):
+            c = solve_counts(model, args.samples)
+            print(
+                f"{model}: {c['lambert']:,} Lambert solves for {c['candidates']:,} candidates "
+                f"({c['lambert'] / c['candidates']:.2f} per candidate, "
+                f"{c['lambert'] / max(c['searched'], 1):.1f} per searched candidate; "
+                f"{c['searched']:,} searched); required speeds: {c['solved']:,} solved "
+                f"({c['lambert'] / max(c['solved'], 1):.2f} Lambert solves each), "
+                f"{c['screened']:,} screened and {c['unsolved']:,} shown no flight without "
+                "a solve"
+            )
+        return
     if args.compile:
         times = [compile_seconds() for _ in range(args.compile)]
         print(
