@@ -44,13 +44,14 @@ flyout-table reach times of the candidates (``candidate_rules._reach_times``, co
 NumPy path (``compiled=False``), the medians of 5 runs each, alternating, and whether the
 results are identical bit for bit.
 
-With ``--solves`` it only counts, under each interceptor model, the work of the search on
-this problem: the Lambert solves (``lambert_departure`` and ``lambert_one`` calls), the
-required speeds solved and those screened without a solve, and the candidates searched. The
-counts come from the same search run as Python (``NUMBA_DISABLE_JIT=1``, in a child process,
-one kernel call), so they are exact and do not depend on the machine's speed, which on a
-shared machine moves by tens of percent; the same command on an older tree
-(``PYTHONPATH=<tree>/src``) is the baseline.
+With ``--solves`` it only counts, under each closed interceptor model (and with ``--builtin``
+on the built-in assessment's searches under all three, their arguments recorded from a compiled
+run), the work of the search on this problem: the Lambert solves (``lambert_departure`` and
+``lambert_one`` calls), the required speeds solved and those screened without a solve, and the
+candidates searched. The counts come from the same search run as Python
+(``NUMBA_DISABLE_JIT=1``, in a child process, one kernel call), so they are exact and do not
+depend on the machine's speed, which on a shared machine moves by tens of percent; the same
+command on an older tree (``PYTHONPATH=<tree>/src``) is the baseline.
 
 With ``--compile N`` it only times, N times, the compilation of the search: the first call
 of ``engagement_kernel.search`` (a tabled pair of the burnout delay and an untabled pair, so
@@ -71,6 +72,7 @@ import inspect
 import json
 import math
 import os
+import pickle
 import statistics
 import subprocess
 import sys
@@ -455,9 +457,11 @@ def compile_seconds() -> float:
     return float(done.stdout.split()[-1])
 
 
-def count_solves_here(model: str, n_samples: int) -> dict[str, int]:
-    """The work of the search on this problem under ``model`` (``--solves``, module doc), in
-    this process, which must run the kernels as Python (``NUMBA_DISABLE_JIT=1``)."""
+def count_solves_here(spec: str, n_samples: int) -> dict[str, int]:
+    """The work of the search (``--solves``, module doc) on this problem under the model
+    ``spec``, or, for ``spec`` = "@path", on the searches whose arguments ``path`` holds (a
+    pickle of :func:`search_arguments`), in this process, which must run the kernels as Python
+    (``NUMBA_DISABLE_JIT=1``)."""
     if os.environ.get("NUMBA_DISABLE_JIT") != "1":
         raise SystemExit("the counts need NUMBA_DISABLE_JIT=1 (the search run as Python)")
     keys = ("candidates", "searched", "lambert", "solved", "screened", "unsolved")
@@ -489,15 +493,40 @@ def count_solves_here(model: str, n_samples: int) -> dict[str, int]:
     kernel._required_below = counted(kernel._required_below, None)  # type: ignore[assignment]
     kernel.search = searched  # type: ignore[assignment]
     candidate_rules.SPLIT_MIN_CANDIDATES = sys.maxsize  # one kernel call, one thread
+    if spec.startswith("@"):
+        with open(spec[1:], "rb") as f:
+            for args in pickle.load(f):
+                kernel.search(*args)
+        return counts
     sites, inter, samples, early = problem(n_samples)
-    engage(sites, inter, samples, early, 60.0, model=model)  # type: ignore[arg-type]
+    engage(sites, inter, samples, early, 60.0, model=spec)  # type: ignore[arg-type]
     return counts
 
 
-def solve_counts(model: str, n_samples: int) -> dict[str, int]:
+def search_arguments(run: Callable[[], object]) -> list[tuple[Any, ...]]:
+    """The arguments of every search ``run`` makes (one kernel call per search)."""
+    calls: list[tuple[Any, ...]] = []
+    original = kernel.search
+
+    def recording(*args: Any) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+        calls.append(args)
+        return original(*args)
+
+    kernel.search = recording  # type: ignore[assignment]
+    split = candidate_rules.SPLIT_MIN_CANDIDATES
+    candidate_rules.SPLIT_MIN_CANDIDATES = sys.maxsize
+    try:
+        run()
+    finally:
+        kernel.search = original
+        candidate_rules.SPLIT_MIN_CANDIDATES = split
+    return calls
+
+
+def solve_counts(spec: str, n_samples: int) -> dict[str, int]:
     """:func:`count_solves_here` in a child process that runs the kernels as Python."""
     done = subprocess.run(
-        [sys.executable, __file__, "--count-here", model, "--samples", str(n_samples)],
+        [sys.executable, __file__, "--count-here", spec, "--samples", str(n_samples)],
         env={**os.environ, "NUMBA_DISABLE_JIT": "1"},
         capture_output=True,
         text=True,
@@ -537,10 +566,19 @@ def main() -> None:
         print(json.dumps(count_solves_here(args.count_here, args.samples)))
         return
     if args.solves:
-        for model in ("straight-boost", "burnout-delay"):
-            c = solve_counts(model, args.samples)
+        specs = [(model, model) for model in ("straight-boost", "burnout-delay")]
+        folder = tempfile.TemporaryDirectory()
+        if args.builtin:  # the built-in assessment's searches, their arguments recorded here
+            for model in ("flyout", "straight-boost", "burnout-delay"):
+                path = os.path.join(folder.name, model)
+                with open(path, "wb") as f:
+                    run_model = functools.partial(assessment.assess, builtin_with(model))
+                    pickle.dump(search_arguments(run_model), f)
+                specs.append((f"built-in assessment, {model}", "@" + path))
+        for name, spec in specs:
+            c = solve_counts(spec, args.samples)
             print(
-                f"{model}: {c['lambert']:,} Lambert solves for {c['candidates']:,} candidates "
+                f"{name}: {c['lambert']:,} Lambert solves for {c['candidates']:,} candidates "
                 f"({c['lambert'] / c['candidates']:.2f} per candidate, "
                 f"{c['lambert'] / max(c['searched'], 1):.1f} per searched candidate; "
                 f"{c['searched']:,} searched); required speeds: {c['solved']:,} solved "
@@ -548,6 +586,7 @@ def main() -> None:
                 f"{c['screened']:,} screened and {c['unsolved']:,} shown no flight without "
                 "a solve"
             )
+        folder.cleanup()
         return
     if args.compile:
         times = [compile_seconds() for _ in range(args.compile)]

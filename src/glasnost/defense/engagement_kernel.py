@@ -30,8 +30,10 @@ the least speed of the grid so far, and than the burnout velocity where the late
 wanted (:func:`_required_below`): it can be neither the grid's least nor, unless evaluated
 after, that least's neighbour, nor feasible, so the refinement and the latest launch start
 from the same points. The refinement's Lambert solves start from
-the solution at its best point. A dropped candidate reports an infinite speed; the pair's
-critical velocity, feasibility, window and latest launch are those of the full search
+the solution at its best point. Where only a candidate's least speed is wanted and its grid
+least is at an end of the window, the refinement's last point decides it
+(:func:`end_refinement_point`, decision 28). A dropped candidate reports an infinite speed;
+the pair's critical velocity, feasibility, window and latest launch are those of the full search
 (:func:`search`, tested bit for bit against the search without bounds).
 
 SI units; candidates along the first axis, (n,) and (n, 3).
@@ -778,6 +780,29 @@ def _candidate(
     a, b, c = pts[ka], pts[kb], pts[kc]
     fa, fb, fc = vals[ka], vals[kb], vals[kc]
     xb = xs[kb]
+    if (kb == k - 1 or kb == 0) and not (want_latest and fb <= v_bo) and math.isfinite(fb):
+        # The grid's least at an end of the window, and only the least speed wanted: the
+        # refinement's points would all lie on one side of b (golden sections towards it).
+        # Where its last point, the nearest to b, needs no less than b, a unimodal speed
+        # needs no less at the others either, so the refinement would keep fb: one
+        # evaluation instead of MIN_SEARCH_STEPS (:func:`end_refinement_point`).
+        x = end_refinement_point(a, b, c)
+        if not math.isnan(x):
+            fx, _ = _required_below(
+                site,
+                up,
+                burn_s,
+                base - math.exp(x),
+                t_i,
+                r_i,
+                mu,
+                omega,
+                burnout_delay,
+                math.inf,
+                xb,
+            )
+            if not fx < fb:
+                return fb, -math.inf
     for _ in range(MIN_SEARCH_STEPS):
         if not (math.isfinite(fb) and c - a > X_TOL):
             break
@@ -819,6 +844,30 @@ def _candidate(
         site, up, burn_s, t_i, r_i, v_bo, pts, vals, b, limit, mu, omega, burnout_delay
     )
     return fb, base - math.exp(shortest)
+
+
+@kernel
+def end_refinement_point(a: float, b: float, c: float) -> float:
+    """The last point (ln coast) of :func:`_candidate`'s refinement of a bracket (a, b, c)
+    with b at an end (a == b or b == c) where no step finds a speed below b's: the golden
+    section towards b, MIN_SEARCH_STEPS times or until the bracket is X_TOL narrow (the
+    parabola through a bracket with two equal ends is 0 / 0, so every step is golden; the
+    same arithmetic as the refinement, point for point). NaN where no step would run.
+
+    Its speed decides the refinement where the speed is unimodal on [a, c]: each earlier
+    point lies farther from b on the same side, so where the last needs no less than b, the
+    speed falls from each earlier point to it, and no step would have found less."""
+    x = math.nan
+    for _ in range(MIN_SEARCH_STEPS):
+        if not c - a > X_TOL:
+            break
+        if b - a > c - b:
+            x = b - GOLD * (b - a)
+            a = x
+        else:
+            x = b + GOLD * (c - b)
+            c = x
+    return x
 
 
 @kernel

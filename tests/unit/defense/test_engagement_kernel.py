@@ -4,6 +4,7 @@ velocities, windows, latest launches and shots within stated tolerances."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numba
@@ -119,6 +120,18 @@ def test_threaded_search_is_one_kernel_call_bit_for_bit(monkeypatch: pytest.Monk
             assert getattr(a, name).tobytes() == getattr(b, name).tobytes(), name
 
 
+def _points_around(rng: np.random.Generator, site: np.ndarray, n: int) -> np.ndarray:
+    """n random points (ECEF, m) 50-3,000 km from ``site`` along its horizontal and 20-1,500 km
+    above it (the site's radial direction as its vertical)."""
+    up = site / np.linalg.norm(site)
+    dist = rng.uniform(50e3, 3000e3, n)
+    lateral = rng.normal(size=(n, 3))
+    lateral -= np.outer(lateral @ up, up)
+    lateral /= np.linalg.norm(lateral, axis=1)[:, None]
+    out: np.ndarray = site + dist[:, None] * lateral + rng.uniform(20e3, 1500e3, n)[:, None] * up
+    return out
+
+
 @pytest.mark.parametrize("model", ["straight-boost", "burnout-delay"])
 def test_speed_bound_is_below_every_required_speed(model: Any) -> None:
     """The bound (the least energy of a Lambert transfer; straight line with gravity bounded)
@@ -126,13 +139,8 @@ def test_speed_bound_is_below_every_required_speed(model: Any) -> None:
     window, for points 50-3,000 km from the site and 20-1,500 km up."""
     rng = np.random.default_rng(3)
     site = SITES[0]
-    up = site / np.linalg.norm(site)
     n = 500
-    dist = rng.uniform(50e3, 3000e3, n)
-    lateral = rng.normal(size=(n, 3))
-    lateral -= np.outer(lateral @ up, up)
-    lateral /= np.linalg.norm(lateral, axis=1)[:, None]
-    r_ecef = site + dist[:, None] * lateral + rng.uniform(20e3, 1500e3, n)[:, None] * up
+    r_ecef = _points_around(rng, site, n)
     t_i = rng.uniform(100.0, 900.0, n)
     r_eci = required_speed._rotate(r_ecef, WGS84.rotation_rad_s * t_i)
     lever = 0.0 if model == "burnout-delay" else 50.0
@@ -172,3 +180,86 @@ def test_the_compile_probe_has_the_types_of_the_assessments_search(
     assert searches
     for arguments in searches:
         assert tuple(numba.typeof(a) for a in arguments) == probe
+
+
+def test_end_refinement_point_is_the_last_golden_section() -> None:
+    """With b at an end of its bracket every step of the refinement is a golden section
+    towards b (the parabola through two equal ends is 0 / 0): from the top end the points
+    are b - 0.382^n (b - a), n = 1..5, from the bottom end b + 0.382^n (c - b), each the same
+    arithmetic on the step before; a bracket narrower than X_TOL takes no step."""
+    gold = engagement_kernel.GOLD
+    a, b = 5.1, 6.3
+    x = a
+    for _ in range(engagement_kernel.MIN_SEARCH_STEPS):
+        x = b - gold * (b - x)
+    assert engagement_kernel.end_refinement_point(a, b, b) == x
+    assert b - x == pytest.approx(gold**5 * (b - a), rel=1e-9)
+    c = 7.0
+    x = c
+    for _ in range(engagement_kernel.MIN_SEARCH_STEPS):
+        x = b + gold * (x - b)
+    assert engagement_kernel.end_refinement_point(b, b, c) == x
+    assert np.isnan(engagement_kernel.end_refinement_point(b, b, b + 0.5e-6))
+    # The steps stop once the bracket is X_TOL narrow: the last point is then an earlier one.
+    # (2e-6 wide: one step, to 0.76e-6 from b, and no second).
+    narrow = engagement_kernel.end_refinement_point(b - 2e-6, b, b)
+    assert b - narrow == pytest.approx(gold * 2e-6, rel=1e-6)
+
+
+@pytest.mark.parametrize("model", ["straight-boost", "burnout-delay"])
+def test_least_speed_at_a_window_end_is_the_full_refinements(model: str) -> None:
+    """Where only the least speed is wanted, a candidate whose grid least is at an end of the
+    window is settled by the refinement's last point alone (``_candidate``'s rule). Against
+    the full refinement (the same candidate with its latest launch wanted under an infinite
+    burnout velocity, which runs every step) on 600 random intercept points 50-3,000 km from
+    the site and 20-1,500 km up: the same least speed, bit for bit; and the rule settles a
+    good share of them (counted from the grid and the last point, as the rule does)."""
+    rng = np.random.default_rng(11)
+    site = SITES[0]
+    up = site / np.linalg.norm(site)
+    n = 600
+    r_ecef = _points_around(rng, site, n)
+    t_i = rng.uniform(150.0, 1500.0, n)
+    early = rng.uniform(0.0, 0.5, n) * t_i
+    r_eci = required_speed._rotate(r_ecef, WGS84.rotation_rad_s * t_i)
+    burnout_delay = model == "burnout-delay"
+    burn = 50.0
+    fractions = np.linspace(0.0, 1.0, 8)
+    mu, omega = WGS84.mu, WGS84.rotation_rad_s
+    k = engagement_kernel
+
+    def least(i: int, full: bool) -> float:
+        v_bo = math.inf if full else 0.0
+        args = (site, up, burn, t_i[i], r_eci[i], early[i], math.inf, v_bo, full, True)
+        return k._candidate(*args, fractions, mu, omega, burnout_delay, -math.inf)[0]
+
+    settled = compared = 0
+    for i in range(n):
+        full, rule = least(i, True), least(i, False)
+        assert rule == full or (math.isnan(rule) and math.isnan(full)), i
+        if not math.isfinite(full):
+            continue
+        compared += 1
+        base = t_i[i] - burn
+        x_hi = math.log(base - early[i])
+        x_lo = min(math.log(k._shortest_coast(site, burn, r_eci[i], omega, burnout_delay)), x_hi)
+        grid = x_lo + (x_hi - x_lo) * fractions
+        grid[-1] = x_hi
+        speeds = [
+            k.required_speed(
+                site, up, burn, base - math.exp(x), t_i[i], r_eci[i], mu, omega, burnout_delay
+            )
+            for x in grid
+        ]
+        kb = int(np.argmin(speeds))
+        if kb in (0, len(grid) - 1):
+            a, c = grid[max(kb - 1, 0)], grid[min(kb + 1, len(grid) - 1)]
+            x = k.end_refinement_point(a, grid[kb], c)
+            if not math.isnan(x):
+                launch = base - math.exp(x)
+                need = k.required_speed(
+                    site, up, burn, launch, t_i[i], r_eci[i], mu, omega, burnout_delay
+                )
+                settled += not need < speeds[kb]
+    assert compared > 300
+    assert settled > compared // 5
