@@ -67,12 +67,12 @@ coasts, a slow rise for long lofted ones; a window may be 30 times the best coas
 ``MAX_SPEED_MS`` (a bound from the distance between r_I and the circle the site describes) to
 the longest (launch at the earliest time), then ``MIN_SEARCH_STEPS`` steps of safeguarded
 successive parabolic interpolation (golden-section fallback) in the bracket around the grid
-minimum. Where the grid minimum is at an end of the window and the candidate's latest launch is
-not searched (no grid point feasible, or a flyout table decides), every step would be a golden
+minimum. Where the grid minimum is at an end of the window every step would be a golden
 section towards that end; the last of them is evaluated first, and where it needs no less, the
-grid minimum stands (the steps would not move it where the speed is unimodal in the bracket,
-which the refinement assumes anyway; decision 28). A candidate is feasible when that least
-speed is at most the interceptor's burnout velocity; per pair:
+grid minimum stands and that point closes the bracket, as after the steps (they would not
+move it where the speed is unimodal in the bracket, which the refinement assumes anyway;
+decision 28). A candidate is feasible when that least speed is at most the interceptor's
+burnout velocity; per pair:
 
 - ``critical_burnout_velocity_ms``: the least speed over candidates (inf: no candidate);
 - ``feasible``: critical <= burnout velocity (so the critical speed is the exact threshold);

@@ -30,8 +30,8 @@ the least speed of the grid so far, and than the burnout velocity where the late
 wanted (:func:`_required_below`): it can be neither the grid's least nor, unless evaluated
 after, that least's neighbour, nor feasible, so the refinement and the latest launch start
 from the same points. The refinement's Lambert solves start from
-the solution at its best point. Where only a candidate's least speed is wanted and its grid
-least is at an end of the window, the refinement's last point decides it
+the solution at its best point. Where a candidate's grid least is at an end of the window,
+the refinement's last point decides whether its other steps run
 (:func:`end_refinement_point`, decision 28). A dropped candidate reports an infinite speed;
 the pair's critical velocity, feasibility, window and latest launch are those of the full search
 (:func:`search`, tested bit for bit against the search without bounds).
@@ -780,30 +780,26 @@ def _candidate(
     a, b, c = pts[ka], pts[kb], pts[kc]
     fa, fb, fc = vals[ka], vals[kb], vals[kc]
     xb = xs[kb]
-    if (kb == k - 1 or kb == 0) and not (want_latest and fb <= v_bo) and math.isfinite(fb):
-        # The grid's least at an end of the window, and only the least speed wanted: the
-        # refinement's points would all lie on one side of b (golden sections towards it).
-        # Where its last point, the nearest to b, needs no less than b, a unimodal speed
-        # needs no less at the others either, so the refinement would keep fb: one
-        # evaluation instead of MIN_SEARCH_STEPS (:func:`end_refinement_point`).
+    steps = MIN_SEARCH_STEPS
+    if (kb == k - 1 or kb == 0) and math.isfinite(fb):
+        # The grid's least at an end of the window: the refinement's points would all lie on
+        # one side of b (golden sections towards it). Where its last point, the nearest to b,
+        # needs no less than b, a unimodal speed needs no less at the others either: no step
+        # would move b, and the refinement would end with the last point as the bracket's
+        # far end. One evaluation instead of MIN_SEARCH_STEPS (:func:`end_refinement_point`).
         x = end_refinement_point(a, b, c)
         if not math.isnan(x):
+            launch = base - math.exp(x)
             fx, _ = _required_below(
-                site,
-                up,
-                burn_s,
-                base - math.exp(x),
-                t_i,
-                r_i,
-                mu,
-                omega,
-                burnout_delay,
-                math.inf,
-                xb,
+                site, up, burn_s, launch, t_i, r_i, mu, omega, burnout_delay, math.inf, xb
             )
             if not fx < fb:
-                return fb, -math.inf
-    for _ in range(MIN_SEARCH_STEPS):
+                steps = 0
+                if kb == 0:
+                    c, fc = x, fx
+                else:
+                    a, fa = x, fx
+    for _ in range(steps):
         if not (math.isfinite(fb) and c - a > X_TOL):
             break
         d1, d2 = b - a, b - c

@@ -116,16 +116,16 @@ class LaunchChunk:
 
 
 def _least_speed(
-    chunk: LaunchChunk, grid: FloatArray, v_grid: FloatArray, least_only: BoolArray
+    chunk: LaunchChunk, grid: FloatArray, v_grid: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     """Refine each row's grid minimum (grid of log coast times, increasing): bracket (a, b, c)
     around it, then safeguarded successive parabolic interpolation with a golden-section
-    fallback. Returns a, b, c, V(a), V(b), V(c) with V(b) the least speed found; (a, b, c)
-    only where a row's latest launch is wanted (not ``least_only``, (n,)).
+    fallback. Returns a, b, c, V(a), V(b), V(c) with V(b) the least speed found.
 
-    A ``least_only`` row whose grid minimum is at an end of the window and whose refinement's
-    last point (:func:`end_refinement_point`) needs no less keeps that minimum without the
-    other steps (the kernel's rule, :func:`engagement_kernel._candidate`)."""
+    A row whose grid minimum is at an end of the window and whose refinement's last point
+    (:func:`end_refinement_point`) needs no less is settled by that point alone: b stays and
+    the last point becomes the bracket's far end, as after the steps (the kernel's rule,
+    :func:`engagement_kernel._candidate`)."""
     n, k = v_grid.shape
     rows = np.arange(n)
     kb = np.argmin(v_grid, axis=1)
@@ -133,12 +133,16 @@ def _least_speed(
     a, b, c = grid[rows, ka], grid[rows, kb], grid[rows, kc]
     fa, fb, fc = v_grid[rows, ka], v_grid[rows, kb], v_grid[rows, kc]
     settled = np.zeros(n, dtype=bool)
-    ends = np.flatnonzero(least_only & ((kb == k - 1) | (kb == 0)) & np.isfinite(fb))
+    ends = np.flatnonzero(((kb == k - 1) | (kb == 0)) & np.isfinite(fb))
     x_end = np.array([end_refinement_point(a[i], b[i], c[i]) for i in ends])
     ends, x_end = ends[~np.isnan(x_end)], x_end[~np.isnan(x_end)]
     if ends.size:
         f_end = chunk.speed(x_end[:, None], ends)[:, 0]
-        settled[ends[~(f_end < fb[ends])]] = True
+        keep = ~(f_end < fb[ends])
+        top, bottom = keep & (kb[ends] != 0), keep & (kb[ends] == 0)
+        a[ends[top]], fa[ends[top]] = x_end[top], f_end[top]
+        c[ends[bottom]], fc[ends[bottom]] = x_end[bottom], f_end[bottom]
+        settled[ends[keep]] = True
     for _ in range(MIN_SEARCH_STEPS):
         act = np.flatnonzero(np.isfinite(fb) & (c - a > X_TOL) & ~settled)
         if act.size == 0:
@@ -239,12 +243,9 @@ def evaluate_chunk(
     grid = x_lo[:, None] + (x_hi - x_lo)[:, None] * np.linspace(0.0, 1.0, launch_times)[None, :]
     grid[:, -1] = x_hi
     v_grid = chunk.speed(grid, np.arange(n))
-    tabled = ~np.isnan(reach)
-    # The least speed alone is wanted where a table decides feasibility or no grid point is
-    # feasible (the refinement then either keeps the grid's least or its steps run).
-    least_only = tabled | ~(v_grid.min(axis=1) <= v_bo)
-    a, b, c, fa, fb, fc = _least_speed(chunk, grid, v_grid, least_only)
+    a, b, c, fa, fb, fc = _least_speed(chunk, grid, v_grid)
 
+    tabled = ~np.isnan(reach)
     latest = np.full(n, -np.inf)
     with np.errstate(invalid="ignore"):
         feasible = np.where(tabled, chunk.t_i - reach >= early, fb <= v_bo)
