@@ -47,11 +47,12 @@ results are identical bit for bit.
 With ``--solves`` it only counts, under each closed interceptor model (and with ``--builtin``
 on the built-in assessment's searches under all three, their arguments recorded from a compiled
 run), the work of the search on this problem: the Lambert solves (``lambert_departure`` and
-``lambert_one`` calls), the required speeds solved and those screened without a solve, and the
-candidates searched. The counts come from the same search run as Python
-(``NUMBA_DISABLE_JIT=1``, in a child process, one kernel call), so they are exact and do not
-depend on the machine's speed, which on a shared machine moves by tens of percent; the same
-command on an older tree (``PYTHONPATH=<tree>/src``) is the baseline.
+``lambert_one`` calls; those of the grid, the refinement and the latest launch apart), the
+required speeds solved and those screened without a solve, and the candidates searched. The
+counts come from the same search run as Python (``NUMBA_DISABLE_JIT=1``, in a child process,
+one kernel call), so they are exact and do not depend on the machine's speed, which on a shared
+machine moves by tens of percent; the same command on an older tree (``PYTHONPATH=<tree>/src``)
+is the baseline.
 
 With ``--compile N`` it only times, N times, the compilation of the search: the first call
 of ``engagement_kernel.search`` (a tabled pair of the burnout delay and an untabled pair, so
@@ -465,7 +466,9 @@ def count_solves_here(spec: str, n_samples: int) -> dict[str, int]:
     if os.environ.get("NUMBA_DISABLE_JIT") != "1":
         raise SystemExit("the counts need NUMBA_DISABLE_JIT=1 (the search run as Python)")
     keys = ("candidates", "searched", "lambert", "solved", "screened", "unsolved")
-    counts = dict.fromkeys(keys, 0)
+    stages = ("grid", "refinement", "latest launch")
+    counts = dict.fromkeys(keys + stages, 0)
+    in_latest = [False]
 
     def counted(function: Callable[..., Any], key: str | None) -> Callable[..., Any]:
         def wrapper(*args: Any) -> Any:
@@ -473,7 +476,14 @@ def count_solves_here(spec: str, n_samples: int) -> dict[str, int]:
             out = function(*args)
             if key is not None:
                 counts[key] += 1
-            elif math.isnan(out[0]):  # _required_below: its straight line screens it
+                return out
+            # _required_below: the stage its solves belong to (the refinement's calls start
+            # from the best point's solution, x_start finite; the grid's do not)
+            stage = "latest launch" if in_latest[0] else "grid"
+            if not in_latest[0] and not math.isnan(args[-1]):
+                stage = "refinement"
+            counts[stage] += counts["lambert"] - before
+            if math.isnan(out[0]):  # its straight line screens it
                 counts["screened"] += 1
             else:  # solved, or no flight shown before any solve (too short, too fast)
                 counts["solved" if counts["lambert"] > before else "unsolved"] += 1
@@ -481,13 +491,22 @@ def count_solves_here(spec: str, n_samples: int) -> dict[str, int]:
 
         return wrapper
 
+    def latest_launch(*args: Any) -> float:
+        in_latest[0] = True
+        try:
+            out: float = shortest_feasible(*args)
+        finally:
+            in_latest[0] = False
+        return out
+
     def searched(*args: Any) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
         speed, latest, done = search(*args)
         counts["candidates"] += done.size
         counts["searched"] += int(done.sum())
         return speed, latest, done
 
-    search = kernel.search
+    search, shortest_feasible = kernel.search, kernel._shortest_feasible
+    kernel._shortest_feasible = latest_launch  # type: ignore[assignment]
     kernel.lambert_departure = counted(kernel.lambert_departure, "lambert")  # type: ignore[assignment]
     kernel.lambert_one = counted(kernel.lambert_one, "lambert")  # type: ignore[assignment]
     kernel._required_below = counted(kernel._required_below, None)  # type: ignore[assignment]
@@ -584,7 +603,8 @@ def main() -> None:
                 f"{c['searched']:,} searched); required speeds: {c['solved']:,} solved "
                 f"({c['lambert'] / max(c['solved'], 1):.2f} Lambert solves each), "
                 f"{c['screened']:,} screened and {c['unsolved']:,} shown no flight without "
-                "a solve"
+                f"a solve; Lambert solves of the grid {c['grid']:,}, of the refinement "
+                f"{c['refinement']:,}, of the latest launch {c['latest launch']:,}"
             )
         folder.cleanup()
         return
