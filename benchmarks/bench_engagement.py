@@ -54,6 +54,15 @@ one kernel call), so they are exact and do not depend on the machine's speed, wh
 machine moves by tens of percent; the same command on an older tree (``PYTHONPATH=<tree>/src``)
 is the baseline.
 
+With ``--split`` it only splits, under each closed interceptor model, the search's CPU time
+on this problem into its Lambert solves and the rest: the search runs as Python in a child
+(as for ``--solves``) that records the arguments of every Lambert solve it makes, and this
+process times the search (one kernel call, as ``--solves`` counts it) and, in turn with it,
+those solves replayed by a compiled loop over the recorded arguments, the same solver with
+the same warm starts, and one test of every candidate against its burnout velocity by the
+search's bound (``_dropped``); the medians of ``--repeat`` alternating rounds. The solves
+alone give the rate the search could reach with no other work and the same solves.
+
 With ``--compile N`` it only times, N times, the compilation of the search: the first call
 of ``engagement_kernel.search`` (a tabled pair of the burnout delay and an untabled pair, so
 every path of the search is typed) in a new process with an empty kernel cache
@@ -63,6 +72,7 @@ on an older tree (``PYTHONPATH=<tree>/src``) is the baseline.
 Run:  .venv/bin/python benchmarks/bench_engagement.py [--samples 120] [--baseline 120] [--builtin]
       .venv/bin/python benchmarks/bench_engagement.py --compile 2
       .venv/bin/python benchmarks/bench_engagement.py --solves
+      .venv/bin/python benchmarks/bench_engagement.py --split
 """
 
 from __future__ import annotations
@@ -83,6 +93,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
@@ -96,6 +107,7 @@ from glasnost.physics import frames
 from glasnost.physics.constants import WGS84, EarthModel
 from glasnost.physics.cores import default_workers
 from glasnost.physics.kepler import lambert
+from glasnost.physics.kepler_kernel import lambert_departure, lambert_one
 from glasnost.physics.targeting import aim
 from glasnost.physics.vehicle import stack
 from glasnost.scenario.builtin import builtin_scenario
@@ -458,17 +470,22 @@ def compile_seconds() -> float:
     return float(done.stdout.split()[-1])
 
 
-def count_solves_here(spec: str, n_samples: int) -> dict[str, int]:
+def count_solves_here(spec: str, n_samples: int, record: str | None = None) -> dict[str, int]:
     """The work of the search (``--solves``, module doc) on this problem under the model
     ``spec``, or, for ``spec`` = "@path", on the searches whose arguments ``path`` holds (a
     pickle of :func:`search_arguments`), in this process, which must run the kernels as Python
-    (``NUMBA_DISABLE_JIT=1``)."""
+    (``NUMBA_DISABLE_JIT=1``). With ``record`` (a path) it also pickles there the arguments of
+    every search and of every Lambert solve (``--split``: :func:`Recorded`)."""
     if os.environ.get("NUMBA_DISABLE_JIT") != "1":
         raise SystemExit("the counts need NUMBA_DISABLE_JIT=1 (the search run as Python)")
     keys = ("candidates", "searched", "lambert", "solved", "screened", "unsolved")
     stages = ("grid", "refinement", "latest launch")
-    counts = dict.fromkeys(keys + stages, 0)
+    phases = tuple(f"{p} {k}" for p in PHASES for k in ("candidates", "solves"))
+    later = ("latest later", "latest not later")
+    counts = dict.fromkeys(keys + stages + phases + later, 0)
     in_latest = [False]
+    phase = ["window inside"]
+    recorded = Recorded([], [], [])
 
     def counted(function: Callable[..., Any], key: str | None) -> Callable[..., Any]:
         def wrapper(*args: Any) -> Any:
@@ -476,6 +493,10 @@ def count_solves_here(spec: str, n_samples: int) -> dict[str, int]:
             out = function(*args)
             if key is not None:
                 counts[key] += 1
+                if function is lambert_departure:
+                    recorded.departure.append(args)
+                else:
+                    recorded.both_ways.append(args)
                 return out
             # _required_below: the stage its solves belong to (the refinement's calls start
             # from the best point's solution, x_start finite; the grid's do not)
@@ -500,12 +521,37 @@ def count_solves_here(spec: str, n_samples: int) -> dict[str, int]:
         return out
 
     def searched(*args: Any) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+        recorded.searches.append(args)
+        phase[0] = "window inside" if args[12] else "window edges"  # args[12]: speeds
         speed, latest, done = search(*args)
         counts["candidates"] += done.size
         counts["searched"] += int(done.sum())
         return speed, latest, done
 
+    def in_phase(function: Callable[..., Any], name: str) -> Callable[..., Any]:
+        def wrapper(*args: Any) -> Any:
+            outer, phase[0] = phase[0], name
+            try:
+                return function(*args)
+            finally:
+                phase[0] = outer
+
+        return wrapper
+
+    def visited(i: int, want_latest: bool, after: float, *rest: Any) -> float:
+        before = counts["lambert"]
+        out: float = visit(i, want_latest, after, *rest)
+        counts[f"{phase[0]} candidates"] += 1
+        counts[f"{phase[0]} solves"] += counts["lambert"] - before
+        if want_latest and phase[0] == "window inside":
+            counts["latest later" if rest[-1][1][i] > after else "latest not later"] += 1
+        return out
+
     search, shortest_feasible = kernel.search, kernel._shortest_feasible
+    visit = kernel._visit
+    kernel._visit = visited  # type: ignore[assignment]
+    kernel._least_speed = in_phase(kernel._least_speed, "least speed")  # type: ignore[assignment]
+    kernel._until_feasible = in_phase(kernel._until_feasible, "window ends")  # type: ignore[assignment]
     kernel._shortest_feasible = latest_launch  # type: ignore[assignment]
     kernel.lambert_departure = counted(kernel.lambert_departure, "lambert")  # type: ignore[assignment]
     kernel.lambert_one = counted(kernel.lambert_one, "lambert")  # type: ignore[assignment]
@@ -516,10 +562,120 @@ def count_solves_here(spec: str, n_samples: int) -> dict[str, int]:
         with open(spec[1:], "rb") as f:
             for args in pickle.load(f):
                 kernel.search(*args)
-        return counts
-    sites, inter, samples, early = problem(n_samples)
-    engage(sites, inter, samples, early, 60.0, model=spec)  # type: ignore[arg-type]
+    else:
+        sites, inter, samples, early = problem(n_samples)
+        engage(sites, inter, samples, early, 60.0, model=spec)  # type: ignore[arg-type]
+    if record is not None:
+        with open(record, "wb") as f:
+            pickle.dump(recorded, f)
     return counts
+
+
+PHASES = ("least speed", "window ends", "window inside", "window edges")
+"""The parts of :func:`engagement_kernel.search` whose candidates ``--solves`` counts apart:
+:func:`engagement_kernel._least_speed`, :func:`engagement_kernel._until_feasible`, the
+window's inside (the loop of ``search``) and the search of the window's edges (``speeds``
+False)."""
+
+
+@dataclass
+class Recorded:
+    """The arguments of a search's kernel calls (``--split``): of each ``search``, of each
+    ``lambert_departure`` and of each ``lambert_one``, in the order made."""
+
+    searches: list[tuple[Any, ...]]
+    departure: list[tuple[Any, ...]]
+    both_ways: list[tuple[Any, ...]]
+
+
+@numba.njit(cache=False)
+def _replay_departure(args: FloatArray) -> float:
+    """``lambert_departure`` on each row of recorded arguments (n, 10); a sum, so that no
+    solve is optimized away."""
+    total = 0.0
+    for i in range(args.shape[0]):
+        a = args[i]
+        v = lambert_departure(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9])
+        total += v[0]
+    return total
+
+
+@numba.njit(cache=False)
+def _replay_both_ways(args: FloatArray) -> float:
+    """``lambert_one`` on each row of recorded arguments (n, 10; the way as 0 or 1)."""
+    total = 0.0
+    for i in range(args.shape[0]):
+        a = args[i]
+        v = lambert_one(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8] != 0.0, a[9])
+        total += v[0]
+    return total
+
+
+@numba.njit(cache=False)
+def _bound_pass(args: tuple[Any, ...], burnout_delay: bool) -> int:
+    """One test of every candidate of a search's arguments ``args`` against its burnout
+    velocity (``engagement_kernel._dropped``); the number dropped."""
+    site, up, burn_s, t_i, r_i, early, late, v_bo = args[:8]
+    cands = (site, up, burn_s, t_i, r_i, early, late, v_bo)
+    mu, omega = args[14], args[15]
+    dropped = 0
+    for i in range(t_i.size):
+        dropped += kernel._dropped(i, cands, v_bo[i], mu, omega, burnout_delay)
+    return dropped
+
+
+def split_report(spec: str, n_samples: int, rounds: int) -> str:
+    """The search's CPU time on this problem under the model ``spec`` split into its Lambert
+    solves and the rest (``--split``, module doc)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "recorded")
+        command = [sys.executable, __file__, "--count-here", spec, "--record-here", path]
+        subprocess.run(
+            [*command, "--samples", str(n_samples)],
+            env={**os.environ, "NUMBA_DISABLE_JIT": "1"},
+            capture_output=True,
+            check=True,
+        )
+        with open(path, "rb") as f:
+            recorded: Recorded = pickle.load(f)
+    departure = np.array(recorded.departure, dtype=np.float64).reshape(-1, 10)
+    both_ways = np.array(recorded.both_ways, dtype=np.float64).reshape(-1, 10)
+    candidates = sum(int(args[3].size) for args in recorded.searches)
+
+    def search() -> None:
+        for args in recorded.searches:
+            kernel.search(*args)
+
+    def solves() -> None:
+        _replay_departure(departure)
+        _replay_both_ways(both_ways)
+
+    def bounds() -> None:
+        for args in recorded.searches:
+            _bound_pass(args[:16], bool(args[16]))
+
+    search()
+    solves()
+    bounds()  # compiled before timing
+    times: dict[str, list[float]] = {"search": [], "solves": [], "bounds": []}
+    for _ in range(rounds):
+        for name, run in (("search", search), ("solves", solves), ("bounds", bounds)):
+            t0 = time.process_time()
+            for _ in range(20):
+                run()
+            times[name].append((time.process_time() - t0) / 20)
+    t_search = statistics.median(times["search"])
+    t_solves = statistics.median(times["solves"])
+    count = departure.shape[0] + both_ways.shape[0]
+    return (
+        f"search {t_search * 1e3:.2f} ms CPU ({candidates / t_search:,.0f} candidates per "
+        f"second); its {count:,} Lambert solves replayed {t_solves * 1e3:.2f} ms "
+        f"({t_solves / t_search:.0%}; {t_solves / max(count, 1) * 1e9:.0f} ns each); the rest "
+        f"{(t_search - t_solves) * 1e3:.2f} ms; the solves alone: "
+        f"{candidates / t_solves:,.0f} candidates per second; one test of every candidate "
+        f"against its burnout velocity (the bound of _dropped) "
+        f"{statistics.median(times['bounds']) * 1e3:.2f} ms (medians of {rounds} rounds)"
+    )
 
 
 def search_arguments(run: Callable[[], object]) -> list[tuple[Any, ...]]:
@@ -579,10 +735,19 @@ def main() -> None:
     parser.add_argument(
         "--solves", action="store_true", help="only count the search's Lambert solves"
     )
+    parser.add_argument(
+        "--split", action="store_true", help="only split the search's time: Lambert solves, rest"
+    )
     parser.add_argument("--count-here", help=argparse.SUPPRESS)
+    parser.add_argument("--record-here", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.count_here:
-        print(json.dumps(count_solves_here(args.count_here, args.samples)))
+        counts = count_solves_here(args.count_here, args.samples, args.record_here)
+        print(json.dumps(counts))
+        return
+    if args.split:
+        for model in ("straight-boost", "burnout-delay"):
+            print(f"{model}: {split_report(model, args.samples, args.repeat)}")
         return
     if args.solves:
         specs = [(model, model) for model in ("straight-boost", "burnout-delay")]
@@ -606,6 +771,19 @@ def main() -> None:
                 f"a solve; Lambert solves of the grid {c['grid']:,}, of the refinement "
                 f"{c['refinement']:,}, of the latest launch {c['latest launch']:,}"
             )
+            parts = "; ".join(
+                f"{p} {c[p + ' candidates']:,} candidates, {c[p + ' solves']:,} solves"
+                for p in PHASES
+                if c[p + " candidates"]
+            )
+            wanted = c["latest later"] + c["latest not later"]
+            if wanted:
+                parts += (
+                    f"; of the {wanted:,} candidates of the window's inside whose latest "
+                    f"launch was searched, {c['latest later']:,} launch later than the latest "
+                    "found before them"
+                )
+            print(f"          by part of the search: {parts}")
         folder.cleanup()
         return
     if args.compile:
