@@ -493,9 +493,9 @@ def count_solves_here(spec: str, n_samples: int, record: str | None = None) -> d
             out = function(*args)
             if key is not None:
                 counts[key] += 1
-                if function is lambert_departure:
+                if record is not None and function is lambert_departure:
                     recorded.departure.append(args)
-                else:
+                elif record is not None:
                     recorded.both_ways.append(args)
                 return out
             # _required_below: the stage its solves belong to (the refinement's calls start
@@ -521,7 +521,8 @@ def count_solves_here(spec: str, n_samples: int, record: str | None = None) -> d
         return out
 
     def searched(*args: Any) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
-        recorded.searches.append(args)
+        if record is not None:
+            recorded.searches.append(args)
         phase[0] = "window inside" if args[12] else "window edges"  # args[12]: speeds
         speed, latest, done = search(*args)
         counts["candidates"] += done.size
