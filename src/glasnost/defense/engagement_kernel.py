@@ -340,6 +340,19 @@ def _departure(
 
 
 @kernel
+def _least_departure(reach: float, geometry: Geometry, mu: float) -> float:
+    """At most :func:`_departure` (m/s): (iv) of :func:`speed_bound` with the least energy of
+    any conic of semi-perimeter s, -mu / s, instead of the root of Lagrange's equation at the
+    longest coast (:func:`~glasnost.physics.kepler_kernel.least_transfer_energy`, which is
+    never below it); 0 where s is not positive."""
+    p_norm, r2, chord, _, _, _, _, tilt = geometry
+    s = 0.5 * (p_norm + r2 + chord) - 0.5 * reach * (1.0 + tilt)
+    if not s > 0.0:
+        return 0.0
+    return math.sqrt(max(2.0 * mu / (p_norm + reach) - 2.0 * mu / s, 0.0)) * (1.0 - 1e-9)
+
+
+@kernel
 def _off_plane(
     departure: float,
     reach: float,
@@ -372,7 +385,9 @@ def speed_bound(
     that speed is at most ``limit`` (m/s): above ``limit`` only where none is; 0 where none is
     found. ``lever``: the straight boost's burn time t_b (0 for the burnout delay). The larger
     of two bounds; the conic bound costs one Lambert root per evaluation of g, ``steps``
-    bisection steps (0: only whether it exceeds ``limit``).
+    bisection steps (0: only whether it exceeds ``limit``, first with the least energy of any
+    conic, -mu / s, in (iii), which costs no root: it shows a speed above ``limit`` only
+    where the root would, and then the value returned is that level's, still a bound).
 
     Notation (:func:`required_speed`): launch at t_L; the coast starts at t_0 = t_L + t_b from
     r_0 = p + u t_b / 2 with velocity v_1 = v_s + u + e and lasts tau = t_I - t_0 <= tau_max;
@@ -442,6 +457,13 @@ def speed_bound(
     geometry, _, _ = _conic_geometry(
         site, lever, r_e, r2, width, (math.cos(width), math.sin(width)), omega
     )
+    if steps == 0:
+        # Whether it exceeds the limit only: first with the least energy of any conic (no
+        # root), which shows it only where the root would too.
+        reach = 0.5 * limit * lever
+        least = _off_plane(_least_departure(reach, geometry, mu), reach, geometry)
+        if least > limit + tolerance:
+            return least - tolerance
     over = _excess(limit, lever, geometry, coast_max_s, mu)
     if over < 0.0:
         return limit - over

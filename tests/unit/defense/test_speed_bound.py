@@ -129,6 +129,46 @@ def test_bound_is_below_the_required_speed_at_every_launch_time(
 
 
 @settings(max_examples=300, deadline=None)
+@given(case=engagements(), delay=st.booleans(), share=st.floats(0.05, 3.0))
+def test_search_test_without_the_root_decides_as_with_it(
+    case: Engagement, delay: bool, share: float
+) -> None:
+    """The search's test (no bisection step) tries the least energy of any conic before the
+    root of Lagrange's equation: it finds the speed above the limit exactly where the test
+    with the root does (``steps`` = 1: the root's test, else one bisection step, which stays
+    at or below the limit), and its value then is at most the root's (to 1e-12 relative, the
+    rounding where the two energies are the same), so still a bound.
+    Limits from a twentieth to three times the bisected bound, so both answers occur."""
+    site, r_eci, t_i, coast_max = case.site, case.r_eci, case.t_i, case.coast_max
+    lever = 0.0 if delay else case.burn
+    whole = speed_bound(site, lever, t_i, r_eci, coast_max, MU, OMEGA, 20e3, 40)
+    assume(whole > 0.0)
+    limit = share * whole
+    quick = speed_bound(site, lever, t_i, r_eci, coast_max, MU, OMEGA, limit, 0)
+    rooted = speed_bound(site, lever, t_i, r_eci, coast_max, MU, OMEGA, limit, 1)
+    assert (quick > limit) == (rooted > limit), (quick, rooted, limit)
+    if quick > limit:  # equal where the longest coast is beyond the least energy's (rounding)
+        assert quick <= rooted * (1.0 + 1e-12), (quick, rooted)
+
+
+def test_search_test_without_the_root_decides_far_points() -> None:
+    """A point 3,000 km from the site against a limit of 1 km/s: the test without the root
+    shows the speed above it (a value below the root's: that level decided)."""
+    case = Engagement(
+        site=frames.geodetic_to_vector(50.0, 10.0, 0.0),
+        up=up_ecef(frames.geodetic_to_vector(50.0, 10.0, 0.0)[None], WGS84)[0],
+        r_eci=_point(50.0, 10.0, 80.0, 3000e3, 300e3, 900.0),
+        t_i=900.0,
+        burn=60.0,
+        early=100.0,
+        last=839.0,
+    )
+    args = (case.site, case.burn, case.t_i, case.r_eci, case.coast_max, MU, OMEGA, 1000.0)
+    quick, rooted = speed_bound(*args, 0), speed_bound(*args, 1)
+    assert 1000.0 < quick < rooted, (quick, rooted)
+
+
+@settings(max_examples=300, deadline=None)
 @given(case=engagements())
 def test_floor_is_below_the_required_speed_and_not_below_the_bisected_bound(
     case: Engagement,
