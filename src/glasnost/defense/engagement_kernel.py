@@ -53,7 +53,7 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
 Vector = tuple[float, float, float]
-Geometry = tuple[float, float, float, float, float, float, float, float, float, float]
+Geometry = tuple[float, float, float, float, float, float, float, float]
 """The conic bound's geometry over the launch window (:func:`_conic_geometry`)."""
 
 # The rules of the search, shared with the NumPy path of glasnost.defense.engagement.
@@ -94,10 +94,6 @@ VERTICAL_TILT = 4e-3
 
 GOLD = 0.5 * (3.0 - math.sqrt(5.0))
 """Golden-section fraction (0.382) of the fallback step of the least-speed search."""
-
-BOOST_DIRECTIONS = 4
-"""Ranges of the boost's direction between the chord and the vertical over which the straight
-boost's conic bound takes its least (:func:`_boost_departure`), besides the range beyond."""
 
 
 @kernel
@@ -321,35 +317,11 @@ def _excess(
 ) -> float:
     """g(U) of :func:`speed_bound`'s conic bound (m/s) at U = ``speed``: U plus the fixed
     point's tolerance less the least |v_1 - v_s| that U allows. ``geometry``: |p|, |r_I|,
-    c_min, |v_s|, the least |r_I . (v_s x p)|, the least and largest |p x r_I|, the bound
-    on the angle (rad) between p and the site's vertical, and the least and largest cosine
-    of the angle between p and r_I - p."""
+    c_min, |v_s|, the least |r_I . (v_s x p)|, the least and largest |p x r_I|, and the bound
+    on the angle (rad) between p and the site's vertical."""
     reach = 0.5 * speed * lever
     least = _off_plane(_departure(reach, geometry, coast_s, mu), reach, geometry)
     return speed + max(FIXED_POINT_TOLERANCE_MS, 1e-3 * speed) - least
-
-
-@kernel
-def _boost_excess(
-    speed: float,
-    lever: float,
-    geometry: Geometry,
-    coast_s: float,
-    mu: float,
-) -> float:
-    """:func:`_excess` with the least |v_1| of the boost's direction (:func:`_boost_departure`,
-    (vii) of :func:`speed_bound`), at most :func:`_excess`; exact where it is negative, else
-    a value in [0, g]: the ranges of directions stop at the first that shows g >= 0."""
-    reach = 0.5 * speed * lever
-    tolerance = max(FIXED_POINT_TOLERANCE_MS, 1e-3 * speed)
-    departure = math.inf
-    least = math.inf
-    for k in range(BOOST_DIRECTIONS + 1):
-        departure = min(departure, _boost_departure(k, reach, geometry, coast_s, mu))
-        least = _off_plane(departure, reach, geometry)
-        if least <= speed + tolerance:
-            break  # g >= 0 at the least so far, so at the least of all
-    return speed + tolerance - least
 
 
 @kernel
@@ -360,7 +332,7 @@ def _departure(
     mu: float,
 ) -> float:
     """H: the least |v_1| (m/s) of (iii)-(iv) of :func:`speed_bound` with w = ``reach`` (m)."""
-    p_norm, r2, chord, _, _, _, _, tilt, _, _ = geometry
+    p_norm, r2, chord, _, _, _, _, tilt = geometry
     c = max(chord - reach, 0.0)
     s = 0.5 * (p_norm + r2 + chord) - 0.5 * reach * (1.0 + tilt)
     energy = least_transfer_energy(s, c, coast_s, mu)
@@ -373,43 +345,11 @@ def _least_departure(reach: float, geometry: Geometry, mu: float) -> float:
     any conic of semi-perimeter s, -mu / s, instead of the root of Lagrange's equation at the
     longest coast (:func:`~glasnost.physics.kepler_kernel.least_transfer_energy`, which is
     never below it); 0 where s is not positive."""
-    p_norm, r2, chord, _, _, _, _, tilt, _, _ = geometry
+    p_norm, r2, chord, _, _, _, _, tilt = geometry
     s = 0.5 * (p_norm + r2 + chord) - 0.5 * reach * (1.0 + tilt)
     if not s > 0.0:
         return 0.0
     return math.sqrt(max(2.0 * mu / (p_norm + reach) - 2.0 * mu / s, 0.0)) * (1.0 - 1e-9)
-
-
-@kernel
-def _boost_departure(
-    k: int,
-    reach: float,
-    geometry: Geometry,
-    coast_s: float,
-    mu: float,
-) -> float:
-    """H_k: the least |v_1| (m/s) of (vii) of :func:`speed_bound` over the k-th range of the
-    boost's direction (k = BOOST_DIRECTIONS: the range beyond the vertical), w = ``reach``
-    (m)."""
-    p_norm, r2, chord, _, _, _, _, tilt, cos_lo, cos_hi = geometry
-    psi_min = math.acos(min(cos_hi + 1e-12, 1.0))
-    psi_max = math.acos(max(cos_lo - 1e-12, -1.0))
-    gamma_lo = max(psi_min - math.acos(max(-tilt - 1e-12, -1.0)), 0.0)
-    if k < BOOST_DIRECTIONS:
-        width = (psi_max - gamma_lo) / BOOST_DIRECTIONS
-        start, end = gamma_lo + k * width, gamma_lo + (k + 1) * width
-        if k == BOOST_DIRECTIONS - 1:
-            end = psi_max
-    else:
-        start, end = psi_max, math.pi
-    toward = min(max(math.cos(start), 0.0) + 1e-12, 1.0)  # the largest cos(gamma)
-    apart = max(psi_min - end, start - psi_max, 0.0)  # the least angle between u and p
-    up = min(max(math.cos(apart), 0.0) + 1e-12, 1.0)
-    c = max(chord - reach * toward, 0.0)
-    s = 0.5 * (p_norm + r2 + chord) - 0.5 * reach * (toward + tilt)
-    r_0 = min(p_norm + reach, p_norm + reach * up + 0.5 * reach * reach / p_norm)
-    energy = least_transfer_energy(s, c, coast_s, mu)
-    return math.sqrt(max(2.0 * mu / r_0 + 2.0 * energy, 0.0)) * (1.0 - 1e-9)
 
 
 @kernel
@@ -420,7 +360,7 @@ def _off_plane(
 ) -> float:
     """The least |v_1 - v_s| (m/s) of (v) of :func:`speed_bound` where |v_1| >= ``departure``
     (m/s), w = ``reach`` (m)."""
-    p_norm, r2, _, v_s, twist, cross_lo, cross_hi, _, _, _ = geometry
+    p_norm, r2, _, v_s, twist, cross_lo, cross_hi, _ = geometry
     normal = 0.0  # the least |v_s . n|, n the normal of the coast's plane
     if cross_lo - reach * r2 > 1e-6 * (p_norm + reach) * r2:
         normal = min(max(twist - r2 * v_s * reach, 0.0) / (cross_hi + reach * r2), v_s)
@@ -490,17 +430,6 @@ def speed_bound(
       U; neither bound rises with U, so g rises strictly and U is at least every U' with
       g(U') <= 0 (bisection on [0, limit]), and g(limit) < 0 shows U > limit (then
       limit - g(limit) is returned).
-      (vii) The straight boost (t_b > 0): r_0 = p + w d, d = u / U, so (ii) takes the chord
-      shortened and the radius raised by all of w at once. With gamma the angle between d and
-      the chord's direction c_hat = (r_I - p) / c_p and psi that between p and c_hat:
-      c >= c_p - w cos(gamma), angle(p, d) >= |psi - gamma|, and d above the vertical gives
-      gamma >= psi - acos(-alpha). psi is bounded over the arc from p . r_I's range
-      (:func:`_conic_geometry`; cos(psi) rises in p . r_I up to |r_I|^2). Over each range of
-      gamma (BOOST_DIRECTIONS from the least to psi's largest, and the rest to pi), c >=
-      c_min - w max(cos(gamma_start), 0), s as in (ii) with that chord's w cos instead of w,
-      and |r_0| <= min(|p| + w, |p| + w cos(the least angle(p, d)) + w^2 / (2 |p|)): H_k as
-      (iii)-(iv); H is the least H_k (:func:`_boost_excess`), tried where (vi)'s g does
-      not already show the speed above the limit.
     - Time (straight line). r_I = r_0 + v_1 tau + G with G = int_0^tau (tau - t) g(r(t)) dt,
       so u (t_b / 2 + tau) = r_I - q - e tau - G, q = s(t_L) + v_s (t_I - t_L) =
       R(-phi) (s + phi z x s) in the frame of t_I, and |q - s| = rho_s sqrt((1 - cos phi)^2
@@ -538,19 +467,10 @@ def speed_bound(
     over = _excess(limit, lever, geometry, coast_max_s, mu)
     if over < 0.0:
         return limit - over
-    coupled = lever > 0.0
-    if coupled:  # the boost's direction: more Lambert roots, where the first does not show it
-        over = _boost_excess(limit, lever, geometry, coast_max_s, mu)
-        if over < 0.0:
-            return limit - over
     lo, hi = 0.0, limit
     for _ in range(steps):
         mid = 0.5 * (lo + hi)
-        if coupled:
-            excess = _boost_excess(mid, lever, geometry, coast_max_s, mu)
-        else:
-            excess = _excess(mid, lever, geometry, coast_max_s, mu)
-        if excess <= 0.0:
+        if _excess(mid, lever, geometry, coast_max_s, mu) <= 0.0:
             lo = mid
         else:
             hi = mid
@@ -602,7 +522,7 @@ def _floor(
     if floor > cap:
         return floor
     geometry, along, dot_lo = _conic_geometry(site, 0.0, r_e, r2, width, turn, omega)
-    p_norm, _, chord, _, _, _, _, _, _, _ = geometry
+    p_norm, _, chord, _, _, _, _, _ = geometry
     s = 0.5 * (p_norm + r2 + chord)
     least = math.sqrt(max(2.0 * mu / p_norm - 2.0 * mu / s, 0.0)) * (1.0 - 1e-9)
     for level in range(2):
@@ -654,7 +574,7 @@ def _toward(departure: float, geometry: Geometry, along: float, dot_lo: float) -
     m <= |v_s|. Then |v_1 - v_s|^2 >= |v_1|^2 - 2 |v_1| m + |v_s|^2, which rises in |v_1|
     above m: at |v_1| = H where H >= m, else |v_s|^2 - m^2. The bound on m is taken a
     relative 1e-9 high and the result 1e-9 low for the rounding."""
-    r_site, _, chord, v_s, _, _, _, _, _, _ = geometry
+    r_site, _, chord, v_s, _, _, _, _ = geometry
     if not (chord > 0.0 and dot_lo > 0.0):
         return 0.0  # theta may reach pi/2 on the arc: only nearer points are taken
     m = v_s
@@ -776,27 +696,7 @@ def _conic_geometry(
     twist_hi = -r_e[2] * v_s * rho_s + rho_k * rho_r * k_hi
     twist = 0.0 if twist_lo <= 0.0 <= twist_hi else min(abs(twist_lo), abs(twist_hi))
     tilt = VERTICAL_TILT + omega * lever
-    # cos(psi), psi the angle between p and r_I - p: (D - |p|^2) / (|p| |r_I - p|) with
-    # D = p . r_I and |r_I - p|^2 = |p|^2 + |r_I|^2 - 2 D, so its derivative in D is
-    # (|r_I|^2 - D) / (|p| |r_I - p|^3): it rises in D up to |r_I|^2.
-    cos_lo, cos_hi = -1.0, 1.0
-    far_sq = p_norm * p_norm + r2 * r2 - 2.0 * dot_hi
-    if dot_hi <= r2 * r2 * (1.0 - 1e-12) and far_sq > 1e-6 * p_norm * p_norm:
-        near_sq = p_norm * p_norm + r2 * r2 - 2.0 * dot_lo
-        cos_lo = (dot_lo - p_norm * p_norm) / (p_norm * math.sqrt(near_sq)) - 1e-12
-        cos_hi = (dot_hi - p_norm * p_norm) / (p_norm * math.sqrt(far_sq)) + 1e-12
-    geometry = (
-        p_norm,
-        r2,
-        chord,
-        v_s,
-        twist * (1.0 - 1e-9),
-        cross_lo,
-        cross_hi,
-        tilt,
-        cos_lo,
-        cos_hi,
-    )
+    geometry = (p_norm, r2, chord, v_s, twist * (1.0 - 1e-9), cross_lo, cross_hi, tilt)
     return geometry, v_s * rho_r * quarter, r_e[2] * site[2] + rho_s * rho_r * s_lo
 
 
