@@ -12,7 +12,8 @@ start: the same x to the solver's tolerance, 1e-13, in fewer iterations).
 
 Bound first (:func:`speed_bound`): before any search, a lower bound on the speed a candidate
 needs at *any* launch time (the least energy of a Lambert transfer in the longest coast, one
-root of Lagrange's equation; a straight line with gravity bounded) drops the candidates that
+root of Lagrange's equation, tried after the least energy of any conic, which needs none,
+decision 29; a straight line with gravity bounded) drops the candidates that
 cannot matter: those that need more than the interceptor's burnout velocity (infeasible) and
 more than the least speed found so far for their (site, trajectory) pair (not critical).
 Within a pair the candidates run nearest first, so that least speed falls early. For the
