@@ -523,9 +523,7 @@ def _floor(
     if floor > cap:
         return floor
     geometry, along, dot_lo = _conic_geometry(site, 0.0, r_e, r2, width, turn, omega)
-    p_norm, _, chord, _, _, _, _, _ = geometry
-    s = 0.5 * (p_norm + r2 + chord)
-    least = math.sqrt(max(2.0 * mu / p_norm - 2.0 * mu / s, 0.0)) * (1.0 - 1e-9)
+    least = _least_departure(0.0, geometry, mu)
     for level in range(2):
         departure = least if level == 0 else _departure(0.0, geometry, coast_max_s, mu)
         conic = _off_plane(departure, 0.0, geometry)
